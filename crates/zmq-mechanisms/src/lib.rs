@@ -1,0 +1,1 @@
+//! zmq-mechanisms (under construction)

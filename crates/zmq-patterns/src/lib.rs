@@ -1,0 +1,1 @@
+//! zmq-patterns (under construction)

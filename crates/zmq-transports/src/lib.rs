@@ -1,0 +1,1 @@
+//! zmq-transports (under construction)

@@ -1,0 +1,1 @@
+//! zmtp-codec (under construction)
