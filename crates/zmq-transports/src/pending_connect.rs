@@ -1,0 +1,60 @@
+//! [`PendingConnect`]: a non-blocking connect that the reactor completes.
+
+use std::os::fd::{AsFd, BorrowedFd};
+
+use socket2::Socket;
+
+use crate::error::TransportResult;
+use crate::socket_stream::SocketStream;
+use crate::transport::{ConnectProgress, Connecting};
+
+/// Which stream a completed connect becomes.
+#[derive(Debug, Clone)]
+pub(crate) enum StreamFlavor {
+    /// A tcp stream.
+    Tcp,
+    /// An ipc stream connected to this endpoint.
+    Ipc(String),
+}
+
+/// A socket whose `connect(2)` returned `EINPROGRESS` (or already
+/// succeeded); [`finish`](Connecting::finish) reads `SO_ERROR`.
+#[derive(Debug)]
+pub struct PendingConnect {
+    socket: Socket,
+    flavor: StreamFlavor,
+}
+
+impl PendingConnect {
+    pub(crate) fn new(socket: Socket, flavor: StreamFlavor) -> Self {
+        Self { socket, flavor }
+    }
+}
+
+impl AsFd for PendingConnect {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.socket.as_fd()
+    }
+}
+
+impl Connecting for PendingConnect {
+    fn finish(self: Box<Self>) -> TransportResult<ConnectProgress> {
+        let outcome = match self.socket.take_error() {
+            Ok(Some(error)) | Err(error) => Err(error),
+            Ok(None) => self.socket.peer_addr().map(drop),
+        };
+        match outcome {
+            Ok(()) => {}
+            Err(error) if error.raw_os_error() == Some(libc::ENOTCONN) => {
+                return Ok(ConnectProgress::InProgress(self));
+            }
+            Err(error) => return Err(error.into()),
+        }
+        let Self { socket, flavor } = *self;
+        let stream = match flavor {
+            StreamFlavor::Tcp => SocketStream::tcp(socket),
+            StreamFlavor::Ipc(endpoint) => SocketStream::ipc(socket, endpoint),
+        };
+        Ok(ConnectProgress::Connected(Box::new(stream)))
+    }
+}

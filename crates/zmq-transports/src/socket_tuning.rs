@@ -1,0 +1,128 @@
+//! Applying [`TransportOptions`] to sockets, as libzmq does: buffers on
+//! every socket; for tcp also `TCP_NODELAY` (always), keepalives,
+//! `TCP_USER_TIMEOUT` (`ZMQ_TCP_MAXRT`), ToS and `SO_BINDTODEVICE`.
+
+use std::io;
+use std::time::Duration;
+
+use socket2::{Socket, TcpKeepalive};
+
+use crate::options::TransportOptions;
+
+/// Sets `SO_SNDBUF`/`SO_RCVBUF` when they are positive.
+pub(crate) fn apply_buffers(socket: &Socket, options: &TransportOptions) -> io::Result<()> {
+    if let Ok(size @ 1..) = usize::try_from(options.sndbuf) {
+        socket.set_send_buffer_size(size)?;
+    }
+    if let Ok(size @ 1..) = usize::try_from(options.rcvbuf) {
+        socket.set_recv_buffer_size(size)?;
+    }
+    Ok(())
+}
+
+/// Sets the IP options of tcp listeners and connecting sockets: ToS and
+/// the bound device.
+pub(crate) fn apply_ip(socket: &Socket, options: &TransportOptions, ipv6: bool) -> io::Result<()> {
+    apply_tos(socket, options, ipv6)?;
+    if let Some(device) = options.bind_to_device.as_deref().filter(|d| !d.is_empty()) {
+        socket.bind_device(Some(device.as_bytes()))?;
+    }
+    Ok(())
+}
+
+/// Sets the ToS byte (also on accepted sockets, as libzmq).
+pub(crate) fn apply_tos(socket: &Socket, options: &TransportOptions, ipv6: bool) -> io::Result<()> {
+    if let Ok(tos @ 1..) = u32::try_from(options.tos) {
+        if ipv6 {
+            socket.set_tclass_v6(tos)?;
+            // Also for IPv4-mapped traffic on a dual-stack socket; some
+            // kernels refuse IP_TOS on AF_INET6, which is harmless.
+            let _ = socket.set_tos_v4(tos);
+        } else {
+            socket.set_tos_v4(tos)?;
+        }
+    }
+    Ok(())
+}
+
+/// Sets the options of a tcp connection (connected or accepted).
+pub(crate) fn apply_tcp_connection(socket: &Socket, options: &TransportOptions) -> io::Result<()> {
+    socket.set_tcp_nodelay(true)?;
+    match options.tcp_keepalive {
+        0 => socket.set_keepalive(false)?,
+        1 => {
+            socket.set_keepalive(true)?;
+            let mut keepalive = TcpKeepalive::new();
+            let mut any = false;
+            if let Ok(idle @ 1..) = u64::try_from(options.tcp_keepalive_idle) {
+                keepalive = keepalive.with_time(Duration::from_secs(idle));
+                any = true;
+            }
+            if let Ok(interval @ 1..) = u64::try_from(options.tcp_keepalive_intvl) {
+                keepalive = keepalive.with_interval(Duration::from_secs(interval));
+                any = true;
+            }
+            if let Ok(count @ 1..) = u32::try_from(options.tcp_keepalive_cnt) {
+                keepalive = keepalive.with_retries(count);
+                any = true;
+            }
+            if any {
+                socket.set_tcp_keepalive(&keepalive)?;
+            }
+        }
+        _ => {}
+    }
+    if let Ok(maxrt @ 1..) = u64::try_from(options.tcp_maxrt) {
+        socket.set_tcp_user_timeout(Some(Duration::from_millis(maxrt)))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use socket2::{Domain, Type};
+
+    #[test]
+    fn applies_tcp_options() -> io::Result<()> {
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+        let options = TransportOptions {
+            sndbuf: 65536,
+            rcvbuf: 65536,
+            tcp_keepalive: 1,
+            tcp_keepalive_cnt: 3,
+            tcp_keepalive_idle: 30,
+            tcp_keepalive_intvl: 5,
+            tos: 0x10,
+            tcp_maxrt: 2500,
+            ..TransportOptions::default()
+        };
+        apply_buffers(&socket, &options)?;
+        apply_ip(&socket, &options, false)?;
+        apply_tcp_connection(&socket, &options)?;
+        assert!(socket.tcp_nodelay()?);
+        assert!(socket.keepalive()?);
+        assert_eq!(socket.tcp_keepalive_time()?, Duration::from_secs(30));
+        assert_eq!(socket.tcp_keepalive_retries()?, 3);
+        assert_eq!(socket.tos_v4()?, 0x10);
+        assert_eq!(
+            socket.tcp_user_timeout()?,
+            Some(Duration::from_millis(2500))
+        );
+        assert!(socket.send_buffer_size()? >= 65536);
+        Ok(())
+    }
+
+    #[test]
+    fn defaults_leave_os_settings() -> io::Result<()> {
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+        let before = socket.send_buffer_size()?;
+        let options = TransportOptions::default();
+        apply_buffers(&socket, &options)?;
+        apply_ip(&socket, &options, false)?;
+        apply_tcp_connection(&socket, &options)?;
+        assert_eq!(socket.send_buffer_size()?, before);
+        assert!(!socket.keepalive()?);
+        Ok(())
+    }
+}
