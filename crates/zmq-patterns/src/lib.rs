@@ -2,12 +2,55 @@
 //!
 //! No I/O here: each socket type is a value that is handed pipes and
 //! messages and decides where messages go, so that every routing rule of
-//! RFC 28, 29, 30 and 31 can be tested in memory.
+//! RFC 28, 29, 30 and 31 can be tested in memory. The facade owns blocking:
+//! a pattern answers [`PatternError::Again`] and the facade waits for a pipe
+//! event before retrying.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod msg;
-pub mod pipe;
+// Building blocks.
+mod active_set; // pipe ids with an active prefix (lb/fq bookkeeping)
+pub mod fair_queue; // round robin over readable pipes
+pub mod load_balancer; // round robin over writable pipes
+pub mod msg; // one message part
+pub mod pipe; // the socket's view of one peer connection
+pub mod pipe_map; // maps keyed by pipe id, cheap hash
+mod random; // random starting points for ids
+mod routing_table; // ROUTER's routing id <-> pipe map
 
+// The common interface.
+pub mod any_pattern; // one value for any socket type
+pub mod error; // PatternError, SendError and their errno
+pub mod kind; // socket types with zmq.h numbers
+pub mod options; // typed pattern options
+pub mod pattern; // the trait every socket type implements
+
+// Socket types.
+pub mod dealer; // DEALER
+pub mod pair; // PAIR
+pub mod pull; // PULL
+pub mod push; // PUSH
+pub mod rep; // REP
+pub mod req; // REQ
+pub mod router; // ROUTER
+
+// In-memory pipes for tests (here and in the facade).
+pub mod mem; // in-memory pipes and scripted peers
+
+pub use any_pattern::AnyPattern;
+pub use dealer::Dealer;
+pub use error::{PatternError, SendError};
+pub use fair_queue::FairQueue;
+pub use kind::SocketKind;
+pub use load_balancer::{LoadBalancer, Sent};
 pub use msg::{Metadata, Msg, MsgFlags};
+pub use options::{PatternOption, PatternOptionName};
+pub use pair::Pair;
+pub use pattern::Pattern;
 pub use pipe::{Pipe, PipeId};
+pub use pipe_map::PipeMap;
+pub use pull::Pull;
+pub use push::Push;
+pub use rep::Rep;
+pub use req::Req;
+pub use router::Router;

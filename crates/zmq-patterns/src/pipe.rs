@@ -36,6 +36,11 @@ pub trait Pipe {
     /// Writes a message part; gives it back at the high-water mark (and
     /// arms `write_activated`). Parts with MORE set stay invisible to the
     /// reader until the final part is written and the pipe flushed.
+    ///
+    /// As in libzmq, the high-water mark counts whole messages: once the
+    /// first part of a message was accepted, the following parts must be
+    /// accepted too. Patterns treat a refusal in the middle of a message as
+    /// the pipe closing (they roll back and drop the rest of the message).
     fn write(&mut self, msg: Msg) -> Result<(), Msg>;
 
     /// Drops the parts of an incomplete multipart message written so far.

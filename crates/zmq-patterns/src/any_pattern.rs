@@ -1,0 +1,139 @@
+//! `AnyPattern`: one value for any socket type, built from a [`SocketKind`].
+//!
+//! The facade holds an `AnyPattern<P>` and calls it through [`Pattern`];
+//! dispatch is a `match`, no virtual call. New socket types (PUB/SUB,
+//! STREAM, the draft types) become new variants.
+
+use bytes::Bytes;
+
+use crate::dealer::Dealer;
+use crate::error::{PatternError, SendError};
+use crate::kind::SocketKind;
+use crate::msg::Msg;
+use crate::options::{PatternOption, PatternOptionName};
+use crate::pair::Pair;
+use crate::pattern::Pattern;
+use crate::pipe::{Pipe, PipeId};
+use crate::pull::Pull;
+use crate::push::Push;
+use crate::rep::Rep;
+use crate::req::Req;
+use crate::router::Router;
+
+/// The routing state of a socket of any implemented type.
+// One value per socket, created once and never moved on the message path:
+// the size of the largest variant costs nothing, a box would cost a pointer
+// chase per call.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum AnyPattern<P> {
+    /// `ZMQ_PAIR`.
+    Pair(Pair<P>),
+    /// `ZMQ_REQ`.
+    Req(Req<P>),
+    /// `ZMQ_REP`.
+    Rep(Rep<P>),
+    /// `ZMQ_DEALER`.
+    Dealer(Dealer<P>),
+    /// `ZMQ_ROUTER`.
+    Router(Router<P>),
+    /// `ZMQ_PULL`.
+    Pull(Pull<P>),
+    /// `ZMQ_PUSH`.
+    Push(Push<P>),
+}
+
+impl<P: Pipe> AnyPattern<P> {
+    /// A fresh pattern of `kind`; `NotSupported` (ENOTSUP) for the socket
+    /// types not implemented yet (PUB/SUB/XPUB/XSUB, STREAM, draft types).
+    pub fn new(kind: SocketKind) -> Result<AnyPattern<P>, PatternError> {
+        Ok(match kind {
+            SocketKind::Pair => AnyPattern::Pair(Pair::new()),
+            SocketKind::Req => AnyPattern::Req(Req::new()),
+            SocketKind::Rep => AnyPattern::Rep(Rep::new()),
+            SocketKind::Dealer => AnyPattern::Dealer(Dealer::new()),
+            SocketKind::Router => AnyPattern::Router(Router::new()),
+            SocketKind::Pull => AnyPattern::Pull(Pull::new()),
+            SocketKind::Push => AnyPattern::Push(Push::new()),
+            _ => return Err(PatternError::NotSupported),
+        })
+    }
+
+    /// The socket type.
+    pub fn kind(&self) -> SocketKind {
+        match self {
+            AnyPattern::Pair(_) => SocketKind::Pair,
+            AnyPattern::Req(_) => SocketKind::Req,
+            AnyPattern::Rep(_) => SocketKind::Rep,
+            AnyPattern::Dealer(_) => SocketKind::Dealer,
+            AnyPattern::Router(_) => SocketKind::Router,
+            AnyPattern::Pull(_) => SocketKind::Pull,
+            AnyPattern::Push(_) => SocketKind::Push,
+        }
+    }
+}
+
+/// Calls `$call` on whichever socket type `$self` holds.
+macro_rules! dispatch {
+    ($self:expr, $p:ident => $call:expr) => {
+        match $self {
+            AnyPattern::Pair($p) => $call,
+            AnyPattern::Req($p) => $call,
+            AnyPattern::Rep($p) => $call,
+            AnyPattern::Dealer($p) => $call,
+            AnyPattern::Router($p) => $call,
+            AnyPattern::Pull($p) => $call,
+            AnyPattern::Push($p) => $call,
+        }
+    };
+}
+
+impl<P: Pipe> Pattern<P> for AnyPattern<P> {
+    fn attach(&mut self, pipe: P, locally_initiated: bool) {
+        dispatch!(self, p => p.attach(pipe, locally_initiated))
+    }
+
+    fn attach_with_connect_routing_id(&mut self, pipe: P, routing_id: Bytes) {
+        dispatch!(self, p => p.attach_with_connect_routing_id(pipe, routing_id))
+    }
+
+    fn take_connect_routing_id(&mut self) -> Option<Bytes> {
+        dispatch!(self, p => p.take_connect_routing_id())
+    }
+
+    fn detach(&mut self, id: PipeId) -> Option<P> {
+        dispatch!(self, p => p.detach(id))
+    }
+
+    fn send(&mut self, msg: Msg) -> Result<(), SendError> {
+        dispatch!(self, p => p.send(msg))
+    }
+
+    fn recv(&mut self) -> Result<Msg, PatternError> {
+        dispatch!(self, p => p.recv())
+    }
+
+    fn has_in(&mut self) -> bool {
+        dispatch!(self, p => p.has_in())
+    }
+
+    fn has_out(&mut self) -> bool {
+        dispatch!(self, p => p.has_out())
+    }
+
+    fn read_activated(&mut self, id: PipeId) {
+        dispatch!(self, p => p.read_activated(id))
+    }
+
+    fn write_activated(&mut self, id: PipeId) {
+        dispatch!(self, p => p.write_activated(id))
+    }
+
+    fn set_option(&mut self, option: PatternOption) -> Result<(), PatternError> {
+        dispatch!(self, p => p.set_option(option))
+    }
+
+    fn option(&self, name: PatternOptionName) -> Result<PatternOption, PatternError> {
+        dispatch!(self, p => p.option(name))
+    }
+}
