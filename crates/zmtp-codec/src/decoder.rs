@@ -1,0 +1,358 @@
+//! The incremental frame decoder over the engine's `BytesMut` read buffer.
+//!
+//! Feed any chunking of the stream; the same frames come out. Bodies above
+//! [`COPY_THRESHOLD`] are `Bytes` slices of the read buffer (zero copy);
+//! smaller ones are copied so they do not pin the buffer. A body larger
+//! than [`Decoder::with_in_place_limit`] that is not complete yet is moved
+//! into its own growing buffer, so the read buffer never has to hold it.
+//! The maximum message size is checked from the header, before anything
+//! is allocated for the body.
+
+use bytes::{Buf, Bytes, BytesMut};
+
+use crate::error::Error;
+use crate::frame::{FLAG_COMMAND, FLAG_LONG, FLAG_MORE, Frame, FrameFlags, Framing};
+
+/// Bodies up to this size are copied out of the read buffer.
+pub const COPY_THRESHOLD: usize = 32;
+/// Default for [`Decoder::with_in_place_limit`].
+pub const DEFAULT_IN_PLACE_LIMIT: usize = 64 * 1024;
+/// First reservation of a body accumulator (it grows as bytes arrive).
+const ACCUMULATOR_START: usize = 64 * 1024;
+
+#[derive(Debug)]
+enum State {
+    Header,
+    Body {
+        flags: FrameFlags,
+        size: usize,
+        accumulated: Option<BytesMut>,
+    },
+    Failed(Error),
+}
+
+/// Incremental decoder for one connection's frames.
+#[derive(Debug)]
+pub struct Decoder {
+    framing: Framing,
+    max_message_size: Option<u64>,
+    in_place_limit: usize,
+    state: State,
+}
+
+impl Decoder {
+    /// A decoder for `framing` without a size limit.
+    pub fn new(framing: Framing) -> Decoder {
+        Decoder {
+            framing,
+            max_message_size: None,
+            in_place_limit: DEFAULT_IN_PLACE_LIMIT,
+            state: State::Header,
+        }
+    }
+
+    /// Sets `ZMQ_MAXMSGSIZE`: every frame body larger than this is refused
+    /// from its header. Negative means unlimited (the libzmq default -1).
+    pub fn with_max_message_size(mut self, max: i64) -> Decoder {
+        self.max_message_size = u64::try_from(max).ok();
+        self
+    }
+
+    /// Incomplete bodies up to this size wait in the read buffer (the
+    /// engine must let it grow to `limit + MAX_HEADER_LEN`); larger ones
+    /// are accumulated by the decoder.
+    pub fn with_in_place_limit(mut self, limit: usize) -> Decoder {
+        self.in_place_limit = limit;
+        self
+    }
+
+    /// The framing this decoder reads.
+    pub fn framing(&self) -> Framing {
+        self.framing
+    }
+
+    /// While a body larger than the in-place limit is being accumulated,
+    /// how many of its bytes are still missing (a hint for the next read
+    /// size); `None` otherwise.
+    pub fn missing_body_bytes(&self) -> Option<usize> {
+        match &self.state {
+            State::Body {
+                size,
+                accumulated: Some(acc),
+                ..
+            } => Some(size.saturating_sub(acc.len())),
+            _ => None,
+        }
+    }
+
+    /// Decodes the next frame from `buf`, consuming its bytes. `Ok(None)`
+    /// means more input is needed. After an error every call returns it.
+    pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, Error> {
+        loop {
+            match &mut self.state {
+                State::Failed(error) => return Err(error.clone()),
+                State::Header => match self.parse_header(buf) {
+                    Ok(Some((flags, size))) => {
+                        self.state = State::Body {
+                            flags,
+                            size,
+                            accumulated: None,
+                        }
+                    }
+                    Ok(None) => return Ok(None),
+                    Err(error) => {
+                        self.state = State::Failed(error.clone());
+                        return Err(error);
+                    }
+                },
+                State::Body {
+                    flags,
+                    size,
+                    accumulated,
+                } => {
+                    let (flags, size) = (*flags, *size);
+                    let body = match accumulated {
+                        None if buf.len() >= size => take_body(buf, size),
+                        None if size <= self.in_place_limit => return Ok(None),
+                        None => {
+                            let mut acc = BytesMut::with_capacity(size.min(ACCUMULATOR_START));
+                            move_into(&mut acc, buf, size);
+                            let done = acc.len() == size;
+                            *accumulated = Some(acc);
+                            if !done {
+                                return Ok(None);
+                            }
+                            continue;
+                        }
+                        Some(acc) => {
+                            move_into(acc, buf, size);
+                            if acc.len() < size {
+                                return Ok(None);
+                            }
+                            core::mem::take(acc).freeze()
+                        }
+                    };
+                    self.state = State::Header;
+                    return Ok(Some(Frame { flags, body }));
+                }
+            }
+        }
+    }
+
+    /// Parses a complete header at the front of `buf` and consumes it.
+    fn parse_header(&self, buf: &mut BytesMut) -> Result<Option<(FrameFlags, usize)>, Error> {
+        let Some(&first) = buf.first() else {
+            return Ok(None);
+        };
+        let (flags, size, header_len) = match self.framing {
+            Framing::V3 | Framing::V2 => {
+                let allowed = match self.framing {
+                    Framing::V3 => FLAG_MORE | FLAG_LONG | FLAG_COMMAND,
+                    _ => FLAG_MORE | FLAG_LONG,
+                };
+                if first & !allowed != 0 {
+                    return Err(Error::ReservedFrameFlags { flags: first });
+                }
+                let flags = FrameFlags::new(first & FLAG_MORE != 0, first & FLAG_COMMAND != 0);
+                if first & FLAG_LONG != 0 {
+                    let Some(size) = read_u64(buf, 1) else {
+                        return Ok(None);
+                    };
+                    (flags, size, 9)
+                } else {
+                    let Some(&size) = buf.get(1) else {
+                        return Ok(None);
+                    };
+                    (flags, u64::from(size), 2)
+                }
+            }
+            Framing::V1 => {
+                let (length, flags_at) = if first == 0xFF {
+                    let Some(length) = read_u64(buf, 1) else {
+                        return Ok(None);
+                    };
+                    (length, 9)
+                } else {
+                    (u64::from(first), 1)
+                };
+                if length == 0 {
+                    return Err(Error::ZeroLengthFrame);
+                }
+                // The size is known before the flags byte arrives: check it now.
+                self.check_size(length - 1)?;
+                let Some(&flags) = buf.get(flags_at) else {
+                    return Ok(None);
+                };
+                (
+                    FrameFlags::new(flags & FLAG_MORE != 0, false),
+                    length - 1,
+                    flags_at + 1,
+                )
+            }
+        };
+        let size = self.check_size(size)?;
+        buf.advance(header_len);
+        Ok(Some((flags, size)))
+    }
+
+    fn check_size(&self, size: u64) -> Result<usize, Error> {
+        if let Some(max) = self.max_message_size
+            && size > max
+        {
+            return Err(Error::MessageTooLarge { size, max });
+        }
+        usize::try_from(size).map_err(|_| Error::MessageTooLarge {
+            size,
+            max: usize::MAX as u64,
+        })
+    }
+}
+
+fn read_u64(buf: &[u8], at: usize) -> Option<u64> {
+    let bytes = buf.get(at..at + 8)?;
+    Some(u64::from_be_bytes(bytes.try_into().ok()?))
+}
+
+/// Takes a complete body of `size` bytes off the front of `buf`.
+fn take_body(buf: &mut BytesMut, size: usize) -> Bytes {
+    if size <= COPY_THRESHOLD {
+        let body = Bytes::copy_from_slice(buf.get(..size).unwrap_or(&[]));
+        buf.advance(size);
+        body
+    } else {
+        buf.split_to(size).freeze()
+    }
+}
+
+/// Moves up to what `acc` still lacks of `size` bytes from `buf` into it.
+fn move_into(acc: &mut BytesMut, buf: &mut BytesMut, size: usize) {
+    let take = size.saturating_sub(acc.len()).min(buf.len());
+    acc.extend_from_slice(buf.get(..take).unwrap_or(&[]));
+    buf.advance(take);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frame::encode_frame;
+
+    fn decode_all(decoder: &mut Decoder, buf: &mut BytesMut) -> Vec<Frame> {
+        let mut out = Vec::new();
+        while let Some(frame) = decoder.decode(buf).unwrap() {
+            out.push(frame);
+        }
+        out
+    }
+
+    #[test]
+    fn v3_short_long_command() {
+        let mut buf = BytesMut::from(
+            &b"\x01\x03abc\x04\x05\x04PING\x02\x00\x00\x00\x00\x00\x00\x00\x02hi"[..],
+        );
+        let frames = decode_all(&mut Decoder::new(Framing::V3), &mut buf);
+        assert_eq!(
+            frames,
+            vec![
+                Frame::new(FrameFlags::MORE, &b"abc"[..]),
+                Frame::new(FrameFlags::COMMAND, &b"\x04PING"[..]),
+                Frame::new(FrameFlags::NONE, &b"hi"[..]),
+            ]
+        );
+        assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn reserved_bits_rejected() {
+        let mut d = Decoder::new(Framing::V3);
+        let mut buf = BytesMut::from(&b"\x08\x00"[..]);
+        assert_eq!(
+            d.decode(&mut buf),
+            Err(Error::ReservedFrameFlags { flags: 8 })
+        );
+        assert_eq!(
+            d.decode(&mut buf),
+            Err(Error::ReservedFrameFlags { flags: 8 })
+        );
+        let mut buf = BytesMut::from(&b"\x04\x00"[..]);
+        assert!(Decoder::new(Framing::V2).decode(&mut buf).is_err());
+    }
+
+    #[test]
+    fn max_size_checked_from_header() {
+        let mut d = Decoder::new(Framing::V3).with_max_message_size(10);
+        let mut buf = BytesMut::from(&b"\x02\x7f\xff\xff\xff\xff\xff\xff\xff"[..]);
+        assert!(matches!(
+            d.decode(&mut buf),
+            Err(Error::MessageTooLarge { max: 10, .. })
+        ));
+        let mut d = Decoder::new(Framing::V3).with_max_message_size(10);
+        let mut buf = BytesMut::from(&b"\x00\x0a0123456789"[..]);
+        assert_eq!(d.decode(&mut buf).unwrap().unwrap().body.len(), 10);
+        let mut d = Decoder::new(Framing::V1).with_max_message_size(1);
+        let mut buf = BytesMut::from(&b"\x03"[..]);
+        assert!(matches!(
+            d.decode(&mut buf),
+            Err(Error::MessageTooLarge { size: 2, max: 1 })
+        ));
+    }
+
+    #[test]
+    fn zero_copy_above_threshold() {
+        let mut buf = BytesMut::new();
+        encode_frame(Framing::V3, FrameFlags::NONE, &[7u8; 100], &mut buf);
+        let start = buf.as_ptr() as usize;
+        let frame = Decoder::new(Framing::V3).decode(&mut buf).unwrap().unwrap();
+        assert_eq!(frame.body.as_ptr() as usize, start + 2);
+    }
+
+    #[test]
+    fn long_form_for_small_size_accepted() {
+        let mut buf = BytesMut::from(&b"\x02\x00\x00\x00\x00\x00\x00\x00\x01x"[..]);
+        let f = Decoder::new(Framing::V3).decode(&mut buf).unwrap().unwrap();
+        assert_eq!(&f.body[..], b"x");
+    }
+
+    #[test]
+    fn v1_frames() {
+        let mut buf =
+            BytesMut::from(&b"\x01\x00\x04\x01abc\xff\x00\x00\x00\x00\x00\x00\x00\x02\x7fZ"[..]);
+        let frames = decode_all(&mut Decoder::new(Framing::V1), &mut buf);
+        assert_eq!(
+            frames,
+            vec![
+                Frame::new(FrameFlags::NONE, Bytes::new()),
+                Frame::new(FrameFlags::MORE, &b"abc"[..]),
+                Frame::new(FrameFlags::MORE, &b"Z"[..]),
+            ]
+        );
+        let mut buf = BytesMut::from(&b"\x00"[..]);
+        assert_eq!(
+            Decoder::new(Framing::V1).decode(&mut buf),
+            Err(Error::ZeroLengthFrame)
+        );
+    }
+
+    #[test]
+    fn accumulates_large_bodies() {
+        let body: Vec<u8> = (0..10_000u32).map(|i| i as u8).collect();
+        let mut wire = BytesMut::new();
+        encode_frame(Framing::V3, FrameFlags::MORE, &body, &mut wire);
+        let mut d = Decoder::new(Framing::V3).with_in_place_limit(100);
+        let mut buf = BytesMut::new();
+        let mut got = None;
+        for chunk in wire.chunks(333) {
+            buf.extend_from_slice(chunk);
+            if let Some(f) = d.decode(&mut buf).unwrap() {
+                got = Some(f);
+            }
+            assert!(buf.len() <= 333);
+            if got.is_none() {
+                assert!(d.missing_body_bytes().is_some_and(|m| m > 0));
+            }
+        }
+        assert_eq!(d.missing_body_bytes(), None);
+        let f = got.unwrap();
+        assert_eq!(&f.body[..], &body[..]);
+        assert!(f.flags.more());
+    }
+}
