@@ -1,1 +1,41 @@
-//! zmq-mechanisms (under construction)
+//! ZMTP security mechanisms as sans-IO state machines: fed command bodies,
+//! asked for command bodies to send, no sockets, threads or clocks.
+//!
+//! The connection drives a [`Handshake`] after the greeting: it sends what
+//! [`Handshake::poll_command`] returns as command frames and hands every
+//! received command to [`Handshake::handle_command`], which consumes the
+//! handshake and gives back the next [`Step`] (rustls style: a stale state
+//! cannot be reused). The last step is [`Step::Ready`] with the peer's
+//! properties and the [`TrafficTransform`] that message frames go through
+//! from then on (identity for NULL and PLAIN; CURVE boxes them later).
+//!
+//! ```text
+//!  NULL (RFC 23), both sides alike:
+//!    new ──► poll_command() = READY ──► handle_command(peer READY) ──► Ready
+//!                                   └─► handle_command(ERROR / other) ──► Err
+//! ```
+//!
+//! Failures are [`MechanismError`]s that name what the peer did wrong and
+//! map to libzmq's `ZMQ_PROTOCOL_ERROR_*` codes or ZAP status codes.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+/// Our side of a handshake: socket type, routing id, application metadata.
+pub mod config;
+/// What can go wrong in a handshake, and the monitor codes for it.
+pub mod error;
+/// The mechanism-independent handshake driver and its steps.
+pub mod handshake;
+/// The NULL mechanism (RFC 23), client and server.
+pub mod null;
+/// What message frames go through once the handshake is done.
+pub mod transform;
+/// ZAP (RFC 27) request and reply, the hook a server mechanism asks for.
+pub mod zap;
+
+pub use config::MechanismConfig;
+pub use error::MechanismError;
+pub use handshake::{Established, Handshake, Step};
+pub use null::NullHandshake;
+pub use transform::TrafficTransform;
+pub use zap::{ZapReply, ZapRequest};

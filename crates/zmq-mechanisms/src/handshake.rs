@@ -1,0 +1,119 @@
+//! The mechanism-independent handshake driver.
+//!
+//! ```text
+//!   Handshake ──handle_command(body)──► Step::Continue(Handshake)
+//!                                   ├─► Step::NeedZap { handshake, request }
+//!                                   │      └─handle_zap_reply(reply)──► Step
+//!                                   ├─► Step::Ready(Established)
+//!                                   └─► Err(MechanismError)
+//! ```
+//! Each call consumes the handshake, so a finished or failed state cannot
+//! be driven again.
+
+use bytes::{Bytes, BytesMut};
+use zmtp_codec::{Command, Mechanism, Metadata};
+
+use crate::config::MechanismConfig;
+use crate::error::MechanismError;
+use crate::null::NullHandshake;
+use crate::transform::TrafficTransform;
+use crate::zap::{ZapReply, ZapRequest};
+
+/// A handshake in progress, for any mechanism.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Handshake {
+    /// NULL (RFC 23).
+    Null(NullHandshake),
+}
+
+/// What a handshake does after consuming its input.
+#[derive(Debug)]
+pub enum Step {
+    /// Waiting for the peer's next command.
+    Continue(Handshake),
+    /// A server mechanism needs a ZAP verdict before it can go on.
+    NeedZap {
+        /// The handshake to resume with [`Handshake::handle_zap_reply`].
+        handshake: Handshake,
+        /// What to ask the ZAP handler.
+        request: ZapRequest,
+    },
+    /// The handshake is complete.
+    Ready(Established),
+}
+
+/// The outcome of a successful handshake.
+#[derive(Debug)]
+pub struct Established {
+    /// The peer's properties (READY / INITIATE metadata).
+    pub peer_properties: Metadata,
+    /// What message frames go through from now on.
+    pub transform: TrafficTransform,
+    /// Command bodies not yet collected with [`Handshake::poll_command`]
+    /// that must still go out, in order, before any message.
+    pub final_commands: Vec<Bytes>,
+}
+
+impl Handshake {
+    /// A NULL handshake for `config` (client and server alike).
+    pub fn null(config: &MechanismConfig) -> Result<Handshake, MechanismError> {
+        NullHandshake::new(config).map(Handshake::Null)
+    }
+
+    /// The mechanism this handshake speaks (for the greeting).
+    pub fn mechanism(&self) -> Mechanism {
+        match self {
+            Handshake::Null(_) => Mechanism::NULL,
+        }
+    }
+
+    /// The next command body (name length, name, data) to send as a command
+    /// frame, if any.
+    pub fn poll_command(&mut self) -> Option<Bytes> {
+        match self {
+            Handshake::Null(h) => h.poll_command(),
+        }
+    }
+
+    /// Consumes a received command frame's body.
+    pub fn handle_command(self, body: Bytes) -> Result<Step, MechanismError> {
+        match self {
+            Handshake::Null(h) => h.handle_command(body),
+        }
+    }
+
+    /// Resumes after [`Step::NeedZap`] with the handler's reply.
+    pub fn handle_zap_reply(self, reply: ZapReply) -> Result<Step, MechanismError> {
+        match self {
+            // NULL without a ZAP domain never asks; a stray reply is a
+            // sequencing error of the caller, treated as a refusal.
+            Handshake::Null(_) => Err(MechanismError::AuthFailed {
+                status: reply.status_code,
+            }),
+        }
+    }
+}
+
+/// The body of an ERROR command with `reason` (cut to 255 bytes), to send
+/// before closing when we refuse a peer.
+pub fn error_command_body(reason: &[u8]) -> Bytes {
+    let command = Command::Error {
+        reason: Bytes::copy_from_slice(reason),
+    };
+    let mut out = BytesMut::with_capacity(command.encoded_len());
+    command.encode_body(&mut out);
+    out.freeze()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_body_layout() {
+        assert_eq!(&error_command_body(b"400")[..], b"\x05ERROR\x03400");
+        let long = [b'x'; 300];
+        assert_eq!(error_command_body(&long).len(), 1 + 5 + 1 + 255);
+    }
+}
