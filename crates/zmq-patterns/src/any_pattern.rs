@@ -14,11 +14,15 @@ use crate::options::{PatternOption, PatternOptionName};
 use crate::pair::Pair;
 use crate::pattern::Pattern;
 use crate::pipe::{Pipe, PipeId};
+use crate::pub_::Pub;
 use crate::pull::Pull;
 use crate::push::Push;
 use crate::rep::Rep;
 use crate::req::Req;
 use crate::router::Router;
+use crate::sub::Sub;
+use crate::xpub::XPub;
+use crate::xsub::XSub;
 
 /// The routing state of a socket of any implemented type.
 // One value per socket, created once and never moved on the message path:
@@ -41,11 +45,19 @@ pub enum AnyPattern<P> {
     Pull(Pull<P>),
     /// `ZMQ_PUSH`.
     Push(Push<P>),
+    /// `ZMQ_PUB`.
+    Pub(Pub<P>),
+    /// `ZMQ_SUB`.
+    Sub(Sub<P>),
+    /// `ZMQ_XPUB`.
+    XPub(XPub<P>),
+    /// `ZMQ_XSUB`.
+    XSub(XSub<P>),
 }
 
 impl<P: Pipe> AnyPattern<P> {
     /// A fresh pattern of `kind`; `NotSupported` (ENOTSUP) for the socket
-    /// types not implemented yet (PUB/SUB/XPUB/XSUB, STREAM, draft types).
+    /// types not implemented yet (STREAM, draft types).
     pub fn new(kind: SocketKind) -> Result<AnyPattern<P>, PatternError> {
         Ok(match kind {
             SocketKind::Pair => AnyPattern::Pair(Pair::new()),
@@ -55,6 +67,10 @@ impl<P: Pipe> AnyPattern<P> {
             SocketKind::Router => AnyPattern::Router(Router::new()),
             SocketKind::Pull => AnyPattern::Pull(Pull::new()),
             SocketKind::Push => AnyPattern::Push(Push::new()),
+            SocketKind::Pub => AnyPattern::Pub(Pub::new()),
+            SocketKind::Sub => AnyPattern::Sub(Sub::new()),
+            SocketKind::XPub => AnyPattern::XPub(XPub::new()),
+            SocketKind::XSub => AnyPattern::XSub(XSub::new()),
             _ => return Err(PatternError::NotSupported),
         })
     }
@@ -69,6 +85,21 @@ impl<P: Pipe> AnyPattern<P> {
             AnyPattern::Router(_) => SocketKind::Router,
             AnyPattern::Pull(_) => SocketKind::Pull,
             AnyPattern::Push(_) => SocketKind::Push,
+            AnyPattern::Pub(_) => SocketKind::Pub,
+            AnyPattern::Sub(_) => SocketKind::Sub,
+            AnyPattern::XPub(_) => SocketKind::XPub,
+            AnyPattern::XSub(_) => SocketKind::XSub,
+        }
+    }
+
+    /// The peer behind pipe `id` changed while the pipe was kept (libzmq's
+    /// `hiccup`, inproc reconnect): SUB and XSUB send their subscriptions
+    /// into it again; other types ignore it.
+    pub fn hiccuped(&mut self, id: PipeId) {
+        match self {
+            AnyPattern::Sub(p) => p.hiccuped(id),
+            AnyPattern::XSub(p) => p.hiccuped(id),
+            _ => {}
         }
     }
 }
@@ -84,6 +115,10 @@ macro_rules! dispatch {
             AnyPattern::Router($p) => $call,
             AnyPattern::Pull($p) => $call,
             AnyPattern::Push($p) => $call,
+            AnyPattern::Pub($p) => $call,
+            AnyPattern::Sub($p) => $call,
+            AnyPattern::XPub($p) => $call,
+            AnyPattern::XSub($p) => $call,
         }
     };
 }
@@ -103,6 +138,10 @@ impl<P: Pipe> Pattern<P> for AnyPattern<P> {
 
     fn detach(&mut self, id: PipeId) -> Option<P> {
         dispatch!(self, p => p.detach(id))
+    }
+
+    fn pipe_mut(&mut self, id: PipeId) -> Option<&mut P> {
+        dispatch!(self, p => p.pipe_mut(id))
     }
 
     fn send(&mut self, msg: Msg) -> Result<(), SendError> {

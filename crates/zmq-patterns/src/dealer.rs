@@ -77,6 +77,10 @@ impl<P: Pipe> Pattern<P> for Dealer<P> {
         self.lb.attach(id);
     }
 
+    fn pipe_mut(&mut self, id: PipeId) -> Option<&mut P> {
+        self.pipes.get_mut(&id)
+    }
+
     fn detach(&mut self, id: PipeId) -> Option<P> {
         self.fq.detach(id);
         self.lb.detach(id);

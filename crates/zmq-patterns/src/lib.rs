@@ -10,13 +10,18 @@
 
 // Building blocks.
 mod active_set; // pipe ids with an active prefix (lb/fq bookkeeping)
+pub mod distributor; // fan-out of one message to many pipes
 pub mod fair_queue; // round robin over readable pipes
 pub mod load_balancer; // round robin over writable pipes
 pub mod msg; // one message part
 pub mod pipe; // the socket's view of one peer connection
 pub mod pipe_map; // maps keyed by pipe id, cheap hash
+pub mod pipe_trie; // PUB/XPUB subscriptions, a pipe set per prefix
+mod prefix_trie; // byte trie with a value per node (core of the two below)
 mod random; // random starting points for ids
-mod routing_table; // ROUTER's routing id <-> pipe map
+mod routing_table;
+pub mod subscription; // the two pipe forms of (un)subscribe messages
+pub mod subscription_trie; // SUB/XSUB subscriptions, counted per prefix // ROUTER's routing id <-> pipe map
 
 // The common interface.
 pub mod any_pattern; // one value for any socket type
@@ -28,17 +33,22 @@ pub mod pattern; // the trait every socket type implements
 // Socket types.
 pub mod dealer; // DEALER
 pub mod pair; // PAIR
+pub mod pub_; // PUB
 pub mod pull; // PULL
 pub mod push; // PUSH
 pub mod rep; // REP
 pub mod req; // REQ
 pub mod router; // ROUTER
+pub mod sub; // SUB
+pub mod xpub; // XPUB
+pub mod xsub; // XSUB
 
 // In-memory pipes for tests (here and in the facade).
 pub mod mem; // in-memory pipes and scripted peers
 
 pub use any_pattern::AnyPattern;
 pub use dealer::Dealer;
+pub use distributor::Distributor;
 pub use error::{PatternError, SendError};
 pub use fair_queue::FairQueue;
 pub use kind::SocketKind;
@@ -49,8 +59,14 @@ pub use pair::Pair;
 pub use pattern::Pattern;
 pub use pipe::{Pipe, PipeId};
 pub use pipe_map::PipeMap;
+pub use pipe_trie::PipeTrie;
+pub use pub_::Pub;
 pub use pull::Pull;
 pub use push::Push;
 pub use rep::Rep;
 pub use req::Req;
 pub use router::Router;
+pub use sub::Sub;
+pub use subscription_trie::SubscriptionTrie;
+pub use xpub::XPub;
+pub use xsub::XSub;

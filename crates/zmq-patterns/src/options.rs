@@ -32,6 +32,47 @@ pub enum PatternOption {
     /// `ZMQ_CONNECT_ROUTING_ID` (ROUTER, default none): the routing id given
     /// to the peer of the next connect; one-shot.
     ConnectRoutingId(Option<Bytes>),
+    /// `ZMQ_SUBSCRIBE` (SUB; XPUB with `ZMQ_XPUB_MANUAL`, where it
+    /// subscribes the pipe of the subscription received last). Write-only.
+    Subscribe(Bytes),
+    /// `ZMQ_UNSUBSCRIBE` (SUB; XPUB with `ZMQ_XPUB_MANUAL`). Write-only.
+    Unsubscribe(Bytes),
+    /// `ZMQ_XPUB_VERBOSE` (XPUB, PUB, default false): deliver every
+    /// subscribe, not only the first per topic. Write-only.
+    XPubVerbose(bool),
+    /// `ZMQ_XPUB_VERBOSER` (XPUB, PUB, default false): deliver every
+    /// subscribe and unsubscribe. Write-only.
+    XPubVerboser(bool),
+    /// `ZMQ_XPUB_MANUAL` (XPUB, PUB, default false): the application
+    /// applies subscriptions itself with `Subscribe`/`Unsubscribe`.
+    /// Write-only.
+    XPubManual(bool),
+    /// `ZMQ_XPUB_MANUAL_LAST_VALUE` (XPUB, PUB, default false): manual mode,
+    /// and the next message goes only to the pipe just subscribed.
+    /// Write-only.
+    XPubManualLastValue(bool),
+    /// `ZMQ_XPUB_NODROP` (XPUB, PUB, default false): EAGAIN instead of
+    /// dropping when a matching peer is at its high-water mark. Write-only.
+    XPubNoDrop(bool),
+    /// `ZMQ_XPUB_WELCOME_MSG` (XPUB, PUB, default none): sent to each new
+    /// peer; none or empty disables it. Write-only.
+    XPubWelcomeMsg(Option<Bytes>),
+    /// `ZMQ_ONLY_FIRST_SUBSCRIBE` (XPUB, XSUB, default false): only the
+    /// first part of a multipart message may be a subscription. Write-only.
+    OnlyFirstSubscribe(bool),
+    /// `ZMQ_XSUB_VERBOSE_UNSUBSCRIBE` (XSUB, default false): forward every
+    /// unsubscribe, even for topics not (or still) subscribed. Write-only.
+    XSubVerboseUnsubscribe(bool),
+    /// `ZMQ_INVERT_MATCHING` (PUB, XPUB, SUB, default false): deliver the
+    /// messages that do *not* match.
+    InvertMatching(bool),
+    /// `ZMQ_CONFLATE` (SUB, XSUB receive side here; PUB stores it for the
+    /// facade, whose pipes must conflate; default false): keep only the
+    /// newest message.
+    Conflate(bool),
+    /// `ZMQ_TOPICS_COUNT` (PUB, XPUB: distinct topics the peers subscribed
+    /// to; SUB, XSUB: our own). Read-only.
+    TopicsCount(usize),
 }
 
 /// An option name, for reading a value back.
@@ -49,6 +90,32 @@ pub enum PatternOptionName {
     ReqRelaxed,
     /// See [`PatternOption::ConnectRoutingId`].
     ConnectRoutingId,
+    /// See [`PatternOption::Subscribe`].
+    Subscribe,
+    /// See [`PatternOption::Unsubscribe`].
+    Unsubscribe,
+    /// See [`PatternOption::XPubVerbose`].
+    XPubVerbose,
+    /// See [`PatternOption::XPubVerboser`].
+    XPubVerboser,
+    /// See [`PatternOption::XPubManual`].
+    XPubManual,
+    /// See [`PatternOption::XPubManualLastValue`].
+    XPubManualLastValue,
+    /// See [`PatternOption::XPubNoDrop`].
+    XPubNoDrop,
+    /// See [`PatternOption::XPubWelcomeMsg`].
+    XPubWelcomeMsg,
+    /// See [`PatternOption::OnlyFirstSubscribe`].
+    OnlyFirstSubscribe,
+    /// See [`PatternOption::XSubVerboseUnsubscribe`].
+    XSubVerboseUnsubscribe,
+    /// See [`PatternOption::InvertMatching`].
+    InvertMatching,
+    /// See [`PatternOption::Conflate`].
+    Conflate,
+    /// See [`PatternOption::TopicsCount`].
+    TopicsCount,
 }
 
 impl PatternOption {
@@ -61,6 +128,19 @@ impl PatternOption {
             PatternOption::ReqCorrelate(_) => PatternOptionName::ReqCorrelate,
             PatternOption::ReqRelaxed(_) => PatternOptionName::ReqRelaxed,
             PatternOption::ConnectRoutingId(_) => PatternOptionName::ConnectRoutingId,
+            PatternOption::Subscribe(_) => PatternOptionName::Subscribe,
+            PatternOption::Unsubscribe(_) => PatternOptionName::Unsubscribe,
+            PatternOption::XPubVerbose(_) => PatternOptionName::XPubVerbose,
+            PatternOption::XPubVerboser(_) => PatternOptionName::XPubVerboser,
+            PatternOption::XPubManual(_) => PatternOptionName::XPubManual,
+            PatternOption::XPubManualLastValue(_) => PatternOptionName::XPubManualLastValue,
+            PatternOption::XPubNoDrop(_) => PatternOptionName::XPubNoDrop,
+            PatternOption::XPubWelcomeMsg(_) => PatternOptionName::XPubWelcomeMsg,
+            PatternOption::OnlyFirstSubscribe(_) => PatternOptionName::OnlyFirstSubscribe,
+            PatternOption::XSubVerboseUnsubscribe(_) => PatternOptionName::XSubVerboseUnsubscribe,
+            PatternOption::InvertMatching(_) => PatternOptionName::InvertMatching,
+            PatternOption::Conflate(_) => PatternOptionName::Conflate,
+            PatternOption::TopicsCount(_) => PatternOptionName::TopicsCount,
         }
     }
 }

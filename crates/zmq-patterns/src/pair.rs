@@ -43,6 +43,13 @@ impl<P: Pipe> Pattern<P> for Pair<P> {
         }
     }
 
+    fn pipe_mut(&mut self, id: PipeId) -> Option<&mut P> {
+        match self.peer.as_mut() {
+            Some(peer) if peer.id() == id => Some(peer),
+            _ => self.refused.get_mut(&id),
+        }
+    }
+
     fn detach(&mut self, id: PipeId) -> Option<P> {
         if self.peer.as_ref().is_some_and(|p| p.id() == id) {
             return self.peer.take();

@@ -41,6 +41,11 @@ pub trait Pattern<P: Pipe> {
     /// The pipe is gone (or was removed): forget it and give it back.
     fn detach(&mut self, id: PipeId) -> Option<P>;
 
+    /// The attached pipe `id`, so the owner can hand it pipe notifications
+    /// (the facade's pipes run their flow control and termination
+    /// handshake there).
+    fn pipe_mut(&mut self, id: PipeId) -> Option<&mut P>;
+
     /// Sends one message part. On error the part comes back unchanged.
     fn send(&mut self, msg: Msg) -> Result<(), SendError>;
 

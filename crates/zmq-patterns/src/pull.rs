@@ -37,6 +37,10 @@ impl<P: Pipe> Pattern<P> for Pull<P> {
         self.fq.attach(id);
     }
 
+    fn pipe_mut(&mut self, id: PipeId) -> Option<&mut P> {
+        self.pipes.get_mut(&id)
+    }
+
     fn detach(&mut self, id: PipeId) -> Option<P> {
         self.fq.detach(id);
         self.pipes.remove(&id)

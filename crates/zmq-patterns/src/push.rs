@@ -38,6 +38,10 @@ impl<P: Pipe> Pattern<P> for Push<P> {
         self.lb.attach(id);
     }
 
+    fn pipe_mut(&mut self, id: PipeId) -> Option<&mut P> {
+        self.pipes.get_mut(&id)
+    }
+
     fn detach(&mut self, id: PipeId) -> Option<P> {
         self.lb.detach(id);
         self.pipes.remove(&id)

@@ -124,6 +124,10 @@ impl<P: Pipe> Pattern<P> for Rep<P> {
         self.fq.attach(id);
     }
 
+    fn pipe_mut(&mut self, id: PipeId) -> Option<&mut P> {
+        self.pipes.get_mut(&id)
+    }
+
     fn detach(&mut self, id: PipeId) -> Option<P> {
         if self.request_pipe == Some(id) {
             self.request_pipe = None;

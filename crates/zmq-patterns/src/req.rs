@@ -110,6 +110,10 @@ impl<P: Pipe> Pattern<P> for Req<P> {
         self.dealer.attach(pipe, locally_initiated);
     }
 
+    fn pipe_mut(&mut self, id: PipeId) -> Option<&mut P> {
+        self.dealer.pipe_mut(id)
+    }
+
     fn detach(&mut self, id: PipeId) -> Option<P> {
         if self.reply_pipe == Some(id) {
             self.reply_pipe = None;

@@ -243,6 +243,10 @@ impl<P: Pipe> Pattern<P> for Router<P> {
         self.connect_routing_id.take()
     }
 
+    fn pipe_mut(&mut self, id: PipeId) -> Option<&mut P> {
+        self.pipes.get_mut(&id)
+    }
+
     fn detach(&mut self, id: PipeId) -> Option<P> {
         let mut pipe = self.pipes.remove(&id)?;
         self.anonymous.remove(&id);
