@@ -155,7 +155,13 @@ mod tests {
 
     #[test]
     fn errno_round_trip() {
-        for err in [Error::Again, Error::Fsm, Error::Term, Error::HostUnreach, Error::Inval] {
+        for err in [
+            Error::Again,
+            Error::Fsm,
+            Error::Term,
+            Error::HostUnreach,
+            Error::Inval,
+        ] {
             assert_eq!(Error::from_errno(err.errno()), err);
         }
         assert_eq!(Error::Fsm.errno(), 156_384_763);

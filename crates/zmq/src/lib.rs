@@ -1,6 +1,44 @@
 //! ZeroMQ in Rust: context, sockets, messages, options.
+//!
+//! The API follows libzmq's (and the `zmq` crate's): a [`Context`] makes
+//! [`Socket`]s, which bind and connect to endpoints (`tcp://`, `ipc://`,
+//! `inproc://`) and send and receive [`Message`]s.
+#![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+/// The context: I/O threads, inproc names, shutdown and term.
+pub mod context;
+/// The sans-IO ZMTP connection: greeting, handshake, framing, heartbeats.
+pub mod engine;
+/// Errors, one per libzmq errno.
 pub mod error;
+/// inproc: sockets joined by pipe pairs.
+mod inproc;
+/// The context's I/O threads and the commands their handlers take.
+mod io;
+/// An I/O thread: a reactor on its own thread.
+pub mod io_thread;
+/// A command queue with a wake-up descriptor.
+pub mod mailbox;
+/// Message parts as the API hands them out.
+pub mod message;
+/// Socket options with libzmq's defaults.
+pub mod options;
+/// Lock-free pipes between sockets and sessions.
+pub mod pipe;
+/// Pipe notifications for an owner that is not known yet.
+mod pipe_target;
+/// The event loop of an I/O thread.
+pub mod reactor;
+/// Sessions, listeners and connecters on the I/O threads.
+mod session;
+/// An eventfd wake-up.
+pub mod signaler;
+/// The socket API.
+pub mod socket;
 
+pub use context::Context;
 pub use error::{Error, Result};
+pub use message::Message;
+pub use socket::{DONTWAIT, PollEvents, SNDMORE, Socket};
+pub use zmq_patterns::SocketKind as SocketType;

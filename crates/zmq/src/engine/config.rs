@@ -1,0 +1,71 @@
+//! Connection options, with libzmq 4.3 defaults.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use zmtp_codec::SocketType;
+
+/// The security mechanism a connection speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum MechanismChoice {
+    /// NULL (RFC 23): no security.
+    #[default]
+    Null,
+}
+
+/// Everything a [`crate::engine::ZmtpConnection`] needs to know about its
+/// socket.
+#[derive(Debug, Clone)]
+pub struct ConnectionConfig {
+    /// Our socket type.
+    pub socket_type: SocketType,
+    /// Our routing id (`ZMQ_ROUTING_ID`, at most 255 bytes are sent).
+    pub routing_id: Bytes,
+    /// Whether we are the bind side (the security server).
+    pub as_server: bool,
+    /// Security mechanism.
+    pub mechanism: MechanismChoice,
+    /// `ZMQ_MAXMSGSIZE`: largest frame accepted; negative is unlimited.
+    pub max_msg_size: i64,
+    /// `ZMQ_HEARTBEAT_IVL`: PING interval; zero disables heartbeats.
+    pub heartbeat_ivl: Duration,
+    /// `ZMQ_HEARTBEAT_TTL`: TTL we announce in PINGs (sent in tenths of a
+    /// second, at most 6553.5 s).
+    pub heartbeat_ttl: Duration,
+    /// `ZMQ_HEARTBEAT_TIMEOUT`: close when nothing arrives this long after
+    /// a PING; `None` means the heartbeat interval (libzmq's -1).
+    pub heartbeat_timeout: Option<Duration>,
+    /// `ZMQ_HANDSHAKE_IVL`: close a connection whose handshake is not done
+    /// in this time; zero means never.
+    pub handshake_ivl: Duration,
+    /// `ZMQ_METADATA`: application properties (`X-` names) for READY.
+    pub metadata: Vec<(String, Bytes)>,
+    /// Whether the socket wants the peer's routing id as an in-band first
+    /// message (ROUTER, STREAM).
+    pub recv_routing_id: bool,
+    /// The peer's address for the `Peer-Address` property, if known.
+    pub peer_address: Option<Bytes>,
+}
+
+impl ConnectionConfig {
+    /// libzmq defaults: NULL, client side, empty routing id, unlimited
+    /// message size, no heartbeats, 30 s handshake limit, routing-id
+    /// message for ROUTER.
+    pub fn new(socket_type: SocketType) -> ConnectionConfig {
+        ConnectionConfig {
+            socket_type,
+            routing_id: Bytes::new(),
+            as_server: false,
+            mechanism: MechanismChoice::Null,
+            max_msg_size: -1,
+            heartbeat_ivl: Duration::ZERO,
+            heartbeat_ttl: Duration::ZERO,
+            heartbeat_timeout: None,
+            handshake_ivl: Duration::from_secs(30),
+            metadata: Vec::new(),
+            recv_routing_id: matches!(socket_type, SocketType::Router | SocketType::Stream),
+            peer_address: None,
+        }
+    }
+}

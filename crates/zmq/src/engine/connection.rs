@@ -1,0 +1,569 @@
+//! [`ZmtpConnection`]: greeting, mechanism handshake and traffic of one
+//! ZMTP connection, sans IO.
+//!
+//! ```text
+//!  Greeting ──(3.x)──────► Handshake ──READY──► Traffic
+//!     │                        │                  │
+//!     └─(1.0/2.0)─► PeerIdentity ──identity frame─┘
+//!  any error, timeout or peer ERROR ──► Closed (one Failed event)
+//! ```
+//! Bytes left in the read buffer after the greeting or the handshake are
+//! decoded in the same call, so nothing is lost or reordered.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::{Buf, Bytes, BytesMut};
+use zmq_mechanisms::{Handshake, MechanismConfig, MechanismError, Step, TrafficTransform};
+use zmq_patterns::msg::INLINE_CAPACITY;
+use zmq_patterns::{Metadata, Msg, MsgFlags};
+use zmtp_codec::frame::FrameHeader;
+use zmtp_codec::metadata::names;
+use zmtp_codec::{
+    Command, Decoder, Error as CodecError, Frame, FrameFlags, Framing, GreetingConfig,
+    GreetingExchange, Metadata as WireMetadata, PeerGreeting, SocketType, SubscriptionChange,
+    ZmtpVersion,
+};
+
+use super::config::{ConnectionConfig, MechanismChoice};
+use super::event::{ConnectionError, ConnectionEvent};
+use super::heartbeat::Heartbeat;
+use super::transmit::TransmitQueue;
+
+/// The `Peer-Address` property name (`zmq_msg_gets`).
+const PEER_ADDRESS: &str = "Peer-Address";
+
+enum Phase {
+    Greeting {
+        exchange: Box<GreetingExchange>,
+        handshake: Handshake,
+    },
+    Handshake(Handshake),
+    PeerIdentity,
+    Traffic,
+    Closed,
+}
+
+/// One ZMTP connection without its socket.
+pub struct ZmtpConnection {
+    config: ConnectionConfig,
+    phase: Phase,
+    decoder: Option<Decoder>,
+    version: Option<ZmtpVersion>,
+    peer_socket_type: Option<u8>,
+    transform: TrafficTransform,
+    metadata: Arc<Metadata>,
+    transmit: TransmitQueue,
+    events: VecDeque<ConnectionEvent>,
+    handshake_deadline: Option<Instant>,
+    heartbeat: Heartbeat,
+    /// Set once the `Failed` event is queued.
+    failed: bool,
+}
+
+impl ZmtpConnection {
+    /// Starts a connection at `now`: the greeting's signature is queued.
+    /// Fails when the application metadata has an invalid property name.
+    pub fn new(config: ConnectionConfig, now: Instant) -> Result<ZmtpConnection, MechanismError> {
+        let mut mechanism_config = MechanismConfig::new(config.socket_type);
+        mechanism_config.routing_id = config.routing_id.clone();
+        mechanism_config.metadata = config.metadata.clone();
+        mechanism_config.as_server = config.as_server;
+        let handshake = match config.mechanism {
+            MechanismChoice::Null => Handshake::null(&mechanism_config)?,
+        };
+        let mut greeting = GreetingConfig::new(config.socket_type);
+        greeting.mechanism = handshake.mechanism();
+        greeting.routing_id = config.routing_id.clone();
+        greeting.allow_downgrade = config.mechanism == MechanismChoice::Null;
+        let mut exchange = Box::new(GreetingExchange::new(greeting));
+        let mut transmit = TransmitQueue::new();
+        transmit.put_slice(&exchange.poll_transmit());
+        let handshake_deadline = if config.handshake_ivl.is_zero() {
+            None
+        } else {
+            now.checked_add(config.handshake_ivl)
+        };
+        let heartbeat = Heartbeat::new(
+            config.heartbeat_ivl,
+            config.heartbeat_ttl,
+            config.heartbeat_timeout,
+        );
+        Ok(ZmtpConnection {
+            config,
+            phase: Phase::Greeting {
+                exchange,
+                handshake,
+            },
+            decoder: None,
+            version: None,
+            peer_socket_type: None,
+            transform: TrafficTransform::Identity,
+            metadata: Arc::new(Metadata::new()),
+            transmit,
+            events: VecDeque::new(),
+            handshake_deadline,
+            heartbeat,
+            failed: false,
+        })
+    }
+
+    /// The protocol version, once the greeting is done.
+    pub fn version(&self) -> Option<ZmtpVersion> {
+        self.version
+    }
+
+    /// Whether messages can be sent (the handshake succeeded and the
+    /// connection is not closed).
+    pub fn is_established(&self) -> bool {
+        matches!(self.phase, Phase::Traffic)
+    }
+
+    /// Whether the connection has failed or closed.
+    pub fn is_closed(&self) -> bool {
+        self.failed || matches!(self.phase, Phase::Closed)
+    }
+
+    /// The peer's properties (empty before the handshake succeeds).
+    pub fn peer_metadata(&self) -> &Arc<Metadata> {
+        &self.metadata
+    }
+
+    /// Feeds bytes read from the peer. Everything decodable is consumed
+    /// from `buf` (a frame still incomplete stays, or moves into the
+    /// decoder when large); the results come out of
+    /// [`ZmtpConnection::poll_event`].
+    pub fn receive(&mut self, buf: &mut BytesMut, now: Instant) {
+        if self.is_closed() {
+            return;
+        }
+        if !buf.is_empty() {
+            self.heartbeat.on_activity();
+        }
+        if let Err(error) = self.receive_inner(buf, now) {
+            self.fail(error);
+        }
+    }
+
+    /// Tells the connection the peer closed the stream.
+    pub fn receive_eof(&mut self) {
+        let after_handshake = matches!(self.phase, Phase::Traffic);
+        self.fail(ConnectionError::PeerClosed { after_handshake });
+    }
+
+    fn receive_inner(&mut self, buf: &mut BytesMut, now: Instant) -> Result<(), ConnectionError> {
+        if let Phase::Greeting { exchange, .. } = &mut self.phase {
+            let consumed = exchange.receive(buf).map_err(ConnectionError::Greeting)?;
+            buf.advance(consumed);
+            self.transmit.put_slice(&exchange.poll_transmit());
+            let Some(peer) = exchange.peer().cloned() else {
+                return Ok(());
+            };
+            self.on_greeting_done(peer, buf)?;
+        }
+        while !self.is_closed() {
+            let Some(decoder) = self.decoder.as_mut() else {
+                break;
+            };
+            let frame = match decoder.decode(buf) {
+                Ok(Some(frame)) => frame,
+                Ok(None) => break,
+                Err(CodecError::MessageTooLarge { size, .. }) => {
+                    return Err(ConnectionError::MessageTooLarge { size });
+                }
+                Err(e) if self.is_established() => return Err(ConnectionError::Protocol(e)),
+                Err(e) => return Err(ConnectionError::Greeting(e)),
+            };
+            self.on_frame(frame, now)?;
+        }
+        Ok(())
+    }
+
+    fn on_greeting_done(
+        &mut self,
+        peer: PeerGreeting,
+        buf: &mut BytesMut,
+    ) -> Result<(), ConnectionError> {
+        let Phase::Greeting { handshake, .. } = core::mem::replace(&mut self.phase, Phase::Closed)
+        else {
+            return Ok(());
+        };
+        let version = peer.version;
+        self.version = Some(version);
+        self.decoder =
+            Some(Decoder::new(version.framing()).with_max_message_size(self.config.max_msg_size));
+        match version {
+            ZmtpVersion::V3_0 | ZmtpVersion::V3_1 => {
+                let mut handshake = handshake;
+                while let Some(body) = handshake.poll_command() {
+                    self.put_command_body(&body);
+                }
+                self.phase = Phase::Handshake(handshake);
+            }
+            ZmtpVersion::V1_0 | ZmtpVersion::V2_0 => {
+                if version == ZmtpVersion::V2_0 {
+                    let ours = self.config.socket_type;
+                    let theirs = peer.socket_type.unwrap_or(u8::MAX);
+                    let compatible = SocketType::from_number(i32::from(theirs))
+                        .is_some_and(|t| ours.is_compatible_with(t));
+                    if !compatible {
+                        return Err(ConnectionError::IncompatibleSocketType { peer: theirs });
+                    }
+                    self.peer_socket_type = Some(theirs);
+                }
+                if !peer.unversioned {
+                    // The identity frame: our first message to an old peer.
+                    let id = self.config.routing_id.clone();
+                    let id = id.slice(..id.len().min(255));
+                    self.put_frame(version.framing(), FrameFlags::NONE, id);
+                }
+                if !peer.replay.is_empty() {
+                    let mut joined = BytesMut::with_capacity(peer.replay.len() + buf.len());
+                    joined.extend_from_slice(&peer.replay);
+                    joined.extend_from_slice(buf);
+                    *buf = joined;
+                }
+                self.phase = Phase::PeerIdentity;
+            }
+        }
+        Ok(())
+    }
+
+    fn on_frame(&mut self, frame: Frame, now: Instant) -> Result<(), ConnectionError> {
+        match core::mem::replace(&mut self.phase, Phase::Closed) {
+            Phase::Handshake(handshake) => self.on_handshake_frame(handshake, frame, now),
+            Phase::PeerIdentity => {
+                self.on_peer_identity(frame.body, now);
+                Ok(())
+            }
+            Phase::Traffic => {
+                self.phase = Phase::Traffic;
+                self.on_traffic_frame(frame, now)
+            }
+            other => {
+                self.phase = other;
+                Ok(())
+            }
+        }
+    }
+
+    fn on_handshake_frame(
+        &mut self,
+        handshake: Handshake,
+        frame: Frame,
+        now: Instant,
+    ) -> Result<(), ConnectionError> {
+        if !frame.flags.command() {
+            return Err(ConnectionError::Mechanism(
+                MechanismError::UnexpectedCommand,
+            ));
+        }
+        let step = handshake.handle_command(frame.body).map_err(|e| {
+            if let Some(reason) = e.error_reason_to_send() {
+                self.put_command_body(&zmq_mechanisms::handshake::error_command_body(&reason));
+            }
+            ConnectionError::Mechanism(e)
+        })?;
+        match step {
+            Step::Continue(mut handshake) => {
+                while let Some(body) = handshake.poll_command() {
+                    self.put_command_body(&body);
+                }
+                self.phase = Phase::Handshake(handshake);
+                Ok(())
+            }
+            // ZAP is not wired yet; NULL without a ZAP domain never asks.
+            Step::NeedZap { .. } => Err(ConnectionError::Mechanism(MechanismError::AuthFailed {
+                status: 500,
+            })),
+            Step::Ready(established) => {
+                for body in &established.final_commands {
+                    self.put_command_body(body);
+                }
+                self.transform = established.transform;
+                let identity = established
+                    .peer_properties
+                    .get(names::IDENTITY)
+                    .cloned()
+                    .unwrap_or_default();
+                let metadata = self.build_metadata(&established.peer_properties);
+                self.establish(metadata, identity, now);
+                Ok(())
+            }
+        }
+    }
+
+    fn on_peer_identity(&mut self, identity: Bytes, now: Instant) {
+        let mut properties = WireMetadata::new();
+        if let Some(name) = self
+            .peer_socket_type
+            .and_then(|n| SocketType::from_number(i32::from(n)))
+        {
+            // Valid names and values by construction; errors cannot occur.
+            let _ = properties.push(names::SOCKET_TYPE, name.wire_name());
+        }
+        let _ = properties.push(names::IDENTITY, identity.clone());
+        let metadata = self.build_metadata(&properties);
+        self.establish(metadata, identity, now);
+        if self.version == Some(ZmtpVersion::V1_0)
+            && matches!(self.config.socket_type, SocketType::Pub | SocketType::Xpub)
+        {
+            // libzmq: a ZMTP 1.0 peer filters itself, so subscribe it to
+            // everything on its behalf.
+            let mut msg = Msg::from_slice(&[1]);
+            msg.set_metadata(Some(self.metadata.clone()));
+            self.events.push_back(ConnectionEvent::Message(msg));
+        }
+    }
+
+    fn build_metadata(&self, properties: &WireMetadata) -> Metadata {
+        let mut metadata = Metadata::new();
+        for p in properties.iter() {
+            metadata.insert(&String::from_utf8_lossy(&p.name), p.value.clone());
+        }
+        if let Some(address) = &self.config.peer_address {
+            metadata.insert(PEER_ADDRESS, address.clone());
+        }
+        metadata
+    }
+
+    fn establish(&mut self, metadata: Metadata, identity: Bytes, now: Instant) {
+        self.metadata = Arc::new(metadata);
+        self.phase = Phase::Traffic;
+        self.handshake_deadline = None;
+        self.heartbeat.start(now);
+        self.events.push_back(ConnectionEvent::HandshakeSucceeded {
+            peer: self.metadata.clone(),
+            version: self.version.unwrap_or(ZmtpVersion::V3_1),
+        });
+        if self.config.recv_routing_id {
+            let mut msg = body_to_msg(identity);
+            msg.set_flags(MsgFlags::ROUTING_ID);
+            msg.set_metadata(Some(self.metadata.clone()));
+            self.events.push_back(ConnectionEvent::Message(msg));
+        }
+    }
+
+    fn on_traffic_frame(&mut self, frame: Frame, now: Instant) -> Result<(), ConnectionError> {
+        let frame = if self.transform.is_identity() {
+            frame
+        } else {
+            self.transform
+                .open(frame)
+                .map_err(ConnectionError::Mechanism)?
+        };
+        if !frame.flags.command() {
+            let mut msg = body_to_msg(frame.body);
+            msg.set_more(frame.flags.more());
+            msg.set_metadata(Some(self.metadata.clone()));
+            self.events.push_back(ConnectionEvent::Message(msg));
+            return Ok(());
+        }
+        let raw = frame.body.clone();
+        let command = Command::parse(frame.body).map_err(ConnectionError::Protocol)?;
+        let (body, flags) = match command {
+            Command::Ping {
+                ttl_deciseconds,
+                context,
+            } => {
+                self.put_command(&Command::pong_for(&context));
+                self.heartbeat.on_ping(ttl_deciseconds, now);
+                return Ok(());
+            }
+            Command::Error { reason } => return Err(ConnectionError::PeerError { reason }),
+            Command::Subscribe(topic) => (topic, MsgFlags::SUBSCRIBE),
+            Command::Cancel(topic) => (topic, MsgFlags::CANCEL),
+            Command::Join(_) | Command::Leave(_) => (raw, MsgFlags::COMMAND),
+            // PONG only proves liveness (already noted); libzmq ignores
+            // other commands after the handshake.
+            _ => return Ok(()),
+        };
+        let mut msg = body_to_msg(body);
+        msg.set_flags(flags);
+        msg.set_metadata(Some(self.metadata.clone()));
+        self.events.push_back(ConnectionEvent::Message(msg));
+        Ok(())
+    }
+
+    /// The next event, in order.
+    pub fn poll_event(&mut self) -> Option<ConnectionEvent> {
+        self.events.pop_front()
+    }
+
+    /// Queues a message part. Flagged `SUBSCRIBE`/`CANCEL` it goes out as
+    /// a subscription in the peer's form; flagged `COMMAND` (JOIN/LEAVE)
+    /// its body is sent as a command frame (dropped for pre-3.0 peers).
+    /// Before the handshake succeeds, or after a failure, the message comes
+    /// back.
+    pub fn send_msg(&mut self, msg: Msg) -> Result<(), Msg> {
+        if !self.is_established() {
+            return Err(msg);
+        }
+        let flags = msg.flags();
+        if flags.contains(MsgFlags::SUBSCRIBE) || flags.contains(MsgFlags::CANCEL) {
+            let topic = msg.into_bytes();
+            let change = if flags.contains(MsgFlags::SUBSCRIBE) {
+                SubscriptionChange::Subscribe(topic)
+            } else {
+                SubscriptionChange::Cancel(topic)
+            };
+            self.put_subscription(change);
+            return Ok(());
+        }
+        if flags.contains(MsgFlags::COMMAND) {
+            if self.framing() == Framing::V3 {
+                self.put_command_body(msg.data());
+            }
+            return Ok(());
+        }
+        let frame_flags = FrameFlags::new(msg.more(), false);
+        if self.transform.is_identity() {
+            match msg.shared_bytes() {
+                Some(bytes) => self.put_frame(self.framing(), frame_flags, bytes.clone()),
+                None => self.put_small_frame(frame_flags, msg.data()),
+            }
+        } else {
+            let frame = Frame::new(frame_flags, msg.into_bytes());
+            match self.transform.seal(frame) {
+                Ok(sealed) => self.put_frame(self.framing(), sealed.flags, sealed.body),
+                Err(e) => self.fail(ConnectionError::Mechanism(e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Queues a subscription change in the form the peer understands:
+    /// SUBSCRIBE/CANCEL commands for ZMTP 3.1, `0x01`/`0x00`-prefixed
+    /// messages for 3.0 and older. Returns it when not established.
+    pub fn send_subscription(
+        &mut self,
+        change: SubscriptionChange,
+    ) -> Result<(), SubscriptionChange> {
+        if !self.is_established() {
+            return Err(change);
+        }
+        self.put_subscription(change);
+        Ok(())
+    }
+
+    fn put_subscription(&mut self, change: SubscriptionChange) {
+        if self.version == Some(ZmtpVersion::V3_1) {
+            self.put_command(&change.to_command());
+            return;
+        }
+        let (flag, topic) = match &change {
+            SubscriptionChange::Subscribe(t) => (1u8, t),
+            SubscriptionChange::Cancel(t) => (0u8, t),
+        };
+        let header = FrameHeader::new(FrameFlags::NONE, topic.len() + 1).encode(self.framing());
+        self.transmit.put_slice(header.as_slice());
+        self.transmit.put_slice(&[flag]);
+        self.transmit.put_bytes(topic.clone());
+    }
+
+    /// Bytes to write, if any: write them (`writev` with
+    /// [`TransmitQueue::io_slices`]) and call [`TransmitQueue::advance`]
+    /// with the count written.
+    pub fn poll_transmit(&mut self) -> Option<&mut TransmitQueue> {
+        if self.transmit.is_empty() {
+            None
+        } else {
+            Some(&mut self.transmit)
+        }
+    }
+
+    /// When [`ZmtpConnection::handle_timeout`] must be called next.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.is_closed() {
+            return None;
+        }
+        [self.handshake_deadline, self.heartbeat.next_deadline()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Fires the timers due at `now`: handshake limit, PING, heartbeat
+    /// timeout and the peer's TTL.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if self.is_closed() {
+            return;
+        }
+        if self.handshake_deadline.is_some_and(|t| t <= now) {
+            self.fail(ConnectionError::HandshakeTimedOut);
+            return;
+        }
+        if self.heartbeat.expired(now) {
+            self.fail(ConnectionError::HeartbeatTimedOut);
+            return;
+        }
+        if let Some(ttl_deciseconds) = self.heartbeat.ping_due(now) {
+            self.put_command(&Command::Ping {
+                ttl_deciseconds,
+                context: Bytes::new(),
+            });
+        }
+    }
+
+    fn fail(&mut self, error: ConnectionError) {
+        if self.failed {
+            return;
+        }
+        self.failed = true;
+        self.phase = Phase::Closed;
+        self.heartbeat.stop();
+        self.handshake_deadline = None;
+        self.events.push_back(ConnectionEvent::Failed { error });
+    }
+
+    fn framing(&self) -> Framing {
+        self.version.map_or(Framing::V3, ZmtpVersion::framing)
+    }
+
+    fn put_command(&mut self, command: &Command) {
+        let staging = self.transmit.staging();
+        let before = staging.len();
+        command.encode_frame(staging);
+        let written = staging.len() - before;
+        self.transmit.commit_staged(written);
+    }
+
+    fn put_command_body(&mut self, body: &[u8]) {
+        let header = FrameHeader::new(FrameFlags::COMMAND, body.len()).encode(Framing::V3);
+        self.transmit.put_slice(header.as_slice());
+        self.transmit.put_slice(body);
+    }
+
+    fn put_small_frame(&mut self, flags: FrameFlags, body: &[u8]) {
+        let header = FrameHeader::new(flags, body.len()).encode(self.framing());
+        self.transmit.put_slice(header.as_slice());
+        self.transmit.put_slice(body);
+    }
+
+    fn put_frame(&mut self, framing: Framing, flags: FrameFlags, body: Bytes) {
+        let header = FrameHeader::new(flags, body.len()).encode(framing);
+        self.transmit.put_slice(header.as_slice());
+        self.transmit.put_bytes(body);
+    }
+}
+
+impl core::fmt::Debug for ZmtpConnection {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ZmtpConnection")
+            .field("socket_type", &self.config.socket_type)
+            .field("version", &self.version)
+            .field("established", &self.is_established())
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A received body as a message: inline when small, shared otherwise.
+fn body_to_msg(body: Bytes) -> Msg {
+    if body.len() <= INLINE_CAPACITY {
+        Msg::from_slice(&body)
+    } else {
+        Msg::from_bytes(body)
+    }
+}

@@ -1,0 +1,8 @@
+//! In-memory tests: two connections joined by a [`pair::Pair`] with a fake
+//! clock, and scripted raw peers.
+
+mod handshake;
+mod legacy;
+mod pair;
+mod timers;
+mod traffic;

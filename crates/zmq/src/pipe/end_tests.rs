@@ -1,0 +1,255 @@
+use super::*;
+use parking_lot::Mutex;
+
+/// Collects notifications; the test plays the owner.
+#[derive(Default)]
+struct Recorder(Mutex<Vec<(PipeId, PipeEvent)>>);
+
+impl PipeEvents for Recorder {
+    fn notify(&self, pipe: PipeId, event: PipeEvent) {
+        self.0.lock().push((pipe, event));
+    }
+}
+
+impl Recorder {
+    fn take(&self) -> Vec<(PipeId, PipeEvent)> {
+        std::mem::take(&mut *self.0.lock())
+    }
+}
+
+struct Pair {
+    a: PipeEnd,
+    b: PipeEnd,
+    a_events: Arc<Recorder>,
+    b_events: Arc<Recorder>,
+}
+
+impl Pair {
+    fn new(a_in_hwm: usize, b_in_hwm: usize) -> Pair {
+        let a_events = Arc::new(Recorder::default());
+        let b_events = Arc::new(Recorder::default());
+        let (a, b) = pipe_pair(
+            PipeEndConfig {
+                id: PipeId(1),
+                events: a_events.clone(),
+                in_hwm: a_in_hwm,
+                delay: true,
+            },
+            PipeEndConfig {
+                id: PipeId(2),
+                events: b_events.clone(),
+                in_hwm: b_in_hwm,
+                delay: true,
+            },
+        );
+        Pair {
+            a,
+            b,
+            a_events,
+            b_events,
+        }
+    }
+
+    /// Delivers pending notifications until none is left; returns the
+    /// signals each owner got.
+    fn pump(&mut self) -> (Vec<PipeSignal>, Vec<PipeSignal>) {
+        let (mut to_a, mut to_b) = (Vec::new(), Vec::new());
+        for _ in 0..100 {
+            let a_events = self.a_events.take();
+            let b_events = self.b_events.take();
+            if a_events.is_empty() && b_events.is_empty() {
+                break;
+            }
+            for (id, event) in a_events {
+                assert_eq!(id, PipeId(1));
+                to_a.push(self.a.process(event));
+            }
+            for (id, event) in b_events {
+                assert_eq!(id, PipeId(2));
+                to_b.push(self.b.process(event));
+            }
+        }
+        to_a.retain(|s| *s != PipeSignal::Nothing);
+        to_b.retain(|s| *s != PipeSignal::Nothing);
+        (to_a, to_b)
+    }
+}
+
+fn msg(text: &str, more: bool) -> Msg {
+    let mut m = Msg::from_slice(text.as_bytes());
+    m.set_more(more);
+    m
+}
+
+#[test]
+fn lwm_is_half_the_hwm_rounded_up() {
+    assert_eq!(compute_lwm(0), 0);
+    assert_eq!(compute_lwm(1), 1);
+    assert_eq!(compute_lwm(1000), 500);
+    assert_eq!(compute_lwm(5), 3);
+}
+
+#[test]
+fn messages_flow_and_the_sleeping_reader_is_activated() {
+    let mut p = Pair::new(10, 10);
+    assert!(p.b.read().is_none(), "empty: b goes to sleep");
+    p.a.write(msg("hello", false)).expect("room");
+    assert!(
+        p.b.read().is_none(),
+        "not flushed yet, and b stays inactive"
+    );
+    p.a.flush();
+    let (_, to_b) = p.pump();
+    assert_eq!(to_b, vec![PipeSignal::ReadActivated]);
+    assert_eq!(p.b.read().expect("message").data(), b"hello");
+    p.a.write(msg("again", false)).expect("room");
+    p.a.flush();
+    assert_eq!(p.pump().1, vec![], "b is awake: no second activation");
+    assert_eq!(p.b.read().expect("message").data(), b"again");
+}
+
+#[test]
+fn hwm_blocks_at_exactly_hwm_messages_and_lwm_reactivates() {
+    let mut p = Pair::new(0, 4);
+    for i in 0..4 {
+        assert!(p.a.check_hwm());
+        p.a.write(msg(&i.to_string(), false)).expect("below hwm");
+    }
+    assert!(!p.a.check_hwm());
+    assert!(p.a.write(msg("5th", false)).is_err(), "full at hwm = 4");
+    assert!(!p.a.check_write());
+    p.a.flush();
+    p.pump();
+    assert!(p.b.read().is_some());
+    assert_eq!(p.pump().0, vec![], "one read is below the lwm of 2");
+    assert!(p.b.read().is_some());
+    assert_eq!(p.pump().0, vec![PipeSignal::WriteActivated]);
+    assert!(p.a.check_write());
+    p.a.write(msg("5th", false)).expect("room again");
+    p.a.write(msg("6th", false)).expect("room again");
+    assert!(p.a.write(msg("7th", false)).is_err());
+}
+
+#[test]
+fn a_multipart_message_counts_once_and_stays_invisible_until_complete() {
+    let mut p = Pair::new(0, 1);
+    p.a.write(msg("a", true)).expect("room");
+    p.a.write(msg("b", true)).expect("same message");
+    p.a.flush();
+    assert!(!p.b.check_read(), "incomplete message invisible");
+    p.a.write(msg("c", false)).expect("same message");
+    assert!(p.a.write(msg("d", false)).is_err(), "hwm 1 reached");
+    p.a.flush();
+    assert_eq!(p.pump().1, vec![PipeSignal::ReadActivated]);
+    for part in ["a", "b", "c"] {
+        assert_eq!(p.b.read().expect("part").data(), part.as_bytes());
+    }
+}
+
+#[test]
+fn rollback_drops_the_unfinished_message() {
+    let mut p = Pair::new(0, 0);
+    p.a.write(msg("done", false)).expect("room");
+    p.a.write(msg("x", true)).expect("room");
+    p.a.write(msg("y", true)).expect("room");
+    p.a.rollback();
+    p.a.write(msg("next", false)).expect("room");
+    p.a.flush();
+    assert_eq!(p.b.read().expect("m").data(), b"done");
+    assert_eq!(p.b.read().expect("m").data(), b"next");
+    assert!(p.b.read().is_none());
+}
+
+#[test]
+fn termination_waits_until_pending_messages_are_read() {
+    let mut p = Pair::new(0, 0);
+    for i in 0..3 {
+        p.a.write(msg(&i.to_string(), false)).expect("room");
+    }
+    p.a.flush();
+    p.a.terminate();
+    assert_eq!(p.a.state(), PipeState::TermReqSent1);
+    assert!(p.a.write(msg("late", false)).is_err());
+    let (to_a, to_b) = p.pump();
+    assert!(to_a.is_empty() && to_b.is_empty(), "{to_a:?} {to_b:?}");
+    assert_eq!(p.b.state(), PipeState::WaitingForDelimiter);
+    for i in 0..3 {
+        assert_eq!(
+            p.b.read().expect("pending").data(),
+            i.to_string().as_bytes()
+        );
+    }
+    assert!(p.b.read().is_none(), "delimiter");
+    assert_eq!(p.b.state(), PipeState::TermAckSent);
+    let (to_a, to_b) = p.pump();
+    assert_eq!(to_a, vec![PipeSignal::Terminated]);
+    assert_eq!(to_b, vec![PipeSignal::Terminated]);
+    assert!(p.a.is_terminated() && p.b.is_terminated());
+}
+
+#[test]
+fn termination_of_an_empty_pipe_completes_without_reads() {
+    let mut p = Pair::new(0, 0);
+    p.b.terminate();
+    let (to_a, to_b) = p.pump();
+    assert_eq!(to_a, vec![PipeSignal::Terminated]);
+    assert_eq!(to_b, vec![PipeSignal::Terminated]);
+}
+
+#[test]
+fn termination_without_delay_drops_pending_messages() {
+    let mut p = Pair::new(0, 0);
+    p.b.set_delay(false);
+    p.a.write(msg("lost", false)).expect("room");
+    p.a.flush();
+    p.a.terminate();
+    let (to_a, to_b) = p.pump();
+    assert_eq!(to_a, vec![PipeSignal::Terminated]);
+    assert_eq!(to_b, vec![PipeSignal::Terminated]);
+}
+
+#[test]
+fn both_ends_terminating_at_once_complete() {
+    let mut p = Pair::new(0, 0);
+    p.a.write(msg("x", false)).expect("room");
+    p.a.flush();
+    p.a.terminate();
+    p.b.terminate();
+    let (to_a, to_b) = p.pump();
+    assert_eq!(to_a, vec![PipeSignal::Terminated]);
+    assert_eq!(to_b, vec![PipeSignal::Terminated]);
+}
+
+#[test]
+fn delimiter_read_before_term_arrives() {
+    let mut p = Pair::new(0, 0);
+    p.a.write(msg("x", false)).expect("room");
+    p.a.terminate();
+    // b reads before its owner processes the Term notification.
+    assert_eq!(p.b.read().expect("x").data(), b"x");
+    assert!(p.b.read().is_none());
+    assert_eq!(p.b.state(), PipeState::DelimiterReceived);
+    let (to_a, to_b) = p.pump();
+    assert_eq!(to_a, vec![PipeSignal::Terminated]);
+    assert_eq!(to_b, vec![PipeSignal::Terminated]);
+}
+
+#[test]
+fn a_dropped_end_still_terminates_its_peer() {
+    let p = Pair::new(0, 0);
+    let a_events = p.a_events.clone();
+    let (a, mut b) = (p.a, p.b);
+    drop(a);
+    let mut signals = Vec::new();
+    for (_, event) in p.b_events.take() {
+        signals.push(b.process(event));
+    }
+    assert_eq!(signals.last(), Some(&PipeSignal::Terminated));
+    drop(b);
+    drop(a_events);
+}
+
+#[test]
+fn pipe_item_is_no_bigger_than_a_message() {
+    assert!(size_of::<PipeItem>() <= 64.max(size_of::<Msg>()));
+}

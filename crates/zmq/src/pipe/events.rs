@@ -1,0 +1,53 @@
+//! What one pipe end tells the owner of the other end, and what the owner
+//! then tells its socket or session.
+
+use zmq_patterns::PipeId;
+
+/// A notification from one pipe end to the owner of its peer end. The
+/// owner hands it to the addressed end with [`PipeEnd::process`] on its own
+/// thread, in the order received.
+///
+/// [`PipeEnd::process`]: super::PipeEnd::process
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PipeEvent {
+    /// Messages were flushed into a queue whose reader had found it empty
+    /// (libzmq's `activate_read`).
+    ActivateRead,
+    /// The reader drained another low-water mark's worth: it has read
+    /// `msgs_read` complete messages in total (libzmq's `activate_write`).
+    ActivateWrite {
+        /// Complete messages the peer has read since the pipe was made.
+        msgs_read: u64,
+    },
+    /// The peer closes: it wrote its delimiter and asks for an ack
+    /// (libzmq's `pipe_term`).
+    Term,
+    /// The peer acknowledged termination (libzmq's `pipe_term_ack`).
+    TermAck,
+}
+
+/// Receives the notifications addressed to the pipe ends one owner holds.
+///
+/// Called from the peer's thread on its data path (at most once per
+/// flush that finds the reader asleep, once per low-water mark of reads):
+/// it must be cheap and must never block, typically a push into the
+/// owner's [`Mailbox`](crate::mailbox::Mailbox).
+pub trait PipeEvents: Send + Sync {
+    /// Delivers `event` for the owner's end `pipe`.
+    fn notify(&self, pipe: PipeId, event: PipeEvent);
+}
+
+/// What the owner of a pipe end must do after [`PipeEnd::process`].
+///
+/// [`PipeEnd::process`]: super::PipeEnd::process
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PipeSignal {
+    /// Nothing to do.
+    Nothing,
+    /// Tell the pattern `read_activated(id)`: messages can be read again.
+    ReadActivated,
+    /// Tell the pattern `write_activated(id)`: there is room again.
+    WriteActivated,
+    /// Termination is complete: detach the end from the pattern and drop it.
+    Terminated,
+}

@@ -1,0 +1,165 @@
+//! `ListenerHandler`: a bound listener on an I/O thread. It accepts every
+//! pending connection when readable and starts an accepted [`Session`] for
+//! each, on the same reactor; closing it stops accepting, closes the
+//! descriptor (and unlinks an ipc socket file) and closes those sessions.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use zmq_transports::{Listener, Stream};
+
+use super::peer_session::Session;
+use super::stream_engine::StreamEngine;
+use super::{SocketLink, start_on_first_turn};
+use crate::io::IoCommand;
+use crate::reactor::{EventHandler, HandlerId, Interest, Reactor, TimerId};
+
+/// Connections accepted per readable event before other handlers run.
+const ACCEPTS_PER_TURN: usize = 64;
+/// Pause after an accept failed for lack of resources (EMFILE, ENFILE,
+/// ENOBUFS, ENOMEM), so the loop does not spin on a readable listener.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+type R = Reactor<IoCommand>;
+
+/// A listener and the sessions it accepted.
+pub(super) struct ListenerHandler {
+    link: SocketLink,
+    listener: Box<dyn Listener>,
+    endpoint: Arc<str>,
+    /// Accepted sessions (some may have ended; pruned as it grows).
+    sessions: Vec<HandlerId>,
+    /// Prune `sessions` when it reaches this length.
+    prune_at: usize,
+    backoff_timer: Option<TimerId>,
+    started: bool,
+    closed: bool,
+}
+
+impl ListenerHandler {
+    pub(super) fn new(
+        link: SocketLink,
+        listener: Box<dyn Listener>,
+        endpoint: Arc<str>,
+    ) -> ListenerHandler {
+        ListenerHandler {
+            link,
+            listener,
+            endpoint,
+            sessions: Vec::new(),
+            prune_at: 16,
+            backoff_timer: None,
+            started: false,
+            closed: false,
+        }
+    }
+
+    /// Adds a listener to `reactor`; it starts on the reactor's next turn.
+    pub(super) fn add(reactor: &mut R, listener: ListenerHandler) -> HandlerId {
+        let id = reactor.add_handler(Box::new(listener));
+        start_on_first_turn(reactor, id);
+        id
+    }
+
+    /// Starts polling the listener (`ZMQ_EVENT_LISTENING`).
+    fn start(&mut self, r: &mut R, id: HandlerId) {
+        self.started = true;
+        // SAFETY: the descriptor belongs to `self.listener`, owned by this
+        // handler and never replaced; removing the handler deregisters it
+        // before the handler (and so the listener) is dropped.
+        let registered = unsafe { r.register_fd(id, self.listener.as_fd(), Interest::READ) };
+        if registered.is_err() {
+            self.close(r, id, 0);
+        }
+    }
+
+    fn accept_pending(&mut self, r: &mut R, id: HandlerId) {
+        for _ in 0..ACCEPTS_PER_TURN {
+            match self.listener.accept() {
+                Ok(Some(stream)) => self.accepted(r, stream),
+                Ok(None) => return,
+                Err(error) if out_of_resources(error.errno()) => {
+                    self.accept_failed_for_resources(r, id);
+                    return;
+                }
+                // The connection went away before it was accepted, or an
+                // ipc filter refused the peer: next one.
+                Err(_) => {}
+            }
+        }
+    }
+
+    /// A new connection (`ZMQ_EVENT_ACCEPTED`): its session runs on.
+    fn accepted(&mut self, r: &mut R, stream: Box<dyn Stream>) {
+        let Some(engine) = StreamEngine::new(stream, &self.link, true, Instant::now()) else {
+            return;
+        };
+        let session = Session::accepted(self.link.clone(), Arc::clone(&self.endpoint), engine);
+        if self.sessions.len() >= self.prune_at {
+            self.sessions.retain(|&session| r.contains(session));
+            self.prune_at = (self.sessions.len() * 2).max(16);
+        }
+        self.sessions.push(Session::add(r, session));
+    }
+
+    /// `ZMQ_EVENT_ACCEPT_FAILED` for lack of descriptors or memory: stop
+    /// polling for a while.
+    fn accept_failed_for_resources(&mut self, r: &mut R, id: HandlerId) {
+        if r.set_interest(id, Interest::NONE).is_ok() {
+            self.backoff_timer = Some(r.add_timer(id, ACCEPT_BACKOFF));
+        }
+    }
+
+    /// Stops accepting (`ZMQ_EVENT_CLOSED`) and closes every accepted
+    /// session with `linger`.
+    fn close(&mut self, r: &mut R, id: HandlerId, linger: i32) {
+        self.closed = true;
+        if let Some(timer) = self.backoff_timer.take() {
+            r.cancel_timer(timer);
+        }
+        let handle = r.handle();
+        for session in self.sessions.drain(..) {
+            handle.deliver(session, IoCommand::Close { linger });
+        }
+        r.remove_handler(id);
+    }
+}
+
+impl EventHandler<IoCommand> for ListenerHandler {
+    fn on_readable(&mut self, r: &mut R, id: HandlerId) {
+        if !self.closed {
+            self.accept_pending(r, id);
+        }
+    }
+
+    fn on_timer(&mut self, r: &mut R, id: HandlerId, timer: TimerId) {
+        if self.closed {
+            return;
+        }
+        if !self.started {
+            self.start(r, id);
+        } else if self.backoff_timer == Some(timer) {
+            self.backoff_timer = None;
+            if r.set_interest(id, Interest::READ).is_err() {
+                self.close(r, id, 0);
+            }
+        }
+    }
+
+    fn on_command(&mut self, r: &mut R, id: HandlerId, command: IoCommand) {
+        if self.closed {
+            return;
+        }
+        if let IoCommand::Close { linger } = command {
+            self.close(r, id, linger);
+        }
+    }
+}
+
+/// Whether an accept errno means "no resources now, try later".
+fn out_of_resources(errno: i32) -> bool {
+    matches!(
+        errno,
+        libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM
+    )
+}

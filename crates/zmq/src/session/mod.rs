@@ -1,0 +1,203 @@
+//! Listeners, connecters and sessions: the objects a socket places on an
+//! I/O thread for its tcp and ipc endpoints.
+//!
+//! ```text
+//!  socket thread                     I/O thread (one reactor)
+//!  -------------                     ------------------------
+//!  bind ──► start_listener ────────► ListenerHandler ──accept──► Session (accepted)
+//!  connect ► start_connecter ──────► Session (connecter): connect, reconnect
+//!                                      │ StreamEngine = ZmtpConnection + Stream
+//!  SocketCore ◄── Attach(PipeEnd) ─────┘ PipeEnd ◄──► socket's PipeEnd
+//!  unbind / disconnect / close ──► IoObject::close(linger) ──► Close command
+//! ```
+//!
+//! Every handler registers its descriptor from inside its own callbacks (the
+//! first one is a zero-delay timer set when it is added), so the descriptor
+//! it registers is always a field of the handler itself.
+
+/// Accepting connections on a bound endpoint.
+mod listener;
+/// One peer connection: stream, ZMTP connection, pipe to the socket.
+mod peer_session;
+/// Reconnect intervals with backoff.
+mod reconnect;
+/// A ZMTP connection over a transport stream.
+mod stream_engine;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use bytes::Bytes;
+use zmq_patterns::SocketKind;
+use zmq_transports::{Listener, Transport, TransportOptions};
+
+use crate::context::Context;
+use crate::io::{HandlerEvents, IoCommand};
+use crate::options::SocketOptions;
+use crate::pipe::PipeEnd;
+use crate::pipe_target::PipeTarget;
+use crate::reactor::{HandlerId, Reactor, ReactorHandle};
+use crate::socket::SocketMailbox;
+
+use listener::ListenerHandler;
+use peer_session::Session;
+
+/// What an I/O-thread object needs to know about the socket that owns it.
+#[derive(Clone)]
+pub(crate) struct SocketLink {
+    /// For pipe ids (`next_pipe_id`).
+    pub(crate) ctx: Context,
+    /// The socket type (ZMTP socket type, routing-id message).
+    pub(crate) kind: SocketKind,
+    /// Snapshot of the socket options taken at bind/connect time.
+    pub(crate) options: SocketOptions,
+    /// Where `SocketCommand::Attach` goes.
+    pub(crate) mailbox: Arc<SocketMailbox>,
+}
+
+/// A listener or a connecting session living on an I/O thread, as its
+/// socket holds it.
+pub(crate) struct IoObject {
+    reactor: ReactorHandle<IoCommand>,
+    /// Set on the I/O thread once the handler is added.
+    handler: Arc<OnceLock<HandlerId>>,
+    /// The endpoint it serves (resolved for a bind, as given for a connect).
+    pub(crate) endpoint: Arc<str>,
+    /// A listener's close waits until its descriptor is closed, so that the
+    /// endpoint can be bound again as soon as unbind or close returns.
+    is_listener: bool,
+}
+
+/// How long a listener's close waits for its I/O thread.
+const LISTENER_CLOSE_WAIT: Duration = Duration::from_secs(2);
+
+impl IoObject {
+    /// Unbind, disconnect or socket close: the object stops accepting or
+    /// reconnecting, sends what it still holds for at most `linger` ms
+    /// (-1: no limit, 0: drop at once) and removes itself.
+    pub(crate) fn close(&self, linger: i32) {
+        let handler = Arc::clone(&self.handler);
+        // Queued behind the registration task, so the id is known by then.
+        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<()>(1);
+        self.reactor.run(move |reactor| {
+            if let Some(&id) = handler.get() {
+                let handle = reactor.handle();
+                handle.deliver(id, IoCommand::Close { linger });
+                // Queued after the close: runs once the handler is gone.
+                handle.run(move |_| {
+                    let _ = done_tx.send(());
+                });
+            }
+        });
+        if self.is_listener {
+            // The I/O thread may be gone (context terminated): bounded wait.
+            let _ = done_rx.recv_timeout(LISTENER_CLOSE_WAIT);
+        }
+    }
+}
+
+/// A pipe made on the socket thread for a connect with `ZMQ_IMMEDIATE` off:
+/// the socket already attached its end; the session takes this end, and
+/// becomes `target`'s owner when it is registered.
+pub(crate) struct PreparedPipe {
+    /// The session's end.
+    pub(crate) end: PipeEnd,
+    /// Where notifications for `end` wait until the session exists.
+    pub(crate) target: Arc<PipeTarget>,
+}
+
+/// Starts accepting on `listener` (already bound by the socket) on the
+/// I/O thread of `reactor`.
+pub(crate) fn start_listener(
+    link: SocketLink,
+    reactor: ReactorHandle<IoCommand>,
+    listener: Box<dyn Listener>,
+    endpoint: Arc<str>,
+) -> IoObject {
+    let handler = Arc::new(OnceLock::new());
+    let cell = Arc::clone(&handler);
+    let listening = ListenerHandler::new(link, listener, Arc::clone(&endpoint));
+    reactor.run(move |reactor| {
+        let _ = cell.set(ListenerHandler::add(reactor, listening));
+    });
+    IoObject {
+        reactor,
+        handler,
+        endpoint,
+        is_listener: true,
+    }
+}
+
+/// Starts connecting to `address` (the endpoint without its scheme) on the
+/// I/O thread of `reactor`; reconnects as the socket options say until
+/// closed.
+pub(crate) fn start_connecter(
+    link: SocketLink,
+    reactor: ReactorHandle<IoCommand>,
+    transport: Arc<dyn Transport>,
+    address: String,
+    endpoint: Arc<str>,
+    pipe: Option<PreparedPipe>,
+    connect_routing_id: Option<Bytes>,
+) -> IoObject {
+    let handler = Arc::new(OnceLock::new());
+    let cell = Arc::clone(&handler);
+    let (end, target) = match pipe {
+        Some(PreparedPipe { end, target }) => (Some(end), Some(target)),
+        None => (None, None),
+    };
+    let connecter = Session::connecter(
+        link,
+        Arc::clone(&endpoint),
+        transport,
+        address,
+        end,
+        connect_routing_id,
+    );
+    reactor.run(move |reactor| {
+        let id = Session::add(reactor, connecter);
+        let _ = cell.set(id);
+        if let Some(target) = target {
+            target.set_owner(Arc::new(HandlerEvents {
+                reactor: reactor.handle(),
+                handler: id,
+            }));
+        }
+    });
+    IoObject {
+        reactor,
+        handler,
+        endpoint,
+        is_listener: false,
+    }
+}
+
+/// The socket options a transport applies ([`SocketOptions`] →
+/// [`TransportOptions`]).
+pub(crate) fn transport_options(options: &SocketOptions) -> TransportOptions {
+    TransportOptions {
+        ipv6: options.ipv6,
+        backlog: options.backlog,
+        sndbuf: options.sndbuf,
+        rcvbuf: options.rcvbuf,
+        tcp_keepalive: options.tcp_keepalive,
+        tcp_keepalive_cnt: options.tcp_keepalive_cnt,
+        tcp_keepalive_idle: options.tcp_keepalive_idle,
+        tcp_keepalive_intvl: options.tcp_keepalive_intvl,
+        ..TransportOptions::default()
+    }
+}
+
+/// Makes a just-added handler run its first callback (a zero-delay timer)
+/// on the reactor's next turn, where it registers its own descriptor.
+fn start_on_first_turn(reactor: &mut Reactor<IoCommand>, id: HandlerId) {
+    reactor.add_timer(id, Duration::ZERO);
+}
+
+/// A high-water mark option as a pipe limit (negative is unlimited).
+fn hwm(value: i32) -> usize {
+    usize::try_from(value).unwrap_or(0)
+}

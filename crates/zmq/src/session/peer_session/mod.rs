@@ -1,0 +1,526 @@
+//! `Session`: one peer connection of a socket on an I/O thread, from the
+//! stream to the socket's pipe (libzmq's `session_base_t` with its engine
+//! and, for a connect, its connecter).
+//!
+//! ```text
+//!  connecter:  Idle ──connect──► Connecting ──writable──► Engaged ──failure──┐
+//!               ▲  └─refused / timed out─┐                                    │
+//!               └──── reconnect timer ◄──┴────────────────────────────────────┘
+//!  accepted:   Engaged ──failure──► pipe terminated ──► removed
+//!  both:       Close ──► send what the pipe holds (≤ linger) ──► removed
+//! ```
+//!
+//! The pipe to the socket is made when the handshake succeeds, unless the
+//! socket made it already (a connect without `ZMQ_IMMEDIATE`), in which
+//! case it outlives every reconnection.
+//!
+//! Each step of the life cycle is one method (`connected`,
+//! `handshake_succeeded`, `engine_failed`, `schedule_reconnect`, `finish`,
+//! ...), the places where monitor events belong.
+
+/// Pipe notifications, `Close`, and the end of a session.
+mod close;
+/// Connect, connect timeout, reconnect with backoff.
+mod connect;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use zmq_patterns::{Msg, Pipe};
+use zmq_transports::{Connecting, Transport};
+
+use super::reconnect::ReconnectBackoff;
+use super::stream_engine::{ReadStatus, StreamEngine};
+use super::{SocketLink, hwm, start_on_first_turn};
+use crate::engine::ConnectionEvent;
+use crate::io::{HandlerEvents, IoCommand};
+use crate::pipe::{PipeEnd, PipeEndConfig, PipeEvents, PipeState, pipe_pair};
+use crate::reactor::{EventHandler, HandlerId, Interest, Reactor, TimerId};
+use crate::socket::SocketCommand;
+
+/// Reads per readable event before other handlers get a turn.
+const READS_PER_TURN: usize = 8;
+/// Stop taking messages from the pipe while this much waits to be written.
+const TRANSMIT_HIGH_WATER: usize = 256 * 1024;
+/// Fill-and-write rounds per event before other handlers get a turn.
+const WRITES_PER_TURN: usize = 8;
+
+type R = Reactor<IoCommand>;
+
+/// How the session came to be.
+enum Origin {
+    /// Accepted by a listener: ends with its connection.
+    Accepted,
+    /// Made by a connect: reconnects until closed.
+    Connecter(Box<Connecter>),
+}
+
+/// What a connecter needs to connect again.
+struct Connecter {
+    transport: Arc<dyn Transport>,
+    address: String,
+    backoff: ReconnectBackoff,
+    connect_routing_id: Option<Bytes>,
+}
+
+/// The session's side of the network.
+enum Wire {
+    /// No connection (waiting to reconnect, or done).
+    Idle,
+    /// A connect in progress.
+    Connecting(Box<dyn Connecting>),
+    /// A connected stream with its ZMTP connection.
+    Engaged(Box<StreamEngine>),
+}
+
+/// A peer connection on an I/O thread.
+pub(super) struct Session {
+    link: SocketLink,
+    endpoint: Arc<str>,
+    origin: Origin,
+    wire: Wire,
+    /// Interest registered for the wire's descriptor.
+    interest: Interest,
+    /// The pipe to the socket.
+    pipe: Option<PipeEnd>,
+    /// Pipes of earlier connections finishing their termination.
+    old_pipes: Vec<PipeEnd>,
+    /// A received message the pipe refused: input waits for room.
+    stalled_in: Option<Msg>,
+    /// The last part taken from the pipe had MORE set.
+    incomplete_out: bool,
+    /// The transmit queue could not be written out: poll for writability.
+    out_blocked: bool,
+    engine_timer: Option<(TimerId, Instant)>,
+    reconnect_timer: Option<TimerId>,
+    connect_timer: Option<TimerId>,
+    linger_timer: Option<TimerId>,
+    /// `Close { linger }` received.
+    closing: Option<i32>,
+    started: bool,
+    done: bool,
+}
+
+impl Session {
+    fn new(link: SocketLink, endpoint: Arc<str>, origin: Origin, wire: Wire) -> Session {
+        Session {
+            link,
+            endpoint,
+            origin,
+            wire,
+            interest: Interest::NONE,
+            pipe: None,
+            old_pipes: Vec::new(),
+            stalled_in: None,
+            incomplete_out: false,
+            out_blocked: false,
+            engine_timer: None,
+            reconnect_timer: None,
+            connect_timer: None,
+            linger_timer: None,
+            closing: None,
+            started: false,
+            done: false,
+        }
+    }
+
+    /// A session for a connection accepted by a listener.
+    pub(super) fn accepted(link: SocketLink, endpoint: Arc<str>, engine: StreamEngine) -> Session {
+        let wire = Wire::Engaged(Box::new(engine));
+        Session::new(link, endpoint, Origin::Accepted, wire)
+    }
+
+    /// A session that connects to `address` and reconnects after failures;
+    /// `pipe` is the end of a pipe the socket made already.
+    pub(super) fn connecter(
+        link: SocketLink,
+        endpoint: Arc<str>,
+        transport: Arc<dyn Transport>,
+        address: String,
+        pipe: Option<PipeEnd>,
+        connect_routing_id: Option<Bytes>,
+    ) -> Session {
+        let backoff =
+            ReconnectBackoff::new(link.options.reconnect_ivl, link.options.reconnect_ivl_max);
+        let origin = Origin::Connecter(Box::new(Connecter {
+            transport,
+            address,
+            backoff,
+            connect_routing_id,
+        }));
+        let mut session = Session::new(link, endpoint, origin, Wire::Idle);
+        session.pipe = pipe;
+        session
+    }
+
+    /// Adds a session to `reactor`; it starts on the reactor's next turn.
+    pub(super) fn add(reactor: &mut R, session: Session) -> HandlerId {
+        let id = reactor.add_handler(Box::new(session));
+        start_on_first_turn(reactor, id);
+        id
+    }
+
+    fn start(&mut self, r: &mut R, id: HandlerId) {
+        self.started = true;
+        match self.wire {
+            Wire::Engaged(_) => {
+                if !self.register(r, id, Interest::BOTH) {
+                    self.engine_failed(r, id);
+                }
+                self.service(r, id);
+            }
+            _ => self.start_connecting(r, id),
+        }
+    }
+
+    // ---- descriptor registration -------------------------------------
+
+    /// Registers the wire's descriptor; `false` if there is none or the
+    /// poller refused it.
+    fn register(&mut self, r: &mut R, id: HandlerId, interest: Interest) -> bool {
+        let fd = match &self.wire {
+            Wire::Idle => return false,
+            Wire::Connecting(connecting) => connecting.as_fd(),
+            Wire::Engaged(engine) => engine.fd(),
+        };
+        // SAFETY: the descriptor belongs to `self.wire`, which this handler
+        // owns. The wire is only replaced or dropped through `take_wire`,
+        // which deregisters it first, and removing the handler deregisters
+        // it before the handler (and so the wire) is dropped.
+        let registered = unsafe { r.register_fd(id, fd, interest) };
+        self.interest = interest;
+        registered.is_ok()
+    }
+
+    /// Deregisters and hands out the wire, leaving `Idle`.
+    fn take_wire(&mut self, r: &mut R, id: HandlerId) -> Wire {
+        let _ = r.deregister_fd(id);
+        self.interest = Interest::NONE;
+        std::mem::replace(&mut self.wire, Wire::Idle)
+    }
+
+    fn update_interest(&mut self, r: &mut R, id: HandlerId) {
+        let wanted = match &self.wire {
+            Wire::Idle => return,
+            Wire::Connecting(_) => Interest::WRITE,
+            Wire::Engaged(_) => Interest {
+                readable: self.stalled_in.is_none(),
+                writable: self.out_blocked,
+            },
+        };
+        if wanted != self.interest && r.set_interest(id, wanted).is_ok() {
+            self.interest = wanted;
+        }
+    }
+
+    // ---- the connection ------------------------------------------------
+
+    /// Moves data both ways as far as it goes now, then updates interest,
+    /// the connection's timer, and whether the session is done.
+    fn service(&mut self, r: &mut R, id: HandlerId) {
+        self.deliver_inbound(r, id);
+        self.send_outbound(r, id);
+        self.update_interest(r, id);
+        self.arm_engine_timer(r, id);
+        self.check_done(r, id);
+    }
+
+    /// Reads from the stream while there is room in the pipe.
+    fn read_stream(&mut self, r: &mut R, id: HandlerId) {
+        let now = Instant::now();
+        for _ in 0..READS_PER_TURN {
+            if self.stalled_in.is_some() {
+                break;
+            }
+            let Wire::Engaged(engine) = &mut self.wire else {
+                break;
+            };
+            let status = engine.read_once(now);
+            if status == ReadStatus::WouldBlock {
+                break;
+            }
+            self.deliver_inbound(r, id);
+            if status == ReadStatus::Closed {
+                break;
+            }
+        }
+    }
+
+    /// Hands what the connection produced to the pipe, in order: the
+    /// handshake result, messages (until the pipe is full), a failure.
+    fn deliver_inbound(&mut self, r: &mut R, id: HandlerId) {
+        let mut wrote = false;
+        if let Some(msg) = self.stalled_in.take() {
+            match self.push_msg(msg) {
+                Ok(()) => wrote = true,
+                Err(msg) => {
+                    self.stalled_in = Some(msg);
+                    return;
+                }
+            }
+        }
+        let mut failed = false;
+        while let Wire::Engaged(engine) = &mut self.wire
+            && let Some(event) = engine.connection().poll_event()
+        {
+            match event {
+                ConnectionEvent::HandshakeSucceeded { .. } => self.handshake_succeeded(r, id),
+                ConnectionEvent::Message(msg) => match self.push_msg(msg) {
+                    Ok(()) => wrote = true,
+                    Err(msg) => {
+                        self.stalled_in = Some(msg);
+                        break;
+                    }
+                },
+                ConnectionEvent::Failed { .. } => {
+                    failed = true;
+                    break;
+                }
+            }
+        }
+        if wrote && let Some(pipe) = &mut self.pipe {
+            pipe.flush();
+        }
+        if failed {
+            self.engine_failed(r, id);
+        }
+    }
+
+    /// Writes one received part into the pipe; gives it back when the pipe
+    /// is full (or missing), drops it when nobody will read it.
+    fn push_msg(&mut self, msg: Msg) -> Result<(), Msg> {
+        if self.closing.is_some() {
+            return Ok(());
+        }
+        let Some(pipe) = &mut self.pipe else {
+            return Err(msg);
+        };
+        match pipe.write(msg) {
+            Ok(()) => Ok(()),
+            Err(_) if pipe.state() != PipeState::Active => Ok(()),
+            Err(msg) => Err(msg),
+        }
+    }
+
+    /// Takes messages from the pipe into the connection and writes them,
+    /// many per `writev`, until the pipe is empty or the stream is full.
+    fn send_outbound(&mut self, r: &mut R, id: HandlerId) {
+        let Wire::Engaged(engine) = &mut self.wire else {
+            return;
+        };
+        let mut pipe_empty = true;
+        let mut write_failed = false;
+        self.out_blocked = false;
+        for _ in 0..WRITES_PER_TURN {
+            pipe_empty = true;
+            if engine.connection().is_established()
+                && let Some(pipe) = &mut self.pipe
+            {
+                while engine.queued() < TRANSMIT_HIGH_WATER {
+                    let Some(msg) = pipe.read() else {
+                        break;
+                    };
+                    self.incomplete_out = msg.more();
+                    if engine.connection().send_msg(msg).is_err() {
+                        break;
+                    }
+                }
+                pipe_empty = engine.queued() < TRANSMIT_HIGH_WATER;
+            }
+            match engine.write() {
+                Ok(true) if pipe_empty => break,
+                Ok(true) => {}
+                Ok(false) => {
+                    self.out_blocked = true;
+                    break;
+                }
+                Err(_) => {
+                    write_failed = true;
+                    break;
+                }
+            }
+        }
+        if !pipe_empty {
+            // Out of turns with more to send: come back when writable.
+            self.out_blocked = true;
+        }
+        if write_failed {
+            self.engine_failed(r, id);
+        }
+    }
+
+    fn arm_engine_timer(&mut self, r: &mut R, id: HandlerId) {
+        let Wire::Engaged(engine) = &mut self.wire else {
+            return;
+        };
+        let Some(deadline) = engine.connection().poll_timeout() else {
+            return;
+        };
+        if let Some((_, armed)) = self.engine_timer
+            && armed <= deadline
+        {
+            // Fires early at worst; `handle_timeout` then does nothing.
+            return;
+        }
+        if let Some((timer, _)) = self.engine_timer.take() {
+            r.cancel_timer(timer);
+        }
+        let after = deadline.saturating_duration_since(Instant::now());
+        self.engine_timer = Some((r.add_timer(id, after), deadline));
+    }
+
+    fn engine_timer_fired(&mut self, r: &mut R, id: HandlerId) {
+        self.engine_timer = None;
+        if let Wire::Engaged(engine) = &mut self.wire {
+            engine.connection().handle_timeout(Instant::now());
+        }
+        self.service(r, id);
+    }
+
+    /// The handshake is done: make the pipe to the socket if there is none.
+    fn handshake_succeeded(&mut self, r: &mut R, id: HandlerId) {
+        if self.pipe.is_some() || self.closing.is_some() {
+            return;
+        }
+        let ctx = &self.link.ctx;
+        let own_events: Arc<dyn PipeEvents> = Arc::new(HandlerEvents {
+            reactor: r.handle(),
+            handler: id,
+        });
+        let socket_events: Arc<dyn PipeEvents> = self.link.mailbox.clone();
+        let (own_end, socket_end) = pipe_pair(
+            PipeEndConfig {
+                id: ctx.next_pipe_id(),
+                events: own_events,
+                in_hwm: hwm(self.link.options.sndhwm),
+                delay: true,
+            },
+            PipeEndConfig {
+                id: ctx.next_pipe_id(),
+                events: socket_events,
+                in_hwm: hwm(self.link.options.rcvhwm),
+                delay: true,
+            },
+        );
+        self.pipe = Some(own_end);
+        let (locally_initiated, connect_routing_id) = match &self.origin {
+            Origin::Accepted => (false, None),
+            Origin::Connecter(connecter) => (true, connecter.connect_routing_id.clone()),
+        };
+        self.link.mailbox.send(SocketCommand::Attach {
+            pipe: socket_end,
+            endpoint: Arc::clone(&self.endpoint),
+            locally_initiated,
+            connect_routing_id,
+        });
+    }
+
+    /// The connection is over (peer closed, I/O error, protocol error,
+    /// timeout): close the stream; an accepted session terminates its pipe,
+    /// a connecter keeps it (unless `ZMQ_IMMEDIATE`) and reconnects.
+    fn engine_failed(&mut self, r: &mut R, id: HandlerId) {
+        if let Wire::Engaged(engine) = &mut self.wire {
+            // Best effort for a queued ERROR command.
+            let _ = engine.write();
+        }
+        let _ = self.take_wire(r, id);
+        if let Some((timer, _)) = self.engine_timer.take() {
+            r.cancel_timer(timer);
+        }
+        self.out_blocked = false;
+        self.stalled_in = None;
+        self.clean_pipe();
+        match &self.origin {
+            Origin::Accepted => {
+                if let Some(pipe) = &mut self.pipe {
+                    pipe.terminate_with(false);
+                }
+            }
+            Origin::Connecter(_) => {
+                if self.link.options.immediate
+                    && let Some(mut pipe) = self.pipe.take()
+                {
+                    pipe.terminate_with(false);
+                    self.old_pipes.push(pipe);
+                }
+                self.schedule_reconnect(r, id);
+            }
+        }
+    }
+
+    /// Drops half-sent and half-received multipart messages, so neither
+    /// side ever sees part of a message after a reconnection.
+    fn clean_pipe(&mut self) {
+        let Some(pipe) = &mut self.pipe else {
+            self.incomplete_out = false;
+            return;
+        };
+        pipe.rollback();
+        pipe.flush();
+        // The rest of a message half taken is in the pipe already: a
+        // message is published only once complete.
+        while self.incomplete_out {
+            self.incomplete_out = pipe.read().is_some_and(|part| part.more());
+        }
+    }
+}
+
+impl EventHandler<IoCommand> for Session {
+    fn on_readable(&mut self, r: &mut R, id: HandlerId) {
+        if self.done {
+            return;
+        }
+        self.read_stream(r, id);
+        self.service(r, id);
+    }
+
+    fn on_writable(&mut self, r: &mut R, id: HandlerId) {
+        if self.done {
+            return;
+        }
+        match self.wire {
+            Wire::Connecting(_) => self.finish_connect(r, id),
+            Wire::Engaged(_) => self.service(r, id),
+            Wire::Idle => {}
+        }
+    }
+
+    fn on_timer(&mut self, r: &mut R, id: HandlerId, timer: TimerId) {
+        if self.done {
+            return;
+        }
+        if !self.started {
+            self.start(r, id);
+        } else if self.engine_timer.is_some_and(|(t, _)| t == timer) {
+            self.engine_timer_fired(r, id);
+        } else if self.reconnect_timer == Some(timer) {
+            self.reconnect_timer = None;
+            if matches!(self.wire, Wire::Idle) {
+                self.start_connecting(r, id);
+            }
+        } else if self.connect_timer == Some(timer) {
+            self.connect_timed_out(r, id);
+        } else if self.linger_timer == Some(timer) {
+            self.linger_timer = None;
+            self.finish(r, id);
+        }
+        self.check_done(r, id);
+    }
+
+    fn on_command(&mut self, r: &mut R, id: HandlerId, command: IoCommand) {
+        if self.done {
+            return;
+        }
+        if !self.started {
+            self.start(r, id);
+            if self.done {
+                return;
+            }
+        }
+        match command {
+            IoCommand::Pipe(pipe_id, event) => self.pipe_event(r, id, pipe_id, event),
+            IoCommand::Close { linger } => self.close(r, id, linger),
+        }
+    }
+}

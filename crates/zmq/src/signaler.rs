@@ -1,0 +1,124 @@
+//! `Signaler`: a wake-up file descriptor (Linux eventfd).
+//!
+//! Non-blocking and close-on-exec. Sends coalesce: any number of `send`s
+//! before a `recv` leave the descriptor readable once, and `recv` drains it.
+//! The descriptor is what a socket exposes as `ZMQ_FD` and what a reactor
+//! polls for its command mailbox.
+
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::time::Duration;
+
+use nix::errno::Errno;
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sys::eventfd::{EfdFlags, EventFd};
+
+/// A wake-up descriptor: readable after `send`, until `recv`.
+#[derive(Debug)]
+pub struct Signaler {
+    fd: EventFd,
+}
+
+impl Signaler {
+    /// A new, unsignalled descriptor.
+    pub fn new() -> io::Result<Signaler> {
+        let fd = EventFd::from_flags(EfdFlags::EFD_CLOEXEC | EfdFlags::EFD_NONBLOCK)?;
+        Ok(Signaler { fd })
+    }
+
+    /// Makes the descriptor readable (never blocks).
+    pub fn send(&self) -> io::Result<()> {
+        loop {
+            match self.fd.write(1) {
+                Ok(_) => return Ok(()),
+                Err(Errno::EINTR) => continue,
+                // The counter is at its maximum: it is signalled anyway.
+                Err(Errno::EAGAIN) => return Ok(()),
+                Err(err) => return Err(err.into()),
+            }
+        }
+    }
+
+    /// Clears the signal; returns whether it was set.
+    pub fn recv(&self) -> io::Result<bool> {
+        loop {
+            match self.fd.read() {
+                Ok(count) => return Ok(count > 0),
+                Err(Errno::EINTR) => continue,
+                Err(Errno::EAGAIN) => return Ok(false),
+                Err(err) => return Err(err.into()),
+            }
+        }
+    }
+
+    /// Waits until signalled or `timeout` passes (`None`: no limit),
+    /// without clearing the signal. Returns whether it is signalled.
+    pub fn wait(&self, timeout: Option<Duration>) -> io::Result<bool> {
+        let timeout = match timeout {
+            None => PollTimeout::NONE,
+            // Round up so a short wait does not turn into a busy poll.
+            Some(t) => {
+                let millis = t.as_nanos().div_ceil(1_000_000);
+                PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX)
+            }
+        };
+        let mut fds = [PollFd::new(self.fd.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, timeout) {
+            Ok(ready) => Ok(ready > 0),
+            // A signal interrupted us: report "not yet", the caller's loop
+            // re-checks its deadline.
+            Err(Errno::EINTR) => Ok(false),
+            Err(err) => Err(err.into()),
+        }
+    }
+}
+
+impl AsFd for Signaler {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+}
+
+impl AsRawFd for Signaler {
+    fn as_raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::thread;
+
+    #[test]
+    fn sends_coalesce_and_recv_drains() {
+        let s = Signaler::new().expect("eventfd");
+        assert!(!s.wait(Some(Duration::ZERO)).expect("poll"));
+        s.send().expect("send");
+        s.send().expect("send");
+        assert!(s.wait(Some(Duration::ZERO)).expect("poll"));
+        assert!(s.recv().expect("recv"));
+        assert!(!s.recv().expect("recv"), "drained");
+        assert!(!s.wait(Some(Duration::from_millis(1))).expect("poll"));
+    }
+
+    #[test]
+    fn wait_returns_when_another_thread_sends() {
+        let s = Arc::new(Signaler::new().expect("eventfd"));
+        let sender = Arc::clone(&s);
+        let t = thread::spawn(move || sender.send().expect("send"));
+        assert!(s.wait(Some(Duration::from_secs(20))).expect("poll"));
+        t.join().expect("sender");
+    }
+
+    #[test]
+    fn descriptor_is_nonblocking_and_cloexec() {
+        let s = Signaler::new().expect("eventfd");
+        let fd = s.as_fd();
+        let fl = nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_GETFL).expect("getfl");
+        assert!(fl & nix::libc::O_NONBLOCK != 0);
+        let fd_flags = nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_GETFD).expect("getfd");
+        assert!(fd_flags & nix::libc::FD_CLOEXEC != 0);
+    }
+}

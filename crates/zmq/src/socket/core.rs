@@ -1,0 +1,296 @@
+//! `SocketCore`: a socket's state on its application thread — the pattern
+//! with its pipes, the options, and the command mailbox through which pipes,
+//! I/O threads and the context talk to it.
+//!
+//! Blocking is done here, never in the pattern: when the pattern answers
+//! "again", the core sleeps on its mailbox until a command (a pipe became
+//! readable or writable, a new pipe, context shutdown) or the deadline.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use zmq_patterns::{
+    AnyPattern, Msg, Pattern, PatternError, PatternOption, PatternOptionName, Pipe, PipeId,
+    SendError, SocketKind,
+};
+
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::mailbox::Mailbox;
+use crate::options::{self, SocketOptions};
+use crate::pipe::{PipeEnd, PipeEvent, PipeSignal};
+
+/// A command addressed to a socket.
+pub(crate) enum SocketCommand {
+    /// A notification for one of the socket's pipe ends.
+    Pipe(PipeId, PipeEvent),
+    /// A new pipe to attach (an accepted or completed connection, or the
+    /// far end of an inproc connect).
+    Attach {
+        pipe: PipeEnd,
+        endpoint: Arc<str>,
+        locally_initiated: bool,
+        /// `ZMQ_CONNECT_ROUTING_ID` taken by the connect this pipe is for.
+        connect_routing_id: Option<Bytes>,
+    },
+    /// The context is shutting down: blocking calls fail with ETERM.
+    Stop,
+}
+
+impl From<(PipeId, PipeEvent)> for SocketCommand {
+    fn from((pipe, event): (PipeId, PipeEvent)) -> SocketCommand {
+        SocketCommand::Pipe(pipe, event)
+    }
+}
+
+/// The mailbox type of a socket.
+pub(crate) type SocketMailbox = Mailbox<SocketCommand>;
+
+/// What the socket knows about one of its pipes besides the pattern.
+struct PipeInfo {
+    /// The endpoint the pipe came from (for unbind / disconnect).
+    endpoint: Arc<str>,
+}
+
+/// A socket's state, used from one thread at a time.
+pub(crate) struct SocketCore {
+    pub(crate) kind: SocketKind,
+    pub(crate) ctx: Context,
+    pub(crate) options: SocketOptions,
+    pub(crate) mailbox: Arc<SocketMailbox>,
+    pattern: AnyPattern<PipeEnd>,
+    pipes: HashMap<PipeId, PipeInfo>,
+    /// Whether the last part received had MORE set (`ZMQ_RCVMORE`).
+    pub(crate) rcvmore: bool,
+    /// `ZMQ_LAST_ENDPOINT`.
+    pub(crate) last_endpoint: String,
+    /// The context was shut down.
+    stopped: bool,
+}
+
+impl SocketCore {
+    pub(crate) fn new(ctx: Context, kind: SocketKind) -> Result<SocketCore> {
+        let pattern = AnyPattern::new(kind).map_err(|_| Error::Inval)?;
+        Ok(SocketCore {
+            kind,
+            ctx,
+            options: SocketOptions::default(),
+            mailbox: Arc::new(Mailbox::new()?),
+            pattern,
+            pipes: HashMap::new(),
+            rcvmore: false,
+            last_endpoint: String::new(),
+            stopped: false,
+        })
+    }
+
+    /// Applies every command waiting in the mailbox, without blocking.
+    pub(crate) fn process_commands(&mut self) -> Result<()> {
+        if !self.mailbox.is_empty() {
+            while let Some(command) = self.mailbox.try_recv() {
+                self.apply(command);
+            }
+        }
+        if self.stopped {
+            return Err(Error::Term);
+        }
+        Ok(())
+    }
+
+    /// Sleeps until a command arrives or `deadline` passes, then applies
+    /// every waiting command. `Err(Again)` on timeout.
+    fn wait(&mut self, deadline: Option<Instant>) -> Result<()> {
+        let timeout = match deadline {
+            Some(deadline) => {
+                let now = Instant::now();
+                if now >= deadline {
+                    return Err(Error::Again);
+                }
+                Some(deadline - now)
+            }
+            None => None,
+        };
+        match self.mailbox.recv_timeout(timeout)? {
+            Some(command) => self.apply(command),
+            None => return Err(Error::Again),
+        }
+        self.process_commands()
+    }
+
+    fn apply(&mut self, command: SocketCommand) {
+        match command {
+            SocketCommand::Pipe(id, event) => self.pipe_event(id, event),
+            SocketCommand::Attach {
+                pipe,
+                endpoint,
+                locally_initiated,
+                connect_routing_id,
+            } => self.attach(pipe, endpoint, locally_initiated, connect_routing_id),
+            SocketCommand::Stop => self.stopped = true,
+        }
+    }
+
+    fn pipe_event(&mut self, id: PipeId, event: PipeEvent) {
+        let Some(pipe) = self.pattern.pipe_mut(id) else {
+            return;
+        };
+        match pipe.process(event) {
+            PipeSignal::Nothing => {}
+            PipeSignal::ReadActivated => self.pattern.read_activated(id),
+            PipeSignal::WriteActivated => self.pattern.write_activated(id),
+            PipeSignal::Terminated => {
+                self.pattern.detach(id);
+                self.pipes.remove(&id);
+            }
+        }
+    }
+
+    /// Hands a new pipe to the pattern.
+    pub(crate) fn attach(
+        &mut self,
+        pipe: PipeEnd,
+        endpoint: Arc<str>,
+        locally_initiated: bool,
+        connect_routing_id: Option<Bytes>,
+    ) {
+        let id = pipe.id();
+        self.pipes.insert(id, PipeInfo { endpoint });
+        match connect_routing_id {
+            Some(routing_id) => self
+                .pattern
+                .attach_with_connect_routing_id(pipe, routing_id),
+            None => self.pattern.attach(pipe, locally_initiated),
+        }
+    }
+
+    /// Starts closing every pipe that came from `endpoint`; `false` if none.
+    pub(crate) fn terminate_pipes_of(&mut self, endpoint: &str) -> bool {
+        let ids: Vec<PipeId> = self
+            .pipes
+            .iter()
+            .filter(|(_, info)| &*info.endpoint == endpoint)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &ids {
+            if let Some(pipe) = self.pattern.pipe_mut(*id) {
+                pipe.terminate_with(false);
+            }
+        }
+        !ids.is_empty()
+    }
+
+    /// Starts closing every pipe (socket close). As in libzmq the socket
+    /// drops what it has not read yet; what it sent is still read by the
+    /// peer end (a session lingers over it, an inproc peer reads it).
+    pub(crate) fn terminate_all_pipes(&mut self) {
+        let ids: Vec<PipeId> = self.pipes.keys().copied().collect();
+        for id in ids {
+            if let Some(pipe) = self.pattern.pipe_mut(id) {
+                pipe.terminate_with(false);
+            }
+        }
+    }
+
+    /// Drops a pipe whose peer end vanished without a termination
+    /// handshake (an inproc connect that never met its bind).
+    pub(crate) fn forget_pipe(&mut self, id: PipeId) {
+        self.pattern.detach(id);
+        self.pipes.remove(&id);
+    }
+
+    /// Whether every pipe finished its termination handshake.
+    pub(crate) fn has_pipes(&self) -> bool {
+        !self.pipes.is_empty()
+    }
+
+    /// The one-shot `ZMQ_CONNECT_ROUTING_ID`, consumed by a connect.
+    pub(crate) fn take_connect_routing_id(&mut self) -> Option<Bytes> {
+        self.options.connect_routing_id.take()
+    }
+
+    /// Sends one part, blocking per `dontwait` and `ZMQ_SNDTIMEO`.
+    pub(crate) fn send(&mut self, mut msg: Msg, more: bool, dontwait: bool) -> Result<()> {
+        self.process_commands()?;
+        msg.set_more(more);
+        let deadline = deadline(dontwait, self.options.sndtimeo);
+        loop {
+            match self.pattern.send(msg) {
+                Ok(()) => return Ok(()),
+                Err(SendError {
+                    kind: PatternError::Again,
+                    msg: back,
+                }) => {
+                    if dontwait || self.options.sndtimeo == 0 {
+                        return Err(Error::Again);
+                    }
+                    msg = back;
+                    self.wait(deadline)?;
+                }
+                Err(err) => return Err(pattern_error(err.kind)),
+            }
+        }
+    }
+
+    /// Receives one part, blocking per `dontwait` and `ZMQ_RCVTIMEO`.
+    pub(crate) fn recv(&mut self, dontwait: bool) -> Result<Msg> {
+        self.process_commands()?;
+        let deadline = deadline(dontwait, self.options.rcvtimeo);
+        loop {
+            match self.pattern.recv() {
+                Ok(msg) => {
+                    self.rcvmore = msg.more();
+                    return Ok(msg);
+                }
+                Err(PatternError::Again) => {
+                    if dontwait || self.options.rcvtimeo == 0 {
+                        return Err(Error::Again);
+                    }
+                    self.wait(deadline)?;
+                }
+                Err(err) => return Err(pattern_error(err)),
+            }
+        }
+    }
+
+    /// `ZMQ_EVENTS`: (readable, writable) now.
+    pub(crate) fn events(&mut self) -> Result<(bool, bool)> {
+        self.process_commands()?;
+        Ok((self.pattern.has_in(), self.pattern.has_out()))
+    }
+
+    /// Applies a pattern-specific option.
+    pub(crate) fn set_pattern_option(&mut self, option: PatternOption) -> Result<()> {
+        self.pattern.set_option(option).map_err(pattern_error)
+    }
+
+    /// Reads a pattern-specific option.
+    pub(crate) fn pattern_option(&self, name: PatternOptionName) -> Result<PatternOption> {
+        self.pattern.option(name).map_err(pattern_error)
+    }
+
+    /// Sets `ZMQ_ROUTING_ID` after validation.
+    pub(crate) fn set_routing_id(&mut self, value: &[u8]) -> Result<()> {
+        self.options.routing_id = options::routing_id(value)?;
+        Ok(())
+    }
+}
+
+fn deadline(dontwait: bool, timeout_ms: i32) -> Option<Instant> {
+    if dontwait {
+        return None;
+    }
+    options::timeout(timeout_ms).and_then(|t| Instant::now().checked_add(t))
+}
+
+/// The errno for a pattern's refusal.
+pub(crate) fn pattern_error(err: PatternError) -> Error {
+    match err {
+        PatternError::Again => Error::Again,
+        PatternError::Fsm => Error::Fsm,
+        PatternError::HostUnreachable => Error::HostUnreach,
+        PatternError::NotSupported => Error::NotSup,
+        PatternError::Invalid => Error::Inval,
+    }
+}

@@ -1,0 +1,432 @@
+//! `Socket`: the API of one ZeroMQ socket (`zmq_socket` and friends).
+//!
+//! A socket is used from one thread at a time (`Send`, not `Sync`), as in
+//! libzmq. Its state lives in [`core::SocketCore`]; connections live on
+//! the context's I/O threads ([`crate::session`]), inproc pipes join
+//! sockets directly ([`crate::inproc`]).
+
+mod core;
+mod options_api;
+mod reaper;
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use zmq_patterns::{Msg, SocketKind};
+use zmq_transports::Endpoint;
+
+pub(crate) use self::core::{SocketCommand, SocketCore, SocketMailbox};
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::inproc::InprocPeer;
+use crate::message::Message;
+use crate::pipe::{PipeEndConfig, PipeEvents, pipe_pair};
+use crate::pipe_target::PipeTarget;
+use crate::session::{self, IoObject, PreparedPipe, SocketLink};
+
+/// `ZMQ_DONTWAIT`: fail with EAGAIN instead of blocking.
+pub const DONTWAIT: i32 = 1;
+/// `ZMQ_SNDMORE`: more parts of this message follow.
+pub const SNDMORE: i32 = 2;
+
+struct SocketState {
+    core: SocketCore,
+    /// Listeners and connecting sessions on I/O threads.
+    objects: Vec<IoObject>,
+}
+
+/// A ZeroMQ socket.
+pub struct Socket {
+    state: RefCell<SocketState>,
+    id: u64,
+    closed: bool,
+}
+
+impl Socket {
+    pub(crate) fn new(ctx: Context, kind: SocketKind, id: u64) -> Result<Socket> {
+        let mut core = SocketCore::new(ctx.clone(), kind)?;
+        core.options.ipv6 = ctx.default_ipv6();
+        core.options.linger = ctx.default_linger();
+        Ok(Socket {
+            state: RefCell::new(SocketState {
+                core,
+                objects: Vec::new(),
+            }),
+            id,
+            closed: false,
+        })
+    }
+
+    pub(crate) fn mailbox(&self) -> Arc<SocketMailbox> {
+        Arc::clone(&self.state.borrow().core.mailbox)
+    }
+
+    /// The socket type (`ZMQ_TYPE`).
+    pub fn get_socket_type(&self) -> Result<SocketKind> {
+        Ok(self.state.borrow().core.kind)
+    }
+
+    /// Accepts connections on `endpoint` (`zmq_bind`).
+    pub fn bind(&self, endpoint: &str) -> Result<()> {
+        let mut state = self.state.borrow_mut();
+        state.core.process_commands()?;
+        match Endpoint::parse(endpoint).map_err(transport_error)? {
+            Endpoint::Inproc(address) => {
+                let ctx = state.core.ctx.clone();
+                let binder = self.inproc_peer(&state.core);
+                let name = address.name().to_owned();
+                let pending = ctx
+                    .shared
+                    .inproc
+                    .bind(&name, binder)
+                    .map_err(|()| Error::AddrInUse)?;
+                let endpoint: Arc<str> = endpoint.into();
+                for end in pending {
+                    state.core.attach(end, Arc::clone(&endpoint), false, None);
+                }
+                state.core.last_endpoint = endpoint.to_string();
+                Ok(())
+            }
+            parsed => {
+                let ctx = state.core.ctx.clone();
+                let transport = ctx
+                    .shared
+                    .transports
+                    .get(parsed.scheme())
+                    .map_err(transport_error)?;
+                let address = endpoint_address(endpoint)?;
+                let options = session::transport_options(&state.core.options);
+                let listener = transport.bind(address, &options).map_err(transport_error)?;
+                let resolved: Arc<str> = listener.endpoint().into();
+                let reactor = ctx.choose_io_thread(state.core.options.affinity)?;
+                let link = self.link(&state.core);
+                let object =
+                    session::start_listener(link, reactor, listener, Arc::clone(&resolved));
+                state.objects.push(object);
+                state.core.last_endpoint = resolved.to_string();
+                Ok(())
+            }
+        }
+    }
+
+    /// Connects to `endpoint` (`zmq_connect`); the connection is made in
+    /// the background and remade after failures.
+    pub fn connect(&self, endpoint: &str) -> Result<()> {
+        let mut state = self.state.borrow_mut();
+        state.core.process_commands()?;
+        let parsed = Endpoint::parse(endpoint).map_err(transport_error)?;
+        let endpoint_arc: Arc<str> = endpoint.into();
+        let connect_routing_id = state.core.take_connect_routing_id();
+        if let Endpoint::Inproc(address) = parsed {
+            let ctx = state.core.ctx.clone();
+            let connecter = self.inproc_peer(&state.core);
+            let ids = (ctx.next_pipe_id(), ctx.next_pipe_id());
+            let connected =
+                ctx.shared
+                    .inproc
+                    .connect(address.name(), &endpoint_arc, connecter, ids);
+            state.core.attach(
+                connected.end,
+                Arc::clone(&endpoint_arc),
+                true,
+                connect_routing_id,
+            );
+            state.core.last_endpoint = endpoint.to_owned();
+            return Ok(());
+        }
+        let ctx = state.core.ctx.clone();
+        let transport = ctx
+            .shared
+            .transports
+            .get(parsed.scheme())
+            .map_err(transport_error)?
+            .clone();
+        let address = endpoint_address(endpoint)?;
+        transport
+            .check_connect_address(address)
+            .map_err(transport_error)?;
+        let reactor = ctx.choose_io_thread(state.core.options.affinity)?;
+        let prepared = if state.core.options.immediate {
+            None
+        } else {
+            let target = PipeTarget::new();
+            let session_events: Arc<dyn PipeEvents> = target.clone();
+            let socket_events: Arc<dyn PipeEvents> = state.core.mailbox.clone();
+            let (socket_end, session_end) = pipe_pair(
+                PipeEndConfig {
+                    id: ctx.next_pipe_id(),
+                    events: socket_events,
+                    in_hwm: hwm(state.core.options.rcvhwm),
+                    delay: true,
+                },
+                PipeEndConfig {
+                    id: ctx.next_pipe_id(),
+                    events: session_events,
+                    in_hwm: hwm(state.core.options.sndhwm),
+                    delay: true,
+                },
+            );
+            state.core.attach(
+                socket_end,
+                Arc::clone(&endpoint_arc),
+                true,
+                connect_routing_id.clone(),
+            );
+            Some(PreparedPipe {
+                end: session_end,
+                target,
+            })
+        };
+        let link = self.link(&state.core);
+        let object = session::start_connecter(
+            link,
+            reactor,
+            transport,
+            address.to_owned(),
+            Arc::clone(&endpoint_arc),
+            prepared,
+            connect_routing_id,
+        );
+        state.objects.push(object);
+        state.core.last_endpoint = endpoint.to_owned();
+        Ok(())
+    }
+
+    /// Stops accepting on `endpoint` and closes its connections
+    /// (`zmq_unbind`). ENOENT if it is not bound.
+    pub fn unbind(&self, endpoint: &str) -> Result<()> {
+        let mut state = self.state.borrow_mut();
+        state.core.process_commands()?;
+        if let Ok(Endpoint::Inproc(address)) = Endpoint::parse(endpoint) {
+            let ctx = state.core.ctx.clone();
+            if !ctx.shared.inproc.unbind(self.id, Some(address.name())) {
+                return Err(Error::NoEnt);
+            }
+            state.core.terminate_pipes_of(endpoint);
+            return Ok(());
+        }
+        self.close_objects(&mut state, endpoint)
+    }
+
+    /// Closes the connection to `endpoint` (`zmq_disconnect`). ENOENT if
+    /// the socket is not connected to it.
+    pub fn disconnect(&self, endpoint: &str) -> Result<()> {
+        let mut state = self.state.borrow_mut();
+        state.core.process_commands()?;
+        if let Ok(Endpoint::Inproc(_)) = Endpoint::parse(endpoint) {
+            if !state.core.terminate_pipes_of(endpoint) {
+                return Err(Error::NoEnt);
+            }
+            return Ok(());
+        }
+        self.close_objects(&mut state, endpoint)
+    }
+
+    fn close_objects(&self, state: &mut SocketState, endpoint: &str) -> Result<()> {
+        let linger = state.core.options.linger;
+        let before = state.objects.len();
+        state.objects.retain(|object| {
+            if &*object.endpoint == endpoint {
+                object.close(linger);
+                false
+            } else {
+                true
+            }
+        });
+        if state.objects.len() == before {
+            return Err(Error::NoEnt);
+        }
+        state.core.terminate_pipes_of(endpoint);
+        Ok(())
+    }
+
+    /// Sends one message part; `flags` takes [`DONTWAIT`] and [`SNDMORE`].
+    pub fn send<T: Into<Message>>(&self, data: T, flags: i32) -> Result<()> {
+        self.send_msg(data.into(), flags)
+    }
+
+    /// Sends one message part.
+    pub fn send_msg(&self, msg: Message, flags: i32) -> Result<()> {
+        self.state.borrow_mut().core.send(
+            msg.into_msg(),
+            flags & SNDMORE != 0,
+            flags & DONTWAIT != 0,
+        )
+    }
+
+    /// Sends every item of `parts` as one multipart message.
+    pub fn send_multipart<I, T>(&self, parts: I, flags: i32) -> Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<Message>,
+    {
+        let mut parts = parts.into_iter().peekable();
+        while let Some(part) = parts.next() {
+            let more = if parts.peek().is_some() { SNDMORE } else { 0 };
+            self.send_msg(part.into(), flags | more)?;
+        }
+        Ok(())
+    }
+
+    /// Receives one message part into `msg`.
+    pub fn recv(&self, msg: &mut Message, flags: i32) -> Result<()> {
+        *msg = self.recv_msg(flags)?;
+        Ok(())
+    }
+
+    /// Receives one message part.
+    pub fn recv_msg(&self, flags: i32) -> Result<Message> {
+        let msg: Msg = self.state.borrow_mut().core.recv(flags & DONTWAIT != 0)?;
+        Ok(Message::from_msg(msg))
+    }
+
+    /// Receives one message part as bytes.
+    pub fn recv_bytes(&self, flags: i32) -> Result<Vec<u8>> {
+        Ok(self.recv_msg(flags)?.to_vec())
+    }
+
+    /// Receives one message part as text; `Err(bytes)` when not UTF-8.
+    pub fn recv_string(&self, flags: i32) -> Result<std::result::Result<String, Vec<u8>>> {
+        let bytes = self.recv_bytes(flags)?;
+        Ok(String::from_utf8(bytes).map_err(|e| e.into_bytes()))
+    }
+
+    /// Receives every part of one message.
+    pub fn recv_multipart(&self, flags: i32) -> Result<Vec<Vec<u8>>> {
+        let mut parts = Vec::new();
+        loop {
+            let msg = self.recv_msg(flags)?;
+            let more = msg.get_more();
+            parts.push(msg.to_vec());
+            if !more {
+                return Ok(parts);
+            }
+        }
+    }
+
+    /// `ZMQ_RCVMORE`: whether the last part received has more parts after it.
+    pub fn get_rcvmore(&self) -> Result<bool> {
+        Ok(self.state.borrow().core.rcvmore)
+    }
+
+    /// `ZMQ_EVENTS`: whether a message can be received now (`POLLIN`) and
+    /// whether one can be sent (`POLLOUT`).
+    pub fn get_events(&self) -> Result<PollEvents> {
+        let (readable, writable) = self.state.borrow_mut().core.events()?;
+        Ok(PollEvents { readable, writable })
+    }
+
+    /// `ZMQ_FD`: a descriptor that becomes readable when the socket may
+    /// have changed state; then read [`Socket::get_events`] (edge
+    /// triggered, as in libzmq: drain until `get_events` says neither).
+    pub fn get_fd(&self) -> Result<std::os::fd::RawFd> {
+        use std::os::fd::{AsFd, AsRawFd};
+        Ok(self.state.borrow().core.mailbox.as_fd().as_raw_fd())
+    }
+
+    /// `ZMQ_LAST_ENDPOINT`: the endpoint last bound or connected, with
+    /// wildcards resolved.
+    pub fn get_last_endpoint(&self) -> Result<std::result::Result<String, Vec<u8>>> {
+        Ok(Ok(self.state.borrow().core.last_endpoint.clone()))
+    }
+
+    /// Closes the socket (`zmq_close`): pending outgoing messages are sent
+    /// in the background for up to `ZMQ_LINGER`.
+    pub fn close(mut self) {
+        self.close_now();
+    }
+
+    fn close_now(&mut self) {
+        if self.closed {
+            return;
+        }
+        self.closed = true;
+        let state = self.state.get_mut();
+        let ctx = state.core.ctx.clone();
+        let linger = state.core.options.linger;
+        for object in state.objects.drain(..) {
+            object.close(linger);
+        }
+        ctx.shared.inproc.unbind(self.id, None);
+        for pipe in ctx.shared.inproc.forget_pending(self.id) {
+            state.core.forget_pipe(pipe);
+        }
+        state.core.terminate_all_pipes();
+        let _ = state.core.process_commands();
+        if !state.core.has_pipes() {
+            ctx.socket_closed(self.id);
+            return;
+        }
+        let core = std::mem::replace(
+            &mut state.core,
+            match SocketCore::new(ctx.clone(), SocketKind::Pair) {
+                Ok(core) => core,
+                Err(_) => {
+                    // No descriptor for a placeholder: give up waiting for
+                    // the pipes rather than block the caller.
+                    ctx.socket_closed(self.id);
+                    return;
+                }
+            },
+        );
+        reaper::reap(ctx, core, self.id);
+    }
+
+    fn inproc_peer(&self, core: &SocketCore) -> InprocPeer {
+        InprocPeer {
+            socket_id: self.id,
+            kind: core.kind,
+            mailbox: Arc::clone(&core.mailbox),
+            sndhwm: core.options.sndhwm,
+            rcvhwm: core.options.rcvhwm,
+            routing_id: core.options.routing_id.clone(),
+        }
+    }
+
+    fn link(&self, core: &SocketCore) -> SocketLink {
+        SocketLink {
+            ctx: core.ctx.clone(),
+            kind: core.kind,
+            options: core.options.clone(),
+            mailbox: Arc::clone(&core.mailbox),
+        }
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        self.close_now();
+    }
+}
+
+impl std::fmt::Debug for Socket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Socket").field("id", &self.id).finish()
+    }
+}
+
+/// What `ZMQ_EVENTS` reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PollEvents {
+    /// At least one message part can be received without blocking.
+    pub readable: bool,
+    /// At least one message part can be sent without blocking.
+    pub writable: bool,
+}
+
+/// A high-water mark option as a pipe limit (0 and below: unlimited).
+fn hwm(value: i32) -> usize {
+    usize::try_from(value).unwrap_or(0)
+}
+
+/// The part of an endpoint after `scheme://`.
+fn endpoint_address(endpoint: &str) -> Result<&str> {
+    endpoint
+        .split_once("://")
+        .map(|(_, address)| address)
+        .ok_or(Error::Inval)
+}
+
+fn transport_error(err: zmq_transports::TransportError) -> Error {
+    Error::from_errno(err.errno())
+}

@@ -1,0 +1,282 @@
+//! Typed option setters and getters of [`Socket`] (`zmq_setsockopt`,
+//! `zmq_getsockopt`), with libzmq's validation.
+
+use bytes::Bytes;
+use zmq_patterns::{PatternOption, PatternOptionName};
+
+use super::Socket;
+use crate::error::{Error, Result};
+use crate::options::{at_least, routing_id};
+
+/// An int option stored as is, with a lower bound.
+macro_rules! int_options {
+    ($( $(#[$doc:meta])* $field:ident: $set:ident / $get:ident, min $min:expr; )*) => {
+        impl Socket {
+            $(
+                $(#[$doc])*
+                pub fn $set(&self, value: i32) -> Result<()> {
+                    let value = at_least(value, $min)?;
+                    self.state.borrow_mut().core.options.$field = value;
+                    Ok(())
+                }
+
+                $(#[$doc])*
+                pub fn $get(&self) -> Result<i32> {
+                    Ok(self.state.borrow().core.options.$field)
+                }
+            )*
+        }
+    };
+}
+
+int_options! {
+    /// `ZMQ_SNDHWM`: outbound high-water mark (messages, 0 = none), for
+    /// connections made afterwards.
+    sndhwm: set_sndhwm / get_sndhwm, min 0;
+    /// `ZMQ_RCVHWM`: inbound high-water mark (messages, 0 = none).
+    rcvhwm: set_rcvhwm / get_rcvhwm, min 0;
+    /// `ZMQ_LINGER` (ms, -1 = forever).
+    linger: set_linger / get_linger, min -1;
+    /// `ZMQ_RCVTIMEO` (ms, -1 = forever).
+    rcvtimeo: set_rcvtimeo / get_rcvtimeo, min -1;
+    /// `ZMQ_SNDTIMEO` (ms, -1 = forever).
+    sndtimeo: set_sndtimeo / get_sndtimeo, min -1;
+    /// `ZMQ_RECONNECT_IVL` (ms, -1 = no reconnection).
+    reconnect_ivl: set_reconnect_ivl / get_reconnect_ivl, min -1;
+    /// `ZMQ_RECONNECT_IVL_MAX` (ms, 0 = only `ZMQ_RECONNECT_IVL`).
+    reconnect_ivl_max: set_reconnect_ivl_max / get_reconnect_ivl_max, min 0;
+    /// `ZMQ_BACKLOG`.
+    backlog: set_backlog / get_backlog, min 0;
+    /// `ZMQ_SNDBUF` (bytes, -1 = OS default).
+    sndbuf: set_sndbuf / get_sndbuf, min -1;
+    /// `ZMQ_RCVBUF` (bytes, -1 = OS default).
+    rcvbuf: set_rcvbuf / get_rcvbuf, min -1;
+    /// `ZMQ_TCP_KEEPALIVE_CNT` (-1 = OS default).
+    tcp_keepalive_cnt: set_tcp_keepalive_cnt / get_tcp_keepalive_cnt, min -1;
+    /// `ZMQ_TCP_KEEPALIVE_IDLE` (s, -1 = OS default).
+    tcp_keepalive_idle: set_tcp_keepalive_idle / get_tcp_keepalive_idle, min -1;
+    /// `ZMQ_TCP_KEEPALIVE_INTVL` (s, -1 = OS default).
+    tcp_keepalive_intvl: set_tcp_keepalive_intvl / get_tcp_keepalive_intvl, min -1;
+    /// `ZMQ_CONNECT_TIMEOUT` (ms, 0 = OS default).
+    connect_timeout: set_connect_timeout / get_connect_timeout, min 0;
+    /// `ZMQ_HANDSHAKE_IVL` (ms, 0 = none).
+    handshake_ivl: set_handshake_ivl / get_handshake_ivl, min 0;
+}
+
+impl Socket {
+    /// `ZMQ_TCP_KEEPALIVE` (-1 OS default, 0 off, 1 on).
+    pub fn set_tcp_keepalive(&self, value: i32) -> Result<()> {
+        if !(-1..=1).contains(&value) {
+            return Err(Error::Inval);
+        }
+        self.state.borrow_mut().core.options.tcp_keepalive = value;
+        Ok(())
+    }
+
+    /// `ZMQ_TCP_KEEPALIVE`.
+    pub fn get_tcp_keepalive(&self) -> Result<i32> {
+        Ok(self.state.borrow().core.options.tcp_keepalive)
+    }
+
+    /// `ZMQ_MAXMSGSIZE` (bytes, -1 = unlimited).
+    pub fn set_maxmsgsize(&self, value: i64) -> Result<()> {
+        if value < -1 {
+            return Err(Error::Inval);
+        }
+        self.state.borrow_mut().core.options.maxmsgsize = value;
+        Ok(())
+    }
+
+    /// `ZMQ_MAXMSGSIZE`.
+    pub fn get_maxmsgsize(&self) -> Result<i64> {
+        Ok(self.state.borrow().core.options.maxmsgsize)
+    }
+
+    /// `ZMQ_AFFINITY`: which I/O threads new connections may use.
+    pub fn set_affinity(&self, value: u64) -> Result<()> {
+        self.state.borrow_mut().core.options.affinity = value;
+        Ok(())
+    }
+
+    /// `ZMQ_AFFINITY`.
+    pub fn get_affinity(&self) -> Result<u64> {
+        Ok(self.state.borrow().core.options.affinity)
+    }
+
+    /// `ZMQ_ROUTING_ID` (`ZMQ_IDENTITY`): 1 to 255 bytes, not starting
+    /// with a zero byte.
+    pub fn set_identity(&self, value: &[u8]) -> Result<()> {
+        self.state.borrow_mut().core.set_routing_id(value)
+    }
+
+    /// `ZMQ_ROUTING_ID`.
+    pub fn get_identity(&self) -> Result<Vec<u8>> {
+        Ok(self.state.borrow().core.options.routing_id.to_vec())
+    }
+
+    /// `ZMQ_ROUTING_ID` (the same as [`Socket::set_identity`]).
+    pub fn set_routing_id(&self, value: &[u8]) -> Result<()> {
+        self.set_identity(value)
+    }
+
+    /// `ZMQ_CONNECT_ROUTING_ID`: the routing id a ROUTER gives the peer of
+    /// its next connect.
+    pub fn set_connect_routing_id(&self, value: &[u8]) -> Result<()> {
+        let value: Bytes = routing_id(value)?;
+        let mut state = self.state.borrow_mut();
+        state
+            .core
+            .set_pattern_option(PatternOption::ConnectRoutingId(Some(value.clone())))?;
+        state.core.options.connect_routing_id = Some(value);
+        Ok(())
+    }
+
+    /// `ZMQ_IPV6`.
+    pub fn set_ipv6(&self, on: bool) -> Result<()> {
+        self.state.borrow_mut().core.options.ipv6 = on;
+        Ok(())
+    }
+
+    /// `ZMQ_IPV6`.
+    pub fn get_ipv6(&self) -> Result<bool> {
+        Ok(self.state.borrow().core.options.ipv6)
+    }
+
+    /// `ZMQ_IMMEDIATE`: queue messages only to completed connections.
+    pub fn set_immediate(&self, on: bool) -> Result<()> {
+        self.state.borrow_mut().core.options.immediate = on;
+        Ok(())
+    }
+
+    /// `ZMQ_IMMEDIATE`.
+    pub fn get_immediate(&self) -> Result<bool> {
+        Ok(self.state.borrow().core.options.immediate)
+    }
+
+    /// `ZMQ_ROUTER_MANDATORY` (ROUTER).
+    pub fn set_router_mandatory(&self, on: bool) -> Result<()> {
+        self.pattern_bool(PatternOption::RouterMandatory(on), |o| {
+            o.router_mandatory = on
+        })
+    }
+
+    /// `ZMQ_ROUTER_HANDOVER` (ROUTER).
+    pub fn set_router_handover(&self, on: bool) -> Result<()> {
+        self.pattern_bool(PatternOption::RouterHandover(on), |o| {
+            o.router_handover = on
+        })
+    }
+
+    /// `ZMQ_PROBE_ROUTER` (ROUTER, DEALER, REQ).
+    pub fn set_probe_router(&self, on: bool) -> Result<()> {
+        self.pattern_bool(PatternOption::ProbeRouter(on), |o| o.probe_router = on)
+    }
+
+    /// `ZMQ_REQ_CORRELATE` (REQ).
+    pub fn set_req_correlate(&self, on: bool) -> Result<()> {
+        self.pattern_bool(PatternOption::ReqCorrelate(on), |o| o.req_correlate = on)
+    }
+
+    /// `ZMQ_REQ_RELAXED` (REQ).
+    pub fn set_req_relaxed(&self, on: bool) -> Result<()> {
+        self.pattern_bool(PatternOption::ReqRelaxed(on), |o| o.req_relaxed = on)
+    }
+
+    /// `ZMQ_SUBSCRIBE` (SUB; XPUB with `ZMQ_XPUB_MANUAL`): receive messages
+    /// starting with `prefix` (empty: everything).
+    pub fn set_subscribe(&self, prefix: &[u8]) -> Result<()> {
+        self.pattern_only(PatternOption::Subscribe(Bytes::copy_from_slice(prefix)))
+    }
+
+    /// `ZMQ_UNSUBSCRIBE`: removes one instance of a subscription.
+    pub fn set_unsubscribe(&self, prefix: &[u8]) -> Result<()> {
+        self.pattern_only(PatternOption::Unsubscribe(Bytes::copy_from_slice(prefix)))
+    }
+
+    /// `ZMQ_XPUB_VERBOSE` (XPUB): pass duplicate subscriptions up too.
+    pub fn set_xpub_verbose(&self, on: bool) -> Result<()> {
+        self.pattern_only(PatternOption::XPubVerbose(on))
+    }
+
+    /// `ZMQ_XPUB_VERBOSER` (XPUB): pass duplicate (un)subscriptions up.
+    pub fn set_xpub_verboser(&self, on: bool) -> Result<()> {
+        self.pattern_only(PatternOption::XPubVerboser(on))
+    }
+
+    /// `ZMQ_XPUB_MANUAL` (XPUB): the application decides subscriptions.
+    pub fn set_xpub_manual(&self, on: bool) -> Result<()> {
+        self.pattern_only(PatternOption::XPubManual(on))
+    }
+
+    /// `ZMQ_XPUB_MANUAL_LAST_VALUE` (XPUB).
+    pub fn set_xpub_manual_last_value(&self, on: bool) -> Result<()> {
+        self.pattern_only(PatternOption::XPubManualLastValue(on))
+    }
+
+    /// `ZMQ_XPUB_NODROP` (PUB, XPUB): EAGAIN instead of dropping at the HWM.
+    pub fn set_xpub_nodrop(&self, on: bool) -> Result<()> {
+        self.pattern_only(PatternOption::XPubNoDrop(on))
+    }
+
+    /// `ZMQ_XPUB_WELCOME_MSG` (XPUB): sent to every new subscriber.
+    pub fn set_xpub_welcome_msg(&self, msg: Option<&[u8]>) -> Result<()> {
+        self.pattern_only(PatternOption::XPubWelcomeMsg(
+            msg.map(Bytes::copy_from_slice),
+        ))
+    }
+
+    /// `ZMQ_ONLY_FIRST_SUBSCRIBE` (XPUB, XSUB).
+    pub fn set_only_first_subscribe(&self, on: bool) -> Result<()> {
+        self.pattern_only(PatternOption::OnlyFirstSubscribe(on))
+    }
+
+    /// `ZMQ_XSUB_VERBOSE_UNSUBSCRIBE` (XSUB).
+    pub fn set_xsub_verbose_unsubscribe(&self, on: bool) -> Result<()> {
+        self.pattern_only(PatternOption::XSubVerboseUnsubscribe(on))
+    }
+
+    /// `ZMQ_INVERT_MATCHING` (PUB, XPUB, SUB).
+    pub fn set_invert_matching(&self, on: bool) -> Result<()> {
+        self.pattern_only(PatternOption::InvertMatching(on))
+    }
+
+    /// `ZMQ_INVERT_MATCHING`.
+    pub fn get_invert_matching(&self) -> Result<bool> {
+        match self.pattern_get(PatternOptionName::InvertMatching)? {
+            PatternOption::InvertMatching(on) => Ok(on),
+            _ => Err(Error::Inval),
+        }
+    }
+
+    /// `ZMQ_CONFLATE`: keep only the last message.
+    pub fn set_conflate(&self, on: bool) -> Result<()> {
+        self.pattern_only(PatternOption::Conflate(on))
+    }
+
+    /// `ZMQ_TOPICS_COUNT` (PUB, XPUB, SUB, XSUB).
+    pub fn get_topics_count(&self) -> Result<i32> {
+        match self.pattern_get(PatternOptionName::TopicsCount)? {
+            PatternOption::TopicsCount(n) => Ok(i32::try_from(n).unwrap_or(i32::MAX)),
+            _ => Err(Error::Inval),
+        }
+    }
+
+    fn pattern_only(&self, option: PatternOption) -> Result<()> {
+        self.state.borrow_mut().core.set_pattern_option(option)
+    }
+
+    fn pattern_get(&self, name: PatternOptionName) -> Result<PatternOption> {
+        self.state.borrow().core.pattern_option(name)
+    }
+
+    fn pattern_bool(
+        &self,
+        option: PatternOption,
+        store: impl FnOnce(&mut crate::options::SocketOptions),
+    ) -> Result<()> {
+        let mut state = self.state.borrow_mut();
+        state.core.set_pattern_option(option)?;
+        store(&mut state.core.options);
+        Ok(())
+    }
+}
