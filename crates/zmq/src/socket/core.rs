@@ -35,6 +35,8 @@ pub(crate) enum SocketCommand {
         /// `ZMQ_CONNECT_ROUTING_ID` taken by the connect this pipe is for.
         connect_routing_id: Option<Bytes>,
     },
+    /// A pipe kept across a reconnection has a new peer behind it.
+    Hiccup(PipeId),
     /// The context is shutting down: blocking calls fail with ETERM.
     Stop,
 }
@@ -128,6 +130,7 @@ impl SocketCore {
                 locally_initiated,
                 connect_routing_id,
             } => self.attach(pipe, endpoint, locally_initiated, connect_routing_id),
+            SocketCommand::Hiccup(id) => self.pattern.hiccuped(id),
             SocketCommand::Stop => self.stopped = true,
         }
     }

@@ -27,7 +27,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use zmq_patterns::{Msg, Pipe};
+use zmq_patterns::{Msg, MsgFlags, Pipe, SocketKind};
 use zmq_transports::{Connecting, Transport};
 
 use super::reconnect::ReconnectBackoff;
@@ -98,6 +98,8 @@ pub(super) struct Session {
     linger_timer: Option<TimerId>,
     /// `Close { linger }` received.
     closing: Option<i32>,
+    /// A handshake succeeded before: the next one is a reconnection.
+    connected_before: bool,
     started: bool,
     done: bool,
 }
@@ -120,6 +122,7 @@ impl Session {
             connect_timer: None,
             linger_timer: None,
             closing: None,
+            connected_before: false,
             started: false,
             done: false,
         }
@@ -321,7 +324,13 @@ impl Session {
                     let Some(msg) = pipe.read() else {
                         break;
                     };
+                    let first_part = !self.incomplete_out;
                     self.incomplete_out = msg.more();
+                    let msg = if first_part && is_subscriber(self.link.kind) {
+                        subscription_command(msg)
+                    } else {
+                        msg
+                    };
                     if engine.connection().send_msg(msg).is_err() {
                         break;
                     }
@@ -380,7 +389,19 @@ impl Session {
 
     /// The handshake is done: make the pipe to the socket if there is none.
     fn handshake_succeeded(&mut self, r: &mut R, id: HandlerId) {
-        if self.pipe.is_some() || self.closing.is_some() {
+        let reconnected = std::mem::replace(&mut self.connected_before, true);
+        if let Some(pipe) = &self.pipe {
+            if reconnected {
+                // A kept pipe has a new peer behind it: the socket re-sends
+                // what the peer must know (SUB's subscriptions), as
+                // libzmq's hiccup.
+                self.link
+                    .mailbox
+                    .send(SocketCommand::Hiccup(pipe.peer_id()));
+            }
+            return;
+        }
+        if self.closing.is_some() {
             return;
         }
         let ctx = &self.link.ctx;
@@ -523,4 +544,28 @@ impl EventHandler<IoCommand> for Session {
             IoCommand::Close { linger } => self.close(r, id, linger),
         }
     }
+}
+
+/// SUB and XSUB write subscriptions into their pipes as `0x01`/`0x00` +
+/// topic messages.
+fn is_subscriber(kind: SocketKind) -> bool {
+    matches!(kind, SocketKind::Sub | SocketKind::XSub)
+}
+
+/// A single-part `0x01`/`0x00` + topic message becomes a message flagged
+/// SUBSCRIBE/CANCEL carrying the topic, which the connection sends in the
+/// peer's form (a SUBSCRIBE/CANCEL command for ZMTP 3.1, the same data
+/// frame for 3.0). Anything else is sent as it is.
+fn subscription_command(msg: Msg) -> Msg {
+    let flag = match msg.data().first() {
+        Some(&1) if !msg.more() => MsgFlags::SUBSCRIBE,
+        Some(&0) if !msg.more() => MsgFlags::CANCEL,
+        _ => return msg,
+    };
+    let mut topic = match msg.shared_bytes() {
+        Some(bytes) => Msg::from_bytes(bytes.slice(1..)),
+        None => Msg::from_slice(&msg.data()[1..]),
+    };
+    topic.set_flags(flag);
+    topic
 }
