@@ -61,6 +61,12 @@ pub struct SocketOptions {
     pub connect_timeout: i32,
     /// `ZMQ_HANDSHAKE_IVL` in ms, 0 = none.
     pub handshake_ivl: i32,
+    /// `ZMQ_HEARTBEAT_IVL` in ms, 0 = no heartbeats.
+    pub heartbeat_ivl: i32,
+    /// `ZMQ_HEARTBEAT_TTL` in ms (sent in deciseconds), 0 = none.
+    pub heartbeat_ttl: i32,
+    /// `ZMQ_HEARTBEAT_TIMEOUT` in ms, -1 = the heartbeat interval.
+    pub heartbeat_timeout: i32,
     /// `ZMQ_ROUTER_MANDATORY`.
     pub router_mandatory: bool,
     /// `ZMQ_ROUTER_HANDOVER`.
@@ -98,6 +104,9 @@ impl Default for SocketOptions {
             tcp_keepalive_intvl: -1,
             connect_timeout: 0,
             handshake_ivl: 30_000,
+            heartbeat_ivl: 0,
+            heartbeat_ttl: 0,
+            heartbeat_timeout: -1,
             router_mandatory: false,
             router_handover: false,
             probe_router: false,

@@ -131,6 +131,9 @@ fn connection_config(
     config.as_server = as_server;
     config.max_msg_size = o.maxmsgsize;
     config.handshake_ivl = options::timeout(o.handshake_ivl).unwrap_or_default();
+    config.heartbeat_ivl = options::timeout(o.heartbeat_ivl).unwrap_or_default();
+    config.heartbeat_ttl = options::timeout(o.heartbeat_ttl).unwrap_or_default();
+    config.heartbeat_timeout = options::timeout(o.heartbeat_timeout);
     config.recv_routing_id = link.kind.wants_routing_id();
     config.peer_address = Some(Bytes::copy_from_slice(peer_address.as_bytes()));
     Some(config)

@@ -78,6 +78,44 @@ impl Socket {
         Ok(self.state.borrow().core.options.tcp_keepalive)
     }
 
+    /// `ZMQ_HEARTBEAT_IVL` (ms, 0 = off): send a PING this often.
+    pub fn set_heartbeat_ivl(&self, value: i32) -> Result<()> {
+        self.state.borrow_mut().core.options.heartbeat_ivl = at_least(value, 0)?;
+        Ok(())
+    }
+
+    /// `ZMQ_HEARTBEAT_IVL`.
+    pub fn get_heartbeat_ivl(&self) -> Result<i32> {
+        Ok(self.state.borrow().core.options.heartbeat_ivl)
+    }
+
+    /// `ZMQ_HEARTBEAT_TTL` (ms, at most 6553599; sent in deciseconds): how
+    /// long the peer may wait for traffic from us.
+    pub fn set_heartbeat_ttl(&self, value: i32) -> Result<()> {
+        if !(0..=6_553_599).contains(&value) {
+            return Err(Error::Inval);
+        }
+        self.state.borrow_mut().core.options.heartbeat_ttl = value;
+        Ok(())
+    }
+
+    /// `ZMQ_HEARTBEAT_TTL`.
+    pub fn get_heartbeat_ttl(&self) -> Result<i32> {
+        Ok(self.state.borrow().core.options.heartbeat_ttl)
+    }
+
+    /// `ZMQ_HEARTBEAT_TIMEOUT` (ms): close when no traffic arrives this
+    /// long after a PING; default (-1) the heartbeat interval.
+    pub fn set_heartbeat_timeout(&self, value: i32) -> Result<()> {
+        self.state.borrow_mut().core.options.heartbeat_timeout = at_least(value, 0)?;
+        Ok(())
+    }
+
+    /// `ZMQ_HEARTBEAT_TIMEOUT` (-1: the heartbeat interval).
+    pub fn get_heartbeat_timeout(&self) -> Result<i32> {
+        Ok(self.state.borrow().core.options.heartbeat_timeout)
+    }
+
     /// `ZMQ_MAXMSGSIZE` (bytes, -1 = unlimited).
     pub fn set_maxmsgsize(&self, value: i64) -> Result<()> {
         if value < -1 {
