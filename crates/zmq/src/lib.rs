@@ -22,6 +22,8 @@ pub mod io_thread;
 pub mod mailbox;
 /// Message parts as the API hands them out.
 pub mod message;
+/// Socket monitoring: events about connections.
+pub mod monitor;
 /// Socket options with libzmq's defaults.
 pub mod options;
 /// Lock-free pipes between sockets and sessions.

@@ -12,6 +12,7 @@ use super::peer_session::Session;
 use super::stream_engine::StreamEngine;
 use super::{SocketLink, start_on_first_turn};
 use crate::io::IoCommand;
+use crate::monitor;
 use crate::reactor::{EventHandler, HandlerId, Interest, Reactor, TimerId};
 
 /// Connections accepted per readable event before other handlers run.
@@ -79,18 +80,26 @@ impl ListenerHandler {
                 Ok(Some(stream)) => self.accepted(r, stream),
                 Ok(None) => return,
                 Err(error) if out_of_resources(error.errno()) => {
+                    self.event(monitor::EVENT_ACCEPT_FAILED, error.errno() as u64);
                     self.accept_failed_for_resources(r, id);
                     return;
                 }
                 // The connection went away before it was accepted, or an
                 // ipc filter refused the peer: next one.
-                Err(_) => {}
+                Err(error) => self.event(monitor::EVENT_ACCEPT_FAILED, error.errno() as u64),
             }
         }
     }
 
     /// A new connection (`ZMQ_EVENT_ACCEPTED`): its session runs on.
     fn accepted(&mut self, r: &mut R, stream: Box<dyn Stream>) {
+        self.link.event(
+            monitor::EVENT_ACCEPTED,
+            stream.raw_fd() as u64,
+            &self.endpoint,
+            stream.peer_address(),
+            true,
+        );
         let Some(engine) = StreamEngine::new(stream, &self.link, true, Instant::now()) else {
             return;
         };
@@ -114,6 +123,7 @@ impl ListenerHandler {
     /// session with `linger`.
     fn close(&mut self, r: &mut R, id: HandlerId, linger: i32) {
         self.closed = true;
+        self.event(monitor::EVENT_CLOSED, self.listener.raw_fd() as u64);
         if let Some(timer) = self.backoff_timer.take() {
             r.cancel_timer(timer);
         }
@@ -162,4 +172,11 @@ fn out_of_resources(errno: i32) -> bool {
         errno,
         libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM
     )
+}
+
+impl ListenerHandler {
+    /// Reports a monitor event about the bound endpoint.
+    fn event(&self, event: u64, value: u64) {
+        self.link.event(event, value, &self.endpoint, "", true);
+    }
 }

@@ -36,6 +36,7 @@ use zmq_transports::{Listener, Transport, TransportOptions};
 
 use crate::context::Context;
 use crate::io::{HandlerEvents, IoCommand};
+use crate::monitor::{Event, MonitorSlot};
 use crate::options::SocketOptions;
 use crate::pipe::PipeEnd;
 use crate::pipe_target::PipeTarget;
@@ -56,6 +57,21 @@ pub(crate) struct SocketLink {
     pub(crate) options: SocketOptions,
     /// Where `SocketCommand::Attach` goes.
     pub(crate) mailbox: Arc<SocketMailbox>,
+    /// Where monitor events go.
+    pub(crate) monitor: Arc<MonitorSlot>,
+}
+
+impl SocketLink {
+    /// Reports a monitor event about `endpoint` (cheap when unmonitored).
+    pub(crate) fn event(&self, id: u64, value: u64, local: &str, remote: &str, bound: bool) {
+        self.monitor.emit(Event {
+            id,
+            value,
+            local,
+            remote,
+            bound,
+        });
+    }
 }
 
 /// A listener or a connecting session living on an I/O thread, as its

@@ -19,6 +19,7 @@ use zmq_patterns::{
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::mailbox::Mailbox;
+use crate::monitor::MonitorSlot;
 use crate::options::{self, SocketOptions};
 use crate::pipe::{PipeEnd, PipeEvent, PipeSignal};
 
@@ -62,6 +63,8 @@ pub(crate) struct SocketCore {
     pub(crate) ctx: Context,
     pub(crate) options: SocketOptions,
     pub(crate) mailbox: Arc<SocketMailbox>,
+    /// Where monitor events go (shared with the socket's I/O objects).
+    pub(crate) monitor: Arc<MonitorSlot>,
     pattern: AnyPattern<PipeEnd>,
     pipes: HashMap<PipeId, PipeInfo>,
     /// Whether the last part received had MORE set (`ZMQ_RCVMORE`).
@@ -80,6 +83,7 @@ impl SocketCore {
             ctx,
             options: SocketOptions::default(),
             mailbox: Arc::new(Mailbox::new()?),
+            monitor: Arc::new(MonitorSlot::default()),
             pattern,
             pipes: HashMap::new(),
             rcvmore: false,

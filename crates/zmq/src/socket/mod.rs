@@ -20,6 +20,7 @@ use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::inproc::InprocPeer;
 use crate::message::Message;
+use crate::monitor::{self, Event};
 use crate::pipe::{PipeEndConfig, PipeEvents, pipe_pair};
 use crate::pipe_target::PipeTarget;
 use crate::session::{self, IoObject, PreparedPipe, SocketLink};
@@ -96,8 +97,28 @@ impl Socket {
                     .map_err(transport_error)?;
                 let address = endpoint_address(endpoint)?;
                 let options = session::transport_options(&state.core.options);
-                let listener = transport.bind(address, &options).map_err(transport_error)?;
+                let listener = match transport.bind(address, &options) {
+                    Ok(listener) => listener,
+                    Err(err) => {
+                        let err = transport_error(err);
+                        state.core.monitor.emit(Event {
+                            id: monitor::EVENT_BIND_FAILED,
+                            value: err.errno() as u64,
+                            local: endpoint,
+                            remote: "",
+                            bound: true,
+                        });
+                        return Err(err);
+                    }
+                };
                 let resolved: Arc<str> = listener.endpoint().into();
+                state.core.monitor.emit(Event {
+                    id: monitor::EVENT_LISTENING,
+                    value: listener.raw_fd() as u64,
+                    local: &resolved,
+                    remote: "",
+                    bound: true,
+                });
                 let reactor = ctx.choose_io_thread(state.core.options.affinity)?;
                 let link = self.link(&state.core);
                 let object =
@@ -316,6 +337,44 @@ impl Socket {
         Ok(PollEvents { readable, writable })
     }
 
+    /// Starts reporting the socket's events to a new PAIR socket bound to
+    /// `endpoint` (an `inproc://` endpoint), as `zmq_socket_monitor` with
+    /// version 1 events: connect to it with a PAIR socket and read
+    /// two-frame events (see [`monitor::parse_event_v1`]). `events` is a
+    /// mask of `monitor::EVENT_*`.
+    pub fn monitor(&self, endpoint: &str, events: i32) -> Result<()> {
+        self.monitor_versioned(endpoint, u64::from(events as u32), 1, SocketKind::Pair)
+    }
+
+    /// `zmq_socket_monitor_versioned`: version 1 or 2 events into a new
+    /// socket of type PAIR, PUB or PUSH bound to `endpoint`.
+    pub fn monitor_versioned(
+        &self,
+        endpoint: &str,
+        events: u64,
+        version: i32,
+        kind: SocketKind,
+    ) -> Result<()> {
+        let version = match version {
+            1 => 1,
+            2 => 2,
+            _ => return Err(Error::Inval),
+        };
+        let state = self.state.borrow();
+        let ctx = state.core.ctx.clone();
+        state
+            .core
+            .monitor
+            .start(&ctx, Some(endpoint), events, version, kind)
+    }
+
+    /// Stops monitoring (`zmq_socket_monitor(socket, NULL, 0)`); the
+    /// monitor gets `MONITOR_STOPPED`.
+    pub fn stop_monitor(&self) -> Result<()> {
+        self.state.borrow().core.monitor.stop();
+        Ok(())
+    }
+
     /// `ZMQ_FD`: a descriptor that becomes readable when the socket may
     /// have changed state; then read [`Socket::get_events`] (edge
     /// triggered, as in libzmq: drain until `get_events` says neither).
@@ -351,7 +410,10 @@ impl Socket {
         for pipe in ctx.shared.inproc.forget_pending(self.id) {
             state.core.forget_pipe(pipe);
         }
+        // Pipes announced but not attached yet are closed like the others.
+        let _ = state.core.process_commands();
         state.core.terminate_all_pipes();
+        state.core.monitor.stop();
         let _ = state.core.process_commands();
         if !state.core.has_pipes() {
             ctx.socket_closed(self.id);
@@ -389,6 +451,7 @@ impl Socket {
             kind: core.kind,
             options: core.options.clone(),
             mailbox: Arc::clone(&core.mailbox),
+            monitor: Arc::clone(&core.monitor),
         }
     }
 }

@@ -33,6 +33,9 @@ impl ReapedSocket {
     fn check_done(&mut self, reactor: &mut Reactor<IoCommand>, id: HandlerId) {
         // The context may be shutting down; the pipes must finish anyway.
         let _ = self.core.process_commands();
+        // A connection whose handshake completed after the close attaches
+        // a pipe now: close it too (a no-op for pipes already closing).
+        self.core.terminate_all_pipes();
         if !self.core.has_pipes() {
             self.reported = true;
             self.ctx.socket_closed(self.socket_id);

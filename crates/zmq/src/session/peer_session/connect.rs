@@ -6,6 +6,7 @@ use std::time::Instant;
 use zmq_transports::{ConnectProgress, Connecting, Stream};
 
 use super::{Origin, R, Session, Wire};
+use crate::monitor;
 use crate::options;
 use crate::reactor::{HandlerId, Interest};
 use crate::session::stream_engine::StreamEngine;
@@ -18,7 +19,10 @@ impl Session {
         };
         let options = transport_options(&self.link.options);
         match connecter.transport.connect(&connecter.address, &options) {
-            Ok(connecting) => self.connect_in_progress(r, id, connecting),
+            Ok(connecting) => {
+                self.event(monitor::EVENT_CONNECT_DELAYED, libc::EINPROGRESS as u64);
+                self.connect_in_progress(r, id, connecting)
+            }
             Err(_) => self.schedule_reconnect(r, id),
         }
     }
@@ -83,6 +87,7 @@ impl Session {
         if let Origin::Connecter(connecter) = &mut self.origin {
             connecter.backoff.reset();
         }
+        self.event(monitor::EVENT_CONNECTED, stream.raw_fd() as u64);
         let Some(engine) = StreamEngine::new(stream, &self.link, false, Instant::now()) else {
             // The socket type does not speak ZMTP: nothing will work.
             return;
@@ -105,6 +110,8 @@ impl Session {
         };
         if let Some(delay) = connecter.backoff.next_delay() {
             self.reconnect_timer = Some(r.add_timer(id, delay));
+            let ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+            self.event(monitor::EVENT_CONNECT_RETRIED, ms);
         }
     }
 }

@@ -33,8 +33,11 @@ use zmq_transports::{Connecting, Transport};
 use super::reconnect::ReconnectBackoff;
 use super::stream_engine::{ReadStatus, StreamEngine};
 use super::{SocketLink, hwm, start_on_first_turn};
-use crate::engine::ConnectionEvent;
+use std::os::fd::AsRawFd;
+
+use crate::engine::{ConnectionError, ConnectionEvent, HandshakeFailure};
 use crate::io::{HandlerEvents, IoCommand};
+use crate::monitor;
 use crate::pipe::{PipeEnd, PipeEndConfig, PipeEvents, PipeState, pipe_pair};
 use crate::reactor::{EventHandler, HandlerId, Interest, Reactor, TimerId};
 use crate::socket::SocketCommand;
@@ -263,7 +266,7 @@ impl Session {
                 }
             }
         }
-        let mut failed = false;
+        let mut failed = None;
         while let Wire::Engaged(engine) = &mut self.wire
             && let Some(event) = engine.connection().poll_event()
         {
@@ -276,8 +279,8 @@ impl Session {
                         break;
                     }
                 },
-                ConnectionEvent::Failed { .. } => {
-                    failed = true;
+                ConnectionEvent::Failed { error } => {
+                    failed = Some(error);
                     break;
                 }
             }
@@ -285,8 +288,8 @@ impl Session {
         if wrote && let Some(pipe) = &mut self.pipe {
             pipe.flush();
         }
-        if failed {
-            self.engine_failed(r, id);
+        if let Some(error) = failed {
+            self.engine_failed_with(r, id, Some(&error));
         }
     }
 
@@ -389,6 +392,7 @@ impl Session {
 
     /// The handshake is done: make the pipe to the socket if there is none.
     fn handshake_succeeded(&mut self, r: &mut R, id: HandlerId) {
+        self.event(monitor::EVENT_HANDSHAKE_SUCCEEDED, 0);
         let reconnected = std::mem::replace(&mut self.connected_before, true);
         if let Some(pipe) = &self.pipe {
             if reconnected {
@@ -441,6 +445,40 @@ impl Session {
     /// timeout): close the stream; an accepted session terminates its pipe,
     /// a connecter keeps it (unless `ZMQ_IMMEDIATE`) and reconnects.
     fn engine_failed(&mut self, r: &mut R, id: HandlerId) {
+        self.engine_failed_with(r, id, None);
+    }
+
+    /// Reports a monitor event about this connection.
+    pub(super) fn event(&self, event: u64, value: u64) {
+        let (local, remote, bound) = match &self.origin {
+            Origin::Accepted => (&*self.endpoint, "", true),
+            Origin::Connecter(_) => ("", &*self.endpoint, false),
+        };
+        self.link.event(event, value, local, remote, bound);
+    }
+
+    /// [`Session::engine_failed`] with the connection's error, if it
+    /// reported one: `ZMQ_EVENT_HANDSHAKE_FAILED_*` as libzmq, then
+    /// `ZMQ_EVENT_DISCONNECTED`.
+    fn engine_failed_with(&mut self, r: &mut R, id: HandlerId, error: Option<&ConnectionError>) {
+        if let Wire::Engaged(engine) = &self.wire {
+            let fd = engine.fd().as_raw_fd() as u64;
+            match error.and_then(ConnectionError::handshake_failure) {
+                Some(HandshakeFailure::Protocol(code)) => self.event(
+                    monitor::EVENT_HANDSHAKE_FAILED_PROTOCOL,
+                    u64::from(code.value()),
+                ),
+                Some(HandshakeFailure::Auth(status)) => {
+                    self.event(monitor::EVENT_HANDSHAKE_FAILED_AUTH, u64::from(status))
+                }
+                Some(HandshakeFailure::NoDetail) => self.event(
+                    monitor::EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+                    error.map_or(0, |e| e.errno() as u64),
+                ),
+                None => {}
+            }
+            self.event(monitor::EVENT_DISCONNECTED, fd);
+        }
         if let Wire::Engaged(engine) = &mut self.wire {
             // Best effort for a queued ERROR command.
             let _ = engine.write();

@@ -121,6 +121,7 @@ impl Harness {
             kind,
             options,
             mailbox: Arc::clone(&self.socket.mailbox),
+            monitor: Arc::default(),
         }
     }
 

@@ -1,0 +1,194 @@
+//! Socket monitoring (`zmq_socket_monitor`, `zmq_socket_monitor_versioned`).
+//!
+//! A monitored socket owns a PAIR (or PUB, PUSH) socket bound to the
+//! monitor's inproc endpoint; its I/O-thread objects and the socket itself
+//! send one message per event there, never blocking (an event that does not
+//! fit under the monitor socket's HWM is dropped, as in libzmq).
+//!
+//! Version 1 (`zmq_socket_monitor`): two frames, `[u16 event][u32 value]`
+//! in host byte order, then the endpoint. Version 2: `[u64 event]`,
+//! `[u64 value count]`, each value as a `u64` frame, the local endpoint,
+//! the remote endpoint.
+
+use parking_lot::Mutex;
+
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::message::Message;
+use crate::socket::{DONTWAIT, SNDMORE, Socket};
+use zmq_patterns::SocketKind;
+
+/// `ZMQ_EVENT_CONNECTED`: value = the connection's descriptor.
+pub const EVENT_CONNECTED: u64 = 0x0001;
+/// `ZMQ_EVENT_CONNECT_DELAYED`: a connect is in progress.
+pub const EVENT_CONNECT_DELAYED: u64 = 0x0002;
+/// `ZMQ_EVENT_CONNECT_RETRIED`: value = the reconnect interval in ms.
+pub const EVENT_CONNECT_RETRIED: u64 = 0x0004;
+/// `ZMQ_EVENT_LISTENING`: value = the listening descriptor.
+pub const EVENT_LISTENING: u64 = 0x0008;
+/// `ZMQ_EVENT_BIND_FAILED`: value = errno.
+pub const EVENT_BIND_FAILED: u64 = 0x0010;
+/// `ZMQ_EVENT_ACCEPTED`: value = the accepted descriptor.
+pub const EVENT_ACCEPTED: u64 = 0x0020;
+/// `ZMQ_EVENT_ACCEPT_FAILED`: value = errno.
+pub const EVENT_ACCEPT_FAILED: u64 = 0x0040;
+/// `ZMQ_EVENT_CLOSED`: value = the closed descriptor.
+pub const EVENT_CLOSED: u64 = 0x0080;
+/// `ZMQ_EVENT_CLOSE_FAILED`: value = errno.
+pub const EVENT_CLOSE_FAILED: u64 = 0x0100;
+/// `ZMQ_EVENT_DISCONNECTED`: value = the descriptor.
+pub const EVENT_DISCONNECTED: u64 = 0x0200;
+/// `ZMQ_EVENT_MONITOR_STOPPED`: the last event of a monitor.
+pub const EVENT_MONITOR_STOPPED: u64 = 0x0400;
+/// `ZMQ_EVENT_ALL` (version 1 events).
+pub const EVENT_ALL: u64 = 0xFFFF;
+/// `ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL`: value = errno.
+pub const EVENT_HANDSHAKE_FAILED_NO_DETAIL: u64 = 0x0800;
+/// `ZMQ_EVENT_HANDSHAKE_SUCCEEDED`: value = 0.
+pub const EVENT_HANDSHAKE_SUCCEEDED: u64 = 0x1000;
+/// `ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL`: value = a `ZMQ_PROTOCOL_ERROR_*`.
+pub const EVENT_HANDSHAKE_FAILED_PROTOCOL: u64 = 0x2000;
+/// `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH`: value = the ZAP status code.
+pub const EVENT_HANDSHAKE_FAILED_AUTH: u64 = 0x4000;
+/// `ZMQ_EVENT_PIPES_STATS` (version 2): values = queued messages out, in.
+pub const EVENT_PIPES_STATS: u64 = 0x10000;
+/// `ZMQ_EVENT_ALL_V2`.
+pub const EVENT_ALL_V2: u64 = EVENT_ALL | EVENT_PIPES_STATS;
+
+/// One event, as the monitored socket reports it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Event<'a> {
+    pub(crate) id: u64,
+    pub(crate) value: u64,
+    /// The local endpoint (a bound endpoint, or the local address of a
+    /// connection).
+    pub(crate) local: &'a str,
+    /// The remote endpoint (a connect endpoint).
+    pub(crate) remote: &'a str,
+    /// About a bound endpoint (version 1 names the local endpoint) or a
+    /// connect (version 1 names the remote one).
+    pub(crate) bound: bool,
+}
+
+struct ActiveMonitor {
+    socket: Socket,
+    events: u64,
+    version: u8,
+}
+
+/// Where a socket's events go, shared with its I/O-thread objects.
+#[derive(Default)]
+pub(crate) struct MonitorSlot {
+    active: Mutex<Option<ActiveMonitor>>,
+}
+
+impl MonitorSlot {
+    /// Starts monitoring into a new socket of `kind` bound to `endpoint`
+    /// (replacing and stopping a previous monitor), or stops (`None`).
+    pub(crate) fn start(
+        &self,
+        ctx: &Context,
+        endpoint: Option<&str>,
+        events: u64,
+        version: u8,
+        kind: SocketKind,
+    ) -> Result<()> {
+        let next = match endpoint {
+            Some(endpoint) => {
+                if !endpoint.starts_with("inproc://") {
+                    return Err(Error::ProtoNoSupport);
+                }
+                if !matches!(kind, SocketKind::Pair | SocketKind::Pub | SocketKind::Push) {
+                    return Err(Error::Inval);
+                }
+                let socket = ctx.socket(kind)?;
+                socket.set_linger(0)?;
+                socket.bind(endpoint)?;
+                Some(ActiveMonitor {
+                    socket,
+                    events,
+                    version,
+                })
+            }
+            None => None,
+        };
+        let previous = std::mem::replace(&mut *self.active.lock(), next);
+        if let Some(previous) = previous {
+            stopped(&previous);
+        }
+        Ok(())
+    }
+
+    /// Stops monitoring (the socket closes): sends `MONITOR_STOPPED`.
+    pub(crate) fn stop(&self) {
+        if let Some(previous) = self.active.lock().take() {
+            stopped(&previous);
+        }
+    }
+
+    /// Reports an event if it is monitored.
+    pub(crate) fn emit(&self, event: Event<'_>) {
+        let guard = self.active.lock();
+        if let Some(monitor) = guard.as_ref()
+            && monitor.events & event.id != 0
+        {
+            send_event(monitor, event);
+        }
+    }
+}
+
+fn stopped(monitor: &ActiveMonitor) {
+    if monitor.events & EVENT_MONITOR_STOPPED != 0 {
+        send_event(
+            monitor,
+            Event {
+                id: EVENT_MONITOR_STOPPED,
+                value: 0,
+                local: "",
+                remote: "",
+                bound: true,
+            },
+        );
+    }
+}
+
+fn send_event(monitor: &ActiveMonitor, event: Event<'_>) {
+    // Events never block the socket: a full monitor drops them.
+    let _ = match monitor.version {
+        1 => send_v1(&monitor.socket, event),
+        _ => send_v2(&monitor.socket, event),
+    };
+}
+
+fn send_v1(socket: &Socket, event: Event<'_>) -> Result<()> {
+    let mut head = [0u8; 6];
+    // Version 1 carries 16-bit ids and 32-bit values, truncated as libzmq.
+    head[..2].copy_from_slice(&(event.id as u16).to_ne_bytes());
+    head[2..].copy_from_slice(&(event.value as u32).to_ne_bytes());
+    socket.send(Message::from_slice(&head), SNDMORE | DONTWAIT)?;
+    let endpoint = if event.bound {
+        event.local
+    } else {
+        event.remote
+    };
+    socket.send(endpoint, DONTWAIT)
+}
+
+fn send_v2(socket: &Socket, event: Event<'_>) -> Result<()> {
+    socket.send(&event.id.to_ne_bytes(), SNDMORE | DONTWAIT)?;
+    socket.send(&1u64.to_ne_bytes(), SNDMORE | DONTWAIT)?;
+    socket.send(&event.value.to_ne_bytes(), SNDMORE | DONTWAIT)?;
+    socket.send(event.local, SNDMORE | DONTWAIT)?;
+    socket.send(event.remote, DONTWAIT)
+}
+
+/// A version-1 event read from a monitor socket: (event, value, endpoint).
+pub fn parse_event_v1(parts: &[Vec<u8>]) -> Option<(u16, u32, String)> {
+    let [head, endpoint] = parts else {
+        return None;
+    };
+    let head: &[u8; 6] = head.as_slice().try_into().ok()?;
+    let event = u16::from_ne_bytes([head[0], head[1]]);
+    let value = u32::from_ne_bytes([head[2], head[3], head[4], head[5]]);
+    Some((event, value, String::from_utf8_lossy(endpoint).into_owned()))
+}

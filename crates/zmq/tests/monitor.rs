@@ -1,0 +1,97 @@
+//! Monitor events (`zmq_socket_monitor`), version 1 frames.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use zmq::monitor::{self, parse_event_v1};
+use zmq::{Context, Socket, SocketType};
+
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+fn monitored(ctx: &Context, socket: &Socket) -> Socket {
+    let name = format!("inproc://monitor-{}", NEXT.fetch_add(1, Ordering::Relaxed));
+    socket.monitor(&name, monitor::EVENT_ALL as i32).unwrap();
+    let reader = ctx.socket(SocketType::Pair).unwrap();
+    reader.set_rcvtimeo(5000).unwrap();
+    reader.connect(&name).unwrap();
+    reader
+}
+
+/// Reads events until `wanted` shows up; returns (value, endpoint).
+fn expect_event(reader: &Socket, wanted: u64) -> (u32, String) {
+    loop {
+        let parts = reader.recv_multipart(0).expect("event before timeout");
+        let (event, value, endpoint) = parse_event_v1(&parts).expect("v1 event frames");
+        if u64::from(event) == wanted {
+            return (value, endpoint);
+        }
+    }
+}
+
+#[test]
+fn connection_life_cycle_events() {
+    let ctx = Context::new();
+    let server = ctx.socket(SocketType::Rep).unwrap();
+    let server_events = monitored(&ctx, &server);
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = server.get_last_endpoint().unwrap().unwrap();
+    let (fd, ep) = expect_event(&server_events, monitor::EVENT_LISTENING);
+    assert!(fd > 0);
+    assert_eq!(ep, endpoint);
+
+    let client = ctx.socket(SocketType::Req).unwrap();
+    let client_events = monitored(&ctx, &client);
+    client.connect(&endpoint).unwrap();
+    let (_, ep) = expect_event(&client_events, monitor::EVENT_CONNECTED);
+    assert_eq!(ep, endpoint, "connect events name the endpoint given");
+    expect_event(&client_events, monitor::EVENT_HANDSHAKE_SUCCEEDED);
+    let (_, ep) = expect_event(&server_events, monitor::EVENT_ACCEPTED);
+    assert_eq!(ep, endpoint);
+    expect_event(&server_events, monitor::EVENT_HANDSHAKE_SUCCEEDED);
+
+    drop(server);
+    expect_event(&client_events, monitor::EVENT_DISCONNECTED);
+    expect_event(&client_events, monitor::EVENT_CONNECT_RETRIED);
+    expect_event(&server_events, monitor::EVENT_CLOSED);
+    expect_event(&server_events, monitor::EVENT_MONITOR_STOPPED);
+}
+
+#[test]
+fn event_frame_layout_is_byte_exact() {
+    let ctx = Context::new();
+    let server = ctx.socket(SocketType::Pull).unwrap();
+    let events = monitored(&ctx, &server);
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let parts = events.recv_multipart(0).unwrap();
+    assert_eq!(parts.len(), 2);
+    assert_eq!(parts[0].len(), 6, "u16 event + u32 value");
+    assert_eq!(
+        &parts[0][..2],
+        &(monitor::EVENT_LISTENING as u16).to_ne_bytes()
+    );
+}
+
+#[test]
+fn incompatible_peer_is_disconnected() {
+    let ctx = Context::new();
+    let server = ctx.socket(SocketType::Pull).unwrap();
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = server.get_last_endpoint().unwrap().unwrap();
+    let client = ctx.socket(SocketType::Pull).unwrap();
+    let events = monitored(&ctx, &client);
+    client.connect(&endpoint).unwrap();
+    expect_event(&events, monitor::EVENT_CONNECTED);
+    expect_event(&events, monitor::EVENT_DISCONNECTED);
+}
+
+#[test]
+fn bind_failure_is_reported() {
+    let ctx = Context::new();
+    let a = ctx.socket(SocketType::Pull).unwrap();
+    a.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = a.get_last_endpoint().unwrap().unwrap();
+    let b = ctx.socket(SocketType::Pull).unwrap();
+    let events = monitored(&ctx, &b);
+    assert!(b.bind(&endpoint).is_err());
+    let (errno, _) = expect_event(&events, monitor::EVENT_BIND_FAILED);
+    assert_eq!(errno as i32, zmq::Error::AddrInUse.errno());
+}
