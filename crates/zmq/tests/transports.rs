@@ -335,3 +335,97 @@ fn maxmsgsize_closes_only_the_offending_connection() {
     good.send("still fine", 0).unwrap();
     assert_eq!(pull.recv_bytes(0).unwrap(), b"still fine");
 }
+
+#[test]
+fn dealer_rep_and_dealer_dealer_and_router_router() {
+    for t in ALL {
+        let ctx = Context::new();
+        // DEALER -> REP: the dealer supplies the empty delimiter itself.
+        let rep = socket(&ctx, SocketType::Rep);
+        let dealer = socket(&ctx, SocketType::Dealer);
+        join(t, &rep, &dealer);
+        dealer.send_multipart(["", "req"], 0).unwrap();
+        assert_eq!(rep.recv_bytes(0).unwrap(), b"req");
+        rep.send("rep", 0).unwrap();
+        assert_eq!(
+            dealer.recv_multipart(0).unwrap(),
+            vec![vec![], b"rep".to_vec()]
+        );
+
+        let a = socket(&ctx, SocketType::Dealer);
+        let b = socket(&ctx, SocketType::Dealer);
+        join(t, &a, &b);
+        b.send("x", 0).unwrap();
+        assert_eq!(a.recv_bytes(0).unwrap(), b"x", "{t:?}");
+
+        let r1 = socket(&ctx, SocketType::Router);
+        r1.set_identity(b"r1").unwrap();
+        let r2 = socket(&ctx, SocketType::Router);
+        r2.set_identity(b"r2").unwrap();
+        r2.set_router_mandatory(true).unwrap();
+        join(t, &r1, &r2);
+        // The connecting router learns r1's id in the handshake; retry until
+        // the connection is up.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while r2.send_multipart(["r1", "hi"], DONTWAIT).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "router never routable over {t:?}"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(
+            r1.recv_multipart(0).unwrap(),
+            vec![b"r2".to_vec(), b"hi".to_vec()]
+        );
+    }
+}
+
+#[test]
+fn tcp_ipv6_and_source_address() {
+    let ctx = Context::new();
+    let pull = socket(&ctx, SocketType::Pull);
+    pull.set_ipv6(true).unwrap();
+    if pull.bind("tcp://[::1]:*").is_ok() {
+        let endpoint = pull.get_last_endpoint().unwrap().unwrap();
+        assert!(endpoint.starts_with("tcp://[::1]:"), "{endpoint}");
+        let push = socket(&ctx, SocketType::Push);
+        push.set_ipv6(true).unwrap();
+        push.connect(&endpoint).unwrap();
+        push.send("v6", 0).unwrap();
+        assert_eq!(pull.recv_bytes(0).unwrap(), b"v6");
+    }
+    let pull = socket(&ctx, SocketType::Pull);
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = pull.get_last_endpoint().unwrap().unwrap();
+    let port = endpoint.rsplit(':').next().unwrap();
+    let push = socket(&ctx, SocketType::Push);
+    push.connect(&format!("tcp://127.0.0.1:0;127.0.0.1:{port}"))
+        .unwrap();
+    push.send("from a source address", 0).unwrap();
+    assert_eq!(pull.recv_bytes(0).unwrap(), b"from a source address");
+}
+
+#[test]
+fn context_options() {
+    let ctx = Context::new();
+    ctx.set_io_threads(2).unwrap();
+    assert_eq!(ctx.get_io_threads().unwrap(), 2);
+    ctx.set_max_sockets(3).unwrap();
+    let a = socket(&ctx, SocketType::Pull);
+    let b = socket(&ctx, SocketType::Push);
+    let c = socket(&ctx, SocketType::Push);
+    assert_eq!(ctx.socket(SocketType::Push).unwrap_err(), Error::MFile);
+    // Two I/O threads carry connections.
+    a.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = a.get_last_endpoint().unwrap().unwrap();
+    b.connect(&endpoint).unwrap();
+    c.connect(&endpoint).unwrap();
+    b.send("b", 0).unwrap();
+    c.send("c", 0).unwrap();
+    let mut got = vec![a.recv_bytes(0).unwrap(), a.recv_bytes(0).unwrap()];
+    got.sort();
+    assert_eq!(got, vec![b"b".to_vec(), b"c".to_vec()]);
+    // Once started, the I/O thread count is fixed.
+    assert_eq!(ctx.set_io_threads(4), Err(Error::Inval));
+}
