@@ -5,6 +5,8 @@ use bytes::Bytes;
 use zmtp_codec::metadata::names;
 use zmtp_codec::{Error as CodecError, Metadata, SocketType};
 
+use crate::zap::ZapSettings;
+
 /// Our side of a mechanism handshake.
 #[derive(Debug, Clone)]
 pub struct MechanismConfig {
@@ -19,6 +21,8 @@ pub struct MechanismConfig {
     /// Whether we act as the security server (the bind side in libzmq;
     /// NULL ignores it).
     pub as_server: bool,
+    /// ZAP options and whether a handler is bound.
+    pub zap: ZapSettings,
 }
 
 impl MechanismConfig {
@@ -29,6 +33,7 @@ impl MechanismConfig {
             routing_id: Bytes::new(),
             metadata: Vec::new(),
             as_server: false,
+            zap: ZapSettings::default(),
         }
     }
 

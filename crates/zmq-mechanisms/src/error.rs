@@ -43,11 +43,50 @@ pub enum MechanismError {
         reason: Bytes,
     },
     /// We refused the peer after ZAP (server side): we send ERROR with the
-    /// status code as reason and report an authentication failure.
+    /// status code as reason (not for 300, a temporary failure, after which
+    /// libzmq closes silently) and report an authentication failure.
     AuthFailed {
         /// The ZAP status code (300, 400 or 500).
         status: u16,
     },
+    /// A command too short for its own name length.
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED`.
+    MalformedCommand,
+    /// A HELLO of the wrong size, or an unknown CurveZMQ version.
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO`.
+    MalformedHello,
+    /// A WELCOME of the wrong size.
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_WELCOME`.
+    MalformedWelcome,
+    /// An INITIATE too short to hold its fields.
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_INITIATE`.
+    MalformedInitiate,
+    /// A MESSAGE too short to hold a box.
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_MESSAGE`.
+    MalformedMessage,
+    /// A box did not open: wrong key, tampered bytes, or a forged cookie.
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC`.
+    Cryptographic {
+        /// Which box.
+        what: &'static str,
+    },
+    /// A CURVE short nonce that does not increase (a replayed or reordered
+    /// MESSAGE). `ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_SEQUENCE`, as libzmq.
+    InvalidSequence,
+    /// The vouch does not name the keys of this connection.
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_KEY_EXCHANGE`.
+    KeyExchange,
+    /// The ZAP handler's reply breaks RFC 27 (the code says how).
+    MalformedZapReply {
+        /// `ZMQ_PROTOCOL_ERROR_ZAP_*`.
+        code: ProtocolErrorCode,
+    },
+    /// ZAP is required (PLAIN, or a ZAP domain with
+    /// `ZMQ_ZAP_ENFORCE_DOMAIN`) but no handler is bound: libzmq reports
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL` with `EFAULT`.
+    ZapUnavailable,
+    /// The OS random source failed (no code).
+    RandomSource,
 }
 
 impl MechanismError {
@@ -60,9 +99,20 @@ impl MechanismError {
             MechanismError::MalformedReady { .. } => Some(C::ZmtpMalformedCommandReady),
             MechanismError::MalformedError => Some(C::ZmtpMalformedCommandError),
             MechanismError::InvalidMetadata { .. } => Some(C::ZmtpInvalidMetadata),
+            MechanismError::MalformedCommand => Some(C::ZmtpMalformedCommandUnspecified),
+            MechanismError::MalformedHello => Some(C::ZmtpMalformedCommandHello),
+            MechanismError::MalformedWelcome => Some(C::ZmtpMalformedCommandWelcome),
+            MechanismError::MalformedInitiate => Some(C::ZmtpMalformedCommandInitiate),
+            MechanismError::MalformedMessage => Some(C::ZmtpMalformedCommandMessage),
+            MechanismError::Cryptographic { .. } => Some(C::ZmtpCryptographic),
+            MechanismError::InvalidSequence => Some(C::ZmtpInvalidSequence),
+            MechanismError::KeyExchange => Some(C::ZmtpKeyExchange),
+            MechanismError::MalformedZapReply { code } => Some(*code),
             MechanismError::IncompatibleSocketType { .. }
             | MechanismError::PeerError { .. }
-            | MechanismError::AuthFailed { .. } => None,
+            | MechanismError::AuthFailed { .. }
+            | MechanismError::ZapUnavailable
+            | MechanismError::RandomSource => None,
         }
     }
 
@@ -80,11 +130,18 @@ impl MechanismError {
         }
     }
 
+    /// Whether libzmq reports this failure as
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL`.
+    pub fn is_no_detail(&self) -> bool {
+        matches!(self, MechanismError::ZapUnavailable)
+    }
+
     /// The reason of the ERROR command to send to the peer before closing,
-    /// when libzmq sends one (only after a ZAP refusal: the status code).
+    /// when libzmq sends one (only after a ZAP refusal with 400 or 500:
+    /// the status code).
     pub fn error_reason_to_send(&self) -> Option<Bytes> {
         match self {
-            MechanismError::AuthFailed { status } => {
+            MechanismError::AuthFailed { status } if *status != 300 => {
                 Some(Bytes::from(status.min(&999).to_string().into_bytes()))
             }
             _ => None,
@@ -110,6 +167,19 @@ impl fmt::Display for MechanismError {
             MechanismError::AuthFailed { status } => {
                 write!(f, "authentication failed (ZAP status {status})")
             }
+            MechanismError::MalformedCommand => write!(f, "malformed command"),
+            MechanismError::MalformedHello => write!(f, "malformed HELLO"),
+            MechanismError::MalformedWelcome => write!(f, "malformed WELCOME"),
+            MechanismError::MalformedInitiate => write!(f, "malformed INITIATE"),
+            MechanismError::MalformedMessage => write!(f, "malformed MESSAGE"),
+            MechanismError::Cryptographic { what } => write!(f, "cannot open {what}"),
+            MechanismError::InvalidSequence => write!(f, "CURVE nonce did not increase"),
+            MechanismError::KeyExchange => write!(f, "vouch does not match the connection keys"),
+            MechanismError::MalformedZapReply { code } => {
+                write!(f, "malformed ZAP reply ({code:?})")
+            }
+            MechanismError::ZapUnavailable => write!(f, "ZAP required but no handler is bound"),
+            MechanismError::RandomSource => write!(f, "the OS random source failed"),
         }
     }
 }
@@ -143,6 +213,10 @@ mod tests {
             MechanismError::UnexpectedCommand.error_reason_to_send(),
             None
         );
+        // 300 (temporary failure) closes silently.
+        let e = MechanismError::AuthFailed { status: 300 };
+        assert_eq!(e.error_reason_to_send(), None);
+        assert_eq!(e.auth_status(), Some(300));
         assert_eq!(
             MechanismError::UnexpectedCommand.protocol_error_code(),
             Some(ProtocolErrorCode::ZmtpUnexpectedCommand)

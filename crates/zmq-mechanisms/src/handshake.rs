@@ -14,8 +14,11 @@ use bytes::{Bytes, BytesMut};
 use zmtp_codec::{Command, Mechanism, Metadata};
 
 use crate::config::MechanismConfig;
+use crate::curve::{CurveClient, CurveClientKeys, CurveHandshake, CurveServer};
 use crate::error::MechanismError;
+use crate::keys::SecretKey;
 use crate::null::NullHandshake;
+use crate::plain::PlainHandshake;
 use crate::transform::TrafficTransform;
 use crate::zap::{ZapReply, ZapRequest};
 
@@ -25,6 +28,10 @@ use crate::zap::{ZapReply, ZapRequest};
 pub enum Handshake {
     /// NULL (RFC 23).
     Null(NullHandshake),
+    /// PLAIN (RFC 24), either side.
+    Plain(PlainHandshake),
+    /// CURVE (RFC 25/26), either side (boxed: it holds keys and buffers).
+    Curve(Box<CurveHandshake>),
 }
 
 /// What a handshake does after consuming its input.
@@ -61,10 +68,44 @@ impl Handshake {
         NullHandshake::new(config).map(Handshake::Null)
     }
 
+    /// A PLAIN client authenticating as `username` / `password`.
+    pub fn plain_client(
+        config: &MechanismConfig,
+        username: &[u8],
+        password: &[u8],
+    ) -> Result<Handshake, MechanismError> {
+        PlainHandshake::client(config, username, password).map(Handshake::Plain)
+    }
+
+    /// A PLAIN server (asks ZAP about every client).
+    pub fn plain_server(config: &MechanismConfig) -> Result<Handshake, MechanismError> {
+        PlainHandshake::server(config).map(Handshake::Plain)
+    }
+
+    /// A CURVE client with its long-term keys and the server's public key.
+    pub fn curve_client(
+        config: &MechanismConfig,
+        keys: CurveClientKeys,
+    ) -> Result<Handshake, MechanismError> {
+        CurveClient::new(config, keys)
+            .map(|c| Handshake::Curve(Box::new(CurveHandshake::Client(c))))
+    }
+
+    /// A CURVE server with its long-term secret key.
+    pub fn curve_server(
+        config: &MechanismConfig,
+        secret: SecretKey,
+    ) -> Result<Handshake, MechanismError> {
+        CurveServer::new(config, secret)
+            .map(|s| Handshake::Curve(Box::new(CurveHandshake::Server(s))))
+    }
+
     /// The mechanism this handshake speaks (for the greeting).
     pub fn mechanism(&self) -> Mechanism {
         match self {
             Handshake::Null(_) => Mechanism::NULL,
+            Handshake::Plain(_) => Mechanism::PLAIN,
+            Handshake::Curve(_) => Mechanism::CURVE,
         }
     }
 
@@ -73,6 +114,11 @@ impl Handshake {
     pub fn poll_command(&mut self) -> Option<Bytes> {
         match self {
             Handshake::Null(h) => h.poll_command(),
+            Handshake::Plain(h) => h.poll_command(),
+            Handshake::Curve(curve) => match curve.as_mut() {
+                CurveHandshake::Client(h) => h.poll_command(),
+                CurveHandshake::Server(h) => h.poll_command(),
+            },
         }
     }
 
@@ -80,10 +126,17 @@ impl Handshake {
     pub fn handle_command(self, body: Bytes) -> Result<Step, MechanismError> {
         match self {
             Handshake::Null(h) => h.handle_command(body),
+            Handshake::Plain(h) => h.handle_command(body),
+            Handshake::Curve(curve) => match *curve {
+                CurveHandshake::Client(h) => h.handle_command(body),
+                CurveHandshake::Server(h) => h.handle_command(body),
+            },
         }
     }
 
-    /// Resumes after [`Step::NeedZap`] with the handler's reply.
+    /// Resumes after [`Step::NeedZap`] with the handler's reply. A refusal
+    /// is [`MechanismError::AuthFailed`] (send
+    /// [`MechanismError::error_reason_to_send`] as ERROR, then close).
     pub fn handle_zap_reply(self, reply: ZapReply) -> Result<Step, MechanismError> {
         match self {
             // NULL without a ZAP domain never asks; a stray reply is a
@@ -91,6 +144,11 @@ impl Handshake {
             Handshake::Null(_) => Err(MechanismError::AuthFailed {
                 status: reply.status_code,
             }),
+            Handshake::Plain(h) => h.handle_zap_reply(reply),
+            Handshake::Curve(curve) => match *curve {
+                CurveHandshake::Server(h) => h.handle_zap_reply(reply),
+                CurveHandshake::Client(_) => Err(MechanismError::UnexpectedCommand),
+            },
         }
     }
 }

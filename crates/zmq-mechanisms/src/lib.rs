@@ -7,7 +7,7 @@
 //! handshake and gives back the next [`Step`] (rustls style: a stale state
 //! cannot be reused). The last step is [`Step::Ready`] with the peer's
 //! properties and the [`TrafficTransform`] that message frames go through
-//! from then on (identity for NULL and PLAIN; CURVE boxes them later).
+//! from then on (identity for NULL and PLAIN; CURVE MESSAGE boxes).
 //!
 //! ```text
 //!  NULL (RFC 23), both sides alike:
@@ -22,20 +22,36 @@
 
 /// Our side of a handshake: socket type, routing id, application metadata.
 pub mod config;
+/// The CURVE mechanism (RFC 25/26), client, server and MESSAGE boxes.
+pub mod curve;
 /// What can go wrong in a handshake, and the monitor codes for it.
 pub mod error;
 /// The mechanism-independent handshake driver and its steps.
 pub mod handshake;
+/// CURVE keys: generation, Z85 forms, secret keys wiped on drop.
+pub mod keys;
+/// NaCl `crypto_box` / `crypto_secretbox` from X25519, HSalsa20 and
+/// XSalsa20-Poly1305.
+pub mod nacl;
 /// The NULL mechanism (RFC 23), client and server.
 pub mod null;
+/// Checks shared by all mechanisms (command structure, properties, ERROR).
+pub mod peer;
+/// The PLAIN mechanism (RFC 24), client and server.
+pub mod plain;
 /// What message frames go through once the handshake is done.
 pub mod transform;
+/// Z85 (RFC 32) text encoding.
+pub mod z85;
 /// ZAP (RFC 27) request and reply, the hook a server mechanism asks for.
 pub mod zap;
 
 pub use config::MechanismConfig;
+pub use curve::{CurveClientKeys, CurveHandshake, CurveTraffic};
 pub use error::MechanismError;
 pub use handshake::{Established, Handshake, Step};
+pub use keys::{KeyError, SecretKey, curve_keypair, curve_public, parse_key};
 pub use null::NullHandshake;
+pub use plain::PlainHandshake;
 pub use transform::TrafficTransform;
-pub use zap::{ZapReply, ZapRequest};
+pub use zap::{ZAP_ENDPOINT, ZapReply, ZapRequest, ZapSettings};

@@ -1,18 +1,21 @@
 //! What message frames go through after the handshake. NULL and PLAIN send
-//! frames as they are; CURVE (later) boxes each frame into a MESSAGE
-//! command and opens received ones.
+//! frames as they are; CURVE boxes each frame into a MESSAGE command and
+//! opens received ones.
 
 use zmtp_codec::Frame;
 
+use crate::curve::CurveTraffic;
 use crate::error::MechanismError;
 
 /// The per-frame transform of an established connection.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub enum TrafficTransform {
     /// Frames go out and come in unchanged (NULL, PLAIN).
     #[default]
     Identity,
+    /// CURVE MESSAGE boxes.
+    Curve(CurveTraffic),
 }
 
 impl TrafficTransform {
@@ -22,10 +25,12 @@ impl TrafficTransform {
         matches!(self, TrafficTransform::Identity)
     }
 
-    /// Transforms a frame we are about to send.
+    /// Transforms a frame we are about to send (commands too: CURVE boxes
+    /// them with the COMMAND flag inside).
     pub fn seal(&mut self, frame: Frame) -> Result<Frame, MechanismError> {
         match self {
             TrafficTransform::Identity => Ok(frame),
+            TrafficTransform::Curve(curve) => curve.seal_frame(&frame),
         }
     }
 
@@ -33,6 +38,7 @@ impl TrafficTransform {
     pub fn open(&mut self, frame: Frame) -> Result<Frame, MechanismError> {
         match self {
             TrafficTransform::Identity => Ok(frame),
+            TrafficTransform::Curve(curve) => curve.open_frame(&frame),
         }
     }
 }

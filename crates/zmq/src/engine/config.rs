@@ -3,15 +3,37 @@
 use std::time::Duration;
 
 use bytes::Bytes;
+use zmq_mechanisms::SecretKey;
 use zmtp_codec::SocketType;
 
-/// The security mechanism a connection speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// The security mechanism a connection speaks, with its credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum MechanismChoice {
     /// NULL (RFC 23): no security.
     #[default]
     Null,
+    /// PLAIN (RFC 24).
+    Plain {
+        /// `ZMQ_PLAIN_SERVER`: we check credentials (through ZAP).
+        server: bool,
+        /// `ZMQ_PLAIN_USERNAME` (client; at most 255 bytes are sent).
+        username: Bytes,
+        /// `ZMQ_PLAIN_PASSWORD` (client; at most 255 bytes are sent).
+        password: Bytes,
+    },
+    /// CURVE (RFC 25/26).
+    Curve {
+        /// `ZMQ_CURVE_SERVER`.
+        server: bool,
+        /// `ZMQ_CURVE_PUBLICKEY` (client's long-term public key; unused by
+        /// a server, which derives its own from the secret).
+        public: [u8; 32],
+        /// `ZMQ_CURVE_SECRETKEY`, wiped on drop.
+        secret: SecretKey,
+        /// `ZMQ_CURVE_SERVERKEY` (client only).
+        server_key: [u8; 32],
+    },
 }
 
 /// Everything a [`crate::engine::ZmtpConnection`] needs to know about its
@@ -44,8 +66,17 @@ pub struct ConnectionConfig {
     /// Whether the socket wants the peer's routing id as an in-band first
     /// message (ROUTER, STREAM).
     pub recv_routing_id: bool,
-    /// The peer's address for the `Peer-Address` property, if known.
+    /// The peer's address for the `Peer-Address` property and the ZAP
+    /// request, if known.
     pub peer_address: Option<Bytes>,
+    /// `ZMQ_ZAP_DOMAIN` (empty: none).
+    pub zap_domain: Bytes,
+    /// `ZMQ_ZAP_ENFORCE_DOMAIN`.
+    pub zap_enforce_domain: bool,
+    /// Whether a ZAP handler is bound at `inproc://zeromq.zap.01` (the
+    /// facade knows). Without one, a PLAIN server fails every handshake
+    /// and a CURVE server accepts every client, as libzmq does.
+    pub zap_handler_available: bool,
 }
 
 impl ConnectionConfig {
@@ -66,6 +97,9 @@ impl ConnectionConfig {
             metadata: Vec::new(),
             recv_routing_id: matches!(socket_type, SocketType::Router | SocketType::Stream),
             peer_address: None,
+            zap_domain: Bytes::new(),
+            zap_enforce_domain: false,
+            zap_handler_available: false,
         }
     }
 }

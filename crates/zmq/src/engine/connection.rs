@@ -15,7 +15,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::{Buf, Bytes, BytesMut};
-use zmq_mechanisms::{Handshake, MechanismConfig, MechanismError, Step, TrafficTransform};
+use zmq_mechanisms::{
+    CurveClientKeys, Handshake, MechanismConfig, MechanismError, Step, TrafficTransform, ZapReply,
+    ZapRequest, ZapSettings,
+};
 use zmq_patterns::msg::INLINE_CAPACITY;
 use zmq_patterns::{Metadata, Msg, MsgFlags};
 use zmtp_codec::frame::FrameHeader;
@@ -40,6 +43,9 @@ enum Phase {
         handshake: Handshake,
     },
     Handshake(Handshake),
+    /// A server mechanism waits for the ZAP verdict; received bytes stay
+    /// in the caller's buffer until it comes.
+    AwaitingZap(Handshake),
     PeerIdentity,
     Traffic,
     Closed,
@@ -58,6 +64,8 @@ pub struct ZmtpConnection {
     events: VecDeque<ConnectionEvent>,
     handshake_deadline: Option<Instant>,
     heartbeat: Heartbeat,
+    /// The ZAP request not yet collected by [`ZmtpConnection::poll_zap_request`].
+    zap_request: Option<ZapRequest>,
     /// Set once the `Failed` event is queued.
     failed: bool,
 }
@@ -70,13 +78,47 @@ impl ZmtpConnection {
         mechanism_config.routing_id = config.routing_id.clone();
         mechanism_config.metadata = config.metadata.clone();
         mechanism_config.as_server = config.as_server;
-        let handshake = match config.mechanism {
+        mechanism_config.zap = ZapSettings {
+            domain: config.zap_domain.clone(),
+            enforce_domain: config.zap_enforce_domain,
+            handler_available: config.zap_handler_available,
+            peer_address: config.peer_address.clone().unwrap_or_default(),
+        };
+        let handshake = match &config.mechanism {
             MechanismChoice::Null => Handshake::null(&mechanism_config)?,
+            MechanismChoice::Plain { server: true, .. } => {
+                Handshake::plain_server(&mechanism_config)?
+            }
+            MechanismChoice::Plain {
+                server: false,
+                username,
+                password,
+            } => Handshake::plain_client(&mechanism_config, username, password)?,
+            MechanismChoice::Curve {
+                server: true,
+                secret,
+                ..
+            } => Handshake::curve_server(&mechanism_config, secret.clone())?,
+            MechanismChoice::Curve {
+                server: false,
+                public,
+                secret,
+                server_key,
+            } => Handshake::curve_client(
+                &mechanism_config,
+                CurveClientKeys {
+                    public: *public,
+                    secret: secret.clone(),
+                    server: *server_key,
+                },
+            )?,
         };
         let mut greeting = GreetingConfig::new(config.socket_type);
         greeting.mechanism = handshake.mechanism();
         greeting.routing_id = config.routing_id.clone();
-        greeting.allow_downgrade = config.mechanism == MechanismChoice::Null;
+        // libzmq refuses ZMTP 1.0/2.0 peers once ZAP is in play.
+        greeting.allow_downgrade =
+            config.mechanism == MechanismChoice::Null && config.zap_domain.is_empty();
         let mut exchange = Box::new(GreetingExchange::new(greeting));
         let mut transmit = TransmitQueue::new();
         transmit.put_slice(&exchange.poll_transmit());
@@ -105,6 +147,7 @@ impl ZmtpConnection {
             events: VecDeque::new(),
             handshake_deadline,
             heartbeat,
+            zap_request: None,
             failed: false,
         })
     }
@@ -154,15 +197,18 @@ impl ZmtpConnection {
 
     fn receive_inner(&mut self, buf: &mut BytesMut, now: Instant) -> Result<(), ConnectionError> {
         if let Phase::Greeting { exchange, .. } = &mut self.phase {
-            let consumed = exchange.receive(buf).map_err(ConnectionError::Greeting)?;
-            buf.advance(consumed);
+            let received = exchange.receive(buf);
+            // Our greeting's rest goes out even when the peer's is refused,
+            // so the peer sees the mismatch too (best effort, like ERROR).
             self.transmit.put_slice(&exchange.poll_transmit());
+            let consumed = received.map_err(ConnectionError::Greeting)?;
+            buf.advance(consumed);
             let Some(peer) = exchange.peer().cloned() else {
                 return Ok(());
             };
             self.on_greeting_done(peer, buf)?;
         }
-        while !self.is_closed() {
+        while !self.is_closed() && !matches!(self.phase, Phase::AwaitingZap(_)) {
             let Some(decoder) = self.decoder.as_mut() else {
                 break;
             };
@@ -259,7 +305,18 @@ impl ZmtpConnection {
                 MechanismError::UnexpectedCommand,
             ));
         }
-        let step = handshake.handle_command(frame.body).map_err(|e| {
+        let step = handshake.handle_command(frame.body);
+        self.on_step(step, now)
+    }
+
+    /// Acts on a handshake step: queue its commands, wait for ZAP, or
+    /// establish. A failure queues the ERROR libzmq would send.
+    fn on_step(
+        &mut self,
+        step: Result<Step, MechanismError>,
+        now: Instant,
+    ) -> Result<(), ConnectionError> {
+        let step = step.map_err(|e| {
             if let Some(reason) = e.error_reason_to_send() {
                 self.put_command_body(&zmq_mechanisms::handshake::error_command_body(&reason));
             }
@@ -273,10 +330,11 @@ impl ZmtpConnection {
                 self.phase = Phase::Handshake(handshake);
                 Ok(())
             }
-            // ZAP is not wired yet; NULL without a ZAP domain never asks.
-            Step::NeedZap { .. } => Err(ConnectionError::Mechanism(MechanismError::AuthFailed {
-                status: 500,
-            })),
+            Step::NeedZap { handshake, request } => {
+                self.phase = Phase::AwaitingZap(handshake);
+                self.zap_request = Some(request);
+                Ok(())
+            }
             Step::Ready(established) => {
                 for body in &established.final_commands {
                     self.put_command_body(body);
@@ -291,6 +349,48 @@ impl ZmtpConnection {
                 self.establish(metadata, identity, now);
                 Ok(())
             }
+        }
+    }
+
+    /// The ZAP request a server mechanism is waiting on, once: send
+    /// [`ZapRequest::frames`] to the handler at `inproc://zeromq.zap.01`
+    /// and answer with [`ZmtpConnection::zap_reply`] or
+    /// [`ZmtpConnection::zap_reply_frames`].
+    pub fn poll_zap_request(&mut self) -> Option<ZapRequest> {
+        self.zap_request.take()
+    }
+
+    /// Whether the handshake is stopped until a ZAP reply arrives.
+    pub fn is_awaiting_zap(&self) -> bool {
+        matches!(self.phase, Phase::AwaitingZap(_))
+    }
+
+    /// Resumes the handshake with the ZAP handler's verdict. A refusal
+    /// fails the connection with an authentication failure (after queuing
+    /// ERROR for 400/500). Bytes the peer sent meanwhile are still in the
+    /// caller's buffer: call [`ZmtpConnection::receive`] again with it.
+    pub fn zap_reply(&mut self, reply: ZapReply, now: Instant) {
+        let Phase::AwaitingZap(handshake) = core::mem::replace(&mut self.phase, Phase::Closed)
+        else {
+            return;
+        };
+        self.zap_request = None;
+        let step = handshake.handle_zap_reply(reply);
+        if let Err(error) = self.on_step(step, now) {
+            self.fail(error);
+        }
+    }
+
+    /// [`ZmtpConnection::zap_reply`] from the reply's message parts; a
+    /// malformed reply fails the connection with its
+    /// `ZMQ_PROTOCOL_ERROR_ZAP_*` code.
+    pub fn zap_reply_frames(&mut self, frames: &[Bytes], now: Instant) {
+        if !self.is_awaiting_zap() {
+            return;
+        }
+        match ZapReply::parse(frames) {
+            Ok(reply) => self.zap_reply(reply, now),
+            Err(error) => self.fail(ConnectionError::Mechanism(error)),
         }
     }
 
@@ -413,7 +513,11 @@ impl ZmtpConnection {
         }
         if flags.contains(MsgFlags::COMMAND) {
             if self.framing() == Framing::V3 {
-                self.put_command_body(msg.data());
+                if self.transform.is_identity() {
+                    self.put_command_body(msg.data());
+                } else {
+                    self.put_sealed(FrameFlags::COMMAND, msg.into_bytes());
+                }
             }
             return Ok(());
         }
@@ -424,13 +528,18 @@ impl ZmtpConnection {
                 None => self.put_small_frame(frame_flags, msg.data()),
             }
         } else {
-            let frame = Frame::new(frame_flags, msg.into_bytes());
-            match self.transform.seal(frame) {
-                Ok(sealed) => self.put_frame(self.framing(), sealed.flags, sealed.body),
-                Err(e) => self.fail(ConnectionError::Mechanism(e)),
-            }
+            self.put_sealed(frame_flags, msg.into_bytes());
         }
         Ok(())
+    }
+
+    /// Seals a frame with the traffic transform (CURVE MESSAGE) and queues
+    /// it; a sealing failure (nonce exhausted) fails the connection.
+    fn put_sealed(&mut self, flags: FrameFlags, body: Bytes) {
+        match self.transform.seal(Frame::new(flags, body)) {
+            Ok(sealed) => self.put_frame(self.framing(), sealed.flags, sealed.body),
+            Err(e) => self.fail(ConnectionError::Mechanism(e)),
+        }
     }
 
     /// Queues a subscription change in the form the peer understands:
@@ -456,6 +565,13 @@ impl ZmtpConnection {
             SubscriptionChange::Subscribe(t) => (1u8, t),
             SubscriptionChange::Cancel(t) => (0u8, t),
         };
+        if !self.transform.is_identity() {
+            let mut body = BytesMut::with_capacity(1 + topic.len());
+            body.extend_from_slice(&[flag]);
+            body.extend_from_slice(topic);
+            self.put_sealed(FrameFlags::NONE, body.freeze());
+            return;
+        }
         let header = FrameHeader::new(FrameFlags::NONE, topic.len() + 1).encode(self.framing());
         self.transmit.put_slice(header.as_slice());
         self.transmit.put_slice(&[flag]);
@@ -522,6 +638,12 @@ impl ZmtpConnection {
     }
 
     fn put_command(&mut self, command: &Command) {
+        if !self.transform.is_identity() {
+            let mut body = BytesMut::with_capacity(command.encoded_len());
+            command.encode_body(&mut body);
+            self.put_sealed(FrameFlags::COMMAND, body.freeze());
+            return;
+        }
         let staging = self.transmit.staging();
         let before = staging.len();
         command.encode_frame(staging);

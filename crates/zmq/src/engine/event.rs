@@ -90,6 +90,7 @@ impl ConnectionError {
             ConnectionError::Greeting(e @ CodecError::MechanismMismatch { .. }) => {
                 e.protocol_error_code().map(HandshakeFailure::Protocol)
             }
+            ConnectionError::Mechanism(e) if e.is_no_detail() => Some(HandshakeFailure::NoDetail),
             ConnectionError::Mechanism(e) => e
                 .protocol_error_code()
                 .map(HandshakeFailure::Protocol)
@@ -113,6 +114,7 @@ impl ConnectionError {
             ConnectionError::Mechanism(MechanismError::IncompatibleSocketType { .. }) => {
                 libc::EINVAL
             }
+            ConnectionError::Mechanism(MechanismError::ZapUnavailable) => libc::EFAULT,
             _ => libc::EPROTO,
         }
     }
@@ -165,6 +167,16 @@ mod tests {
         assert_eq!(
             ConnectionError::HandshakeTimedOut.handshake_failure(),
             Some(HandshakeFailure::NoDetail)
+        );
+        assert_eq!(
+            ConnectionError::Mechanism(MechanismError::ZapUnavailable).handshake_failure(),
+            Some(HandshakeFailure::NoDetail)
+        );
+        assert_eq!(
+            ConnectionError::Mechanism(MechanismError::InvalidSequence).handshake_failure(),
+            Some(HandshakeFailure::Protocol(
+                ProtocolErrorCode::ZmtpInvalidSequence
+            ))
         );
     }
 }

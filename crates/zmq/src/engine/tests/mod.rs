@@ -4,5 +4,6 @@
 mod handshake;
 mod legacy;
 mod pair;
+mod security;
 mod timers;
 mod traffic;
