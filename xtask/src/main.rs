@@ -10,6 +10,8 @@ use std::process::ExitCode;
 
 /// `cargo xtask fuzz`: coverage-guided fuzzing without cargo-fuzz.
 mod fuzz;
+/// `cargo xtask install`: libzmq.so.5, headers and pkg-config file.
+mod install;
 
 const USAGE: &str = "\
 usage: cargo xtask <command> [options]
@@ -18,6 +20,9 @@ commands:
   fuzz [--seconds N] [--build-only] [--list] [TARGET...]
         build fuzz/ with libFuzzer instrumentation on the stable toolchain
         and run each target (all by default) for N seconds (default 60)
+  install --prefix DIR [--release]
+        build zmq-capi and install it as libzmq 4.3.5 (lib/libzmq.so.5,
+        libzmq.a, include/zmq.h, lib/pkgconfig/libzmq.pc) under DIR
   help  print this text
 ";
 
@@ -29,6 +34,7 @@ fn main() -> ExitCode {
     };
     let result = match command {
         "fuzz" => fuzz::run(&workspace_root(), rest),
+        "install" => install::run(&workspace_root(), rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())

@@ -30,6 +30,8 @@ pub mod options;
 pub mod pipe;
 /// Pipe notifications for an owner that is not known yet.
 mod pipe_target;
+/// Waiting on several sockets and descriptors (`zmq_poll`).
+pub mod poll;
 /// The event loop of an I/O thread.
 pub mod reactor;
 /// Sessions, listeners and connecters on the I/O threads.
@@ -42,5 +44,6 @@ pub mod socket;
 pub use context::Context;
 pub use error::{Error, Result};
 pub use message::Message;
+pub use poll::{POLLERR, POLLIN, POLLOUT, POLLPRI, PollItem, poll};
 pub use socket::{DONTWAIT, PollEvents, SNDMORE, Socket};
 pub use zmq_patterns::SocketKind as SocketType;

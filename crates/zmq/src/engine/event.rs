@@ -103,6 +103,20 @@ impl ConnectionError {
         }
     }
 
+    /// Whether libzmq counts this as a protocol error, after which a
+    /// connecting session gives up instead of reconnecting (peer closes,
+    /// I/O errors and timeouts are retried).
+    pub fn is_protocol_error(&self) -> bool {
+        matches!(
+            self,
+            ConnectionError::Greeting(_)
+                | ConnectionError::Mechanism(_)
+                | ConnectionError::IncompatibleSocketType { .. }
+                | ConnectionError::Protocol(_)
+                | ConnectionError::MessageTooLarge { .. }
+        )
+    }
+
     /// The errno libzmq's engine fails with.
     pub fn errno(&self) -> i32 {
         match self {

@@ -63,7 +63,7 @@ impl Session {
         }
         let Some(_) = self.closing else {
             let connection_gone = matches!(self.wire, Wire::Idle) && self.pipe.is_none();
-            if matches!(self.origin, Origin::Accepted) && connection_gone {
+            if (matches!(self.origin, Origin::Accepted) || self.given_up) && connection_gone {
                 self.finish(r, id);
             }
             return;

@@ -103,6 +103,9 @@ pub(super) struct Session {
     closing: Option<i32>,
     /// A handshake succeeded before: the next one is a reconnection.
     connected_before: bool,
+    /// A connecter that met a protocol error: it does not reconnect and
+    /// goes once its pipe is closed (libzmq's session terminates).
+    given_up: bool,
     started: bool,
     done: bool,
 }
@@ -126,6 +129,7 @@ impl Session {
             linger_timer: None,
             closing: None,
             connected_before: false,
+            given_up: false,
             started: false,
             done: false,
         }
@@ -492,6 +496,12 @@ impl Session {
         self.clean_pipe();
         match &self.origin {
             Origin::Accepted => {
+                if let Some(pipe) = &mut self.pipe {
+                    pipe.terminate_with(false);
+                }
+            }
+            Origin::Connecter(_) if error.is_some_and(ConnectionError::is_protocol_error) => {
+                self.given_up = true;
                 if let Some(pipe) = &mut self.pipe {
                     pipe.terminate_with(false);
                 }

@@ -1,0 +1,105 @@
+//! The C boundary: every exported function runs its body through
+//! [`guarded`], so that no panic crosses into C and every failure sets
+//! both the C library's `errno` and the value `zmq_errno` returns.
+
+use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use zmq::Error;
+
+thread_local! {
+    /// The errno of this thread's last failed call (`zmq_errno`).
+    static LAST_ERRNO: Cell<i32> = const { Cell::new(0) };
+}
+
+/// The errno a panic caught at the boundary reports: an internal bug,
+/// the call's effect is unknown.
+const PANIC_ERRNO: i32 = libc::ENOTRECOVERABLE;
+
+/// Records `code` as this thread's errno, in `zmq_errno` and in the C
+/// library's `errno`.
+pub(crate) fn set_errno(code: i32) {
+    LAST_ERRNO.with(|last| last.set(code));
+    // SAFETY: the errno location is a valid, thread-local int for the
+    // calling thread for the whole life of the thread.
+    unsafe {
+        *errno_location() = code;
+    }
+}
+
+/// The errno of this thread's last failed call.
+pub(crate) fn last_errno() -> i32 {
+    LAST_ERRNO.with(Cell::get)
+}
+
+/// This thread's `errno` slot.
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "emscripten"))]
+fn errno_location() -> *mut libc::c_int {
+    // SAFETY: libc's accessor has no preconditions; it returns the calling
+    // thread's errno slot.
+    unsafe { libc::__errno_location() }
+}
+
+/// This thread's `errno` slot.
+#[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
+fn errno_location() -> *mut libc::c_int {
+    // SAFETY: libc's accessor has no preconditions; it returns the calling
+    // thread's errno slot.
+    unsafe { libc::__error() }
+}
+
+/// Runs the body of an exported function: `Ok(value)` is returned as is;
+/// an error sets errno and returns `failed`; a panic is caught, reported
+/// as ENOTRECOVERABLE and returns `failed`.
+pub(crate) fn guarded<T>(failed: T, body: impl FnOnce() -> Result<T, Error>) -> T {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(value)) => value,
+        Ok(Err(err)) => {
+            set_errno(err.errno());
+            failed
+        }
+        Err(_) => {
+            set_errno(PANIC_ERRNO);
+            failed
+        }
+    }
+}
+
+/// [`guarded`] for the common `int` convention: 0 or a count on success,
+/// -1 with errno on failure.
+pub(crate) fn guarded_int(body: impl FnOnce() -> Result<i32, Error>) -> i32 {
+    guarded(-1, body)
+}
+
+/// A byte count as the `int` a send or receive returns (saturated).
+pub(crate) fn count_to_int(count: usize) -> i32 {
+    i32::try_from(count).unwrap_or(i32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_sets_both_errnos() {
+        let rc = guarded_int(|| Err(Error::Again));
+        assert_eq!(rc, -1);
+        assert_eq!(last_errno(), libc::EAGAIN);
+        assert_eq!(
+            std::io::Error::last_os_error().raw_os_error(),
+            Some(libc::EAGAIN)
+        );
+    }
+
+    #[test]
+    fn panic_is_caught() {
+        let rc = guarded_int(|| panic!("boom"));
+        assert_eq!(rc, -1);
+        assert_eq!(last_errno(), PANIC_ERRNO);
+    }
+
+    #[test]
+    fn success_passes_value() {
+        assert_eq!(guarded_int(|| Ok(7)), 7);
+    }
+}

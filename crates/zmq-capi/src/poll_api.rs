@@ -1,0 +1,91 @@
+//! `zmq_poll` (and the draft `zmq_ppoll`) over [`zmq::poll`].
+
+use std::ffi::{c_int, c_long, c_void};
+use std::os::fd::BorrowedFd;
+
+use zmq::{Error, PollItem};
+
+use crate::boundary::guarded_int;
+use crate::handles;
+
+/// The C `zmq_pollitem_t`.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+pub struct zmq_pollitem_t {
+    /// A socket, or NULL to poll `fd`.
+    pub socket: *mut c_void,
+    /// A file descriptor, used when `socket` is NULL.
+    pub fd: c_int,
+    /// Events asked for (`ZMQ_POLLIN` | `ZMQ_POLLOUT` | ...).
+    pub events: i16,
+    /// Events that happened.
+    pub revents: i16,
+}
+
+/// Waits until an item is ready or `timeout` ms pass (-1: forever);
+/// returns the number of ready items.
+///
+/// # Safety
+/// `items` is NULL or valid for `nitems` entries; each `socket` is NULL or
+/// any pointer (only live sockets are used); each descriptor, when used,
+/// stays open during the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_poll(
+    items: *mut zmq_pollitem_t,
+    nitems: c_int,
+    timeout: c_long,
+) -> c_int {
+    guarded_int(|| {
+        let count = usize::try_from(nitems).map_err(|_| Error::Inval)?;
+        if count > 0 && items.is_null() {
+            return Err(Error::Fault);
+        }
+        let entries: &mut [zmq_pollitem_t] = if count == 0 {
+            &mut []
+        } else {
+            // SAFETY: non-NULL and valid for `nitems` entries per the
+            // contract.
+            unsafe { std::slice::from_raw_parts_mut(items, count) }
+        };
+        let mut poll_items = Vec::with_capacity(count);
+        for entry in entries.iter() {
+            let item = if !entry.socket.is_null() {
+                PollItem::from_socket(&handles::socket(entry.socket)?.socket, entry.events)
+            } else if entry.fd >= 0 {
+                // SAFETY: the descriptor is open for the duration of the
+                // call per the contract; poll(2) reports a closed one as
+                // an error rather than touching memory.
+                PollItem::from_fd(unsafe { BorrowedFd::borrow_raw(entry.fd) }, entry.events)
+            } else {
+                PollItem::nothing()
+            };
+            poll_items.push(item);
+        }
+        #[allow(clippy::useless_conversion, reason = "c_long is i32 on 32-bit targets")]
+        let timeout = i64::from(timeout);
+        let ready = zmq::poll(&mut poll_items, timeout)?;
+        for (entry, item) in entries.iter_mut().zip(&poll_items) {
+            entry.revents = item.revents();
+        }
+        Ok(ready)
+    })
+}
+
+/// [`zmq_poll`] with a signal mask (draft API): only a NULL mask is
+/// supported (ENOTSUP otherwise).
+///
+/// # Safety
+/// As [`zmq_poll`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_ppoll(
+    items: *mut zmq_pollitem_t,
+    nitems: c_int,
+    timeout: c_long,
+    sigmask: *const libc::sigset_t,
+) -> c_int {
+    if !sigmask.is_null() {
+        return guarded_int(|| Err(Error::NotSup));
+    }
+    // SAFETY: forwarded contract.
+    unsafe { zmq_poll(items, nitems, timeout) }
+}

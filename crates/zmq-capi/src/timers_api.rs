@@ -1,0 +1,200 @@
+//! `zmq_timers_*`: repeating timers whose callbacks run in
+//! `zmq_timers_execute`, on the caller's thread.
+
+use std::ffi::{c_int, c_long, c_void};
+use std::time::{Duration, Instant};
+
+use zmq::Error;
+
+use crate::boundary::{guarded, guarded_int};
+
+/// The C timer callback.
+#[allow(non_camel_case_types)]
+pub type zmq_timer_fn = unsafe extern "C" fn(timer_id: c_int, arg: *mut c_void);
+
+struct Timer {
+    id: c_int,
+    interval: Duration,
+    due: Instant,
+    handler: zmq_timer_fn,
+    arg: *mut c_void,
+}
+
+/// A set of timers (one thread at a time, as in libzmq).
+#[derive(Default)]
+struct Timers {
+    timers: Vec<Timer>,
+    next_id: c_int,
+}
+
+impl Timers {
+    fn find(&mut self, id: c_int) -> Result<&mut Timer, Error> {
+        self.timers
+            .iter_mut()
+            .find(|timer| timer.id == id)
+            .ok_or(Error::Inval)
+    }
+}
+
+/// The timers behind a pointer; EFAULT for NULL.
+///
+/// # Safety
+/// `timers` is NULL or a live pointer from [`zmq_timers_new`].
+unsafe fn timers<'a>(timers: *mut c_void) -> Result<&'a mut Timers, Error> {
+    // SAFETY: NULL or a live boxed Timers per the contract.
+    unsafe { timers.cast::<Timers>().as_mut() }.ok_or(Error::Fault)
+}
+
+/// A new, empty set of timers.
+#[unsafe(no_mangle)]
+pub extern "C" fn zmq_timers_new() -> *mut c_void {
+    Box::into_raw(Box::<Timers>::default()).cast()
+}
+
+/// Frees the timers and sets `*timers_p` to NULL.
+///
+/// # Safety
+/// `timers_p` is NULL or points to NULL or live timers.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_timers_destroy(timers_p: *mut *mut c_void) -> c_int {
+    guarded_int(|| {
+        if timers_p.is_null() {
+            return Err(Error::Fault);
+        }
+        // SAFETY: non-NULL and valid per the contract.
+        let ptr = unsafe { timers_p.replace(std::ptr::null_mut()) };
+        if ptr.is_null() {
+            return Err(Error::Fault);
+        }
+        // SAFETY: live boxed Timers, freed once (the caller's pointer is
+        // now NULL).
+        drop(unsafe { Box::from_raw(ptr.cast::<Timers>()) });
+        Ok(0)
+    })
+}
+
+/// Adds a timer firing every `interval` ms; returns its id.
+///
+/// # Safety
+/// `timers_ptr` is NULL or live timers; `handler` is valid for `arg`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_timers_add(
+    timers_ptr: *mut c_void,
+    interval: usize,
+    handler: Option<zmq_timer_fn>,
+    arg: *mut c_void,
+) -> c_int {
+    guarded_int(|| {
+        // SAFETY: forwarded contract.
+        let timers = unsafe { timers(timers_ptr) }?;
+        let handler = handler.ok_or(Error::Fault)?;
+        let interval = Duration::from_millis(u64::try_from(interval).map_err(|_| Error::Inval)?);
+        timers.next_id = timers.next_id.checked_add(1).ok_or(Error::NoMem)?;
+        let id = timers.next_id;
+        timers.timers.push(Timer {
+            id,
+            interval,
+            due: Instant::now() + interval,
+            handler,
+            arg,
+        });
+        Ok(id)
+    })
+}
+
+/// Cancels a timer; EINVAL when unknown.
+///
+/// # Safety
+/// `timers_ptr` is NULL or live timers.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_timers_cancel(timers_ptr: *mut c_void, timer_id: c_int) -> c_int {
+    guarded_int(|| {
+        // SAFETY: forwarded contract.
+        let timers = unsafe { timers(timers_ptr) }?;
+        let before = timers.timers.len();
+        timers.timers.retain(|timer| timer.id != timer_id);
+        if timers.timers.len() == before {
+            return Err(Error::Inval);
+        }
+        Ok(0)
+    })
+}
+
+/// Changes a timer's interval, counting from now.
+///
+/// # Safety
+/// `timers_ptr` is NULL or live timers.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_timers_set_interval(
+    timers_ptr: *mut c_void,
+    timer_id: c_int,
+    interval: usize,
+) -> c_int {
+    guarded_int(|| {
+        // SAFETY: forwarded contract.
+        let timer = unsafe { timers(timers_ptr) }?.find(timer_id)?;
+        timer.interval = Duration::from_millis(u64::try_from(interval).map_err(|_| Error::Inval)?);
+        timer.due = Instant::now() + timer.interval;
+        Ok(0)
+    })
+}
+
+/// Restarts a timer's interval from now.
+///
+/// # Safety
+/// `timers_ptr` is NULL or live timers.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_timers_reset(timers_ptr: *mut c_void, timer_id: c_int) -> c_int {
+    guarded_int(|| {
+        // SAFETY: forwarded contract.
+        let timer = unsafe { timers(timers_ptr) }?.find(timer_id)?;
+        timer.due = Instant::now() + timer.interval;
+        Ok(0)
+    })
+}
+
+/// Milliseconds until the next timer is due (0 if one is), -1 when there
+/// is none.
+///
+/// # Safety
+/// `timers_ptr` is NULL or live timers.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_timers_timeout(timers_ptr: *mut c_void) -> c_long {
+    guarded(-1, || {
+        // SAFETY: forwarded contract.
+        let timers = unsafe { timers(timers_ptr) }?;
+        let now = Instant::now();
+        Ok(timers
+            .timers
+            .iter()
+            .map(|timer| timer.due.saturating_duration_since(now))
+            .min()
+            .map_or(-1, |left| {
+                c_long::try_from(left.as_millis()).unwrap_or(c_long::MAX)
+            }))
+    })
+}
+
+/// Runs the callbacks of the timers that are due, and schedules them
+/// again.
+///
+/// # Safety
+/// `timers_ptr` is NULL or live timers; callbacks must not destroy them.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_timers_execute(timers_ptr: *mut c_void) -> c_int {
+    guarded_int(|| {
+        // SAFETY: forwarded contract.
+        let timers = unsafe { timers(timers_ptr) }?;
+        let now = Instant::now();
+        let mut due: Vec<(c_int, zmq_timer_fn, *mut c_void)> = Vec::new();
+        for timer in timers.timers.iter_mut().filter(|timer| timer.due <= now) {
+            due.push((timer.id, timer.handler, timer.arg));
+            timer.due = now + timer.interval;
+        }
+        for (id, handler, arg) in due {
+            // SAFETY: the caller's callback with its argument.
+            unsafe { handler(id, arg) };
+        }
+        Ok(0)
+    })
+}

@@ -1,0 +1,297 @@
+//! Errors (`zmq_errno`, `zmq_strerror`), version and capabilities
+//! (`zmq_version`, `zmq_has`), Z85 (`zmq_z85_*`), CURVE keys (ENOTSUP in
+//! this build), atomic counters, and the old utilities (`zmq_stopwatch_*`,
+//! `zmq_sleep`, `zmq_threadstart` / `zmq_threadclose`).
+
+use std::ffi::{CStr, c_char, c_int, c_ulong, c_void};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::{Duration, Instant};
+
+use zmq::Error;
+
+use crate::boundary::{guarded, guarded_int, last_errno, set_errno};
+use zmq_mechanisms::z85;
+
+/// The version this library reports (the libzmq it replaces).
+pub const VERSION: (c_int, c_int, c_int) = (4, 3, 5);
+
+/// The errno of this thread's last failed call.
+#[unsafe(no_mangle)]
+pub extern "C" fn zmq_errno() -> c_int {
+    last_errno()
+}
+
+/// The text of an error number: libzmq's own texts for its own numbers,
+/// the C library's for the others.
+#[unsafe(no_mangle)]
+pub extern "C" fn zmq_strerror(errnum: c_int) -> *const c_char {
+    let own: Option<&'static CStr> = match Error::from_errno(errnum) {
+        Error::Fsm => Some(c"Operation cannot be accomplished in current state"),
+        Error::NoCompatProto => Some(c"The protocol is not compatible with the socket type"),
+        Error::Term => Some(c"Context was terminated"),
+        Error::MThread => Some(c"No thread available"),
+        _ => None,
+    };
+    match own {
+        Some(text) => text.as_ptr(),
+        // SAFETY: strerror accepts any number and returns a valid C string.
+        None => unsafe { libc::strerror(errnum) },
+    }
+}
+
+/// Writes the version (4.3.5) to the non-NULL arguments.
+///
+/// # Safety
+/// Each pointer is NULL or valid for writing an int.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_version(major: *mut c_int, minor: *mut c_int, patch: *mut c_int) {
+    for (target, value) in [(major, VERSION.0), (minor, VERSION.1), (patch, VERSION.2)] {
+        if !target.is_null() {
+            // SAFETY: non-NULL and writable per the contract.
+            unsafe { target.write(value) };
+        }
+    }
+}
+
+/// 1 when the capability is built in: only "ipc" here (no pgm, tipc,
+/// norm, vmci, curve, gssapi, ws, wss, draft).
+///
+/// # Safety
+/// `capability` is NULL or a C string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_has(capability: *const c_char) -> c_int {
+    if capability.is_null() {
+        return 0;
+    }
+    // SAFETY: non-NULL and NUL-terminated per the contract.
+    let name = unsafe { CStr::from_ptr(capability) };
+    c_int::from(name.to_bytes() == b"ipc")
+}
+
+/// Encodes `size` bytes (a multiple of 4) as Z85 into `dest` (room for
+/// `size * 5 / 4 + 1` bytes); returns `dest`, or NULL with EINVAL.
+///
+/// # Safety
+/// `data` is valid for `size` bytes; `dest` for `size * 5 / 4 + 1`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_z85_encode(
+    dest: *mut c_char,
+    data: *const u8,
+    size: usize,
+) -> *mut c_char {
+    guarded(std::ptr::null_mut(), || {
+        if dest.is_null() {
+            return Err(Error::Inval);
+        }
+        // SAFETY: forwarded contract.
+        let data =
+            unsafe { crate::msg_api::bytes_arg(data.cast(), size) }.map_err(|_| Error::Inval)?;
+        let text = z85::encode(data).map_err(|_| Error::Inval)?;
+        // SAFETY: `dest` has room for the text and its NUL per the contract.
+        unsafe {
+            dest.cast::<u8>()
+                .copy_from_nonoverlapping(text.as_ptr(), text.len());
+            dest.add(text.len()).write(0);
+        }
+        Ok(dest)
+    })
+}
+
+/// Decodes the Z85 string (length a multiple of 5) into `dest` (room for
+/// `strlen * 4 / 5` bytes); returns `dest`, or NULL with EINVAL.
+///
+/// # Safety
+/// `text` is a C string; `dest` is valid for `strlen(text) * 4 / 5` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_z85_decode(dest: *mut u8, text: *const c_char) -> *mut u8 {
+    guarded(std::ptr::null_mut(), || {
+        if dest.is_null() || text.is_null() {
+            return Err(Error::Inval);
+        }
+        // SAFETY: non-NULL and NUL-terminated per the contract.
+        let text = unsafe { CStr::from_ptr(text) };
+        let data = z85::decode(text.to_bytes()).map_err(|_| Error::Inval)?;
+        // SAFETY: `dest` has room for the decoded bytes per the contract.
+        unsafe { dest.copy_from_nonoverlapping(data.as_ptr(), data.len()) };
+        Ok(dest)
+    })
+}
+
+/// A CURVE key pair: ENOTSUP until CURVE is built in (part 7).
+#[unsafe(no_mangle)]
+pub extern "C" fn zmq_curve_keypair(_public_key: *mut c_char, _secret_key: *mut c_char) -> c_int {
+    guarded_int(|| Err(Error::NotSup))
+}
+
+/// A CURVE public key from a secret key: ENOTSUP until part 7.
+#[unsafe(no_mangle)]
+pub extern "C" fn zmq_curve_public(_public_key: *mut c_char, _secret_key: *const c_char) -> c_int {
+    guarded_int(|| Err(Error::NotSup))
+}
+
+/// A new atomic counter, starting at 0.
+#[unsafe(no_mangle)]
+pub extern "C" fn zmq_atomic_counter_new() -> *mut c_void {
+    Box::into_raw(Box::new(AtomicI32::new(0))).cast()
+}
+
+/// The counter behind a pointer from [`zmq_atomic_counter_new`].
+///
+/// # Safety
+/// `counter` is NULL or a live counter.
+unsafe fn counter<'a>(counter: *mut c_void) -> Option<&'a AtomicI32> {
+    // SAFETY: NULL or a live boxed AtomicI32 per the contract.
+    unsafe { counter.cast::<AtomicI32>().as_ref() }
+}
+
+/// Sets the counter.
+///
+/// # Safety
+/// `counter` is NULL or a live counter.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_atomic_counter_set(counter_ptr: *mut c_void, value: c_int) {
+    // SAFETY: forwarded contract.
+    if let Some(counter) = unsafe { counter(counter_ptr) } {
+        counter.store(value, Ordering::SeqCst);
+    }
+}
+
+/// Increments the counter; returns the value before.
+///
+/// # Safety
+/// `counter` is NULL or a live counter.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_atomic_counter_inc(counter_ptr: *mut c_void) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe { counter(counter_ptr) }.map_or(0, |c| c.fetch_add(1, Ordering::SeqCst))
+}
+
+/// Decrements the counter; returns 1 while it stays above zero, else 0.
+///
+/// # Safety
+/// `counter` is NULL or a live counter.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_atomic_counter_dec(counter_ptr: *mut c_void) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe { counter(counter_ptr) }
+        .map_or(0, |c| c_int::from(c.fetch_sub(1, Ordering::SeqCst) - 1 > 0))
+}
+
+/// The counter's value.
+///
+/// # Safety
+/// `counter` is NULL or a live counter.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_atomic_counter_value(counter_ptr: *mut c_void) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe { counter(counter_ptr) }.map_or(0, |c| c.load(Ordering::SeqCst))
+}
+
+/// Frees the counter and sets `*counter_p` to NULL.
+///
+/// # Safety
+/// `counter_p` is NULL or points to NULL or a live counter.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_atomic_counter_destroy(counter_p: *mut *mut c_void) {
+    if counter_p.is_null() {
+        return;
+    }
+    // SAFETY: non-NULL and valid per the contract.
+    let ptr = unsafe { counter_p.replace(std::ptr::null_mut()) };
+    if !ptr.is_null() {
+        // SAFETY: a live counter from zmq_atomic_counter_new, freed once
+        // (the caller's pointer is now NULL).
+        drop(unsafe { Box::from_raw(ptr.cast::<AtomicI32>()) });
+    }
+}
+
+/// Starts a stopwatch.
+#[unsafe(no_mangle)]
+pub extern "C" fn zmq_stopwatch_start() -> *mut c_void {
+    Box::into_raw(Box::new(Instant::now())).cast()
+}
+
+fn elapsed_us(start: &Instant) -> c_ulong {
+    c_ulong::try_from(start.elapsed().as_micros()).unwrap_or(c_ulong::MAX)
+}
+
+/// Microseconds since the stopwatch started.
+///
+/// # Safety
+/// `watch` is NULL or a running stopwatch.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_stopwatch_intermediate(watch: *mut c_void) -> c_ulong {
+    // SAFETY: NULL or a live boxed Instant per the contract.
+    unsafe { watch.cast::<Instant>().as_ref() }.map_or(0, elapsed_us)
+}
+
+/// Microseconds since the stopwatch started; frees it.
+///
+/// # Safety
+/// `watch` is NULL or a running stopwatch, not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_stopwatch_stop(watch: *mut c_void) -> c_ulong {
+    if watch.is_null() {
+        return 0;
+    }
+    // SAFETY: a live boxed Instant, freed once per the contract.
+    let start = unsafe { Box::from_raw(watch.cast::<Instant>()) };
+    elapsed_us(&start)
+}
+
+/// Sleeps for `seconds`.
+#[unsafe(no_mangle)]
+pub extern "C" fn zmq_sleep(seconds: c_int) {
+    if let Ok(seconds) = u64::try_from(seconds) {
+        std::thread::sleep(Duration::from_secs(seconds));
+    }
+}
+
+/// The C thread function of `zmq_threadstart`.
+#[allow(non_camel_case_types)]
+pub type zmq_thread_fn = unsafe extern "C" fn(arg: *mut c_void);
+
+/// The argument, made sendable.
+struct ThreadArg(*mut c_void);
+
+// SAFETY: zmq_threadstart hands the argument to the new thread, as in C.
+unsafe impl Send for ThreadArg {}
+
+/// Starts a thread running `func(arg)`; NULL with errno on failure.
+///
+/// # Safety
+/// `func` is a valid function for `arg`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_threadstart(
+    func: Option<zmq_thread_fn>,
+    arg: *mut c_void,
+) -> *mut c_void {
+    guarded(std::ptr::null_mut(), || {
+        let func = func.ok_or(Error::Inval)?;
+        let arg = ThreadArg(arg);
+        let handle = std::thread::Builder::new()
+            .spawn(move || {
+                let arg = arg;
+                // SAFETY: the caller's function with its argument.
+                unsafe { func(arg.0) }
+            })
+            .map_err(Error::from)?;
+        Ok(Box::into_raw(Box::new(handle)).cast())
+    })
+}
+
+/// Waits for the thread to end and frees its handle.
+///
+/// # Safety
+/// `thread` is NULL or a handle from [`zmq_threadstart`], used once.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_threadclose(thread: *mut c_void) {
+    if thread.is_null() {
+        return;
+    }
+    // SAFETY: a live boxed JoinHandle, freed once per the contract.
+    let handle = unsafe { Box::from_raw(thread.cast::<std::thread::JoinHandle<()>>()) };
+    if handle.join().is_err() {
+        set_errno(libc::ENOTRECOVERABLE);
+    }
+}

@@ -1,0 +1,324 @@
+//! `poll`: wait until one of several sockets or file descriptors is ready
+//! (`zmq_poll`).
+//!
+//! The semantics are libzmq's: a socket item reports `ZMQ_EVENTS`
+//! (checked first, without blocking); when nothing is ready the caller
+//! sleeps in poll(2) on the sockets' `ZMQ_FD`s and the raw descriptors,
+//! then checks again, until something is ready or the timeout expires.
+
+use std::os::fd::{AsFd, BorrowedFd};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use nix::poll::{PollFd, PollFlags, PollTimeout};
+
+use crate::error::{Error, Result};
+use crate::socket::{Socket, SocketMailbox};
+
+/// `ZMQ_POLLIN`: a message can be received (socket) or the descriptor is
+/// readable.
+pub const POLLIN: i16 = 1;
+/// `ZMQ_POLLOUT`: a message can be sent (socket) or the descriptor is
+/// writable.
+pub const POLLOUT: i16 = 2;
+/// `ZMQ_POLLERR`: an error condition on a raw descriptor.
+pub const POLLERR: i16 = 4;
+/// `ZMQ_POLLPRI`: urgent data on a raw descriptor.
+pub const POLLPRI: i16 = 8;
+
+/// What one poll item watches.
+#[derive(Clone, Copy, Debug)]
+enum PollTarget<'a> {
+    Socket(&'a Socket),
+    Fd(BorrowedFd<'a>),
+    /// Nothing (a C item with neither socket nor a valid descriptor).
+    Nothing,
+}
+
+/// One entry of [`poll`]: a socket or a raw descriptor, the events asked
+/// for and, after the call, the events that happened.
+#[derive(Clone, Copy, Debug)]
+pub struct PollItem<'a> {
+    target: PollTarget<'a>,
+    events: i16,
+    revents: i16,
+}
+
+impl<'a> PollItem<'a> {
+    /// Watches `socket` for `events` ([`POLLIN`] | [`POLLOUT`]).
+    pub fn from_socket(socket: &'a Socket, events: i16) -> PollItem<'a> {
+        PollItem {
+            target: PollTarget::Socket(socket),
+            events,
+            revents: 0,
+        }
+    }
+
+    /// Watches a raw descriptor for `events` ([`POLLIN`] | [`POLLOUT`] |
+    /// [`POLLPRI`]); [`POLLERR`] is reported whatever is asked.
+    pub fn from_fd(fd: BorrowedFd<'a>, events: i16) -> PollItem<'a> {
+        PollItem {
+            target: PollTarget::Fd(fd),
+            events,
+            revents: 0,
+        }
+    }
+
+    /// An item that never becomes ready (keeps indices aligned with a
+    /// caller's array when an entry has nothing to watch).
+    pub fn nothing() -> PollItem<'a> {
+        PollItem {
+            target: PollTarget::Nothing,
+            events: 0,
+            revents: 0,
+        }
+    }
+
+    /// The events asked for.
+    pub fn events(&self) -> i16 {
+        self.events
+    }
+
+    /// The events that happened in the last [`poll`].
+    pub fn revents(&self) -> i16 {
+        self.revents
+    }
+
+    /// Whether the last [`poll`] found the item readable.
+    pub fn is_readable(&self) -> bool {
+        self.revents & POLLIN != 0
+    }
+
+    /// Whether the last [`poll`] found the item writable.
+    pub fn is_writable(&self) -> bool {
+        self.revents & POLLOUT != 0
+    }
+
+    /// Whether the last [`poll`] found an error on the descriptor.
+    pub fn is_error(&self) -> bool {
+        self.revents & POLLERR != 0
+    }
+}
+
+impl Socket {
+    /// A [`PollItem`] watching this socket for `events`.
+    pub fn as_poll_item(&self, events: i16) -> PollItem<'_> {
+        PollItem::from_socket(self, events)
+    }
+}
+
+/// Waits until at least one item is ready or `timeout_ms` passes (0:
+/// check once; negative: wait without limit). Returns how many items have
+/// events; each item's [`PollItem::revents`] says which.
+///
+/// With no items it sleeps for the timeout (EINVAL for a negative one,
+/// which would sleep forever). EINTR when a signal interrupts the wait,
+/// ETERM when a socket's context was terminated.
+pub fn poll(items: &mut [PollItem<'_>], timeout_ms: i64) -> Result<i32> {
+    if items.is_empty() {
+        return sleep_without_items(timeout_ms);
+    }
+    let mailboxes: Vec<Option<Arc<SocketMailbox>>> = items
+        .iter()
+        .map(|item| match item.target {
+            PollTarget::Socket(socket) => Some(socket.mailbox()),
+            _ => None,
+        })
+        .collect();
+    let mut fds: Vec<PollFd<'_>> = Vec::with_capacity(items.len());
+    // Index in `items` of each entry of `fds`.
+    let mut fd_owner: Vec<usize> = Vec::with_capacity(items.len());
+    for (index, (item, mailbox)) in items.iter().zip(&mailboxes).enumerate() {
+        let polled = match (item.target, mailbox) {
+            (PollTarget::Socket(_), Some(mailbox)) => {
+                let flags = if item.events != 0 {
+                    PollFlags::POLLIN
+                } else {
+                    PollFlags::empty()
+                };
+                Some(PollFd::new(mailbox.as_fd(), flags))
+            }
+            (PollTarget::Fd(fd), _) => Some(PollFd::new(fd, fd_flags(item.events))),
+            _ => None,
+        };
+        if let Some(polled) = polled {
+            fds.push(polled);
+            fd_owner.push(index);
+        }
+    }
+
+    let deadline = Deadline::new(timeout_ms);
+    let mut first_pass = true;
+    loop {
+        let wait = if first_pass {
+            PollTimeout::ZERO
+        } else {
+            deadline.remaining()
+        };
+        match nix::poll::poll(&mut fds, wait) {
+            Ok(_) => {}
+            Err(nix::errno::Errno::EINTR) => return Err(Error::Intr),
+            Err(err) => return Err(Error::from_errno(err as i32)),
+        }
+        let mut ready = 0;
+        for item in items.iter_mut() {
+            item.revents = 0;
+        }
+        for (polled, &index) in fds.iter().zip(&fd_owner) {
+            let Some(item) = items.get_mut(index) else {
+                continue;
+            };
+            item.revents = match item.target {
+                PollTarget::Socket(socket) => socket_revents(socket, item.events)?,
+                PollTarget::Fd(_) => fd_revents(polled.revents().unwrap_or(PollFlags::empty())),
+                PollTarget::Nothing => 0,
+            };
+            if item.revents != 0 {
+                ready += 1;
+            }
+        }
+        if timeout_ms == 0 || ready > 0 || deadline.expired() {
+            return Ok(ready);
+        }
+        first_pass = false;
+    }
+}
+
+/// The events of a socket item, from `ZMQ_EVENTS`.
+fn socket_revents(socket: &Socket, events: i16) -> Result<i16> {
+    let state = socket.get_events()?;
+    let mut revents = 0;
+    if events & POLLIN != 0 && state.readable {
+        revents |= POLLIN;
+    }
+    if events & POLLOUT != 0 && state.writable {
+        revents |= POLLOUT;
+    }
+    Ok(revents)
+}
+
+/// poll(2) flags for a raw descriptor item.
+fn fd_flags(events: i16) -> PollFlags {
+    let mut flags = PollFlags::empty();
+    if events & POLLIN != 0 {
+        flags |= PollFlags::POLLIN;
+    }
+    if events & POLLOUT != 0 {
+        flags |= PollFlags::POLLOUT;
+    }
+    if events & POLLPRI != 0 {
+        flags |= PollFlags::POLLPRI;
+    }
+    flags
+}
+
+/// A raw descriptor's poll(2) result as item events.
+fn fd_revents(flags: PollFlags) -> i16 {
+    let mut revents = 0;
+    if flags.contains(PollFlags::POLLIN) {
+        revents |= POLLIN;
+    }
+    if flags.contains(PollFlags::POLLOUT) {
+        revents |= POLLOUT;
+    }
+    if flags.contains(PollFlags::POLLPRI) {
+        revents |= POLLPRI;
+    }
+    if flags.intersects(!(PollFlags::POLLIN | PollFlags::POLLOUT | PollFlags::POLLPRI)) {
+        revents |= POLLERR;
+    }
+    revents
+}
+
+fn sleep_without_items(timeout_ms: i64) -> Result<i32> {
+    match u64::try_from(timeout_ms) {
+        Ok(ms) => {
+            std::thread::sleep(Duration::from_millis(ms));
+            Ok(0)
+        }
+        Err(_) => Err(Error::Inval),
+    }
+}
+
+/// When a finite timeout ends.
+struct Deadline {
+    end: Option<Instant>,
+}
+
+impl Deadline {
+    fn new(timeout_ms: i64) -> Deadline {
+        let end = u64::try_from(timeout_ms)
+            .ok()
+            .and_then(|ms| Instant::now().checked_add(Duration::from_millis(ms)));
+        Deadline { end }
+    }
+
+    fn expired(&self) -> bool {
+        self.end.is_some_and(|end| Instant::now() >= end)
+    }
+
+    /// The poll(2) timeout until the deadline (none: wait forever).
+    fn remaining(&self) -> PollTimeout {
+        match self.end {
+            None => PollTimeout::NONE,
+            Some(end) => {
+                let left = end.saturating_duration_since(Instant::now());
+                // Round up so that a sub-millisecond rest does not spin.
+                let ms = left.as_micros().div_ceil(1000);
+                PollTimeout::try_from(ms).unwrap_or(PollTimeout::MAX)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Context, SocketType};
+
+    #[test]
+    fn empty_poll_with_zero_timeout_returns_zero() {
+        assert_eq!(poll(&mut [], 0), Ok(0));
+        assert_eq!(poll(&mut [], -1), Err(Error::Inval));
+    }
+
+    #[test]
+    fn socket_becomes_readable() {
+        let ctx = Context::new();
+        let a = ctx.socket(SocketType::Pair).unwrap();
+        let b = ctx.socket(SocketType::Pair).unwrap();
+        a.bind("inproc://poll-readable").unwrap();
+        b.connect("inproc://poll-readable").unwrap();
+        let mut items = [a.as_poll_item(POLLIN)];
+        assert_eq!(poll(&mut items, 0), Ok(0));
+        b.send("hello", 0).unwrap();
+        let mut items = [a.as_poll_item(POLLIN)];
+        assert_eq!(poll(&mut items, 5000), Ok(1));
+        assert!(items[0].is_readable());
+        let mut items = [b.as_poll_item(POLLOUT)];
+        assert_eq!(poll(&mut items, 5000), Ok(1));
+        assert!(items[0].is_writable());
+    }
+
+    #[test]
+    fn finite_timeout_expires() {
+        let ctx = Context::new();
+        let a = ctx.socket(SocketType::Pull).unwrap();
+        a.bind("inproc://poll-timeout").unwrap();
+        let start = Instant::now();
+        let mut items = [a.as_poll_item(POLLIN)];
+        assert_eq!(poll(&mut items, 30), Ok(0));
+        assert!(start.elapsed() >= Duration::from_millis(30));
+        assert_eq!(items[0].revents(), 0);
+    }
+
+    #[test]
+    fn raw_fd_readable() {
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        let mut items = [PollItem::from_fd(reader.as_fd(), POLLIN)];
+        assert_eq!(poll(&mut items, 0), Ok(0));
+        std::io::Write::write_all(&mut writer, b"x").unwrap();
+        assert_eq!(poll(&mut items, 5000), Ok(1));
+        assert!(items[0].is_readable());
+    }
+}

@@ -1,0 +1,135 @@
+/* zmq_setsockopt / zmq_getsockopt: types, size rules, read-only options,
+ * options not implemented yet (EINVAL unless set to their default). */
+#include "testutil.h"
+#include <stdint.h>
+
+int main (void)
+{
+    void *ctx = zmq_ctx_new ();
+    void *s = zmq_socket (ctx, ZMQ_DEALER);
+    NOT_NULL (s);
+
+    int value = 0;
+    size_t size = sizeof value;
+    OK (zmq_getsockopt (s, ZMQ_SNDHWM, &value, &size));
+    CHECK (value == 1000 && size == sizeof (int));
+    value = 50;
+    OK (zmq_setsockopt (s, ZMQ_SNDHWM, &value, sizeof value));
+    value = 0;
+    OK (zmq_getsockopt (s, ZMQ_SNDHWM, &value, &size));
+    CHECK (value == 50);
+    /* wrong sizes */
+    int64_t wide = 5;
+    FAILS (zmq_setsockopt (s, ZMQ_SNDHWM, &wide, sizeof wide), EINVAL);
+    size = sizeof wide;
+    FAILS (zmq_getsockopt (s, ZMQ_SNDHWM, &wide, &size), EINVAL);
+    size = 2;
+    FAILS (zmq_getsockopt (s, ZMQ_LINGER, &value, &size), EINVAL);
+    value = -5;
+    FAILS (zmq_setsockopt (s, ZMQ_SNDHWM, &value, sizeof value), EINVAL);
+
+    /* linger, timeouts */
+    value = 0;
+    OK (zmq_setsockopt (s, ZMQ_LINGER, &value, sizeof value));
+    size = sizeof value;
+    OK (zmq_getsockopt (s, ZMQ_LINGER, &value, &size));
+    CHECK (value == 0);
+
+    /* int64 and uint64 options */
+    int64_t maxmsg = 0;
+    size = sizeof maxmsg;
+    OK (zmq_getsockopt (s, ZMQ_MAXMSGSIZE, &maxmsg, &size));
+    CHECK (maxmsg == -1 && size == 8);
+    maxmsg = 4096;
+    OK (zmq_setsockopt (s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg));
+    FAILS (zmq_setsockopt (s, ZMQ_MAXMSGSIZE, &value, sizeof value), EINVAL);
+    uint64_t affinity = 3;
+    OK (zmq_setsockopt (s, ZMQ_AFFINITY, &affinity, sizeof affinity));
+    affinity = 0;
+    size = sizeof affinity;
+    OK (zmq_getsockopt (s, ZMQ_AFFINITY, &affinity, &size));
+    CHECK (affinity == 3);
+
+    /* binary: routing id */
+    OK (zmq_setsockopt (s, ZMQ_ROUTING_ID, "me", 2));
+    char id[255];
+    size = sizeof id;
+    OK (zmq_getsockopt (s, ZMQ_ROUTING_ID, id, &size));
+    CHECK (size == 2 && memcmp (id, "me", 2) == 0);
+    size = 1;
+    FAILS (zmq_getsockopt (s, ZMQ_ROUTING_ID, id, &size), EINVAL);
+    FAILS (zmq_setsockopt (s, ZMQ_ROUTING_ID, "", 0), EINVAL);
+
+    /* read-only socket values; the larger buffer rule for them */
+    int type = -1;
+    size = sizeof type;
+    OK (zmq_getsockopt (s, ZMQ_TYPE, &type, &size));
+    CHECK (type == ZMQ_DEALER);
+    FAILS (zmq_setsockopt (s, ZMQ_TYPE, &type, sizeof type), EINVAL);
+    int64_t rcvmore = 7;
+    size = sizeof rcvmore;
+    OK (zmq_getsockopt (s, ZMQ_RCVMORE, &rcvmore, &size));
+    CHECK (rcvmore == 0 && size == sizeof (int));
+    zmq_fd_t fd = -1;
+    size = sizeof fd;
+    OK (zmq_getsockopt (s, ZMQ_FD, &fd, &size));
+    CHECK (fd >= 0);
+    int events = -1;
+    size = sizeof events;
+    OK (zmq_getsockopt (s, ZMQ_EVENTS, &events, &size));
+    CHECK ((events & ZMQ_POLLIN) == 0);
+    int mechanism = -1;
+    size = sizeof mechanism;
+    OK (zmq_getsockopt (s, ZMQ_MECHANISM, &mechanism, &size));
+    CHECK (mechanism == ZMQ_NULL);
+
+    /* ZMQ_LAST_ENDPOINT: NUL included, too small a buffer refused */
+    char endpoint[64];
+    size = sizeof endpoint;
+    OK (zmq_getsockopt (s, ZMQ_LAST_ENDPOINT, endpoint, &size));
+    CHECK (size == 1 && endpoint[0] == '\0');
+    OK (zmq_bind (s, "inproc://options"));
+    size = sizeof endpoint;
+    OK (zmq_getsockopt (s, ZMQ_LAST_ENDPOINT, endpoint, &size));
+    CHECK (size == strlen ("inproc://options") + 1);
+    CHECK (strcmp (endpoint, "inproc://options") == 0);
+    size = 5;
+    FAILS (zmq_getsockopt (s, ZMQ_LAST_ENDPOINT, endpoint, &size), EINVAL);
+
+    /* flags */
+    value = 1;
+    OK (zmq_setsockopt (s, ZMQ_IMMEDIATE, &value, sizeof value));
+    OK (zmq_setsockopt (s, ZMQ_IPV6, &value, sizeof value));
+    value = 0;
+    size = sizeof value;
+    OK (zmq_getsockopt (s, ZMQ_IPV6, &value, &size));
+    CHECK (value == 1);
+
+    /* socket-type specific options on the wrong type */
+    value = 1;
+    FAILS (zmq_setsockopt (s, ZMQ_XPUB_VERBOSE, &value, sizeof value), EINVAL);
+    void *sub = zmq_socket (ctx, ZMQ_SUB);
+    OK (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "", 0));
+    OK (zmq_setsockopt (sub, ZMQ_UNSUBSCRIBE, "", 0));
+    OK (zmq_close (sub));
+
+    /* not implemented yet: the default is accepted, anything else is not */
+    value = 0;
+    OK (zmq_setsockopt (s, ZMQ_HEARTBEAT_IVL, &value, sizeof value));
+    value = 100;
+    FAILS (zmq_setsockopt (s, ZMQ_HEARTBEAT_IVL, &value, sizeof value), EINVAL);
+    size = sizeof value;
+    OK (zmq_getsockopt (s, ZMQ_RATE, &value, &size));
+    CHECK (value == 100);
+    value = 1;
+    FAILS (zmq_setsockopt (s, ZMQ_CURVE_SERVER, &value, sizeof value), EINVAL);
+    FAILS (zmq_setsockopt (s, ZMQ_PLAIN_USERNAME, "user", 4), EINVAL);
+    FAILS (zmq_setsockopt (s, 9999, &value, sizeof value), EINVAL);
+    FAILS (zmq_getsockopt (s, 9999, &value, &size), EINVAL);
+    FAILS (zmq_getsockopt (s, ZMQ_LINGER, &value, NULL), EFAULT);
+
+    OK (zmq_close (s));
+    OK (zmq_ctx_term (ctx));
+    puts ("test_options: ok");
+    return 0;
+}

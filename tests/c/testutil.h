@@ -1,0 +1,51 @@
+/* Helpers shared by the C test programs: each check prints where it
+ * failed and exits non-zero. */
+#ifndef TESTUTIL_H
+#define TESTUTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#define CHECK(cond)                                                           \
+    do {                                                                      \
+        if (!(cond)) {                                                        \
+            fprintf (stderr, "%s:%d: check failed: %s (errno %d: %s)\n",      \
+                     __FILE__, __LINE__, #cond, zmq_errno (),                 \
+                     zmq_strerror (zmq_errno ()));                            \
+            exit (1);                                                         \
+        }                                                                     \
+    } while (0)
+
+/* A call that must succeed (return other than -1 / NULL). */
+#define OK(call) CHECK ((call) != -1)
+#define NOT_NULL(call) CHECK ((call) != NULL)
+
+/* A call that must fail with `err`, also visible in the C errno. */
+#define FAILS(call, err)                                                      \
+    do {                                                                      \
+        errno = 0;                                                            \
+        int rc_ = (int) (call);                                               \
+        CHECK (rc_ == -1);                                                    \
+        CHECK (zmq_errno () == (err));                                        \
+        CHECK (errno == (err));                                               \
+    } while (0)
+
+/* Sends a string as one part. */
+static inline void send_str (void *s, const char *text, int flags)
+{
+    int rc = zmq_send (s, text, strlen (text), flags);
+    CHECK (rc == (int) strlen (text));
+}
+
+/* Receives one part and checks it equals `text`. */
+static inline void recv_str (void *s, const char *text)
+{
+    char buf[256];
+    int rc = zmq_recv (s, buf, sizeof buf, 0);
+    CHECK (rc == (int) strlen (text));
+    CHECK (memcmp (buf, text, strlen (text)) == 0);
+}
+
+#endif
