@@ -46,6 +46,9 @@ struct State {
     pending: HashMap<String, Vec<PendingConnect>>,
 }
 
+/// The inproc name a ZAP handler binds (`inproc://zeromq.zap.01`).
+pub(crate) const ZAP_HANDLER_NAME: &str = "zeromq.zap.01";
+
 /// The context's inproc names.
 #[derive(Default)]
 pub(crate) struct InprocRegistry {
@@ -106,6 +109,50 @@ impl InprocRegistry {
             ends.push(p.bind_end);
         }
         Ok(ends)
+    }
+
+    /// Whether `name` is bound now.
+    pub(crate) fn is_bound(&self, name: &str) -> bool {
+        self.state.lock().bound.contains_key(name)
+    }
+
+    /// Connects an I/O-thread object (a session asking ZAP) to the socket
+    /// bound at `name`: returns its end of a new pipe pair (with no HWM, as
+    /// libzmq's ZAP pipe), or `None` when nothing is bound there. The
+    /// binder gets the other end, preceded by an empty routing id when it
+    /// wants one (a ROUTER handler).
+    pub(crate) fn connect_object(
+        &self,
+        name: &str,
+        events: Arc<dyn PipeEvents>,
+        ids: (zmq_patterns::PipeId, zmq_patterns::PipeId),
+    ) -> Option<PipeEnd> {
+        let binder = self.state.lock().bound.get(name).cloned()?;
+        let (mut end, bind_end) = pipe_pair(
+            PipeEndConfig {
+                id: ids.0,
+                events,
+                in_hwm: 0,
+                delay: false,
+            },
+            PipeEndConfig {
+                id: ids.1,
+                events: binder.mailbox.clone(),
+                in_hwm: 0,
+                delay: true,
+            },
+        );
+        if binder.kind.wants_routing_id() {
+            let _ = end.write(routing_id_msg(&bytes::Bytes::new()));
+            end.flush();
+        }
+        binder.mailbox.send(SocketCommand::Attach {
+            pipe: bind_end,
+            endpoint: Arc::from(format!("inproc://{name}")),
+            locally_initiated: false,
+            connect_routing_id: None,
+        });
+        Some(end)
     }
 
     /// Removes the names bound by `socket_id` (close), or one name (unbind,

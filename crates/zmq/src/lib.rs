@@ -6,6 +6,8 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+/// A ready ZAP handler: address, PLAIN and CURVE policies.
+pub mod auth;
 /// The context: I/O threads, inproc names, shutdown and term.
 pub mod context;
 /// The sans-IO ZMTP connection: greeting, handshake, framing, heartbeats.
@@ -44,6 +46,29 @@ pub mod socket;
 pub use context::Context;
 pub use error::{Error, Result};
 pub use message::Message;
+pub use options::Mechanism;
 pub use poll::{POLLERR, POLLIN, POLLOUT, POLLPRI, PollItem, poll};
 pub use socket::{DONTWAIT, PollEvents, SNDMORE, Socket};
+pub use zmq_mechanisms::keys::{curve_keypair, curve_public};
 pub use zmq_patterns::SocketKind as SocketType;
+
+/// Encodes binary data (a multiple of 4 bytes) as Z85 text
+/// (`zmq_z85_encode`).
+pub fn z85_encode(data: &[u8]) -> Result<String> {
+    zmq_mechanisms::z85::encode(data).map_err(|_| Error::Inval)
+}
+
+/// Decodes Z85 text (a multiple of 5 characters) (`zmq_z85_decode`).
+pub fn z85_decode(text: &str) -> Result<Vec<u8>> {
+    zmq_mechanisms::z85::decode(text.as_bytes()).map_err(|_| Error::Inval)
+}
+
+/// The libzmq API version implemented (`zmq_version`): 4.3.5.
+pub fn version() -> (i32, i32, i32) {
+    (4, 3, 5)
+}
+
+/// Whether a capability is built in (`zmq_has`): `ipc`, `curve`.
+pub fn has(capability: &str) -> bool {
+    matches!(capability, "ipc" | "curve")
+}

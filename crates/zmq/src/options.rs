@@ -67,6 +67,26 @@ pub struct SocketOptions {
     pub heartbeat_ttl: i32,
     /// `ZMQ_HEARTBEAT_TIMEOUT` in ms, -1 = the heartbeat interval.
     pub heartbeat_timeout: i32,
+    /// `ZMQ_MECHANISM`: the security mechanism, set through the PLAIN and
+    /// CURVE options.
+    pub mechanism: Mechanism,
+    /// Whether we are the mechanism's server (`ZMQ_PLAIN_SERVER`,
+    /// `ZMQ_CURVE_SERVER`).
+    pub as_server: bool,
+    /// `ZMQ_PLAIN_USERNAME`.
+    pub plain_username: Bytes,
+    /// `ZMQ_PLAIN_PASSWORD`.
+    pub plain_password: Bytes,
+    /// `ZMQ_CURVE_PUBLICKEY` (binary).
+    pub curve_public_key: [u8; 32],
+    /// `ZMQ_CURVE_SECRETKEY` (binary).
+    pub curve_secret_key: [u8; 32],
+    /// `ZMQ_CURVE_SERVERKEY` (binary).
+    pub curve_server_key: [u8; 32],
+    /// `ZMQ_ZAP_DOMAIN` (at most 255 bytes).
+    pub zap_domain: Bytes,
+    /// `ZMQ_ZAP_ENFORCE_DOMAIN`.
+    pub zap_enforce_domain: bool,
     /// `ZMQ_ROUTER_MANDATORY`.
     pub router_mandatory: bool,
     /// `ZMQ_ROUTER_HANDOVER`.
@@ -77,6 +97,18 @@ pub struct SocketOptions {
     pub req_correlate: bool,
     /// `ZMQ_REQ_RELAXED`.
     pub req_relaxed: bool,
+}
+
+/// A security mechanism (`ZMQ_MECHANISM` values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Mechanism {
+    /// `ZMQ_NULL` (0): no security.
+    #[default]
+    Null = 0,
+    /// `ZMQ_PLAIN` (1): clear-text user name and password.
+    Plain = 1,
+    /// `ZMQ_CURVE` (2): CurveZMQ encryption and authentication.
+    Curve = 2,
 }
 
 impl Default for SocketOptions {
@@ -107,6 +139,15 @@ impl Default for SocketOptions {
             heartbeat_ivl: 0,
             heartbeat_ttl: 0,
             heartbeat_timeout: -1,
+            mechanism: Mechanism::Null,
+            as_server: false,
+            plain_username: Bytes::new(),
+            plain_password: Bytes::new(),
+            curve_public_key: [0; 32],
+            curve_secret_key: [0; 32],
+            curve_server_key: [0; 32],
+            zap_domain: Bytes::new(),
+            zap_enforce_domain: false,
             router_mandatory: false,
             router_handover: false,
             probe_router: false,

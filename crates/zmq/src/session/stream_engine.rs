@@ -14,8 +14,11 @@ use zmq_transports::Stream;
 use zmtp_codec::SocketType;
 
 use super::SocketLink;
-use crate::engine::{ConnectionConfig, ZmtpConnection};
-use crate::options;
+use zmq_mechanisms::SecretKey;
+
+use crate::engine::{ConnectionConfig, MechanismChoice, ZmtpConnection};
+use crate::inproc::ZAP_HANDLER_NAME;
+use crate::options::{self, Mechanism};
 
 /// Bytes asked for per `read` system call.
 const READ_CHUNK: usize = 64 * 1024;
@@ -94,6 +97,13 @@ impl StreamEngine {
         }
     }
 
+    /// Hands the ZAP handler's reply to the connection and resumes decoding
+    /// what arrived while it waited.
+    pub(super) fn zap_reply(&mut self, frames: &[Bytes], now: Instant) {
+        self.connection.zap_reply_frames(frames, now);
+        self.connection.receive(&mut self.pending, now);
+    }
+
     /// Bytes queued for the peer.
     pub(super) fn queued(&mut self) -> usize {
         self.connection.poll_transmit().map_or(0, |q| q.len())
@@ -136,6 +146,23 @@ fn connection_config(
     config.heartbeat_timeout = options::timeout(o.heartbeat_timeout);
     config.recv_routing_id = link.kind.wants_routing_id();
     config.peer_address = Some(Bytes::copy_from_slice(peer_address.as_bytes()));
+    config.mechanism = match o.mechanism {
+        Mechanism::Null => MechanismChoice::Null,
+        Mechanism::Plain => MechanismChoice::Plain {
+            server: o.as_server,
+            username: o.plain_username.clone(),
+            password: o.plain_password.clone(),
+        },
+        Mechanism::Curve => MechanismChoice::Curve {
+            server: o.as_server,
+            public: o.curve_public_key,
+            secret: SecretKey::from_bytes(o.curve_secret_key),
+            server_key: o.curve_server_key,
+        },
+    };
+    config.zap_domain = o.zap_domain.clone();
+    config.zap_enforce_domain = o.zap_enforce_domain;
+    config.zap_handler_available = link.ctx.shared.inproc.is_bound(ZAP_HANDLER_NAME);
     Some(config)
 }
 

@@ -6,7 +6,7 @@ use zmq_patterns::{PatternOption, PatternOptionName};
 
 use super::Socket;
 use crate::error::{Error, Result};
-use crate::options::{at_least, routing_id};
+use crate::options::{Mechanism, SocketOptions, at_least, routing_id};
 
 /// An int option stored as is, with a lower bound.
 macro_rules! int_options {
@@ -316,5 +316,167 @@ impl Socket {
         state.core.set_pattern_option(option)?;
         store(&mut state.core.options);
         Ok(())
+    }
+}
+
+/// Security options (`ZMQ_PLAIN_*`, `ZMQ_CURVE_*`, `ZMQ_ZAP_*`), with
+/// libzmq's rules for which mechanism and role each one selects.
+impl Socket {
+    /// `ZMQ_MECHANISM`: the mechanism the options selected.
+    pub fn get_mechanism(&self) -> Result<Mechanism> {
+        Ok(self.state.borrow().core.options.mechanism)
+    }
+
+    /// `ZMQ_PLAIN_SERVER`: be a PLAIN server (true), or back to NULL.
+    pub fn set_plain_server(&self, on: bool) -> Result<()> {
+        let o = &mut self.state.borrow_mut().core.options;
+        o.as_server = on;
+        o.mechanism = if on {
+            Mechanism::Plain
+        } else {
+            Mechanism::Null
+        };
+        Ok(())
+    }
+
+    /// `ZMQ_PLAIN_SERVER`.
+    pub fn is_plain_server(&self) -> Result<bool> {
+        let o = &self.state.borrow().core.options;
+        Ok(o.mechanism == Mechanism::Plain && o.as_server)
+    }
+
+    /// `ZMQ_PLAIN_USERNAME`: be a PLAIN client with this user name; `None`
+    /// (a NULL value) goes back to the NULL mechanism.
+    pub fn set_plain_username(&self, name: Option<&[u8]>) -> Result<()> {
+        self.set_plain_credential(name, |o, v| o.plain_username = v)
+    }
+
+    /// `ZMQ_PLAIN_USERNAME`.
+    pub fn get_plain_username(&self) -> Result<Vec<u8>> {
+        Ok(self.state.borrow().core.options.plain_username.to_vec())
+    }
+
+    /// `ZMQ_PLAIN_PASSWORD`: as [`Socket::set_plain_username`].
+    pub fn set_plain_password(&self, password: Option<&[u8]>) -> Result<()> {
+        self.set_plain_credential(password, |o, v| o.plain_password = v)
+    }
+
+    /// `ZMQ_PLAIN_PASSWORD`.
+    pub fn get_plain_password(&self) -> Result<Vec<u8>> {
+        Ok(self.state.borrow().core.options.plain_password.to_vec())
+    }
+
+    fn set_plain_credential(
+        &self,
+        value: Option<&[u8]>,
+        store: impl FnOnce(&mut SocketOptions, Bytes),
+    ) -> Result<()> {
+        let o = &mut self.state.borrow_mut().core.options;
+        match value {
+            Some(value) if value.len() <= 255 => {
+                store(o, Bytes::copy_from_slice(value));
+                o.as_server = false;
+                o.mechanism = Mechanism::Plain;
+                Ok(())
+            }
+            Some(_) => Err(Error::Inval),
+            None => {
+                o.mechanism = Mechanism::Null;
+                Ok(())
+            }
+        }
+    }
+
+    /// `ZMQ_CURVE_SERVER`: be a CURVE server (needs the secret key), or
+    /// back to NULL.
+    pub fn set_curve_server(&self, on: bool) -> Result<()> {
+        let o = &mut self.state.borrow_mut().core.options;
+        o.as_server = on;
+        o.mechanism = if on {
+            Mechanism::Curve
+        } else {
+            Mechanism::Null
+        };
+        Ok(())
+    }
+
+    /// `ZMQ_CURVE_SERVER`.
+    pub fn is_curve_server(&self) -> Result<bool> {
+        let o = &self.state.borrow().core.options;
+        Ok(o.mechanism == Mechanism::Curve && o.as_server)
+    }
+
+    /// `ZMQ_CURVE_PUBLICKEY`: 32 bytes, or 40 Z85 characters (41 with a
+    /// trailing NUL). Selects CURVE.
+    pub fn set_curve_publickey(&self, key: &[u8]) -> Result<()> {
+        self.set_curve_key(key, |o, k| o.curve_public_key = k)
+    }
+
+    /// `ZMQ_CURVE_PUBLICKEY` (binary).
+    pub fn get_curve_publickey(&self) -> Result<Vec<u8>> {
+        Ok(self.state.borrow().core.options.curve_public_key.to_vec())
+    }
+
+    /// `ZMQ_CURVE_SECRETKEY`: as [`Socket::set_curve_publickey`].
+    pub fn set_curve_secretkey(&self, key: &[u8]) -> Result<()> {
+        self.set_curve_key(key, |o, k| o.curve_secret_key = k)
+    }
+
+    /// `ZMQ_CURVE_SECRETKEY` (binary).
+    pub fn get_curve_secretkey(&self) -> Result<Vec<u8>> {
+        Ok(self.state.borrow().core.options.curve_secret_key.to_vec())
+    }
+
+    /// `ZMQ_CURVE_SERVERKEY`: the server's public key; makes this socket a
+    /// CURVE client.
+    pub fn set_curve_serverkey(&self, key: &[u8]) -> Result<()> {
+        self.set_curve_key(key, |o, k| {
+            o.curve_server_key = k;
+            o.as_server = false;
+        })
+    }
+
+    /// `ZMQ_CURVE_SERVERKEY` (binary).
+    pub fn get_curve_serverkey(&self) -> Result<Vec<u8>> {
+        Ok(self.state.borrow().core.options.curve_server_key.to_vec())
+    }
+
+    fn set_curve_key(
+        &self,
+        key: &[u8],
+        store: impl FnOnce(&mut SocketOptions, [u8; 32]),
+    ) -> Result<()> {
+        let key = zmq_mechanisms::keys::parse_key(key).map_err(|_| Error::Inval)?;
+        let o = &mut self.state.borrow_mut().core.options;
+        store(o, key);
+        o.mechanism = Mechanism::Curve;
+        Ok(())
+    }
+
+    /// `ZMQ_ZAP_DOMAIN` (at most 255 bytes): the domain in ZAP requests;
+    /// with NULL, a non-empty domain turns authentication on.
+    pub fn set_zap_domain(&self, domain: &[u8]) -> Result<()> {
+        if domain.len() > 255 {
+            return Err(Error::Inval);
+        }
+        self.state.borrow_mut().core.options.zap_domain = Bytes::copy_from_slice(domain);
+        Ok(())
+    }
+
+    /// `ZMQ_ZAP_DOMAIN`.
+    pub fn get_zap_domain(&self) -> Result<Vec<u8>> {
+        Ok(self.state.borrow().core.options.zap_domain.to_vec())
+    }
+
+    /// `ZMQ_ZAP_ENFORCE_DOMAIN`: fail handshakes when no ZAP handler is
+    /// bound (strict RFC 27) instead of accepting.
+    pub fn set_zap_enforce_domain(&self, on: bool) -> Result<()> {
+        self.state.borrow_mut().core.options.zap_enforce_domain = on;
+        Ok(())
+    }
+
+    /// `ZMQ_ZAP_ENFORCE_DOMAIN`.
+    pub fn get_zap_enforce_domain(&self) -> Result<bool> {
+        Ok(self.state.borrow().core.options.zap_enforce_domain)
     }
 }

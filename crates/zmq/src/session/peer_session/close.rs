@@ -15,6 +15,10 @@ impl Session {
         pipe_id: PipeId,
         event: PipeEvent,
     ) {
+        if self.zap_pipe_event(pipe_id, event) {
+            self.service(r, id);
+            return;
+        }
         match &mut self.pipe {
             Some(pipe) if pipe.id() == pipe_id => {
                 if pipe.process(event) == PipeSignal::Terminated {

@@ -22,6 +22,8 @@
 mod close;
 /// Connect, connect timeout, reconnect with backoff.
 mod connect;
+/// Asking the ZAP handler.
+mod zap;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -89,6 +91,11 @@ pub(super) struct Session {
     pipe: Option<PipeEnd>,
     /// Pipes of earlier connections finishing their termination.
     old_pipes: Vec<PipeEnd>,
+    /// The pipe to the ZAP handler (`inproc://zeromq.zap.01`) while a
+    /// request is out.
+    zap_pipe: Option<PipeEnd>,
+    /// Parts of the ZAP reply read so far.
+    zap_reply: Vec<Bytes>,
     /// A received message the pipe refused: input waits for room.
     stalled_in: Option<Msg>,
     /// The last part taken from the pipe had MORE set.
@@ -120,6 +127,8 @@ impl Session {
             interest: Interest::NONE,
             pipe: None,
             old_pipes: Vec::new(),
+            zap_pipe: None,
+            zap_reply: Vec::new(),
             stalled_in: None,
             incomplete_out: false,
             out_blocked: false,
@@ -270,6 +279,7 @@ impl Session {
                 }
             }
         }
+        self.forward_zap_request(r, id);
         let mut failed = None;
         while let Wire::Engaged(engine) = &mut self.wire
             && let Some(event) = engine.connection().poll_event()
