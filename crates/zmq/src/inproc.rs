@@ -16,7 +16,7 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use zmq_patterns::{Msg, MsgFlags, Pipe, SocketKind};
 
-use crate::pipe::{PipeEnd, PipeEndConfig, PipeEvents, pipe_pair};
+use crate::pipe::{PipeEnd, PipeEndConfig, PipeEvents, pipe_pair, pipe_pair_with};
 use crate::pipe_target::PipeTarget;
 use crate::socket::{SocketCommand, SocketMailbox};
 
@@ -29,6 +29,8 @@ pub(crate) struct InprocPeer {
     pub(crate) sndhwm: i32,
     pub(crate) rcvhwm: i32,
     pub(crate) routing_id: bytes::Bytes,
+    /// The socket's effective `ZMQ_CONFLATE` (the connecter's decides).
+    pub(crate) conflate: bool,
 }
 
 struct PendingConnect {
@@ -91,19 +93,22 @@ impl InprocRegistry {
         drop(state);
         let mut ends = Vec::with_capacity(pending.len());
         for mut p in pending {
-            // The connecter always queued its routing id first; drop it if
-            // the binder does not want it, and send ours if it wants one.
-            if !binder.kind.wants_routing_id() {
+            // The connecter queued its routing id first (unless its pipe
+            // conflates, where a later message would replace it); drop it
+            // if the binder does not want it, and send ours if it wants one.
+            if !binder.kind.wants_routing_id() && !p.connecter.conflate {
                 let _ = p.bind_end.read();
             }
             if p.connecter.kind.wants_routing_id() {
                 let _ = p.bind_end.write(routing_id_msg(&binder.routing_id));
                 p.bind_end.flush();
             }
-            p.bind_end.set_hwms(
-                sum_hwm(p.connecter.sndhwm, binder.rcvhwm),
-                sum_hwm(binder.sndhwm, p.connecter.rcvhwm),
-            );
+            if !p.connecter.conflate {
+                p.bind_end.set_hwms(
+                    sum_hwm(p.connecter.sndhwm, binder.rcvhwm),
+                    sum_hwm(binder.sndhwm, p.connecter.rcvhwm),
+                );
+            }
             let owner: Arc<dyn PipeEvents> = binder.mailbox.clone();
             p.bind_target.set_owner(owner);
             ends.push(p.bind_end);
@@ -181,7 +186,7 @@ impl InprocRegistry {
         match binder {
             Some(binder) => {
                 drop(state);
-                let (mut end, mut bind_end) = pipe_pair(
+                let (mut end, mut bind_end) = pipe_pair_with(
                     PipeEndConfig {
                         id: ids.0,
                         events: connecter_events,
@@ -194,6 +199,7 @@ impl InprocRegistry {
                         in_hwm: sum_hwm(connecter.sndhwm, binder.rcvhwm),
                         delay: true,
                     },
+                    connecter.conflate || binder.conflate,
                 );
                 if binder.kind.wants_routing_id() {
                     let _ = end.write(routing_id_msg(&connecter.routing_id));
@@ -213,7 +219,7 @@ impl InprocRegistry {
             }
             None => {
                 let bind_target = PipeTarget::new();
-                let (mut end, bind_end) = pipe_pair(
+                let (mut end, bind_end) = pipe_pair_with(
                     PipeEndConfig {
                         id: ids.0,
                         events: connecter_events,
@@ -227,9 +233,12 @@ impl InprocRegistry {
                         in_hwm: sum_hwm(connecter.sndhwm, connecter.sndhwm),
                         delay: true,
                     },
+                    connecter.conflate,
                 );
-                let _ = end.write(routing_id_msg(&connecter.routing_id));
-                end.flush();
+                if !connecter.conflate {
+                    let _ = end.write(routing_id_msg(&connecter.routing_id));
+                    end.flush();
+                }
                 state
                     .pending
                     .entry(name.to_owned())

@@ -49,6 +49,9 @@ pub struct SocketOptions {
     pub ipv6: bool,
     /// `ZMQ_IMMEDIATE`: queue only to completed connections.
     pub immediate: bool,
+    /// `ZMQ_CONFLATE`: keep only the newest message (acts on DEALER,
+    /// PULL, PUSH, PUB and SUB, as in libzmq).
+    pub conflate: bool,
     /// `ZMQ_TCP_KEEPALIVE`: -1 OS default, 0 off, 1 on.
     pub tcp_keepalive: i32,
     /// `ZMQ_TCP_KEEPALIVE_CNT`, -1 = OS default.
@@ -130,6 +133,7 @@ impl Default for SocketOptions {
             sndtimeo: -1,
             ipv6: false,
             immediate: false,
+            conflate: false,
             tcp_keepalive: -1,
             tcp_keepalive_cnt: -1,
             tcp_keepalive_idle: -1,
@@ -154,6 +158,15 @@ impl Default for SocketOptions {
             req_correlate: false,
             req_relaxed: false,
         }
+    }
+}
+
+impl SocketOptions {
+    /// Whether new pipes of a socket of `kind` conflate (libzmq's
+    /// `get_effective_conflate_option`).
+    pub(crate) fn effective_conflate(&self, kind: zmq_patterns::SocketKind) -> bool {
+        use zmq_patterns::SocketKind as K;
+        self.conflate && matches!(kind, K::Dealer | K::Pull | K::Push | K::Pub | K::Sub)
     }
 }
 

@@ -28,14 +28,8 @@ use std::sync::Arc;
 
 use zmq_patterns::{Msg, MsgFlags, Pipe, PipeId};
 
+use super::channel::{self, Inbound, Next, Outbound, PipeItem};
 use super::events::{PipeEvent, PipeEvents, PipeSignal};
-use super::ypipe::{self, Reader, Writer};
-
-/// What travels through a pipe: message parts, then one delimiter.
-enum PipeItem {
-    Msg(Msg),
-    Delimiter,
-}
 
 /// Where an end stands in the termination handshake.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,8 +73,22 @@ pub fn compute_lwm(hwm: usize) -> usize {
 
 /// Makes two connected ends.
 pub fn pipe_pair(a: PipeEndConfig, b: PipeEndConfig) -> (PipeEnd, PipeEnd) {
-    let (a_to_b_writer, a_to_b_reader) = ypipe::channel();
-    let (b_to_a_writer, b_to_a_reader) = ypipe::channel();
+    pipe_pair_with(a, b, false)
+}
+
+/// Makes two connected ends; with `conflate` (`ZMQ_CONFLATE`) each
+/// direction keeps only the newest message, with no high-water mark.
+pub fn pipe_pair_with(
+    mut a: PipeEndConfig,
+    mut b: PipeEndConfig,
+    conflate: bool,
+) -> (PipeEnd, PipeEnd) {
+    if conflate {
+        a.in_hwm = 0;
+        b.in_hwm = 0;
+    }
+    let (a_to_b_writer, a_to_b_reader) = channel::channel(conflate);
+    let (b_to_a_writer, b_to_a_reader) = channel::channel(conflate);
     let end_a = PipeEnd::new(&a, &b, b_to_a_reader, a_to_b_writer);
     let end_b = PipeEnd::new(&b, &a, a_to_b_reader, b_to_a_writer);
     (end_a, end_b)
@@ -91,8 +99,8 @@ pub struct PipeEnd {
     id: PipeId,
     peer_id: PipeId,
     peer_events: Arc<dyn PipeEvents>,
-    inbound: Option<Reader<PipeItem>>,
-    outbound: Option<Writer<PipeItem>>,
+    inbound: Option<Inbound>,
+    outbound: Option<Outbound>,
     in_active: bool,
     out_active: bool,
     /// Messages the peer may have unread before we stop (0: unlimited).
@@ -110,8 +118,8 @@ impl PipeEnd {
     fn new(
         own: &PipeEndConfig,
         peer: &PipeEndConfig,
-        inbound: Reader<PipeItem>,
-        outbound: Writer<PipeItem>,
+        inbound: Inbound,
+        outbound: Outbound,
     ) -> PipeEnd {
         PipeEnd {
             id: own.id,
@@ -224,8 +232,8 @@ impl PipeEnd {
                 let at_delimiter = self
                     .inbound
                     .as_mut()
-                    .and_then(Reader::peek)
-                    .is_some_and(|item| matches!(item, PipeItem::Delimiter));
+                    .and_then(Inbound::peek)
+                    .is_some_and(|next| next == Next::Delimiter);
                 if at_delimiter {
                     self.take_delimiter();
                 }
@@ -314,11 +322,11 @@ impl Pipe for PipeEnd {
                 self.in_active = false;
                 false
             }
-            Some(PipeItem::Delimiter) => {
+            Some(Next::Delimiter) => {
                 self.take_delimiter();
                 false
             }
-            Some(PipeItem::Msg(_)) => true,
+            Some(Next::Msg) => true,
         }
     }
 

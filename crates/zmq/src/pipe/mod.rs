@@ -7,9 +7,10 @@
 //! feeds every [`PipeEvent`] it receives to the addressed end with
 //! [`PipeEnd::process`] and acts on the returned [`PipeSignal`].
 
+mod channel;
 pub mod end;
 pub mod events;
 pub mod ypipe;
 
-pub use end::{PipeEnd, PipeEndConfig, PipeState, compute_lwm, pipe_pair};
+pub use end::{PipeEnd, PipeEndConfig, PipeState, compute_lwm, pipe_pair, pipe_pair_with};
 pub use events::{PipeEvent, PipeEvents, PipeSignal};

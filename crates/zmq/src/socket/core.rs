@@ -24,6 +24,9 @@ use crate::options::{self, SocketOptions};
 use crate::pipe::{PipeEnd, PipeEvent, PipeSignal};
 
 /// A command addressed to a socket.
+// Attach carries a pipe end by value; commands are per activation or per
+// connection, not per message, so the size is not worth a box.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum SocketCommand {
     /// A notification for one of the socket's pipe ends.
     Pipe(PipeId, PipeEvent),

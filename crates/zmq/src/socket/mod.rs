@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::inproc::InprocPeer;
 use crate::message::Message;
 use crate::monitor::{self, Event};
-use crate::pipe::{PipeEndConfig, PipeEvents, pipe_pair};
+use crate::pipe::{PipeEndConfig, PipeEvents, pipe_pair_with};
 use crate::pipe_target::PipeTarget;
 use crate::session::{self, IoObject, PreparedPipe, SocketLink};
 
@@ -173,7 +173,8 @@ impl Socket {
             let target = PipeTarget::new();
             let session_events: Arc<dyn PipeEvents> = target.clone();
             let socket_events: Arc<dyn PipeEvents> = state.core.mailbox.clone();
-            let (socket_end, session_end) = pipe_pair(
+            let conflate = state.core.options.effective_conflate(state.core.kind);
+            let (socket_end, session_end) = pipe_pair_with(
                 PipeEndConfig {
                     id: ctx.next_pipe_id(),
                     events: socket_events,
@@ -186,6 +187,7 @@ impl Socket {
                     in_hwm: hwm(state.core.options.sndhwm),
                     delay: true,
                 },
+                conflate,
             );
             state.core.attach(
                 socket_end,
@@ -442,6 +444,7 @@ impl Socket {
             sndhwm: core.options.sndhwm,
             rcvhwm: core.options.rcvhwm,
             routing_id: core.options.routing_id.clone(),
+            conflate: core.options.effective_conflate(core.kind),
         }
     }
 

@@ -288,7 +288,20 @@ impl Socket {
 
     /// `ZMQ_CONFLATE`: keep only the last message.
     pub fn set_conflate(&self, on: bool) -> Result<()> {
-        self.pattern_only(PatternOption::Conflate(on))
+        let mut state = self.state.borrow_mut();
+        // SUB and XSUB also conflate what they have already queued; other
+        // types do it in their new pipes only.
+        match state.core.set_pattern_option(PatternOption::Conflate(on)) {
+            Ok(()) | Err(Error::Inval) => {}
+            Err(e) => return Err(e),
+        }
+        state.core.options.conflate = on;
+        Ok(())
+    }
+
+    /// `ZMQ_CONFLATE`.
+    pub fn get_conflate(&self) -> Result<bool> {
+        Ok(self.state.borrow().core.options.conflate)
     }
 
     /// `ZMQ_TOPICS_COUNT` (PUB, XPUB, SUB, XSUB).

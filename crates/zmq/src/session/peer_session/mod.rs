@@ -40,7 +40,7 @@ use std::os::fd::AsRawFd;
 use crate::engine::{ConnectionError, ConnectionEvent, HandshakeFailure};
 use crate::io::{HandlerEvents, IoCommand};
 use crate::monitor;
-use crate::pipe::{PipeEnd, PipeEndConfig, PipeEvents, PipeState, pipe_pair};
+use crate::pipe::{PipeEnd, PipeEndConfig, PipeEvents, PipeState, pipe_pair_with};
 use crate::reactor::{EventHandler, HandlerId, Interest, Reactor, TimerId};
 use crate::socket::SocketCommand;
 
@@ -428,7 +428,8 @@ impl Session {
             handler: id,
         });
         let socket_events: Arc<dyn PipeEvents> = self.link.mailbox.clone();
-        let (own_end, socket_end) = pipe_pair(
+        let conflate = self.link.options.effective_conflate(self.link.kind);
+        let (own_end, socket_end) = pipe_pair_with(
             PipeEndConfig {
                 id: ctx.next_pipe_id(),
                 events: own_events,
@@ -441,6 +442,7 @@ impl Session {
                 in_hwm: hwm(self.link.options.rcvhwm),
                 delay: true,
             },
+            conflate,
         );
         self.pipe = Some(own_end);
         let (locally_initiated, connect_routing_id) = match &self.origin {
