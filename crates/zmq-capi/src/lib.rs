@@ -27,6 +27,10 @@ pub mod io_api;
 pub mod msg_api;
 /// `zmq_poll`.
 pub mod poll_api;
+/// The draft `zmq_poller_*`.
+pub mod poller_api;
+/// `zmq_proxy`, `zmq_proxy_steerable`, `zmq_device`.
+pub mod proxy_api;
 /// `zmq_socket`, `zmq_close`, `zmq_bind`, options, ...
 pub mod socket_api;
 /// `zmq_timers_*`.

@@ -1,8 +1,8 @@
-//! `zmq_timers_*`: repeating timers whose callbacks run in
-//! `zmq_timers_execute`, on the caller's thread.
+//! `zmq_timers_*` over [`zmq::Timers`]: repeating timers whose callbacks
+//! run in `zmq_timers_execute`, on the caller's thread.
 
 use std::ffi::{c_int, c_long, c_void};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use zmq::Error;
 
@@ -12,29 +12,15 @@ use crate::boundary::{guarded, guarded_int};
 #[allow(non_camel_case_types)]
 pub type zmq_timer_fn = unsafe extern "C" fn(timer_id: c_int, arg: *mut c_void);
 
-struct Timer {
-    id: c_int,
-    interval: Duration,
-    due: Instant,
-    handler: zmq_timer_fn,
+/// What each timer carries: the C callback and its argument.
+#[derive(Clone, Copy)]
+struct Handler {
+    function: zmq_timer_fn,
     arg: *mut c_void,
 }
 
 /// A set of timers (one thread at a time, as in libzmq).
-#[derive(Default)]
-struct Timers {
-    timers: Vec<Timer>,
-    next_id: c_int,
-}
-
-impl Timers {
-    fn find(&mut self, id: c_int) -> Result<&mut Timer, Error> {
-        self.timers
-            .iter_mut()
-            .find(|timer| timer.id == id)
-            .ok_or(Error::Inval)
-    }
-}
+type Timers = zmq::Timers<Handler>;
 
 /// The timers behind a pointer; EFAULT for NULL.
 ///
@@ -48,7 +34,7 @@ unsafe fn timers<'a>(timers: *mut c_void) -> Result<&'a mut Timers, Error> {
 /// A new, empty set of timers.
 #[unsafe(no_mangle)]
 pub extern "C" fn zmq_timers_new() -> *mut c_void {
-    Box::into_raw(Box::<Timers>::default()).cast()
+    Box::into_raw(Box::new(Timers::new())).cast()
 }
 
 /// Frees the timers and sets `*timers_p` to NULL.
@@ -87,18 +73,9 @@ pub unsafe extern "C" fn zmq_timers_add(
     guarded_int(|| {
         // SAFETY: forwarded contract.
         let timers = unsafe { timers(timers_ptr) }?;
-        let handler = handler.ok_or(Error::Fault)?;
+        let function = handler.ok_or(Error::Fault)?;
         let interval = Duration::from_millis(u64::try_from(interval).map_err(|_| Error::Inval)?);
-        timers.next_id = timers.next_id.checked_add(1).ok_or(Error::NoMem)?;
-        let id = timers.next_id;
-        timers.timers.push(Timer {
-            id,
-            interval,
-            due: Instant::now() + interval,
-            handler,
-            arg,
-        });
-        Ok(id)
+        timers.add(interval, Handler { function, arg })
     })
 }
 
@@ -111,11 +88,7 @@ pub unsafe extern "C" fn zmq_timers_cancel(timers_ptr: *mut c_void, timer_id: c_
     guarded_int(|| {
         // SAFETY: forwarded contract.
         let timers = unsafe { timers(timers_ptr) }?;
-        let before = timers.timers.len();
-        timers.timers.retain(|timer| timer.id != timer_id);
-        if timers.timers.len() == before {
-            return Err(Error::Inval);
-        }
+        timers.cancel(timer_id)?;
         Ok(0)
     })
 }
@@ -132,9 +105,9 @@ pub unsafe extern "C" fn zmq_timers_set_interval(
 ) -> c_int {
     guarded_int(|| {
         // SAFETY: forwarded contract.
-        let timer = unsafe { timers(timers_ptr) }?.find(timer_id)?;
-        timer.interval = Duration::from_millis(u64::try_from(interval).map_err(|_| Error::Inval)?);
-        timer.due = Instant::now() + timer.interval;
+        let timers = unsafe { timers(timers_ptr) }?;
+        let interval = Duration::from_millis(u64::try_from(interval).map_err(|_| Error::Inval)?);
+        timers.set_interval(timer_id, interval)?;
         Ok(0)
     })
 }
@@ -147,8 +120,7 @@ pub unsafe extern "C" fn zmq_timers_set_interval(
 pub unsafe extern "C" fn zmq_timers_reset(timers_ptr: *mut c_void, timer_id: c_int) -> c_int {
     guarded_int(|| {
         // SAFETY: forwarded contract.
-        let timer = unsafe { timers(timers_ptr) }?.find(timer_id)?;
-        timer.due = Instant::now() + timer.interval;
+        unsafe { timers(timers_ptr) }?.reset(timer_id)?;
         Ok(0)
     })
 }
@@ -162,16 +134,8 @@ pub unsafe extern "C" fn zmq_timers_reset(timers_ptr: *mut c_void, timer_id: c_i
 pub unsafe extern "C" fn zmq_timers_timeout(timers_ptr: *mut c_void) -> c_long {
     guarded(-1, || {
         // SAFETY: forwarded contract.
-        let timers = unsafe { timers(timers_ptr) }?;
-        let now = Instant::now();
-        Ok(timers
-            .timers
-            .iter()
-            .map(|timer| timer.due.saturating_duration_since(now))
-            .min()
-            .map_or(-1, |left| {
-                c_long::try_from(left.as_millis()).unwrap_or(c_long::MAX)
-            }))
+        let left = unsafe { timers(timers_ptr) }?.timeout_ms();
+        Ok(c_long::try_from(left).unwrap_or(c_long::MAX))
     })
 }
 
@@ -184,16 +148,17 @@ pub unsafe extern "C" fn zmq_timers_timeout(timers_ptr: *mut c_void) -> c_long {
 pub unsafe extern "C" fn zmq_timers_execute(timers_ptr: *mut c_void) -> c_int {
     guarded_int(|| {
         // SAFETY: forwarded contract.
-        let timers = unsafe { timers(timers_ptr) }?;
-        let now = Instant::now();
-        let mut due: Vec<(c_int, zmq_timer_fn, *mut c_void)> = Vec::new();
-        for timer in timers.timers.iter_mut().filter(|timer| timer.due <= now) {
-            due.push((timer.id, timer.handler, timer.arg));
-            timer.due = now + timer.interval;
-        }
-        for (id, handler, arg) in due {
+        let due = unsafe { timers(timers_ptr) }?.take_due();
+        for (id, handler) in due {
+            // A callback may cancel a timer that is due in this same
+            // round: it does not fire then (libzmq's rule). No reference
+            // to the timers is held while a callback runs.
+            // SAFETY: forwarded contract.
+            if !unsafe { timers(timers_ptr) }?.contains(id) {
+                continue;
+            }
             // SAFETY: the caller's callback with its argument.
-            unsafe { handler(id, arg) };
+            unsafe { (handler.function)(id, handler.arg) };
         }
         Ok(0)
     })

@@ -14,6 +14,8 @@ const PROGRAMS: &[&str] = &[
     "test_msg",
     "test_options",
     "test_poll",
+    "test_poller",
+    "test_proxy",
     "test_errors",
     "test_utils",
 ];

@@ -34,6 +34,10 @@ pub mod pipe;
 mod pipe_target;
 /// Waiting on several sockets and descriptors (`zmq_poll`).
 pub mod poll;
+/// A persistent set of sockets and descriptors to wait on (`zmq_poller`).
+pub mod poller;
+/// Forwarding between two sockets (`zmq_proxy`, `zmq_proxy_steerable`).
+pub mod proxy;
 /// The event loop of an I/O thread.
 pub mod reactor;
 /// Sessions, listeners and connecters on the I/O threads.
@@ -42,13 +46,18 @@ mod session;
 pub mod signaler;
 /// The socket API.
 pub mod socket;
+/// Repeating timers run by the caller (`zmq_timers`).
+pub mod timers;
 
 pub use context::Context;
 pub use error::{Error, Result};
 pub use message::Message;
 pub use options::Mechanism;
 pub use poll::{POLLERR, POLLIN, POLLOUT, POLLPRI, PollItem, poll};
+pub use poller::{Poller, PollerEvent};
+pub use proxy::{ProxyCommand, ProxyStatistics, SocketTraffic, proxy, proxy_steerable};
 pub use socket::{DONTWAIT, PollEvents, SNDMORE, Socket};
+pub use timers::{TimerId, Timers};
 pub use zmq_mechanisms::keys::{curve_keypair, curve_public};
 pub use zmq_patterns::SocketKind as SocketType;
 

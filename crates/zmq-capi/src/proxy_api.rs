@@ -1,0 +1,119 @@
+//! `zmq_proxy`, `zmq_proxy_steerable` and the deprecated `zmq_device`,
+//! over [`zmq::proxy_steerable`].
+
+use std::ffi::{c_int, c_void};
+
+use zmq::{Error, Socket};
+
+use crate::boundary::guarded_int;
+use crate::handles;
+
+/// A required socket argument: EFAULT when it is NULL or not a live
+/// socket (the proxy pages' word for an invalid frontend or backend).
+fn required_socket<'a>(ptr: *mut c_void) -> Result<&'a Socket, Error> {
+    handles::socket(ptr)
+        .map(|handle| &handle.socket)
+        .map_err(|_| Error::Fault)
+}
+
+/// An optional socket argument: `None` for NULL, EFAULT when it is not a
+/// live socket.
+fn optional_socket<'a>(ptr: *mut c_void) -> Result<Option<&'a Socket>, Error> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        required_socket(ptr).map(Some)
+    }
+}
+
+/// Runs the proxy in this thread; -1 with ETERM when the context is
+/// terminated (or EFAULT for an invalid socket, or the error of a failed
+/// socket operation); 0 after `TERMINATE` on the control socket.
+fn run(
+    frontend: *mut c_void,
+    backend: *mut c_void,
+    capture: *mut c_void,
+    control: *mut c_void,
+) -> c_int {
+    guarded_int(|| {
+        let frontend = required_socket(frontend)?;
+        let backend = required_socket(backend)?;
+        let capture = optional_socket(capture)?;
+        let control = optional_socket(control)?;
+        zmq::proxy_steerable(frontend, backend, capture, control)?;
+        Ok(0)
+    })
+}
+
+/// Forwards messages between `frontend` and `backend` (both ways, whole
+/// multipart messages), copying every part to `capture` when not NULL.
+/// Returns -1 with ETERM when the context is terminated.
+///
+/// # Safety
+/// Each pointer is NULL or any pointer (only live sockets are used); the
+/// sockets are not used by another thread while the proxy runs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_proxy(
+    frontend: *mut c_void,
+    backend: *mut c_void,
+    capture: *mut c_void,
+) -> c_int {
+    run(frontend, backend, capture, std::ptr::null_mut())
+}
+
+/// [`zmq_proxy`] steered by PAUSE, RESUME, TERMINATE and STATISTICS
+/// commands on `control` (REP or PAIR; NULL: none). Returns 0 after
+/// TERMINATE.
+///
+/// # Safety
+/// As [`zmq_proxy`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_proxy_steerable(
+    frontend: *mut c_void,
+    backend: *mut c_void,
+    capture: *mut c_void,
+    control: *mut c_void,
+) -> c_int {
+    run(frontend, backend, capture, control)
+}
+
+/// The deprecated device: a [`zmq_proxy`] without capture (the device
+/// kind is ignored, as in libzmq).
+///
+/// # Safety
+/// As [`zmq_proxy`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_device(
+    _kind: c_int,
+    frontend: *mut c_void,
+    backend: *mut c_void,
+) -> c_int {
+    run(
+        frontend,
+        backend,
+        std::ptr::null_mut(),
+        std::ptr::null_mut(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::boundary::last_errno;
+
+    #[test]
+    fn invalid_sockets_are_efault() {
+        let mut not_a_socket = 0u64;
+        let foreign = (&raw mut not_a_socket).cast::<c_void>();
+        let null = std::ptr::null_mut();
+        // SAFETY: any pointers are accepted; none is live.
+        let rc = unsafe { zmq_proxy(null, null, null) };
+        assert_eq!((rc, last_errno()), (-1, libc::EFAULT));
+        // SAFETY: as above.
+        let rc = unsafe { zmq_proxy_steerable(foreign, foreign, null, null) };
+        assert_eq!((rc, last_errno()), (-1, libc::EFAULT));
+        // SAFETY: as above.
+        let rc = unsafe { zmq_device(3, foreign, null) };
+        assert_eq!((rc, last_errno()), (-1, libc::EFAULT));
+    }
+}
