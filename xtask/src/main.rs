@@ -8,15 +8,18 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// `cargo xtask bench`: our library against libzmq, side by side.
+mod bench;
 /// `cargo xtask fuzz`: coverage-guided fuzzing without cargo-fuzz.
 mod fuzz;
 /// `cargo xtask install`: libzmq.so.5, headers and pkg-config file.
 mod install;
 
-const USAGE: &str = "\
+const USAGE_TEMPLATE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
+{BENCH}
   fuzz [--seconds N] [--build-only] [--list] [TARGET...]
         build fuzz/ with libFuzzer instrumentation on the stable toolchain
         and run each target (all by default) for N seconds (default 60)
@@ -27,19 +30,21 @@ commands:
 ";
 
 fn main() -> ExitCode {
+    let usage = USAGE_TEMPLATE.replace("{BENCH}", bench::USAGE);
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (command, rest) = match args.split_first() {
         Some((command, rest)) => (command.as_str(), rest),
         None => ("help", &[][..]),
     };
     let result = match command {
+        "bench" => bench::run(&workspace_root(), rest),
         "fuzz" => fuzz::run(&workspace_root(), rest),
         "install" => install::run(&workspace_root(), rest),
         "help" | "-h" | "--help" => {
-            print!("{USAGE}");
+            print!("{usage}");
             Ok(())
         }
-        other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+        other => Err(format!("unknown command `{other}`\n\n{usage}")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,48 @@
+//! `local_thr <bind-to> <message-size> <message-count>`: binds a PULL
+//! socket, receives the stream and prints libzmq's throughput figures.
+
+use std::process::ExitCode;
+
+use zmq_tools::ToolError;
+use zmq_tools::args::{number, positional, positive};
+use zmq_tools::report::ThroughputReport;
+use zmq_tools::throughput::receive_stream;
+
+const USAGE: &str = "usage: local_thr <bind-to> <message-size> <message-count>";
+
+fn run(bind_to: &str, size: usize, count: usize) -> Result<ThroughputReport, ToolError> {
+    let ctx = zmq::Context::new();
+    let socket = ctx
+        .socket(zmq::SocketType::Pull)
+        .map_err(ToolError::zmq("zmq_socket"))?;
+    socket.bind(bind_to).map_err(ToolError::zmq("zmq_bind"))?;
+    let elapsed_us = receive_stream(&socket, size, count)?;
+    drop(socket);
+    ctx.term().map_err(ToolError::zmq("zmq_ctx_term"))?;
+    Ok(ThroughputReport::new(size, count, elapsed_us))
+}
+
+fn main() -> ExitCode {
+    let [bind_to, size, count] = match positional::<3>(USAGE) {
+        Ok(args) => args,
+        Err(usage) => {
+            println!("{usage}");
+            return ExitCode::from(1);
+        }
+    };
+    let parsed = number("message size", &size)
+        .and_then(|size| positive("message count", &count).map(|count| (size, count)));
+    let outcome = parsed
+        .map_err(ToolError::Other)
+        .and_then(|(size, count)| run(&bind_to, size, count));
+    match outcome {
+        Ok(report) => {
+            print!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            println!("{error}");
+            ExitCode::from(255)
+        }
+    }
+}
