@@ -9,6 +9,7 @@
 use std::collections::VecDeque;
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
@@ -21,6 +22,9 @@ use crate::signaler::Signaler;
 #[derive(Debug)]
 pub struct Mailbox<T> {
     queue: Mutex<VecDeque<T>>,
+    /// Set (under the lock) while the queue holds commands, so that an
+    /// owner can look for work without taking the lock on its hot path.
+    pending: AtomicBool,
     signaler: Signaler,
 }
 
@@ -29,6 +33,7 @@ impl<T> Mailbox<T> {
     pub fn new() -> io::Result<Mailbox<T>> {
         Ok(Mailbox {
             queue: Mutex::new(VecDeque::new()),
+            pending: AtomicBool::new(false),
             signaler: Signaler::new()?,
         })
     }
@@ -39,6 +44,7 @@ impl<T> Mailbox<T> {
             let mut queue = self.queue.lock();
             let was_empty = queue.is_empty();
             queue.push_back(command);
+            self.pending.store(true, Ordering::Release);
             was_empty
         };
         if was_empty {
@@ -54,6 +60,9 @@ impl<T> Mailbox<T> {
     pub fn try_recv(&self) -> Option<T> {
         let mut queue = self.queue.lock();
         let command = queue.pop_front();
+        if queue.is_empty() {
+            self.pending.store(false, Ordering::Release);
+        }
         if command.is_none() {
             let _ = self.signaler.recv();
         }
@@ -66,6 +75,7 @@ impl<T> Mailbox<T> {
         let mut queue = self.queue.lock();
         let count = queue.len();
         batch.append(&mut queue);
+        self.pending.store(false, Ordering::Release);
         let _ = self.signaler.recv();
         count
     }
@@ -91,9 +101,10 @@ impl<T> Mailbox<T> {
         }
     }
 
-    /// Whether no command waits.
+    /// Whether no command waits. Lock-free: a command sent by another
+    /// thread is seen once its `send` has returned.
     pub fn is_empty(&self) -> bool {
-        self.queue.lock().is_empty()
+        !self.pending.load(Ordering::Acquire)
     }
 }
 

@@ -80,7 +80,7 @@ pub(crate) struct SocketCore {
 
 impl SocketCore {
     pub(crate) fn new(ctx: Context, kind: SocketKind) -> Result<SocketCore> {
-        let pattern = AnyPattern::new(kind).map_err(|_| Error::Inval)?;
+        let pattern = AnyPattern::new(kind).map_err(pattern_error)?;
         Ok(SocketCore {
             kind,
             ctx,
@@ -224,7 +224,8 @@ impl SocketCore {
     pub(crate) fn send(&mut self, mut msg: Msg, more: bool, dontwait: bool) -> Result<()> {
         self.process_commands()?;
         msg.set_more(more);
-        let deadline = deadline(dontwait, self.options.sndtimeo);
+        // The clock is read only once the socket would block.
+        let mut deadline = None;
         loop {
             match self.pattern.send(msg) {
                 Ok(()) => return Ok(()),
@@ -236,7 +237,9 @@ impl SocketCore {
                         return Err(Error::Again);
                     }
                     msg = back;
-                    self.wait(deadline)?;
+                    let until =
+                        *deadline.get_or_insert_with(|| timeout_deadline(self.options.sndtimeo));
+                    self.wait(until)?;
                 }
                 Err(err) => return Err(pattern_error(err.kind)),
             }
@@ -246,7 +249,7 @@ impl SocketCore {
     /// Receives one part, blocking per `dontwait` and `ZMQ_RCVTIMEO`.
     pub(crate) fn recv(&mut self, dontwait: bool) -> Result<Msg> {
         self.process_commands()?;
-        let deadline = deadline(dontwait, self.options.rcvtimeo);
+        let mut deadline = None;
         loop {
             match self.pattern.recv() {
                 Ok(msg) => {
@@ -257,7 +260,9 @@ impl SocketCore {
                     if dontwait || self.options.rcvtimeo == 0 {
                         return Err(Error::Again);
                     }
-                    self.wait(deadline)?;
+                    let until =
+                        *deadline.get_or_insert_with(|| timeout_deadline(self.options.rcvtimeo));
+                    self.wait(until)?;
                 }
                 Err(err) => return Err(pattern_error(err)),
             }
@@ -287,10 +292,8 @@ impl SocketCore {
     }
 }
 
-fn deadline(dontwait: bool, timeout_ms: i32) -> Option<Instant> {
-    if dontwait {
-        return None;
-    }
+/// When a blocking call with this timeout (ms, -1 = none) gives up.
+fn timeout_deadline(timeout_ms: i32) -> Option<Instant> {
     options::timeout(timeout_ms).and_then(|t| Instant::now().checked_add(t))
 }
 
