@@ -9,7 +9,7 @@ int main (void)
     CHECK (ZMQ_VERSION == 40305);
 
     CHECK (zmq_has ("ipc") == 1);
-    CHECK (zmq_has ("curve") == 0);
+    CHECK (zmq_has ("curve") == 1);
     CHECK (zmq_has ("pgm") == 0);
     CHECK (zmq_has ("draft") == 0);
     CHECK (zmq_has (NULL) == 0);

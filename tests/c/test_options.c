@@ -3,6 +3,25 @@
 #include "testutil.h"
 #include <stdint.h>
 
+/* Draft numbers (zmq.h lists them only with ZMQ_BUILD_DRAFT_API). */
+#define OPT_PRIORITY 112
+#define OPT_NORM_MODE 117
+#define OPT_THREAD_AFFINITY_CPU_ADD 7
+#define OPT_THREAD_AFFINITY_CPU_REMOVE 8
+#define OPT_ZERO_COPY_RECV 10
+#ifndef ZMQ_METADATA
+#define ZMQ_METADATA 95
+#endif
+#ifndef ZMQ_IN_BATCH_SIZE
+#define ZMQ_IN_BATCH_SIZE 101
+#endif
+#ifndef ZMQ_RECONNECT_STOP
+#define ZMQ_RECONNECT_STOP 109
+#endif
+#ifndef ZMQ_HELLO_MSG
+#define ZMQ_HELLO_MSG 110
+#endif
+
 int main (void)
 {
     void *ctx = zmq_ctx_new ();
@@ -113,6 +132,80 @@ int main (void)
     OK (zmq_setsockopt (sub, ZMQ_UNSUBSCRIBE, "", 0));
     OK (zmq_close (sub));
 
+    /* part 8: network, transport and unbuilt-feature options */
+    size = sizeof value;
+    OK (zmq_getsockopt (s, ZMQ_TOS, &value, &size));
+    CHECK (value == 0);
+    value = 0x28;
+    OK (zmq_setsockopt (s, ZMQ_TOS, &value, sizeof value));
+    value = 0;
+    OK (zmq_getsockopt (s, ZMQ_TOS, &value, &size));
+    CHECK (value == 0x28);
+    value = -1;
+    FAILS (zmq_setsockopt (s, ZMQ_TOS, &value, sizeof value), EINVAL);
+    value = 3;
+    OK (zmq_setsockopt (s, OPT_PRIORITY, &value, sizeof value));
+    value = 2000;
+    OK (zmq_setsockopt (s, ZMQ_TCP_MAXRT, &value, sizeof value));
+    OK (zmq_setsockopt (s, ZMQ_BINDTODEVICE, "lo", 2));
+    char text[64];
+    size = sizeof text;
+    OK (zmq_getsockopt (s, ZMQ_BINDTODEVICE, text, &size));
+    CHECK (size == 3 && strcmp (text, "lo") == 0);
+    FAILS (zmq_setsockopt (s, ZMQ_BINDTODEVICE, "seventeen-chars-x", 17), EINVAL);
+    OK (zmq_setsockopt (s, ZMQ_TCP_ACCEPT_FILTER, "127.0.0.1", 9));
+    OK (zmq_setsockopt (s, ZMQ_TCP_ACCEPT_FILTER, NULL, 0));
+    FAILS (zmq_setsockopt (s, ZMQ_TCP_ACCEPT_FILTER, "nonsense", 8), EINVAL);
+    size = sizeof text;
+    FAILS (zmq_getsockopt (s, ZMQ_TCP_ACCEPT_FILTER, text, &size), EINVAL);
+    uint32_t uid = 0;
+    OK (zmq_setsockopt (s, ZMQ_IPC_FILTER_UID, &uid, sizeof uid));
+    OK (zmq_setsockopt (s, ZMQ_IPC_FILTER_UID, NULL, 0));
+    FAILS (zmq_setsockopt (s, ZMQ_IPC_FILTER_UID, &wide, sizeof wide), EINVAL);
+    OK (zmq_setsockopt (s, ZMQ_SOCKS_PROXY, "127.0.0.1:1080", 14));
+    size = sizeof text;
+    OK (zmq_getsockopt (s, ZMQ_SOCKS_PROXY, text, &size));
+    CHECK (strcmp (text, "127.0.0.1:1080") == 0);
+    OK (zmq_setsockopt (s, ZMQ_SOCKS_PROXY, NULL, 0));
+    OK (zmq_setsockopt (s, ZMQ_METADATA, "X-key:value", 11));
+    FAILS (zmq_setsockopt (s, ZMQ_METADATA, "key:value", 9), EINVAL);
+    size = sizeof value;
+    OK (zmq_getsockopt (s, ZMQ_USE_FD, &value, &size));
+    CHECK (value == -1);
+    value = 0;
+    FAILS (zmq_setsockopt (s, ZMQ_RATE, &value, sizeof value), EINVAL);
+    value = 1000;
+    OK (zmq_setsockopt (s, ZMQ_RATE, &value, sizeof value));
+    value = 100;
+    OK (zmq_setsockopt (s, ZMQ_RATE, &value, sizeof value));
+    OK (zmq_getsockopt (s, ZMQ_MULTICAST_HOPS, &value, &size));
+    CHECK (value == 1);
+    OK (zmq_getsockopt (s, ZMQ_IN_BATCH_SIZE, &value, &size));
+    CHECK (value == 8192);
+    OK (zmq_getsockopt (s, ZMQ_THREAD_SAFE, &value, &size));
+    CHECK (value == 0);
+    value = 1;
+    FAILS (zmq_setsockopt (s, ZMQ_GSSAPI_SERVER, &value, sizeof value), EINVAL);
+    FAILS (zmq_getsockopt (s, ZMQ_GSSAPI_SERVER, &value, &size), EINVAL);
+    FAILS (zmq_setsockopt (s, OPT_NORM_MODE, &value, sizeof value), EINVAL);
+    FAILS (zmq_setsockopt (s, ZMQ_RECONNECT_STOP, &value, sizeof value), EINVAL);
+    FAILS (zmq_setsockopt (s, ZMQ_HELLO_MSG, "hi", 2), EINVAL);
+    uint64_t vmci = 4096;
+    OK (zmq_setsockopt (s, ZMQ_VMCI_BUFFER_SIZE, &vmci, sizeof vmci));
+
+    /* context options */
+    CHECK (zmq_ctx_get (ctx, ZMQ_SOCKET_LIMIT) == 65535);
+    CHECK (zmq_ctx_get (ctx, ZMQ_MSG_T_SIZE) == 64);
+    CHECK (zmq_ctx_get (ctx, ZMQ_THREAD_SCHED_POLICY) == -1);
+    OK (zmq_ctx_set (ctx, ZMQ_MAX_MSGSZ, 4096));
+    CHECK (zmq_ctx_get (ctx, ZMQ_MAX_MSGSZ) == 4096);
+    FAILS (zmq_ctx_set (ctx, OPT_THREAD_AFFINITY_CPU_REMOVE, 0), EINVAL);
+    OK (zmq_ctx_set (ctx, OPT_THREAD_AFFINITY_CPU_ADD, 0));
+    OK (zmq_ctx_set (ctx, OPT_THREAD_AFFINITY_CPU_REMOVE, 0));
+    OK (zmq_ctx_set (ctx, OPT_ZERO_COPY_RECV, 0));
+    CHECK (zmq_ctx_get (ctx, OPT_ZERO_COPY_RECV) == 0);
+    FAILS (zmq_ctx_set (ctx, ZMQ_MAX_SOCKETS, 0), EINVAL);
+
     /* not implemented yet: the default is accepted, anything else is not */
     value = 0;
     OK (zmq_setsockopt (s, ZMQ_HEARTBEAT_IVL, &value, sizeof value));
@@ -121,9 +214,9 @@ int main (void)
     size = sizeof value;
     OK (zmq_getsockopt (s, ZMQ_RATE, &value, &size));
     CHECK (value == 100);
-    value = 1;
+    value = 2;
     FAILS (zmq_setsockopt (s, ZMQ_CURVE_SERVER, &value, sizeof value), EINVAL);
-    FAILS (zmq_setsockopt (s, ZMQ_PLAIN_USERNAME, "user", 4), EINVAL);
+    FAILS (zmq_setsockopt (s, ZMQ_CURVE_SERVERKEY, "short", 5), EINVAL);
     FAILS (zmq_setsockopt (s, 9999, &value, sizeof value), EINVAL);
     FAILS (zmq_getsockopt (s, 9999, &value, &size), EINVAL);
     FAILS (zmq_getsockopt (s, ZMQ_LINGER, &value, NULL), EFAULT);

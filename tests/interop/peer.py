@@ -54,8 +54,29 @@ INT_OPTIONS = {
 BOOL_OPTIONS = {
     "ipv6": zmq.IPV6,
     "router_mandatory": zmq.ROUTER_MANDATORY,
+    "plain_server": zmq.PLAIN_SERVER,
+    "curve_server": zmq.CURVE_SERVER,
 }
-OTHER_OPTIONS = ("routing_id", "subscribe")
+# Text options (UTF-8 bytes; CURVE keys in their 40-character Z85 form).
+TEXT_OPTIONS = {
+    "plain_username": zmq.PLAIN_USERNAME,
+    "plain_password": zmq.PLAIN_PASSWORD,
+    "curve_publickey": zmq.CURVE_PUBLICKEY,
+    "curve_secretkey": zmq.CURVE_SECRETKEY,
+    "curve_serverkey": zmq.CURVE_SERVERKEY,
+    "zap_domain": zmq.ZAP_DOMAIN,
+}
+OTHER_OPTIONS = ("routing_id", "subscribe", "zap_handler")
+# Monitor events `wait_event` can wait for, by libzmq name without ZMQ_EVENT_.
+EVENTS = {
+    "CONNECTED": zmq.EVENT_CONNECTED,
+    "ACCEPTED": zmq.EVENT_ACCEPTED,
+    "DISCONNECTED": zmq.EVENT_DISCONNECTED,
+    "HANDSHAKE_SUCCEEDED": zmq.EVENT_HANDSHAKE_SUCCEEDED,
+    "HANDSHAKE_FAILED_NO_DETAIL": zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+    "HANDSHAKE_FAILED_PROTOCOL": zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL,
+    "HANDSHAKE_FAILED_AUTH": zmq.EVENT_HANDSHAKE_FAILED_AUTH,
+}
 OPS = (
     "send",
     "recv",
@@ -68,6 +89,7 @@ OPS = (
     "await",
     "idle",
     "wait_disconnect",
+    "wait_event",
 )
 
 
@@ -95,7 +117,9 @@ def capabilities():
         "sockets": sorted(SOCKET_TYPES),
         "transports": ["tcp", "ipc"],
         "ipv6": True,
-        "options": sorted(list(INT_OPTIONS) + list(BOOL_OPTIONS) + list(OTHER_OPTIONS)),
+        "options": sorted(
+            list(INT_OPTIONS) + list(BOOL_OPTIONS) + list(TEXT_OPTIONS) + list(OTHER_OPTIONS)
+        ),
         "ops": list(OPS),
     }
 
@@ -223,6 +247,39 @@ class Control:
             return True
 
 
+# ---------------------------------------------------------------- ZAP handler
+
+
+class CurveKeys:
+    """pyzmq credentials provider: the allowed Z85 client keys, or any key."""
+
+    def __init__(self, keys, allow_any):
+        self.keys = set(k.encode("ascii") for k in keys)
+        self.allow_any = allow_any
+
+    def callback(self, domain, key):
+        return self.allow_any or key in self.keys
+
+
+def start_zap_handler(ctx, policy):
+    """A ThreadAuthenticator in `ctx` with the spec's `zap_handler` policy."""
+    from zmq.auth.thread import ThreadAuthenticator
+
+    if not isinstance(policy, dict):
+        raise SpecError("zap_handler must be an object")
+    auth = ThreadAuthenticator(ctx)
+    auth.start()
+    if policy.get("deny"):
+        auth.deny(*policy["deny"])
+    passwords = policy.get("plain", {})
+    curve = CurveKeys(policy.get("curve", []), bool(policy.get("curve_any")))
+    # A request without a ZAP domain is looked up as "*"; cover named ones too.
+    for domain in ["*"] + list(policy.get("domains", [])):
+        auth.configure_plain(domain, dict(passwords))
+        auth.configure_curve_callback(domain, curve)
+    return auth
+
+
 # ---------------------------------------------------------------- peer
 
 
@@ -237,6 +294,7 @@ class Peer:
         self.ctx = zmq.Context()
         self.sock = None
         self.monitor = None
+        self.auth = None
 
     # -- setup
 
@@ -248,11 +306,19 @@ class Peer:
         for step in steps:
             if step.get("op") not in OPS:
                 raise Unsupported("op %s" % step.get("op"))
+        opts = self.spec.get("options", {})
+        if "zap_handler" in opts:
+            self.auth = start_zap_handler(self.ctx, opts["zap_handler"])
         self.sock = self.ctx.socket(SOCKET_TYPES[stype])
         self.sock.setsockopt(zmq.LINGER, DEFAULT_LINGER_MS)
-        opts = self.spec.get("options", {})
         for name, value in opts.items():
-            if name in INT_OPTIONS:
+            if name == "zap_handler":
+                continue
+            if name in TEXT_OPTIONS:
+                if not isinstance(value, str):
+                    raise SpecError("%s must be a string" % name)
+                self.sock.setsockopt(TEXT_OPTIONS[name], value.encode("utf-8"))
+            elif name in INT_OPTIONS:
                 self.sock.setsockopt(INT_OPTIONS[name], int(value))
             elif name in BOOL_OPTIONS:
                 self.sock.setsockopt(BOOL_OPTIONS[name], 1 if value else 0)
@@ -265,8 +331,8 @@ class Peer:
                     self.sock.setsockopt(zmq.SUBSCRIBE, frame_bytes(topic, {}))
             else:
                 raise Unsupported("option %s" % name)
-        if any(s.get("op") == "wait_disconnect" for s in steps):
-            self.monitor = self.sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+        if any(s.get("op") in ("wait_disconnect", "wait_event") for s in steps):
+            self.monitor = self.sock.get_monitor_socket(zmq.EVENT_ALL)
         bound = []
         for ep in self.spec.get("bind", []):
             self.check_transport(ep)
@@ -452,6 +518,24 @@ class Peer:
             if event["event"] == zmq.EVENT_DISCONNECTED:
                 return
 
+    def op_wait_event(self, step, index):
+        name = step["event"]
+        if name not in EVENTS:
+            raise Unsupported("event %s" % name)
+        want, value = EVENTS[name], step.get("value")
+        t = self.step_timeout(step)
+        deadline = time.monotonic() + t / 1000.0
+        seen = []
+        while True:
+            left = int((deadline - time.monotonic()) * 1000)
+            if left <= 0 or not self.monitor.poll(left):
+                raise ScriptFailure("wait_event: no %s (value %s) within %d ms; saw %s"
+                                    % (name, value, t, seen[-8:]))
+            event = recv_monitor_message(self.monitor)
+            seen.append((event["event"], event["value"]))
+            if event["event"] == want and (value is None or event["value"] == int(value)):
+                return
+
     # -- run
 
     def run(self):
@@ -468,6 +552,8 @@ class Peer:
             self.monitor.close(linger=0)
         if self.sock is not None:
             self.sock.close()
+        if self.auth is not None:
+            self.auth.stop()
         self.ctx.term()
 
 

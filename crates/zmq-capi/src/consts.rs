@@ -129,6 +129,8 @@ pub const ZMQ_SNDMORE: c_int = 2;
 
 // Security mechanisms.
 pub const ZMQ_NULL: c_int = 0;
+pub const ZMQ_PLAIN: c_int = 1;
+pub const ZMQ_CURVE: c_int = 2;
 
 // Poll events.
 pub const ZMQ_POLLIN: i16 = 1;

@@ -9,15 +9,14 @@ use crate::boundary::{guarded, guarded_int};
 use crate::consts::*;
 use crate::handles;
 
-/// `ZMQ_SOCKET_LIMIT`: the largest `ZMQ_MAX_SOCKETS` accepted.
-const SOCKET_LIMIT: c_int = 65_535;
-/// `ZMQ_THREAD_PRIORITY` / `ZMQ_THREAD_SCHED_POLICY` default (OS default).
-const THREAD_SCHEDULING_DEFAULT: c_int = -1;
-/// `ZMQ_MAX_MSGSZ` default (no limit beyond `int`).
-const MAX_MSGSZ_DEFAULT: c_int = c_int::MAX;
 /// `ZMQ_IPV6` and `ZMQ_BLOCKY` are context options too.
 const CTX_IPV6: c_int = ZMQ_IPV6;
 const CTX_BLOCKY: c_int = ZMQ_BLOCKY;
+// Context option numbers `consts.rs` does not list (zmq.h).
+const ZMQ_THREAD_AFFINITY_CPU_ADD: c_int = 7;
+const ZMQ_THREAD_AFFINITY_CPU_REMOVE: c_int = 8;
+const ZMQ_THREAD_NAME_PREFIX: c_int = 9;
+const ZMQ_ZERO_COPY_RECV: c_int = 10;
 
 /// A new context.
 #[unsafe(no_mangle)]
@@ -54,7 +53,8 @@ pub unsafe extern "C" fn zmq_ctx_shutdown(ctx: *mut c_void) -> c_int {
     })
 }
 
-/// Sets a context option.
+/// Sets a context option (`int` options; `ZMQ_THREAD_NAME_PREFIX` as
+/// its decimal text, as libzmq).
 ///
 /// # Safety
 /// `ctx` is any pointer; only live contexts are used.
@@ -62,18 +62,33 @@ pub unsafe extern "C" fn zmq_ctx_shutdown(ctx: *mut c_void) -> c_int {
 pub unsafe extern "C" fn zmq_ctx_set(ctx: *mut c_void, option: c_int, value: c_int) -> c_int {
     guarded_int(|| {
         let ctx = &handles::context(ctx)?.ctx;
-        match option {
-            ZMQ_IO_THREADS => ctx.set_io_threads(value)?,
-            ZMQ_MAX_SOCKETS => ctx.set_max_sockets(value)?,
-            CTX_IPV6 => ctx.set_ipv6(value != 0)?,
-            CTX_BLOCKY => ctx.set_blocky(value != 0)?,
-            ZMQ_THREAD_PRIORITY | ZMQ_THREAD_SCHED_POLICY if value == THREAD_SCHEDULING_DEFAULT => {
-            }
-            ZMQ_MAX_MSGSZ if value == MAX_MSGSZ_DEFAULT => {}
-            _ => return Err(Error::Inval),
-        }
+        set_int(ctx, option, value)?;
         Ok(0)
     })
+}
+
+fn set_int(ctx: &Context, option: c_int, value: c_int) -> Result<(), Error> {
+    let flag = |value: c_int| {
+        if value < 0 {
+            Err(Error::Inval)
+        } else {
+            Ok(value != 0)
+        }
+    };
+    match option {
+        ZMQ_IO_THREADS => ctx.set_io_threads(value),
+        ZMQ_MAX_SOCKETS => ctx.set_max_sockets(value),
+        CTX_IPV6 => ctx.set_ipv6(flag(value)?),
+        CTX_BLOCKY => ctx.set_blocky(flag(value)?),
+        ZMQ_MAX_MSGSZ => ctx.set_max_msgsz(value),
+        ZMQ_ZERO_COPY_RECV => ctx.set_zero_copy_recv(flag(value)?),
+        ZMQ_THREAD_PRIORITY => ctx.set_thread_priority(value),
+        ZMQ_THREAD_SCHED_POLICY => ctx.set_thread_sched_policy(value),
+        ZMQ_THREAD_AFFINITY_CPU_ADD => ctx.add_thread_affinity_cpu(value),
+        ZMQ_THREAD_AFFINITY_CPU_REMOVE => ctx.remove_thread_affinity_cpu(value),
+        ZMQ_THREAD_NAME_PREFIX if value >= 0 => ctx.set_thread_name_prefix(&value.to_string()),
+        _ => Err(Error::Inval),
+    }
 }
 
 /// Reads a context option.
@@ -82,24 +97,28 @@ pub unsafe extern "C" fn zmq_ctx_set(ctx: *mut c_void, option: c_int, value: c_i
 /// `ctx` is any pointer; only live contexts are used.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zmq_ctx_get(ctx: *mut c_void, option: c_int) -> c_int {
-    guarded_int(|| {
-        let ctx = &handles::context(ctx)?.ctx;
-        match option {
-            ZMQ_IO_THREADS => ctx.get_io_threads(),
-            ZMQ_MAX_SOCKETS => ctx.get_max_sockets(),
-            ZMQ_SOCKET_LIMIT => Ok(SOCKET_LIMIT),
-            CTX_IPV6 => Ok(c_int::from(ctx.get_ipv6()?)),
-            CTX_BLOCKY => Ok(c_int::from(ctx.get_blocky()?)),
-            ZMQ_THREAD_SCHED_POLICY => Ok(THREAD_SCHEDULING_DEFAULT),
-            ZMQ_MAX_MSGSZ => Ok(MAX_MSGSZ_DEFAULT),
-            ZMQ_MSG_T_SIZE => Ok(64),
-            _ => Err(Error::Inval),
-        }
-    })
+    guarded_int(|| get_int(&handles::context(ctx)?.ctx, option))
 }
 
-/// Sets a context option by buffer (draft API): `int` options as
-/// [`zmq_ctx_set`]; others (`ZMQ_THREAD_NAME_PREFIX`) are EINVAL.
+fn get_int(ctx: &Context, option: c_int) -> Result<c_int, Error> {
+    match option {
+        ZMQ_IO_THREADS => ctx.get_io_threads(),
+        ZMQ_MAX_SOCKETS => ctx.get_max_sockets(),
+        ZMQ_SOCKET_LIMIT => ctx.get_socket_limit(),
+        CTX_IPV6 => Ok(c_int::from(ctx.get_ipv6()?)),
+        CTX_BLOCKY => Ok(c_int::from(ctx.get_blocky()?)),
+        ZMQ_MAX_MSGSZ => ctx.get_max_msgsz(),
+        ZMQ_MSG_T_SIZE => ctx.get_msg_t_size(),
+        ZMQ_ZERO_COPY_RECV => Ok(c_int::from(ctx.get_zero_copy_recv()?)),
+        ZMQ_THREAD_SCHED_POLICY => ctx.get_thread_sched_policy(),
+        ZMQ_THREAD_NAME_PREFIX => Ok(ctx.get_thread_name_prefix()?.parse().unwrap_or(0)),
+        _ => Err(Error::Inval),
+    }
+}
+
+/// Sets a context option by buffer (draft API): a 4-byte `int` as
+/// [`zmq_ctx_set`], or for `ZMQ_THREAD_NAME_PREFIX` also 1 to 16 bytes of
+/// text.
 ///
 /// # Safety
 /// `ctx` is any pointer; `value` is NULL or valid for `size` bytes.
@@ -111,19 +130,26 @@ pub unsafe extern "C" fn zmq_ctx_set_ext(
     size: usize,
 ) -> c_int {
     guarded_int(|| {
+        let ctx = &handles::context(ctx)?.ctx;
         // SAFETY: forwarded contract.
         let bytes = unsafe { crate::msg_api::bytes_arg(value, size) }?;
-        let int: [u8; 4] = bytes.try_into().map_err(|_| Error::Inval)?;
-        // SAFETY: forwarded contract.
-        match unsafe { zmq_ctx_set(ctx, option, c_int::from_ne_bytes(int)) } {
-            -1 => Err(Error::from_errno(crate::boundary::last_errno())),
-            rc => Ok(rc),
+        if let Ok(int) = <[u8; 4]>::try_from(bytes) {
+            set_int(ctx, option, c_int::from_ne_bytes(int))?;
+            return Ok(0);
         }
+        if option != ZMQ_THREAD_NAME_PREFIX {
+            return Err(Error::Inval);
+        }
+        let text = bytes.strip_suffix(b"\0").unwrap_or(bytes);
+        let text = std::str::from_utf8(text).map_err(|_| Error::Inval)?;
+        ctx.set_thread_name_prefix(text)?;
+        Ok(0)
     })
 }
 
 /// Reads a context option into a buffer (draft API): `int` options as
-/// [`zmq_ctx_get`].
+/// [`zmq_ctx_get`] (4 bytes); `ZMQ_THREAD_NAME_PREFIX` as text with its
+/// NUL when the buffer is not 4 bytes.
 ///
 /// # Safety
 /// `ctx` is any pointer; `value` is valid for `*size` bytes.
@@ -138,23 +164,22 @@ pub unsafe extern "C" fn zmq_ctx_get_ext(
         if value.is_null() || size.is_null() {
             return Err(Error::Fault);
         }
+        let ctx = &handles::context(ctx)?.ctx;
         // SAFETY: non-NULL per the check; valid per the contract.
         let len = unsafe { &mut *size };
-        if *len < 4 {
+        let bytes = if option == ZMQ_THREAD_NAME_PREFIX && *len != 4 {
+            let mut text = ctx.get_thread_name_prefix()?.into_bytes();
+            text.push(0);
+            text
+        } else {
+            get_int(ctx, option)?.to_ne_bytes().to_vec()
+        };
+        if *len < bytes.len() {
             return Err(Error::Inval);
         }
-        // SAFETY: forwarded contract.
-        let result = unsafe { zmq_ctx_get(ctx, option) };
-        if result == -1 && option != ZMQ_THREAD_SCHED_POLICY {
-            return Err(Error::from_errno(crate::boundary::last_errno()));
-        }
-        // SAFETY: `value` holds at least 4 bytes (checked above).
-        unsafe {
-            value
-                .cast::<u8>()
-                .copy_from(result.to_ne_bytes().as_ptr(), 4)
-        };
-        *len = 4;
+        // SAFETY: `value` holds at least `bytes.len()` bytes (checked).
+        unsafe { value.cast::<u8>().copy_from(bytes.as_ptr(), bytes.len()) };
+        *len = bytes.len();
         Ok(0)
     })
 }

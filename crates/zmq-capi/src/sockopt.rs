@@ -13,6 +13,11 @@ use zmq::{Error, Socket};
 
 use crate::consts::*;
 
+/// Part 8 rows: network, transport, metadata, unbuilt features.
+mod network;
+/// Part 7 rows: PLAIN, CURVE and ZAP options, `ZMQ_MECHANISM`.
+mod security;
+
 /// A value read from an option, with libzmq's size rule for the caller's
 /// buffer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +36,9 @@ pub(crate) enum OptionValue {
     Binary(Vec<u8>),
     /// Text with its terminating NUL, the buffer at least as long.
     Text(String),
+    /// A CURVE key: 32 bytes binary into a 32-byte buffer, or 40 Z85
+    /// characters and a NUL into a 41-byte one; other sizes are EINVAL.
+    CurveKey([u8; 32]),
 }
 
 /// The libzmq default of an option the Rust API lacks.
@@ -39,8 +47,6 @@ enum Default {
     Int(i32),
     /// Empty text (string options).
     EmptyText,
-    /// Empty bytes (binary options whose empty value means "none").
-    EmptyBinary,
     /// No default can be set or read (set-only actions, keys).
     None,
 }
@@ -48,55 +54,12 @@ enum Default {
 /// Options not in the Rust API yet, with libzmq's default.
 fn not_yet(option: c_int) -> Option<Default> {
     let default = match option {
-        ZMQ_RATE => Default::Int(100),
-        ZMQ_RECOVERY_IVL => Default::Int(10_000),
-        ZMQ_MULTICAST_HOPS => Default::Int(1),
-        ZMQ_MULTICAST_MAXTPDU => Default::Int(1500),
-        ZMQ_MULTICAST_LOOP => Default::Int(1),
-        ZMQ_TOS => Default::Int(0),
-        ZMQ_PRIORITY => Default::Int(0),
-        ZMQ_PLAIN_SERVER | ZMQ_CURVE_SERVER | ZMQ_GSSAPI_SERVER | ZMQ_GSSAPI_PLAINTEXT => {
-            Default::Int(0)
-        }
-        ZMQ_GSSAPI_PRINCIPAL_NAMETYPE | ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE => Default::Int(0),
-        ZMQ_ZAP_ENFORCE_DOMAIN => Default::Int(0),
         ZMQ_HEARTBEAT_IVL | ZMQ_HEARTBEAT_TTL => Default::Int(0),
         ZMQ_HEARTBEAT_TIMEOUT => Default::Int(-1),
-        ZMQ_TCP_MAXRT => Default::Int(0),
-        ZMQ_USE_FD => Default::Int(-1),
-        ZMQ_LOOPBACK_FASTPATH => Default::Int(0),
         ZMQ_ROUTER_NOTIFY => Default::Int(0),
-        ZMQ_RECONNECT_STOP => Default::Int(0),
-        ZMQ_BUSY_POLL => Default::Int(0),
-        ZMQ_IN_BATCH_SIZE | ZMQ_OUT_BATCH_SIZE => Default::Int(8192),
-        ZMQ_VMCI_CONNECT_TIMEOUT => Default::Int(-1),
-        ZMQ_ROUTER_RAW | ZMQ_STREAM_NOTIFY | ZMQ_IPC_FILTER_PID | ZMQ_IPC_FILTER_UID
-        | ZMQ_IPC_FILTER_GID => Default::None,
-        ZMQ_PLAIN_USERNAME
-        | ZMQ_PLAIN_PASSWORD
-        | ZMQ_ZAP_DOMAIN
-        | ZMQ_GSSAPI_PRINCIPAL
-        | ZMQ_GSSAPI_SERVICE_PRINCIPAL
-        | ZMQ_SOCKS_PROXY
-        | ZMQ_SOCKS_USERNAME
-        | ZMQ_SOCKS_PASSWORD
-        | ZMQ_BINDTODEVICE
-        | ZMQ_WSS_HOSTNAME => Default::EmptyText,
-        ZMQ_TCP_ACCEPT_FILTER => Default::EmptyBinary,
-        ZMQ_CURVE_PUBLICKEY
-        | ZMQ_CURVE_SECRETKEY
-        | ZMQ_CURVE_SERVERKEY
-        | ZMQ_METADATA
-        | ZMQ_HELLO_MSG
-        | ZMQ_DISCONNECT_MSG
-        | ZMQ_HICCUP_MSG
-        | ZMQ_WSS_KEY_PEM
-        | ZMQ_WSS_CERT_PEM
-        | ZMQ_WSS_TRUST_PEM
-        | ZMQ_WSS_TRUST_SYSTEM
-        | ZMQ_VMCI_BUFFER_SIZE
-        | ZMQ_VMCI_BUFFER_MIN_SIZE
-        | ZMQ_VMCI_BUFFER_MAX_SIZE => Default::None,
+        ZMQ_ROUTER_RAW | ZMQ_STREAM_NOTIFY => Default::None,
+        ZMQ_PLAIN_USERNAME | ZMQ_PLAIN_PASSWORD | ZMQ_ZAP_DOMAIN => Default::EmptyText,
+        ZMQ_CURVE_PUBLICKEY | ZMQ_CURVE_SECRETKEY | ZMQ_CURVE_SERVERKEY => Default::None,
         _ => return None,
     };
     Some(default)
@@ -169,9 +132,11 @@ pub(crate) fn set(socket: &Socket, option: c_int, value: &[u8]) -> Result<(), Er
         ZMQ_SUBSCRIBE => socket.set_subscribe(value),
         ZMQ_UNSUBSCRIBE => socket.set_unsubscribe(value),
         ZMQ_XPUB_WELCOME_MSG => socket.set_xpub_welcome_msg((!value.is_empty()).then_some(value)),
+        other if let Some(result) = network::set(socket, other, value) => result,
+        other if let Some(result) = security::set(socket, other, value) => result,
         other => match not_yet(other) {
             Some(Default::Int(default)) if int_arg(value)? == default => Ok(()),
-            Some(Default::EmptyText | Default::EmptyBinary) if value.is_empty() => Ok(()),
+            Some(Default::EmptyText) if value.is_empty() => Ok(()),
             _ => Err(Error::Inval),
         },
     }
@@ -205,7 +170,6 @@ pub(crate) fn get(socket: &Socket, option: c_int) -> Result<OptionValue, Error> 
         ZMQ_INVERT_MATCHING => Int(i32::from(socket.get_invert_matching()?)),
         ZMQ_TOPICS_COUNT => Int(socket.get_topics_count()?),
         ZMQ_ROUTING_ID => Binary(socket.get_identity()?),
-        ZMQ_MECHANISM => Int(ZMQ_NULL),
         ZMQ_RCVMORE => SocketInt(i32::from(socket.get_rcvmore()?)),
         ZMQ_TYPE => SocketInt(socket.get_socket_type()?.raw()),
         ZMQ_FD => SocketInt(socket.get_fd()?),
@@ -220,11 +184,12 @@ pub(crate) fn get(socket: &Socket, option: c_int) -> Result<OptionValue, Error> 
             }
             SocketInt(bits)
         }
-        ZMQ_THREAD_SAFE => SocketInt(0),
         ZMQ_LAST_ENDPOINT => match socket.get_last_endpoint()? {
             Ok(text) => Text(text),
             Err(bytes) => Text(String::from_utf8_lossy(&bytes).into_owned()),
         },
+        other if let Some(result) = network::get(socket, other) => result?,
+        other if let Some(result) = security::get(socket, other) => result?,
         other => match not_yet(other) {
             Some(Default::Int(default)) => Int(default),
             Some(Default::EmptyText) => Text(String::new()),
@@ -264,6 +229,16 @@ pub(crate) fn write_value(
         OptionValue::Uint64(v) => exact(&v.to_ne_bytes(), out, len),
         OptionValue::SocketInt(v) => at_least(&v.to_ne_bytes(), true, out, len),
         OptionValue::Binary(bytes) => at_least(bytes, false, out, len),
+        OptionValue::CurveKey(key) => match out.len() {
+            32 => exact(key, out, len),
+            41 => {
+                let text = zmq_mechanisms::z85::encode(key).map_err(|_| Error::Inval)?;
+                let mut with_nul = text.into_bytes();
+                with_nul.push(0);
+                exact(&with_nul, out, len)
+            }
+            _ => Err(Error::Inval),
+        },
         OptionValue::Text(text) => {
             let mut with_nul = Vec::with_capacity(text.len() + 1);
             with_nul.extend_from_slice(text.as_bytes());
@@ -331,7 +306,7 @@ mod tests {
         );
         assert_eq!(get(&socket, ZMQ_RATE), Ok(OptionValue::Int(100)));
         assert_eq!(
-            set(&socket, ZMQ_CURVE_SERVERKEY, &[0; 32]),
+            set(&socket, ZMQ_CURVE_SERVERKEY, &[0; 31]),
             Err(Error::Inval)
         );
         assert_eq!(set(&socket, 9999, &[]), Err(Error::Inval));

@@ -1,6 +1,6 @@
 //! Errors (`zmq_errno`, `zmq_strerror`), version and capabilities
-//! (`zmq_version`, `zmq_has`), Z85 (`zmq_z85_*`), CURVE keys (ENOTSUP in
-//! this build), atomic counters, and the old utilities (`zmq_stopwatch_*`,
+//! (`zmq_version`, `zmq_has`), Z85 (`zmq_z85_*`), CURVE keys
+//! (`zmq_curve_keypair`, `zmq_curve_public`), atomic counters, and the old utilities (`zmq_stopwatch_*`,
 //! `zmq_sleep`, `zmq_threadstart` / `zmq_threadclose`).
 
 use std::ffi::{CStr, c_char, c_int, c_ulong, c_void};
@@ -53,8 +53,8 @@ pub unsafe extern "C" fn zmq_version(major: *mut c_int, minor: *mut c_int, patch
     }
 }
 
-/// 1 when the capability is built in: only "ipc" here (no pgm, tipc,
-/// norm, vmci, curve, gssapi, ws, wss, draft).
+/// 1 when the capability is built in: "ipc" and "curve" here (no pgm,
+/// tipc, norm, vmci, gssapi, ws, wss, draft).
 ///
 /// # Safety
 /// `capability` is NULL or a C string.
@@ -65,7 +65,7 @@ pub unsafe extern "C" fn zmq_has(capability: *const c_char) -> c_int {
     }
     // SAFETY: non-NULL and NUL-terminated per the contract.
     let name = unsafe { CStr::from_ptr(capability) };
-    c_int::from(name.to_bytes() == b"ipc")
+    c_int::from(matches!(name.to_bytes(), b"ipc" | b"curve"))
 }
 
 /// Encodes `size` bytes (a multiple of 4) as Z85 into `dest` (room for
@@ -117,16 +117,70 @@ pub unsafe extern "C" fn zmq_z85_decode(dest: *mut u8, text: *const c_char) -> *
     })
 }
 
-/// A CURVE key pair: ENOTSUP until CURVE is built in (part 7).
-#[unsafe(no_mangle)]
-pub extern "C" fn zmq_curve_keypair(_public_key: *mut c_char, _secret_key: *mut c_char) -> c_int {
-    guarded_int(|| Err(Error::NotSup))
+/// Copies a 40-character Z85 key and its NUL into `dest` (41 bytes).
+///
+/// # Safety
+/// `dest` is valid for writing 41 bytes.
+unsafe fn write_z85_key(dest: *mut c_char, key: &str) -> Result<(), Error> {
+    if key.len() != 40 {
+        return Err(Error::Inval);
+    }
+    // SAFETY: `dest` has room for the 40 characters and the NUL.
+    unsafe {
+        dest.cast::<u8>()
+            .copy_from_nonoverlapping(key.as_ptr(), key.len());
+        dest.add(key.len()).write(0);
+    }
+    Ok(())
 }
 
-/// A CURVE public key from a secret key: ENOTSUP until part 7.
+/// A new CURVE key pair, each key as 40 Z85 characters and a NUL.
+///
+/// # Safety
+/// Both pointers are valid for writing 41 bytes.
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_curve_public(_public_key: *mut c_char, _secret_key: *const c_char) -> c_int {
-    guarded_int(|| Err(Error::NotSup))
+pub unsafe extern "C" fn zmq_curve_keypair(
+    public_key: *mut c_char,
+    secret_key: *mut c_char,
+) -> c_int {
+    guarded_int(|| {
+        if public_key.is_null() || secret_key.is_null() {
+            return Err(Error::Inval);
+        }
+        let (public, secret) = zmq::curve_keypair().map_err(|_| Error::Fault)?;
+        // SAFETY: both have room for a Z85 key per the contract.
+        unsafe {
+            write_z85_key(public_key, &public)?;
+            write_z85_key(secret_key, &secret)?;
+        }
+        Ok(0)
+    })
+}
+
+/// The public key (40 Z85 characters and a NUL) of a secret key given as
+/// a 40-character Z85 string; EINVAL if that is no key.
+///
+/// # Safety
+/// `public_key` is valid for writing 41 bytes; `secret_key` is a C string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_curve_public(
+    public_key: *mut c_char,
+    secret_key: *const c_char,
+) -> c_int {
+    guarded_int(|| {
+        if public_key.is_null() || secret_key.is_null() {
+            return Err(Error::Inval);
+        }
+        // SAFETY: non-NULL and NUL-terminated per the contract.
+        let secret = unsafe { CStr::from_ptr(secret_key) }.to_bytes();
+        if secret.len() != 40 {
+            return Err(Error::Inval);
+        }
+        let public = zmq::curve_public(secret).map_err(|_| Error::Inval)?;
+        // SAFETY: `public_key` has room for a Z85 key per the contract.
+        unsafe { write_z85_key(public_key, &public)? };
+        Ok(0)
+    })
 }
 
 /// A new atomic counter, starting at 0.

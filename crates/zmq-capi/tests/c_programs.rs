@@ -18,6 +18,7 @@ const PROGRAMS: &[&str] = &[
     "test_proxy",
     "test_errors",
     "test_utils",
+    "test_security",
 ];
 
 /// A program that runs longer than this has hung.

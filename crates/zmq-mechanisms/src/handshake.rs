@@ -100,6 +100,16 @@ impl Handshake {
             .map(|s| Handshake::Curve(Box::new(CurveHandshake::Server(s))))
     }
 
+    /// The first step, right after the greeting: NULL with a ZAP domain
+    /// asks ZAP before its READY ([`Step::NeedZap`]); every other
+    /// handshake just goes on ([`Step::Continue`]; poll its commands).
+    pub fn start(self) -> Result<Step, MechanismError> {
+        match self {
+            Handshake::Null(h) => h.start(),
+            other => Ok(Step::Continue(other)),
+        }
+    }
+
     /// The mechanism this handshake speaks (for the greeting).
     pub fn mechanism(&self) -> Mechanism {
         match self {
@@ -139,11 +149,8 @@ impl Handshake {
     /// [`MechanismError::error_reason_to_send`] as ERROR, then close).
     pub fn handle_zap_reply(self, reply: ZapReply) -> Result<Step, MechanismError> {
         match self {
-            // NULL without a ZAP domain never asks; a stray reply is a
-            // sequencing error of the caller, treated as a refusal.
-            Handshake::Null(_) => Err(MechanismError::AuthFailed {
-                status: reply.status_code,
-            }),
+            // A stray reply (NULL did not ask) is treated as a refusal.
+            Handshake::Null(h) => h.handle_zap_reply(reply),
             Handshake::Plain(h) => h.handle_zap_reply(reply),
             Handshake::Curve(curve) => match *curve {
                 CurveHandshake::Server(h) => h.handle_zap_reply(reply),

@@ -41,6 +41,8 @@ pub mod peer;
 pub mod plain;
 /// What message frames go through once the handshake is done.
 pub mod transform;
+/// The XSalsa20 keystream of a secretbox, four blocks at a time.
+mod xsalsa20;
 /// Z85 (RFC 32) text encoding.
 pub mod z85;
 /// ZAP (RFC 27) request and reply, the hook a server mechanism asks for.

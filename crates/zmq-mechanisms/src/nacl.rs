@@ -9,12 +9,14 @@
 //! ```
 //! A [`BoxKey`] is the precomputed 32-byte key; it is wiped on drop.
 
+use poly1305::Poly1305;
+use poly1305::universal_hash::KeyInit;
 use salsa20::cipher::consts::U10;
 use x25519_dalek::{PublicKey, StaticSecret};
 use xsalsa20poly1305::aead::generic_array::GenericArray;
-use xsalsa20poly1305::aead::{AeadInPlace, KeyInit};
-use xsalsa20poly1305::{Tag, XSalsa20Poly1305};
 use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::xsalsa20::BoxStream;
 
 /// Bytes a box adds to its plaintext (the Poly1305 tag).
 pub const MAC_LEN: usize = 16;
@@ -54,8 +56,13 @@ impl BoxKey {
         Some(BoxKey(key))
     }
 
-    fn cipher(&self) -> XSalsa20Poly1305 {
-        XSalsa20Poly1305::new(GenericArray::from_slice(&self.0))
+    /// The Poly1305 tag of `ciphertext` under the box's one-time key.
+    fn tag(stream: &BoxStream, ciphertext: &[u8]) -> [u8; MAC_LEN] {
+        let tag =
+            Poly1305::new(GenericArray::from_slice(stream.poly_key())).compute_unpadded(ciphertext);
+        let mut out = [0u8; MAC_LEN];
+        out.copy_from_slice(&tag);
+        out
     }
 
     /// Boxes `plaintext`: `MAC || ciphertext`, `plaintext.len() + 16` bytes.
@@ -67,16 +74,14 @@ impl BoxKey {
         out
     }
 
-    /// Encrypts `body` in place and writes the tag to `mac` (16 bytes).
+    /// Encrypts `body` in place and writes the tag to `mac` (16 bytes;
+    /// a shorter `mac` gets the tag's first bytes).
     pub fn seal_in_place(&self, nonce: &[u8; NONCE_LEN], body: &mut [u8], mac: &mut [u8]) {
-        // Encryption with a 32-byte key and 24-byte nonce cannot fail for
-        // buffers below the cipher's 2^38-byte limit; an error leaves a zero
-        // tag that no receiver will accept.
-        if let Ok(tag) =
-            self.cipher()
-                .encrypt_in_place_detached(GenericArray::from_slice(nonce), &[], body)
-        {
-            mac.copy_from_slice(&tag);
+        let stream = BoxStream::new(&self.0, nonce);
+        stream.apply(body);
+        let tag = Self::tag(&stream, body);
+        for (m, t) in mac.iter_mut().zip(tag) {
+            *m = t;
         }
     }
 
@@ -88,8 +93,9 @@ impl BoxKey {
         Some(plain)
     }
 
-    /// Decrypts `body` in place if `mac` verifies; on failure `body` is
-    /// left in an unspecified state and `None` is returned.
+    /// Decrypts `body` in place if `mac` verifies (checked in constant
+    /// time, before decrypting); otherwise `body` is untouched and `None`
+    /// is returned.
     pub fn open_in_place(
         &self,
         nonce: &[u8; NONCE_LEN],
@@ -99,14 +105,14 @@ impl BoxKey {
         if mac.len() != MAC_LEN {
             return None;
         }
-        self.cipher()
-            .decrypt_in_place_detached(
-                GenericArray::from_slice(nonce),
-                &[],
-                body,
-                Tag::from_slice(mac),
-            )
-            .ok()
+        let stream = BoxStream::new(&self.0, nonce);
+        let tag = Self::tag(&stream, body);
+        let difference = tag.iter().zip(mac).fold(0u8, |acc, (a, b)| acc | (a ^ b));
+        if core::hint::black_box(difference) != 0 {
+            return None;
+        }
+        stream.apply(body);
+        Some(())
     }
 }
 

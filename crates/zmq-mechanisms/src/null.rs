@@ -9,21 +9,42 @@
 //!
 //! Stricter than libzmq: a READY without `Socket-Type` (RFC 23: it MUST be
 //! present) is `MALFORMED_COMMAND_READY`.
+//!
+//! With a ZAP domain (libzmq 4.3 `null_mechanism_t`, either side, bound or
+//! connected) the handshake first asks ZAP and holds its READY until the
+//! verdict: 200 sends READY, 400/500 ERROR, 300 closes silently. With
+//! `ZMQ_ZAP_ENFORCE_DOMAIN` and no handler bound it fails; without
+//! enforcement it goes on unasked.
+//!
+//! ```text
+//!  new ──start()──► (no domain / no handler) ──► READY ──► peer READY ──► Ready
+//!                └► NeedZap ──handle_zap_reply(200)──► READY ──► ...
+//!                                              └(400/500)──► Err (send ERROR)
+//! ```
 
 use bytes::{Buf, Bytes, BytesMut};
 use zmtp_codec::metadata::names;
-use zmtp_codec::{Command, Error as CodecError, Metadata, RawCommand, SocketType};
+use zmtp_codec::{Command, Error as CodecError, Mechanism, Metadata, RawCommand, SocketType};
 
 use crate::config::MechanismConfig;
 use crate::error::MechanismError;
 use crate::handshake::{Established, Handshake, Step};
 use crate::transform::TrafficTransform;
+use crate::zap::{ZapReply, ZapRequest, ZapSettings, merge_properties};
 
-/// A NULL handshake waiting for the peer's READY.
+/// A NULL handshake waiting for the peer's READY (and maybe for ZAP).
 #[derive(Debug)]
 pub struct NullHandshake {
     socket_type: SocketType,
     ready: Option<Bytes>,
+    /// The ZAP settings and our routing id, until [`NullHandshake::start`]
+    /// decides whether to ask.
+    zap: Option<(ZapSettings, Bytes)>,
+    /// READY is held back until the ZAP verdict.
+    awaiting_zap: bool,
+    /// Properties of the ZAP reply (`User-Id`, metadata), added to the
+    /// peer's.
+    zap_properties: Metadata,
 }
 
 impl NullHandshake {
@@ -41,12 +62,57 @@ impl NullHandshake {
         Ok(NullHandshake {
             socket_type: config.socket_type,
             ready: Some(body.freeze()),
+            zap: Some((config.zap.clone(), config.routing_id.clone())),
+            awaiting_zap: false,
+            zap_properties: Metadata::new(),
         })
     }
 
-    /// Our READY, once.
+    /// Decides, once, whether to ask ZAP before READY (see the module
+    /// docs): [`Step::NeedZap`] to ask, [`Step::Continue`] to go on, or
+    /// [`MechanismError::ZapUnavailable`] when the domain is enforced and
+    /// no handler is bound.
+    pub fn start(mut self) -> Result<Step, MechanismError> {
+        let Some((zap, routing_id)) = self.zap.take() else {
+            return Ok(Step::Continue(Handshake::Null(self)));
+        };
+        if !zap.null_asks()? {
+            return Ok(Step::Continue(Handshake::Null(self)));
+        }
+        let request = ZapRequest {
+            domain: zap.domain,
+            address: zap.peer_address,
+            routing_id,
+            mechanism: Mechanism::NULL,
+            credentials: Vec::new(),
+        };
+        self.awaiting_zap = true;
+        Ok(Step::NeedZap {
+            handshake: Handshake::Null(self),
+            request,
+        })
+    }
+
+    /// Our READY, once (not while waiting for ZAP).
     pub fn poll_command(&mut self) -> Option<Bytes> {
+        if self.awaiting_zap {
+            return None;
+        }
         self.ready.take()
+    }
+
+    /// Resumes after [`Step::NeedZap`]: on 200 READY can go out; a refusal
+    /// is [`MechanismError::AuthFailed`].
+    pub fn handle_zap_reply(mut self, reply: ZapReply) -> Result<Step, MechanismError> {
+        if !self.awaiting_zap {
+            return Err(MechanismError::AuthFailed {
+                status: reply.status_code,
+            });
+        }
+        reply.verdict()?;
+        self.awaiting_zap = false;
+        self.zap_properties = reply.properties();
+        Ok(Step::Continue(Handshake::Null(self)))
     }
 
     /// Consumes the peer's command.
@@ -64,6 +130,8 @@ impl NullHandshake {
                     },
                 })?;
                 self.check_peer_type(&peer_properties)?;
+                let mut peer_properties = peer_properties;
+                merge_properties(&mut peer_properties, &self.zap_properties);
                 Ok(Step::Ready(Established {
                     peer_properties,
                     transform: TrafficTransform::Identity,

@@ -97,12 +97,17 @@ impl PlainHandshake {
 
     /// Consumes the peer's command.
     pub fn handle_command(mut self, body: Bytes) -> Result<Step, MechanismError> {
+        let client = matches!(
+            self.state,
+            PlainState::ClientWaitWelcome | PlainState::ClientWaitReady
+        );
+        // libzmq's ERROR form has no valid name length: check it first.
+        if client && let Some(error) = server_error(&body) {
+            return Err(error);
+        }
         check_command_structure(&body)?;
         match core::mem::replace(&mut self.state, PlainState::ServerWaitZap) {
             PlainState::ClientWaitWelcome => {
-                if has_name(&body, b"\x05ERROR") {
-                    return Err(peer_error(&body.slice(6..)));
-                }
                 if !has_name(&body, b"\x07WELCOME") {
                     return Err(MechanismError::UnexpectedCommand);
                 }
@@ -115,9 +120,6 @@ impl PlainHandshake {
                 Ok(Step::Continue(Handshake::Plain(self)))
             }
             PlainState::ClientWaitReady => {
-                if has_name(&body, b"\x05ERROR") {
-                    return Err(peer_error(&body.slice(6..)));
-                }
                 if !has_name(&body, b"\x05READY") {
                     return Err(MechanismError::UnexpectedCommand);
                 }
@@ -186,6 +188,24 @@ impl PlainHandshake {
             transform: TrafficTransform::Identity,
             final_commands: self.pending.into_iter().collect(),
         })
+    }
+}
+
+/// The ERROR prefix libzmq 4.3 PLAIN servers send and expect: its source
+/// spells the name `"\x05ERROR"`, which C reads as the hex escape `\x05E`
+/// (`^`) then `RROR`, five bytes with no name length.
+const LIBZMQ_PLAIN_ERROR_PREFIX: &[u8] = b"^RROR";
+
+/// The failure an ERROR from a PLAIN server means, in the RFC 24 form
+/// (`\x05ERROR`) or libzmq 4.3's (see [`LIBZMQ_PLAIN_ERROR_PREFIX`]);
+/// `None` if `body` is no ERROR.
+fn server_error(body: &Bytes) -> Option<MechanismError> {
+    if has_name(body, b"\x05ERROR") {
+        Some(peer_error(&body.slice(6..)))
+    } else if body.starts_with(LIBZMQ_PLAIN_ERROR_PREFIX) {
+        Some(peer_error(&body.slice(LIBZMQ_PLAIN_ERROR_PREFIX.len()..)))
+    } else {
+        None
     }
 }
 
@@ -405,6 +425,14 @@ mod tests {
                 .unwrap_err()
                 .auth_status(),
             Some(500)
+        );
+        // libzmq 4.3's PLAIN server sends ERROR as "^RROR" + reason.
+        assert_eq!(
+            client()
+                .handle_command(Bytes::from_static(b"^RROR\x03400"))
+                .unwrap_err()
+                .auth_status(),
+            Some(400)
         );
         let Step::Continue(h) = client()
             .handle_command(Bytes::from_static(b"\x07WELCOME"))

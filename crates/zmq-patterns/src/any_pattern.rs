@@ -20,6 +20,7 @@ use crate::push::Push;
 use crate::rep::Rep;
 use crate::req::Req;
 use crate::router::Router;
+use crate::stream::Stream;
 use crate::sub::Sub;
 use crate::xpub::XPub;
 use crate::xsub::XSub;
@@ -53,11 +54,13 @@ pub enum AnyPattern<P> {
     XPub(XPub<P>),
     /// `ZMQ_XSUB`.
     XSub(XSub<P>),
+    /// `ZMQ_STREAM`.
+    Stream(Stream<P>),
 }
 
 impl<P: Pipe> AnyPattern<P> {
     /// A fresh pattern of `kind`; `NotSupported` (ENOTSUP) for the socket
-    /// types not implemented yet (STREAM, draft types).
+    /// types not implemented yet (draft types).
     pub fn new(kind: SocketKind) -> Result<AnyPattern<P>, PatternError> {
         Ok(match kind {
             SocketKind::Pair => AnyPattern::Pair(Pair::new()),
@@ -71,6 +74,7 @@ impl<P: Pipe> AnyPattern<P> {
             SocketKind::Sub => AnyPattern::Sub(Sub::new()),
             SocketKind::XPub => AnyPattern::XPub(XPub::new()),
             SocketKind::XSub => AnyPattern::XSub(XSub::new()),
+            SocketKind::Stream => AnyPattern::Stream(Stream::new()),
             _ => return Err(PatternError::NotSupported),
         })
     }
@@ -89,6 +93,7 @@ impl<P: Pipe> AnyPattern<P> {
             AnyPattern::Sub(_) => SocketKind::Sub,
             AnyPattern::XPub(_) => SocketKind::XPub,
             AnyPattern::XSub(_) => SocketKind::XSub,
+            AnyPattern::Stream(_) => SocketKind::Stream,
         }
     }
 
@@ -119,6 +124,7 @@ macro_rules! dispatch {
             AnyPattern::Sub($p) => $call,
             AnyPattern::XPub($p) => $call,
             AnyPattern::XSub($p) => $call,
+            AnyPattern::Stream($p) => $call,
         }
     };
 }

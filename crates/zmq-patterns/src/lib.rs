@@ -39,6 +39,7 @@ pub mod push; // PUSH
 pub mod rep; // REP
 pub mod req; // REQ
 pub mod router; // ROUTER
+pub mod stream; // STREAM (raw TCP peers)
 pub mod sub; // SUB
 pub mod xpub; // XPUB
 pub mod xsub; // XSUB
@@ -66,6 +67,7 @@ pub use push::Push;
 pub use rep::Rep;
 pub use req::Req;
 pub use router::Router;
+pub use stream::Stream;
 pub use sub::Sub;
 pub use subscription_trie::SubscriptionTrie;
 pub use xpub::XPub;

@@ -73,6 +73,10 @@ pub enum PatternOption {
     /// `ZMQ_TOPICS_COUNT` (PUB, XPUB: distinct topics the peers subscribed
     /// to; SUB, XSUB: our own). Read-only.
     TopicsCount(usize),
+    /// `ZMQ_ROUTER_RAW` (ROUTER, default false, deprecated): peers speak
+    /// raw bytes as with STREAM; each gets a generated routing id at once,
+    /// MORE is ignored on data parts and an empty data part closes the peer.
+    RouterRaw(bool),
 }
 
 /// An option name, for reading a value back.
@@ -116,6 +120,8 @@ pub enum PatternOptionName {
     Conflate,
     /// See [`PatternOption::TopicsCount`].
     TopicsCount,
+    /// See [`PatternOption::RouterRaw`].
+    RouterRaw,
 }
 
 impl PatternOption {
@@ -141,6 +147,7 @@ impl PatternOption {
             PatternOption::InvertMatching(_) => PatternOptionName::InvertMatching,
             PatternOption::Conflate(_) => PatternOptionName::Conflate,
             PatternOption::TopicsCount(_) => PatternOptionName::TopicsCount,
+            PatternOption::RouterRaw(_) => PatternOptionName::RouterRaw,
         }
     }
 }

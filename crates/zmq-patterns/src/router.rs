@@ -15,6 +15,12 @@
 //! generated id and terminated (after the message being read from it, if
 //! any) while the new one takes the id. A pipe made by a connect with
 //! `ZMQ_CONNECT_ROUTING_ID` gets that id at once.
+//!
+//! Raw mode (`ZMQ_ROUTER_RAW`, deprecated in favour of STREAM, still in
+//! libzmq 4.3): peers speak raw bytes (the session runs its raw engine), so
+//! every pipe gets a generated id when attached, the MORE flag of a data
+//! part is ignored (one data part per message) and an empty data part
+//! closes that peer's connection.
 
 use bytes::Bytes;
 
@@ -50,6 +56,7 @@ pub struct Router<P> {
     handover: bool,
     probe_router: bool,
     connect_routing_id: Option<Bytes>,
+    raw: bool,
 }
 
 enum Identification {
@@ -82,6 +89,7 @@ impl<P: Pipe> Router<P> {
             handover: false,
             probe_router: false,
             connect_routing_id: None,
+            raw: false,
         }
     }
 
@@ -117,6 +125,11 @@ impl<P: Pipe> Router<P> {
             if self.table.lookup(&routing_id).is_some() {
                 return Identification::Refused;
             }
+            self.table.insert(routing_id, id);
+            return Identification::Identified;
+        }
+        if self.raw {
+            let routing_id = self.table.generate();
             self.table.insert(routing_id, id);
             return Identification::Identified;
         }
@@ -272,13 +285,19 @@ impl<P: Pipe> Pattern<P> for Router<P> {
         Some(pipe)
     }
 
-    fn send(&mut self, msg: Msg) -> Result<(), SendError> {
+    fn send(&mut self, mut msg: Msg) -> Result<(), SendError> {
         if !self.more_out {
             return self.route(msg);
         }
+        if self.raw {
+            msg.set_more(false);
+        }
         self.more_out = msg.more();
         if let Some(pipe) = self.current_out.and_then(|id| self.pipes.get_mut(&id)) {
-            if pipe.write(msg).is_err() {
+            if self.raw && msg.is_empty() {
+                // Raw mode: an empty data part closes the peer.
+                pipe.terminate();
+            } else if pipe.write(msg).is_err() {
                 // Room was checked at the first part: the pipe is closing.
                 pipe.rollback();
                 self.current_out = None;
@@ -357,6 +376,7 @@ impl<P: Pipe> Pattern<P> for Router<P> {
             PatternOption::RouterMandatory(on) => self.mandatory = on,
             PatternOption::RouterHandover(on) => self.handover = on,
             PatternOption::ProbeRouter(on) => self.probe_router = on,
+            PatternOption::RouterRaw(on) => self.raw = on,
             PatternOption::ConnectRoutingId(None) => self.connect_routing_id = None,
             PatternOption::ConnectRoutingId(Some(id)) => {
                 check_routing_id(&id)?;
@@ -375,6 +395,7 @@ impl<P: Pipe> Pattern<P> for Router<P> {
             PatternOptionName::RouterMandatory => PatternOption::RouterMandatory(self.mandatory),
             PatternOptionName::RouterHandover => PatternOption::RouterHandover(self.handover),
             PatternOptionName::ProbeRouter => PatternOption::ProbeRouter(self.probe_router),
+            PatternOptionName::RouterRaw => PatternOption::RouterRaw(self.raw),
             PatternOptionName::ConnectRoutingId => {
                 PatternOption::ConnectRoutingId(self.connect_routing_id.clone())
             }

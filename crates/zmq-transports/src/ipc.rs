@@ -56,6 +56,14 @@ impl Transport for IpcTransport {
         options: &TransportOptions,
     ) -> TransportResult<Box<dyn Listener>> {
         let parsed = IpcAddress::parse(address)?;
+        if let Some(inherited) = &options.use_fd {
+            // ZMQ_USE_FD: the application bound the socket; we neither
+            // create nor remove its file.
+            let socket = Socket::from(inherited.duplicate()?);
+            socket.set_nonblocking(true)?;
+            socket.set_cloexec(true)?;
+            return listen(socket, &parsed, None, options);
+        }
         let (resolved, socket, file) = match parsed {
             IpcAddress::Wildcard => {
                 let (directory, path) = make_wildcard_path()?;

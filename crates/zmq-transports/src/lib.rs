@@ -62,6 +62,10 @@ pub mod pending_connect;
 pub mod socket_stream;
 /// Applying options to sockets.
 mod socket_tuning;
+/// The SOCKS5 client behind `ZMQ_SOCKS_PROXY`.
+pub mod socks5;
+/// `ZMQ_TCP_ACCEPT_FILTER` networks.
+pub mod tcp_accept_filter;
 /// Resolving tcp addresses (interfaces, DNS, IPv6 zones).
 mod tcp_resolve;
 
@@ -74,10 +78,12 @@ pub use error::{TransportError, TransportErrorKind, TransportResult};
 pub use inproc_address::InprocAddress;
 pub use ipc::{IpcListener, IpcTransport};
 pub use ipc_address::IpcAddress;
-pub use options::TransportOptions;
+pub use options::{InheritedSocket, TransportOptions};
 pub use pending_connect::PendingConnect;
 pub use registry::TransportRegistry;
 pub use socket_stream::SocketStream;
+pub use socks5::{SocksConnect, SocksProxy};
 pub use tcp::{TcpListener, TcpTransport};
+pub use tcp_accept_filter::TcpAcceptFilter;
 pub use tcp_address::{TcpAddress, TcpHost, TcpHostPort, TcpPort};
 pub use transport::{ConnectProgress, Connecting, Listener, Stream, Transport};

@@ -1,5 +1,12 @@
 //! [`TransportOptions`]: the socket options that reach the transport layer.
 
+use std::fmt;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::sync::Arc;
+
+use crate::socks5::SocksProxy;
+use crate::tcp_accept_filter::TcpAcceptFilter;
+
 /// Socket options a transport applies to the sockets it opens. Field
 /// values follow zmq_setsockopt(3): `-1` means "leave the OS default".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +39,59 @@ pub struct TransportOptions {
     pub ipc_filter_gids: Vec<u32>,
     /// `ZMQ_IPC_FILTER_PID`: accept ipc peers with these process ids.
     pub ipc_filter_pids: Vec<i32>,
+    /// `ZMQ_PRIORITY`: `SO_PRIORITY` of tcp sockets; `0` OS default.
+    pub priority: i32,
+    /// `ZMQ_BUSY_POLL`: `SO_BUSY_POLL` of tcp sockets (best effort: the
+    /// kernel may refuse it without `CAP_NET_ADMIN`); `0` off.
+    pub busy_poll: i32,
+    /// `ZMQ_TCP_ACCEPT_FILTER`: accept tcp peers in these networks only
+    /// (empty: everyone).
+    pub tcp_accept_filters: Vec<TcpAcceptFilter>,
+    /// `ZMQ_SOCKS_PROXY` (with `ZMQ_SOCKS_USERNAME`/`PASSWORD`): tcp
+    /// connects go through this SOCKS5 proxy.
+    pub socks_proxy: Option<SocksProxy>,
+    /// `ZMQ_USE_FD`: bind uses this already bound (and possibly listening)
+    /// socket instead of opening one.
+    pub use_fd: Option<InheritedSocket>,
 }
+
+/// A socket descriptor handed over by the application (`ZMQ_USE_FD`).
+/// Each bind duplicates it, so the listener owns its own descriptor.
+#[derive(Clone)]
+pub struct InheritedSocket(Arc<OwnedFd>);
+
+impl InheritedSocket {
+    /// Takes ownership of `fd`.
+    pub fn new(fd: OwnedFd) -> Self {
+        Self(Arc::new(fd))
+    }
+
+    /// The descriptor number.
+    pub fn raw_fd(&self) -> i32 {
+        self.0.as_raw_fd()
+    }
+
+    /// A duplicate of the descriptor (`dup(2)`, close-on-exec).
+    pub fn duplicate(&self) -> std::io::Result<OwnedFd> {
+        self.0.try_clone()
+    }
+}
+
+impl fmt::Debug for InheritedSocket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("InheritedSocket")
+            .field(&self.raw_fd())
+            .finish()
+    }
+}
+
+impl PartialEq for InheritedSocket {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw_fd() == other.raw_fd()
+    }
+}
+
+impl Eq for InheritedSocket {}
 
 /// libzmq's default `ZMQ_BACKLOG`.
 pub const DEFAULT_BACKLOG: i32 = 100;
@@ -54,6 +113,11 @@ impl Default for TransportOptions {
             ipc_filter_uids: Vec::new(),
             ipc_filter_gids: Vec::new(),
             ipc_filter_pids: Vec::new(),
+            priority: 0,
+            busy_poll: 0,
+            tcp_accept_filters: Vec::new(),
+            socks_proxy: None,
+            use_fd: None,
         }
     }
 }

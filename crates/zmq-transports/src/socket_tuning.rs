@@ -20,10 +20,11 @@ pub(crate) fn apply_buffers(socket: &Socket, options: &TransportOptions) -> io::
     Ok(())
 }
 
-/// Sets the IP options of tcp listeners and connecting sockets: ToS and
-/// the bound device.
+/// Sets the IP options of tcp listeners and connecting sockets: ToS,
+/// priority, busy polling and the bound device.
 pub(crate) fn apply_ip(socket: &Socket, options: &TransportOptions, ipv6: bool) -> io::Result<()> {
     apply_tos(socket, options, ipv6)?;
+    apply_priority(socket, options)?;
     if let Some(device) = options.bind_to_device.as_deref().filter(|d| !d.is_empty()) {
         socket.bind_device(Some(device.as_bytes()))?;
     }
@@ -41,6 +42,18 @@ pub(crate) fn apply_tos(socket: &Socket, options: &TransportOptions, ipv6: bool)
         } else {
             socket.set_tos_v4(tos)?;
         }
+    }
+    Ok(())
+}
+
+/// Sets `SO_PRIORITY` when positive, and `SO_BUSY_POLL` when positive
+/// (best effort, as the kernel wants `CAP_NET_ADMIN` for large values).
+pub(crate) fn apply_priority(socket: &Socket, options: &TransportOptions) -> io::Result<()> {
+    if let Ok(priority @ 1..) = u32::try_from(options.priority) {
+        socket.set_priority(priority)?;
+    }
+    if let Ok(busy_poll @ 1..) = u32::try_from(options.busy_poll) {
+        let _ = socket.set_busy_poll(busy_poll);
     }
     Ok(())
 }
@@ -94,6 +107,7 @@ mod tests {
             tcp_keepalive_idle: 30,
             tcp_keepalive_intvl: 5,
             tos: 0x10,
+            priority: 3,
             tcp_maxrt: 2500,
             ..TransportOptions::default()
         };
@@ -105,6 +119,7 @@ mod tests {
         assert_eq!(socket.tcp_keepalive_time()?, Duration::from_secs(30));
         assert_eq!(socket.tcp_keepalive_retries()?, 3);
         assert_eq!(socket.tos_v4()?, 0x10);
+        assert_eq!(socket.priority()?, 3);
         assert_eq!(
             socket.tcp_user_timeout()?,
             Some(Duration::from_millis(2500))

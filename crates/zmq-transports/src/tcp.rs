@@ -10,8 +10,12 @@ use crate::error::{TransportError, TransportResult};
 use crate::options::TransportOptions;
 use crate::pending_connect::{PendingConnect, StreamFlavor};
 use crate::socket_stream::{SocketStream, tcp_endpoint};
-use crate::socket_tuning::{apply_buffers, apply_ip, apply_tcp_connection, apply_tos};
-use crate::tcp_address::{TcpAddress, TcpHost};
+use crate::socket_tuning::{
+    apply_buffers, apply_ip, apply_priority, apply_tcp_connection, apply_tos,
+};
+use crate::socks5::SocksConnect;
+use crate::tcp_accept_filter::peer_is_accepted;
+use crate::tcp_address::{TcpAddress, TcpHost, TcpHostPort};
 use crate::tcp_resolve::{resolve_local, resolve_remote};
 use crate::transport::{Connecting, Listener, Stream, Transport};
 
@@ -37,6 +41,9 @@ impl Transport for TcpTransport {
         options: &TransportOptions,
     ) -> TransportResult<Box<dyn Listener>> {
         let parsed = TcpAddress::parse_bind(address)?;
+        if let Some(inherited) = &options.use_fd {
+            return inherited_listener(Socket::from(inherited.duplicate()?), options);
+        }
         let local = resolve_local(&parsed.destination, options.ipv6)?;
         let socket = match open_socket(&local) {
             // No IPv6 on this host: `*` falls back to IPv4, as libzmq.
@@ -58,7 +65,14 @@ impl Transport for TcpTransport {
         options: &TransportOptions,
     ) -> TransportResult<Box<dyn Connecting>> {
         let parsed = TcpAddress::parse_connect(address)?;
-        let remote = resolve_remote(&parsed.destination, options.ipv6)?;
+        let proxy = options
+            .socks_proxy
+            .as_ref()
+            .filter(|p| !p.address.is_empty());
+        let remote = match proxy {
+            Some(proxy) => resolve_remote(&TcpHostPort::parse(&proxy.address)?, options.ipv6)?,
+            None => resolve_remote(&parsed.destination, options.ipv6)?,
+        };
         let socket = open_socket(&remote)?;
         apply_buffers(&socket, options)?;
         apply_ip(&socket, options, remote.is_ipv6())?;
@@ -79,8 +93,37 @@ impl Transport for TcpTransport {
             Err(error) if error.raw_os_error() == Some(libc::EINPROGRESS) => {}
             Err(error) => return Err(error.into()),
         }
-        Ok(Box::new(PendingConnect::new(socket, StreamFlavor::Tcp)))
+        match proxy {
+            Some(proxy) => Ok(Box::new(SocksConnect::new(
+                socket,
+                proxy.clone(),
+                parsed.destination,
+            )?)),
+            None => Ok(Box::new(PendingConnect::new(socket, StreamFlavor::Tcp))),
+        }
     }
+}
+
+/// A listener over an application's socket (`ZMQ_USE_FD`): it must be a
+/// bound tcp socket; it is made non-blocking and listening here.
+fn inherited_listener(
+    socket: Socket,
+    options: &TransportOptions,
+) -> TransportResult<Box<dyn Listener>> {
+    let bound = socket
+        .local_addr()?
+        .as_socket()
+        .ok_or_else(|| TransportError::invalid("ZMQ_USE_FD is not a tcp socket"))?;
+    socket.set_nonblocking(true)?;
+    socket.set_cloexec(true)?;
+    apply_buffers(&socket, options)?;
+    apply_ip(&socket, options, bound.is_ipv6())?;
+    socket.listen(options.backlog)?;
+    Ok(Box::new(TcpListener {
+        socket,
+        endpoint: tcp_endpoint(&bound),
+        options: options.clone(),
+    }))
 }
 
 /// A non-blocking, close-on-exec tcp socket for `address`'s family; IPv6
@@ -140,18 +183,25 @@ impl Listener for TcpListener {
                 .socket
                 .accept4(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK)
             {
-                Ok((socket, _)) => socket,
+                Ok((socket, peer)) => (socket, peer),
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Ok(None),
                 Err(error) if is_transient_accept_error(&error) => continue,
                 Err(error) => return Err(error.into()),
             };
+            let (socket, peer) = socket;
+            let peer_ip = peer.as_socket().map(|a| a.ip());
+            if !peer_is_accepted(&self.options.tcp_accept_filters, peer_ip) {
+                // Not in ZMQ_TCP_ACCEPT_FILTER: close it at once, as libzmq.
+                continue;
+            }
             let ipv6 = socket
                 .local_addr()
                 .ok()
                 .and_then(|a| a.as_socket())
                 .is_some_and(|a| a.is_ipv6());
             let tuned = apply_tcp_connection(&socket, &self.options)
-                .and_then(|()| apply_tos(&socket, &self.options, ipv6));
+                .and_then(|()| apply_tos(&socket, &self.options, ipv6))
+                .and_then(|()| apply_priority(&socket, &self.options));
             if tuned.is_err() {
                 // The peer is likely gone already; drop it, as libzmq.
                 continue;

@@ -56,7 +56,12 @@ pub(crate) fn finish_connect(
 ) -> TransportResult<Box<dyn Stream>> {
     let deadline = Instant::now() + WAIT;
     while Instant::now() < deadline {
-        if !wait_for(connecting.as_fd(), PollFlags::POLLOUT) {
+        let flags = if connecting.wants_readable() {
+            PollFlags::POLLIN
+        } else {
+            PollFlags::POLLOUT
+        };
+        if !wait_for(connecting.as_fd(), flags) {
             break;
         }
         match connecting.finish()? {

@@ -69,6 +69,14 @@ pub trait Connecting: AsFd + Send + fmt::Debug {
     /// (poll again), or the error that ended it (`ECONNREFUSED`,
     /// `ETIMEDOUT`, ...).
     fn finish(self: Box<Self>) -> TransportResult<ConnectProgress>;
+
+    /// Whether the next step waits for the fd to be readable rather than
+    /// writable (a proxy handshake waiting for the proxy's answer). The
+    /// reactor should poll for readability then; polling for writability
+    /// still works but wakes it until the answer comes.
+    fn wants_readable(&self) -> bool {
+        false
+    }
 }
 
 /// What [`Connecting::finish`] found.

@@ -11,6 +11,7 @@ use zmq_transports::TransportRegistry;
 use crate::error::{Error, Result};
 use crate::inproc::InprocRegistry;
 use crate::io::{IoCommand, IoThreads};
+use crate::io_thread::ThreadScheduling;
 use crate::socket::{Socket, SocketMailbox};
 
 /// `ZMQ_IO_THREADS` default.
@@ -36,13 +37,23 @@ pub(crate) struct ContextShared {
     pub(crate) transports: TransportRegistry,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct Settings {
     io_threads: usize,
     max_sockets: usize,
     ipv6: bool,
     blocky: bool,
+    max_msgsz: i32,
+    zero_copy_recv: bool,
+    threads: ThreadScheduling,
 }
+
+/// `ZMQ_SOCKET_LIMIT`: the largest `ZMQ_MAX_SOCKETS` accepted.
+pub const SOCKET_LIMIT: i32 = 65_535;
+/// `ZMQ_MSG_T_SIZE`: the size of a C `zmq_msg_t`.
+pub const MSG_T_SIZE: i32 = 64;
+/// The longest `ZMQ_THREAD_NAME_PREFIX` (Linux thread names are short).
+pub const MAX_THREAD_NAME_PREFIX_LEN: usize = 16;
 
 /// A ZeroMQ context: create sockets from it. Cloning shares it; it lives
 /// until the last clone and the last socket are gone.
@@ -59,6 +70,9 @@ impl Context {
             max_sockets: MAX_SOCKETS_DEFAULT,
             ipv6: false,
             blocky: true,
+            max_msgsz: i32::MAX,
+            zero_copy_recv: true,
+            threads: ThreadScheduling::default(),
         };
         Context {
             shared: Arc::new(ContextShared {
@@ -116,12 +130,12 @@ impl Context {
         Ok(self.shared.settings.lock().io_threads as i32)
     }
 
-    /// `ZMQ_MAX_SOCKETS`.
+    /// `ZMQ_MAX_SOCKETS` (1 to [`SOCKET_LIMIT`]).
     pub fn set_max_sockets(&self, n: i32) -> Result<()> {
-        let n = usize::try_from(n).map_err(|_| Error::Inval)?;
-        if n < 1 {
+        if !(1..=SOCKET_LIMIT).contains(&n) {
             return Err(Error::Inval);
         }
+        let n = usize::try_from(n).map_err(|_| Error::Inval)?;
         self.shared.settings.lock().max_sockets = n;
         Ok(())
     }
@@ -152,6 +166,131 @@ impl Context {
     /// `ZMQ_BLOCKY`.
     pub fn get_blocky(&self) -> Result<bool> {
         Ok(self.shared.settings.lock().blocky)
+    }
+
+    /// `ZMQ_SOCKET_LIMIT`: the largest `ZMQ_MAX_SOCKETS` accepted.
+    pub fn get_socket_limit(&self) -> Result<i32> {
+        Ok(SOCKET_LIMIT)
+    }
+
+    /// `ZMQ_MSG_T_SIZE`: the size of a C `zmq_msg_t` (64).
+    pub fn get_msg_t_size(&self) -> Result<i32> {
+        Ok(MSG_T_SIZE)
+    }
+
+    /// `ZMQ_MAX_MSGSZ` (>= 0): the largest message the context's C API
+    /// handles; stored (message sizes are not limited by `int` here).
+    pub fn set_max_msgsz(&self, n: i32) -> Result<()> {
+        if n < 0 {
+            return Err(Error::Inval);
+        }
+        self.shared.settings.lock().max_msgsz = n;
+        Ok(())
+    }
+
+    /// `ZMQ_MAX_MSGSZ` (default `INT_MAX`).
+    pub fn get_max_msgsz(&self) -> Result<i32> {
+        Ok(self.shared.settings.lock().max_msgsz)
+    }
+
+    /// `ZMQ_ZERO_COPY_RECV` (default true): libzmq's switch for receiving
+    /// large frames without copying. Stored: our engine always slices
+    /// large frames out of its read buffer without copying.
+    pub fn set_zero_copy_recv(&self, on: bool) -> Result<()> {
+        self.shared.settings.lock().zero_copy_recv = on;
+        Ok(())
+    }
+
+    /// `ZMQ_ZERO_COPY_RECV`.
+    pub fn get_zero_copy_recv(&self) -> Result<bool> {
+        Ok(self.shared.settings.lock().zero_copy_recv)
+    }
+
+    /// `ZMQ_THREAD_PRIORITY` (>= 0): priority of I/O threads started
+    /// afterwards (with `SCHED_FIFO`/`SCHED_RR`; otherwise a nice value,
+    /// as libzmq). Best effort: without privileges the OS may refuse.
+    pub fn set_thread_priority(&self, priority: i32) -> Result<()> {
+        let priority = at_least_zero(priority)?;
+        self.update_threads(|t| {
+            t.priority = priority;
+            Ok(())
+        })
+    }
+
+    /// `ZMQ_THREAD_PRIORITY` (-1: OS default).
+    pub fn get_thread_priority(&self) -> Result<i32> {
+        Ok(self.shared.settings.lock().threads.priority)
+    }
+
+    /// `ZMQ_THREAD_SCHED_POLICY` (>= 0, a `SCHED_*` value) of I/O threads
+    /// started afterwards.
+    pub fn set_thread_sched_policy(&self, policy: i32) -> Result<()> {
+        let policy = at_least_zero(policy)?;
+        self.update_threads(|t| {
+            t.policy = policy;
+            Ok(())
+        })
+    }
+
+    /// `ZMQ_THREAD_SCHED_POLICY` (-1: OS default).
+    pub fn get_thread_sched_policy(&self) -> Result<i32> {
+        Ok(self.shared.settings.lock().threads.policy)
+    }
+
+    /// `ZMQ_THREAD_AFFINITY_CPU_ADD`: I/O threads started afterwards run
+    /// on this CPU (and the others added).
+    pub fn add_thread_affinity_cpu(&self, cpu: i32) -> Result<()> {
+        let cpu = usize::try_from(cpu).map_err(|_| Error::Inval)?;
+        self.update_threads(|t| {
+            t.cpus.insert(cpu);
+            Ok(())
+        })
+    }
+
+    /// `ZMQ_THREAD_AFFINITY_CPU_REMOVE`: EINVAL if `cpu` was not added.
+    pub fn remove_thread_affinity_cpu(&self, cpu: i32) -> Result<()> {
+        let cpu = usize::try_from(cpu).map_err(|_| Error::Inval)?;
+        self.update_threads(|t| match t.cpus.remove(&cpu) {
+            true => Ok(()),
+            false => Err(Error::Inval),
+        })
+    }
+
+    /// The CPUs added with `ZMQ_THREAD_AFFINITY_CPU_ADD`.
+    pub fn get_thread_affinity_cpus(&self) -> Result<Vec<usize>> {
+        Ok(self
+            .shared
+            .settings
+            .lock()
+            .threads
+            .cpus
+            .iter()
+            .copied()
+            .collect())
+    }
+
+    /// `ZMQ_THREAD_NAME_PREFIX` (1 to 16 bytes): I/O threads started
+    /// afterwards are named `prefix/ZMQbg/IO/n`.
+    pub fn set_thread_name_prefix(&self, prefix: &str) -> Result<()> {
+        if prefix.is_empty() || prefix.len() > MAX_THREAD_NAME_PREFIX_LEN {
+            return Err(Error::Inval);
+        }
+        self.update_threads(|t| {
+            t.name_prefix = prefix.to_owned();
+            Ok(())
+        })
+    }
+
+    /// `ZMQ_THREAD_NAME_PREFIX` (empty: none).
+    pub fn get_thread_name_prefix(&self) -> Result<String> {
+        Ok(self.shared.settings.lock().threads.name_prefix.clone())
+    }
+
+    fn update_threads(
+        &self,
+        change: impl FnOnce(&mut ThreadScheduling) -> Result<()>,
+    ) -> Result<()> {
+        change(&mut self.shared.settings.lock().threads)
     }
 
     /// `zmq_ctx_shutdown`: every blocking call on the context's sockets,
@@ -204,17 +343,17 @@ impl Context {
         }
     }
 
-    pub(crate) fn io_thread_count(&self) -> usize {
-        self.shared.settings.lock().io_threads
-    }
-
     /// Picks an I/O thread for new work (least loaded), starting the
     /// threads on first use. EMTHREAD when the context has none.
     pub(crate) fn choose_io_thread(
         &self,
         affinity: u64,
     ) -> Result<crate::reactor::ReactorHandle<IoCommand>> {
-        self.shared.io.choose(self.io_thread_count(), affinity)
+        let (count, scheduling) = {
+            let settings = self.shared.settings.lock();
+            (settings.io_threads, settings.threads.clone())
+        };
+        self.shared.io.choose(count, affinity, &scheduling)
     }
 
     /// A socket finished closing: forget it and wake `term`.
@@ -225,6 +364,14 @@ impl Context {
         if registry.live == 0 {
             self.shared.all_closed.notify_all();
         }
+    }
+}
+
+fn at_least_zero(value: i32) -> Result<i32> {
+    if value < 0 {
+        Err(Error::Inval)
+    } else {
+        Ok(value)
     }
 }
 

@@ -8,7 +8,7 @@ use parking_lot::Mutex;
 use zmq_patterns::PipeId;
 
 use crate::error::{Error, Result};
-use crate::io_thread::IoThread;
+use crate::io_thread::{IoThread, ThreadScheduling};
 use crate::pipe::{PipeEvent, PipeEvents};
 use crate::reactor::{HandlerId, ReactorHandle};
 
@@ -69,11 +69,19 @@ impl IoThreads {
 
     /// The least loaded I/O thread allowed by `affinity` (a bitmask, 0 =
     /// any), starting `count` threads on first use.
-    pub(crate) fn choose(&self, count: usize, affinity: u64) -> Result<ReactorHandle<IoCommand>> {
+    pub(crate) fn choose(
+        &self,
+        count: usize,
+        affinity: u64,
+        scheduling: &ThreadScheduling,
+    ) -> Result<ReactorHandle<IoCommand>> {
         let mut threads = self.threads.lock();
         if !threads.started {
             for index in 0..count {
-                threads.io.push(IoThread::spawn(index)?);
+                let name = format!("ZMQbg/IO/{index}");
+                threads
+                    .io
+                    .push(IoThread::spawn_scheduled(name, scheduling.clone())?);
             }
             threads.started = true;
         }

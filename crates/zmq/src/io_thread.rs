@@ -5,7 +5,11 @@ use std::io;
 use std::sync::mpsc;
 use std::thread::{self, JoinHandle};
 
+pub use self::scheduling::ThreadScheduling;
 use crate::reactor::{Reactor, ReactorHandle};
+
+/// Context thread options applied to I/O threads as they start.
+mod scheduling;
 
 /// An I/O thread. Dropping it stops the reactor and joins the thread.
 pub struct IoThread<C: Send + 'static> {
@@ -22,8 +26,19 @@ impl<C: Send + 'static> IoThread<C> {
 
     /// Starts a reactor thread with the given name (`ZMQbg/Reaper`).
     pub fn spawn_named(name: String) -> io::Result<IoThread<C>> {
+        IoThread::spawn_scheduled(name, ThreadScheduling::default())
+    }
+
+    /// Starts a reactor thread named `prefix/name` (just `name` without a
+    /// prefix), applying `scheduling` on the thread before it runs.
+    pub fn spawn_scheduled(name: String, scheduling: ThreadScheduling) -> io::Result<IoThread<C>> {
+        let name = match scheduling.name_prefix.as_str() {
+            "" => name,
+            prefix => format!("{prefix}/{name}"),
+        };
         let (ready_tx, ready_rx) = mpsc::sync_channel(1);
         let thread = thread::Builder::new().name(name).spawn(move || {
+            scheduling.apply_to_current_thread();
             let mut reactor = match Reactor::<C>::new() {
                 Ok(reactor) => reactor,
                 Err(err) => {

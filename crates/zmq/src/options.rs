@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
+use zmq_transports::{InheritedSocket, TcpAcceptFilter};
 
 use crate::error::{Error, Result};
 
@@ -100,6 +101,127 @@ pub struct SocketOptions {
     pub req_correlate: bool,
     /// `ZMQ_REQ_RELAXED`.
     pub req_relaxed: bool,
+    /// Network, transport and feature options (`ZMQ_TOS`, `ZMQ_SOCKS_*`,
+    /// `ZMQ_METADATA`, multicast, ...); see [`NetworkOptions`].
+    pub net: NetworkOptions,
+    /// `ZMQ_STREAM_NOTIFY` (STREAM; also raw ROUTER): zero-length connect
+    /// and disconnect notifications (default on).
+    pub stream_notify: bool,
+    /// `ZMQ_ROUTER_RAW` (ROUTER): connections speak raw bytes.
+    pub router_raw: bool,
+    /// `ZMQ_ROUTER_NOTIFY`: `ZMQ_NOTIFY_CONNECT` (1) | `ZMQ_NOTIFY_DISCONNECT`
+    /// (2), empty messages on connect/disconnect of tcp and ipc peers.
+    pub router_notify: i32,
+}
+
+/// The options that reach transports, the READY metadata, or features
+/// not built (multicast, VMCI): part 8 of `docs/options.md`.
+#[derive(Clone, Debug)]
+pub struct NetworkOptions {
+    /// `ZMQ_TOS`: IP type of service (0 = OS default).
+    pub tos: i32,
+    /// `ZMQ_PRIORITY`: `SO_PRIORITY` (0 = OS default).
+    pub priority: i32,
+    /// `ZMQ_BINDTODEVICE`: interface name (empty = none).
+    pub bind_to_device: String,
+    /// `ZMQ_TCP_MAXRT` in ms (`TCP_USER_TIMEOUT`, 0 = OS default).
+    pub tcp_maxrt: i32,
+    /// `ZMQ_TCP_ACCEPT_FILTER`: networks tcp listeners accept peers from.
+    pub tcp_accept_filters: Vec<TcpAcceptFilter>,
+    /// `ZMQ_IPC_FILTER_UID`.
+    pub ipc_filter_uids: Vec<u32>,
+    /// `ZMQ_IPC_FILTER_GID`.
+    pub ipc_filter_gids: Vec<u32>,
+    /// `ZMQ_IPC_FILTER_PID`.
+    pub ipc_filter_pids: Vec<i32>,
+    /// `ZMQ_SOCKS_PROXY` as `host:port` (empty = direct).
+    pub socks_proxy: String,
+    /// `ZMQ_SOCKS_USERNAME` (empty = no authentication).
+    pub socks_username: String,
+    /// `ZMQ_SOCKS_PASSWORD`.
+    pub socks_password: String,
+    /// `ZMQ_METADATA`: `X-` properties sent in READY, in order set.
+    pub metadata: Vec<(String, Bytes)>,
+    /// `ZMQ_USE_FD`: a socket the application created, for binds.
+    pub use_fd: Option<InheritedSocket>,
+    /// `ZMQ_BUSY_POLL` (`SO_BUSY_POLL` on tcp sockets, best effort).
+    pub busy_poll: i32,
+    /// `ZMQ_LOOPBACK_FASTPATH` (Windows only in libzmq: stored).
+    pub loopback_fastpath: bool,
+    /// `ZMQ_MULTICAST_HOPS` (stored: no pgm/norm transport).
+    pub multicast_hops: i32,
+    /// `ZMQ_RATE` in kbit/s (stored).
+    pub rate: i32,
+    /// `ZMQ_RECOVERY_IVL` in ms (stored).
+    pub recovery_ivl: i32,
+    /// `ZMQ_MULTICAST_MAXTPDU` in bytes (stored).
+    pub multicast_maxtpdu: i32,
+    /// `ZMQ_MULTICAST_LOOP` (stored).
+    pub multicast_loop: bool,
+    /// `ZMQ_IN_BATCH_SIZE` in bytes (stored: our engine sizes its reads).
+    pub in_batch_size: i32,
+    /// `ZMQ_OUT_BATCH_SIZE` in bytes (stored: our engine sizes its writes).
+    pub out_batch_size: i32,
+    /// `ZMQ_VMCI_BUFFER_SIZE` (stored: no vmci transport).
+    pub vmci_buffer_size: u64,
+    /// `ZMQ_VMCI_BUFFER_MIN_SIZE` (stored).
+    pub vmci_buffer_min_size: u64,
+    /// `ZMQ_VMCI_BUFFER_MAX_SIZE` (stored).
+    pub vmci_buffer_max_size: u64,
+    /// `ZMQ_VMCI_CONNECT_TIMEOUT` in ms (stored).
+    pub vmci_connect_timeout: i32,
+}
+
+impl Default for NetworkOptions {
+    fn default() -> NetworkOptions {
+        NetworkOptions {
+            tos: 0,
+            priority: 0,
+            bind_to_device: String::new(),
+            tcp_maxrt: 0,
+            tcp_accept_filters: Vec::new(),
+            ipc_filter_uids: Vec::new(),
+            ipc_filter_gids: Vec::new(),
+            ipc_filter_pids: Vec::new(),
+            socks_proxy: String::new(),
+            socks_username: String::new(),
+            socks_password: String::new(),
+            metadata: Vec::new(),
+            use_fd: None,
+            busy_poll: 0,
+            loopback_fastpath: false,
+            multicast_hops: 1,
+            rate: 100,
+            recovery_ivl: 10_000,
+            multicast_maxtpdu: 1500,
+            multicast_loop: true,
+            in_batch_size: 8192,
+            out_batch_size: 8192,
+            vmci_buffer_size: 0,
+            vmci_buffer_min_size: 0,
+            vmci_buffer_max_size: 0,
+            vmci_connect_timeout: -1,
+        }
+    }
+}
+
+/// `IFNAMSIZ`: the longest `ZMQ_BINDTODEVICE` value libzmq accepts.
+pub const MAX_DEVICE_NAME_LEN: usize = 16;
+
+/// Parses one `ZMQ_METADATA` value, `X-name:value` (name at most 255
+/// bytes, starting with `X-`, value not empty), as libzmq.
+pub(crate) fn metadata_property(text: &[u8]) -> Result<(String, Bytes)> {
+    let text = text.strip_suffix(b"\0").unwrap_or(text);
+    let colon = text.iter().position(|&b| b == b':').ok_or(Error::Inval)?;
+    let (name, value) = (text.get(..colon), text.get(colon + 1..));
+    let (Some(name), Some(value)) = (name, value) else {
+        return Err(Error::Inval);
+    };
+    if value.is_empty() || name.len() > 255 || !name.starts_with(b"X-") {
+        return Err(Error::Inval);
+    }
+    let name = String::from_utf8(name.to_vec()).map_err(|_| Error::Inval)?;
+    Ok((name, Bytes::copy_from_slice(value)))
 }
 
 /// A security mechanism (`ZMQ_MECHANISM` values).
@@ -157,6 +279,10 @@ impl Default for SocketOptions {
             probe_router: false,
             req_correlate: false,
             req_relaxed: false,
+            net: NetworkOptions::default(),
+            stream_notify: true,
+            router_raw: false,
+            router_notify: 0,
         }
     }
 }
@@ -211,6 +337,30 @@ mod tests {
         assert!(routing_id(b"\0abc").is_err());
         assert!(routing_id(&[b'a'; 256]).is_err());
         assert_eq!(routing_id(b"abc").ok(), Some(Bytes::from_static(b"abc")));
+    }
+
+    #[test]
+    fn metadata_rules() {
+        let (name, value) = metadata_property(b"X-key:value").unwrap();
+        assert_eq!((name.as_str(), &value[..]), ("X-key", &b"value"[..]));
+        assert!(metadata_property(b"X-key:a:b").is_ok());
+        assert!(metadata_property(b"key:value").is_err());
+        assert!(metadata_property(b"X-key:").is_err());
+        assert!(metadata_property(b":value").is_err());
+        assert!(metadata_property(b"X-key").is_err());
+        let mut long = b"X-".to_vec();
+        long.extend_from_slice(&[b'a'; 254]);
+        long.extend_from_slice(b":v");
+        assert!(metadata_property(&long).is_err());
+    }
+
+    #[test]
+    fn network_defaults_match_the_manual() {
+        let o = NetworkOptions::default();
+        assert_eq!((o.rate, o.recovery_ivl, o.multicast_hops), (100, 10_000, 1));
+        assert_eq!((o.multicast_maxtpdu, o.in_batch_size), (1500, 8192));
+        assert_eq!((o.tos, o.priority, o.tcp_maxrt), (0, 0, 0));
+        assert!(o.use_fd.is_none());
     }
 
     #[test]

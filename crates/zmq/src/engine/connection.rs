@@ -43,8 +43,8 @@ enum Phase {
         handshake: Handshake,
     },
     Handshake(Handshake),
-    /// A server mechanism waits for the ZAP verdict; received bytes stay
-    /// in the caller's buffer until it comes.
+    /// A server mechanism (or NULL with a ZAP domain) waits for the ZAP
+    /// verdict; received bytes stay in the caller's buffer until it comes.
     AwaitingZap(Handshake),
     PeerIdentity,
     Traffic,
@@ -206,7 +206,7 @@ impl ZmtpConnection {
             let Some(peer) = exchange.peer().cloned() else {
                 return Ok(());
             };
-            self.on_greeting_done(peer, buf)?;
+            self.on_greeting_done(peer, buf, now)?;
         }
         while !self.is_closed() && !matches!(self.phase, Phase::AwaitingZap(_)) {
             let Some(decoder) = self.decoder.as_mut() else {
@@ -230,6 +230,7 @@ impl ZmtpConnection {
         &mut self,
         peer: PeerGreeting,
         buf: &mut BytesMut,
+        now: Instant,
     ) -> Result<(), ConnectionError> {
         let Phase::Greeting { handshake, .. } = core::mem::replace(&mut self.phase, Phase::Closed)
         else {
@@ -240,13 +241,8 @@ impl ZmtpConnection {
         self.decoder =
             Some(Decoder::new(version.framing()).with_max_message_size(self.config.max_msg_size));
         match version {
-            ZmtpVersion::V3_0 | ZmtpVersion::V3_1 => {
-                let mut handshake = handshake;
-                while let Some(body) = handshake.poll_command() {
-                    self.put_command_body(&body);
-                }
-                self.phase = Phase::Handshake(handshake);
-            }
+            // NULL with a ZAP domain asks ZAP before its first command.
+            ZmtpVersion::V3_0 | ZmtpVersion::V3_1 => self.on_step(handshake.start(), now)?,
             ZmtpVersion::V1_0 | ZmtpVersion::V2_0 => {
                 if version == ZmtpVersion::V2_0 {
                     let ours = self.config.socket_type;

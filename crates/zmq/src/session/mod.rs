@@ -19,10 +19,14 @@
 mod listener;
 /// One peer connection: stream, ZMTP connection, pipe to the socket.
 mod peer_session;
+/// Raw byte connections (STREAM, `ZMQ_ROUTER_RAW`): no ZMTP.
+mod raw_engine;
 /// Reconnect intervals with backoff.
 mod reconnect;
-/// A ZMTP connection over a transport stream.
+/// A ZMTP or raw connection over a transport stream.
 mod stream_engine;
+/// ZMTP or raw: the connection a stream engine drives.
+mod wire_protocol;
 
 #[cfg(test)]
 mod tests;
@@ -203,7 +207,21 @@ pub(crate) fn transport_options(options: &SocketOptions) -> TransportOptions {
         tcp_keepalive_cnt: options.tcp_keepalive_cnt,
         tcp_keepalive_idle: options.tcp_keepalive_idle,
         tcp_keepalive_intvl: options.tcp_keepalive_intvl,
-        ..TransportOptions::default()
+        tos: options.net.tos,
+        priority: options.net.priority,
+        busy_poll: options.net.busy_poll,
+        bind_to_device: Some(options.net.bind_to_device.clone()).filter(|d| !d.is_empty()),
+        tcp_maxrt: options.net.tcp_maxrt,
+        tcp_accept_filters: options.net.tcp_accept_filters.clone(),
+        ipc_filter_uids: options.net.ipc_filter_uids.clone(),
+        ipc_filter_gids: options.net.ipc_filter_gids.clone(),
+        ipc_filter_pids: options.net.ipc_filter_pids.clone(),
+        socks_proxy: (!options.net.socks_proxy.is_empty()).then(|| zmq_transports::SocksProxy {
+            address: options.net.socks_proxy.clone(),
+            username: options.net.socks_username.clone(),
+            password: options.net.socks_password.clone(),
+        }),
+        use_fd: options.net.use_fd.clone(),
     }
 }
 

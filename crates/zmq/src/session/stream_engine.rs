@@ -1,4 +1,6 @@
-//! `StreamEngine`: one [`ZmtpConnection`] over one transport [`Stream`].
+//! `StreamEngine`: one [`ZmtpConnection`] (or, for STREAM and raw ROUTER
+//! sockets, one [`RawConnection`](super::raw_engine::RawConnection)) over
+//! one transport [`Stream`].
 //!
 //! It only moves bytes: a read feeds the connection, a write drains the
 //! connection's transmit queue with one `writev` per call. What the
@@ -14,6 +16,8 @@ use zmq_transports::Stream;
 use zmtp_codec::SocketType;
 
 use super::SocketLink;
+use super::raw_engine::RawConnection;
+use super::wire_protocol::{WireProtocol, speaks_raw};
 use zmq_mechanisms::SecretKey;
 
 use crate::engine::{ConnectionConfig, MechanismChoice, ZmtpConnection};
@@ -37,7 +41,7 @@ pub(super) enum ReadStatus {
 /// A connection and its stream.
 pub(super) struct StreamEngine {
     stream: Box<dyn Stream>,
-    connection: ZmtpConnection,
+    connection: WireProtocol,
     /// Received bytes not decoded yet (a partial frame at most).
     pending: BytesMut,
     /// Where `read` writes; copied into `pending` (only what was read).
@@ -53,8 +57,13 @@ impl StreamEngine {
         as_server: bool,
         now: Instant,
     ) -> Option<StreamEngine> {
-        let config = connection_config(link, as_server, stream.peer_address())?;
-        let connection = ZmtpConnection::new(config, now).ok()?;
+        let connection = if speaks_raw(link) {
+            let notify = link.options.stream_notify;
+            WireProtocol::Raw(RawConnection::new(stream.peer_address(), notify))
+        } else {
+            let config = connection_config(link, as_server, stream.peer_address())?;
+            WireProtocol::Zmtp(Box::new(ZmtpConnection::new(config, now).ok()?))
+        };
         Some(StreamEngine {
             stream,
             connection,
@@ -68,8 +77,8 @@ impl StreamEngine {
         self.stream.as_fd()
     }
 
-    /// The ZMTP connection.
-    pub(super) fn connection(&mut self) -> &mut ZmtpConnection {
+    /// The connection (ZMTP or raw).
+    pub(super) fn connection(&mut self) -> &mut WireProtocol {
         &mut self.connection
     }
 
@@ -163,6 +172,7 @@ fn connection_config(
     config.zap_domain = o.zap_domain.clone();
     config.zap_enforce_domain = o.zap_enforce_domain;
     config.zap_handler_available = link.ctx.shared.inproc.is_bound(ZAP_HANDLER_NAME);
+    config.metadata = o.net.metadata.clone();
     Some(config)
 }
 

@@ -10,24 +10,32 @@ use crate::options::{Mechanism, SocketOptions, at_least, routing_id};
 
 /// An int option stored as is, with a lower bound.
 macro_rules! int_options {
-    ($( $(#[$doc:meta])* $field:ident: $set:ident / $get:ident, min $min:expr; )*) => {
+    ($( $(#[$doc:meta])* $($field:ident).+: $set:ident / $get:ident, min $min:expr; )*) => {
         impl Socket {
             $(
                 $(#[$doc])*
                 pub fn $set(&self, value: i32) -> Result<()> {
                     let value = at_least(value, $min)?;
-                    self.state.borrow_mut().core.options.$field = value;
+                    self.state.borrow_mut().core.options.$($field).+ = value;
                     Ok(())
                 }
 
                 $(#[$doc])*
                 pub fn $get(&self) -> Result<i32> {
-                    Ok(self.state.borrow().core.options.$field)
+                    Ok(self.state.borrow().core.options.$($field).+)
                 }
             )*
         }
     };
 }
+
+// Declared after `int_options!` so that they can use it.
+/// Network and transport options: ToS, priority, device, filters, SOCKS,
+/// `ZMQ_USE_FD`, metadata.
+mod network;
+/// Options of features we do not build (multicast, VMCI, GSSAPI, WSS,
+/// NORM) and of draft features not acted on yet.
+mod unbuilt;
 
 int_options! {
     /// `ZMQ_SNDHWM`: outbound high-water mark (messages, 0 = none), for
@@ -491,5 +499,44 @@ impl Socket {
     /// `ZMQ_ZAP_ENFORCE_DOMAIN`.
     pub fn get_zap_enforce_domain(&self) -> Result<bool> {
         Ok(self.state.borrow().core.options.zap_enforce_domain)
+    }
+}
+
+/// STREAM and raw ROUTER options (`ZMQ_STREAM_NOTIFY`, `ZMQ_ROUTER_RAW`)
+/// and `ZMQ_ROUTER_NOTIFY`.
+impl Socket {
+    /// `ZMQ_STREAM_NOTIFY` (STREAM, default on): a zero-length message
+    /// with the peer's routing id when a peer connects or disconnects.
+    /// Applies to connections made afterwards.
+    pub fn set_stream_notify(&self, on: bool) -> Result<()> {
+        let mut state = self.state.borrow_mut();
+        if state.core.kind != zmq_patterns::SocketKind::Stream {
+            return Err(Error::Inval);
+        }
+        state.core.options.stream_notify = on;
+        Ok(())
+    }
+
+    /// `ZMQ_ROUTER_RAW` (ROUTER, deprecated): peers of later connections
+    /// speak raw bytes as with STREAM.
+    pub fn set_router_raw(&self, on: bool) -> Result<()> {
+        self.pattern_bool(PatternOption::RouterRaw(on), |o| o.router_raw = on)
+    }
+
+    /// `ZMQ_ROUTER_NOTIFY` (ROUTER): 0, `ZMQ_NOTIFY_CONNECT` (1),
+    /// `ZMQ_NOTIFY_DISCONNECT` (2) or both; the socket then delivers
+    /// `[routing id][""]` when a tcp or ipc peer connects or disconnects.
+    pub fn set_router_notify(&self, value: i32) -> Result<()> {
+        let mut state = self.state.borrow_mut();
+        if state.core.kind != zmq_patterns::SocketKind::Router || !(0..=3).contains(&value) {
+            return Err(Error::Inval);
+        }
+        state.core.options.router_notify = value;
+        Ok(())
+    }
+
+    /// `ZMQ_ROUTER_NOTIFY`.
+    pub fn get_router_notify(&self) -> Result<i32> {
+        Ok(self.state.borrow().core.options.router_notify)
     }
 }

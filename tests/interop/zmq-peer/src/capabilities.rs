@@ -24,7 +24,7 @@ pub const SOCKETS: [(&str, zmq::SocketType); 11] = [
 pub const TRANSPORTS: [&str; 2] = ["tcp", "ipc"];
 
 /// Spec options with a setter on `zmq::Socket` (all of PROTOCOL.md's).
-pub const OPTIONS: [&str; 12] = [
+pub const OPTIONS: [&str; 21] = [
     "routing_id",
     "subscribe",
     "sndhwm",
@@ -37,10 +37,19 @@ pub const OPTIONS: [&str; 12] = [
     "heartbeat_ivl",
     "heartbeat_ttl",
     "heartbeat_timeout",
+    "plain_server",
+    "plain_username",
+    "plain_password",
+    "curve_server",
+    "curve_publickey",
+    "curve_secretkey",
+    "curve_serverkey",
+    "zap_domain",
+    "zap_handler",
 ];
 
 /// Steps this peer runs (all of PROTOCOL.md's).
-pub const OPS: [&str; 11] = [
+pub const OPS: [&str; 12] = [
     "send",
     "recv",
     "recv_none",
@@ -52,6 +61,7 @@ pub const OPS: [&str; 11] = [
     "await",
     "idle",
     "wait_disconnect",
+    "wait_event",
 ];
 
 /// The socket type named `name`.
@@ -81,8 +91,8 @@ mod tests {
         let caps = capabilities();
         assert_eq!(caps["protocol"], 1);
         assert_eq!(caps["sockets"].as_array().map(Vec::len), Some(11));
-        assert_eq!(caps["ops"].as_array().map(Vec::len), Some(11));
-        assert_eq!(caps["options"].as_array().map(Vec::len), Some(12));
+        assert_eq!(caps["ops"].as_array().map(Vec::len), Some(12));
+        assert_eq!(caps["options"].as_array().map(Vec::len), Some(21));
         assert!(!caps.to_string().contains('\n'));
     }
 

@@ -93,6 +93,9 @@ fn run_spec(spec: &serde_json::Value) -> PeerResult<()> {
             monitor.close();
         }
         opened.socket.close();
+        if let Some(zap_handler) = opened.zap_handler {
+            zap_handler.stop();
+        }
         result
     });
     ctx.term()?;

@@ -28,11 +28,14 @@ pub struct Script {
 }
 
 impl Script {
-    /// Whether a step waits for disconnect events (the socket needs a monitor).
+    /// Whether a step waits for monitor events (the socket needs a monitor).
     pub fn needs_monitor(&self) -> bool {
-        self.steps
-            .iter()
-            .any(|s| s.get("op").and_then(Value::as_str) == Some("wait_disconnect"))
+        self.steps.iter().any(|s| {
+            matches!(
+                s.get("op").and_then(Value::as_str),
+                Some("wait_disconnect" | "wait_event")
+            )
+        })
     }
 }
 

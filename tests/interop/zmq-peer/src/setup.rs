@@ -1,6 +1,7 @@
 //! Making the socket of a script: options, binds, connects.
 
 use serde_json::Value;
+use zmq::auth::Authenticator;
 
 use crate::capabilities::TRANSPORTS;
 use crate::frames::{Variables, frame_bytes};
@@ -22,19 +23,31 @@ pub struct Opened {
     pub monitor: Option<zmq::Socket>,
     /// The resolved bound endpoints, in bind order.
     pub bound: Vec<String>,
+    /// The ZAP handler of the `zap_handler` option, running until dropped.
+    pub zap_handler: Option<Authenticator>,
 }
 
 /// A socket of the script's type with its options set, monitored if a
 /// step needs it, bound and connected.
 pub fn open_socket(ctx: &zmq::Context, script: &Script) -> PeerResult<Opened> {
+    let zap_handler = match script.options.get("zap_handler") {
+        Some(policy) => {
+            Some(start_zap_handler(ctx, policy).map_err(|e| e.within("option zap_handler"))?)
+        }
+        None => None,
+    };
     let socket = ctx.socket(script.socket_type)?;
     socket.set_linger(DEFAULT_LINGER_MS)?;
     for (name, value) in &script.options {
+        if name == "zap_handler" {
+            continue;
+        }
         apply_option(&socket, &script.socket_name, name, value)
             .map_err(|e| e.within(&format!("option {name}")))?;
     }
     let monitor = if script.needs_monitor() {
-        let mask = i32::try_from(zmq::monitor::EVENT_DISCONNECTED).unwrap_or(i32::MAX);
+        // Every v1 event: `wait_event` and `wait_disconnect` pick theirs.
+        let mask = i32::try_from(zmq::monitor::EVENT_ALL).unwrap_or(i32::MAX);
         socket.monitor(MONITOR_ENDPOINT, mask)?;
         let reader = ctx.socket(zmq::SocketType::Pair)?;
         reader.set_linger(0)?;
@@ -64,7 +77,57 @@ pub fn open_socket(ctx: &zmq::Context, script: &Script) -> PeerResult<Opened> {
         socket,
         monitor,
         bound,
+        zap_handler,
     })
+}
+
+/// Starts our [`Authenticator`] in `ctx` with a `zap_handler` policy:
+/// `{"plain": {user: password}, "curve": [Z85 key], "curve_any": bool,
+/// "deny": [address]}`.
+fn start_zap_handler(ctx: &zmq::Context, policy: &Value) -> PeerResult<Authenticator> {
+    let Some(policy) = policy.as_object() else {
+        return spec_error("zap_handler must be an object");
+    };
+    let mut users = Vec::new();
+    if let Some(plain) = policy.get("plain") {
+        let Some(plain) = plain.as_object() else {
+            return spec_error("zap_handler.plain must map users to passwords");
+        };
+        for (user, password) in plain {
+            let Some(password) = password.as_str() else {
+                return spec_error("zap_handler.plain passwords must be strings");
+            };
+            users.push((user.clone(), password.to_owned()));
+        }
+    }
+    let curve_keys = string_list(policy.get("curve"), "zap_handler.curve")?;
+    let denied = string_list(policy.get("deny"), "zap_handler.deny")?;
+    let auth = Authenticator::start(ctx)?;
+    auth.configure_plain(users);
+    auth.configure_curve(curve_keys);
+    if policy.get("curve_any").and_then(Value::as_bool) == Some(true) {
+        auth.allow_any_curve();
+    }
+    if !denied.is_empty() {
+        auth.deny(denied);
+    }
+    Ok(auth)
+}
+
+fn string_list(value: Option<&Value>, what: &str) -> PeerResult<Vec<String>> {
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
+    let Some(items) = value.as_array() else {
+        return spec_error(format!("{what} must be a list of strings"));
+    };
+    items
+        .iter()
+        .map(|item| match item.as_str() {
+            Some(text) => Ok(text.to_owned()),
+            None => spec_error(format!("{what} must be a list of strings")),
+        })
+        .collect()
 }
 
 fn check_transport(endpoint: &str) -> PeerResult<()> {
@@ -97,6 +160,14 @@ fn apply_option(
         },
         "ipv6" => socket.set_ipv6(bool_value(value)?)?,
         "router_mandatory" => socket.set_router_mandatory(bool_value(value)?)?,
+        "plain_server" => socket.set_plain_server(bool_value(value)?)?,
+        "curve_server" => socket.set_curve_server(bool_value(value)?)?,
+        "plain_username" => socket.set_plain_username(Some(text_value(value)?))?,
+        "plain_password" => socket.set_plain_password(Some(text_value(value)?))?,
+        "curve_publickey" => socket.set_curve_publickey(text_value(value)?)?,
+        "curve_secretkey" => socket.set_curve_secretkey(text_value(value)?)?,
+        "curve_serverkey" => socket.set_curve_serverkey(text_value(value)?)?,
+        "zap_domain" => socket.set_zap_domain(text_value(value)?)?,
         "routing_id" => socket.set_identity(&frame_bytes(value, &Variables::new())?)?,
         "subscribe" => {
             if socket_name != "SUB" {
@@ -118,6 +189,14 @@ fn int_value(value: &Value) -> PeerResult<i32> {
     match value.as_i64().map(i32::try_from) {
         Some(Ok(v)) => Ok(v),
         _ => spec_error(format!("expected a 32-bit integer, got {value}")),
+    }
+}
+
+/// A text option's UTF-8 bytes (CURVE keys: the 40-character Z85 form).
+fn text_value(value: &Value) -> PeerResult<&[u8]> {
+    match value.as_str() {
+        Some(text) => Ok(text.as_bytes()),
+        None => spec_error(format!("expected a string, got {value}")),
     }
 }
 
@@ -151,6 +230,7 @@ mod tests {
             socket,
             monitor,
             bound,
+            ..
         } = open_socket(&ctx, &s).unwrap();
         assert!(bound.is_empty() && monitor.is_none());
         assert_eq!(socket.get_sndhwm(), Ok(7));
@@ -221,9 +301,14 @@ mod tests {
         assert_eq!(opened.socket.recv_bytes(0), Ok(b"x".to_vec()));
         drop(push);
         monitor.set_rcvtimeo(5000).unwrap();
-        let parts = monitor.recv_multipart(0).unwrap();
-        let (event, _, _) = zmq::monitor::parse_event_v1(&parts).unwrap();
-        assert_eq!(u64::from(event), zmq::monitor::EVENT_DISCONNECTED);
+        // Every event is monitored: LISTENING, ACCEPTED, ... then DISCONNECTED.
+        let mut seen = Vec::new();
+        while seen.last() != Some(&zmq::monitor::EVENT_DISCONNECTED) {
+            let parts = monitor.recv_multipart(0).expect("an event within 5 s");
+            let (event, _, _) = zmq::monitor::parse_event_v1(&parts).unwrap();
+            seen.push(u64::from(event));
+            assert!(seen.len() < 32, "{seen:x?}");
+        }
         drop(opened);
         ctx.term().unwrap();
     }

@@ -79,6 +79,7 @@ impl<'a> Runner<'a> {
                 Ok(())
             }
             "wait_disconnect" => self.op_wait_disconnect(step),
+            "wait_event" => self.op_wait_event(step),
             other => Err(PeerError::Unsupported(format!("op {other}"))),
         }
     }
@@ -298,29 +299,66 @@ impl<'a> Runner<'a> {
     }
 
     fn op_wait_disconnect(&mut self, step: &Value) -> PeerResult<()> {
-        let Some(monitor) = self.monitor else {
-            return fail("wait_disconnect: the socket is not monitored".into());
+        let timeout = self.step_timeout(step)?;
+        self.wait_event(
+            "wait_disconnect",
+            zmq::monitor::EVENT_DISCONNECTED,
+            None,
+            timeout,
+        )
+    }
+
+    fn op_wait_event(&mut self, step: &Value) -> PeerResult<()> {
+        let name = str_field(step, "event")?;
+        let Some(event) = event_named(name) else {
+            return Err(PeerError::Unsupported(format!("event {name}")));
+        };
+        let value = match step.get("value") {
+            None | Some(Value::Null) => None,
+            Some(v) => match v.as_u64().map(u32::try_from) {
+                Some(Ok(value)) => Some(value),
+                _ => return spec_error(format!("event value must be a u32, not {v}")),
+            },
         };
         let timeout = self.step_timeout(step)?;
+        self.wait_event("wait_event", event, value, timeout)
+    }
+
+    /// Reads monitor events until `event` (with `value`, if given) arrives.
+    fn wait_event(
+        &self,
+        what: &str,
+        event: u64,
+        value: Option<u32>,
+        timeout: i32,
+    ) -> PeerResult<()> {
+        let Some(monitor) = self.monitor else {
+            return fail(format!("{what}: the socket is not monitored"));
+        };
         let start = Instant::now();
+        let mut seen = Vec::new();
         loop {
             let spent = i32::try_from(start.elapsed().as_millis()).unwrap_or(i32::MAX);
             let left = timeout.saturating_sub(spent);
             if left <= 0 {
                 return fail(format!(
-                    "wait_disconnect: no disconnect within {timeout} ms"
+                    "{what}: no event {event:#x} (value {value:?}) within {timeout} ms; \
+                     saw {seen:x?}"
                 ));
             }
             monitor.set_rcvtimeo(left)?;
             let parts = match monitor.recv_multipart(0) {
                 Ok(parts) => parts,
                 Err(zmq::Error::Again) => continue,
-                Err(e) => return fail(format!("wait_disconnect: monitor recv failed: {e}")),
+                Err(e) => return fail(format!("{what}: monitor recv failed: {e}")),
             };
-            if let Some((event, _, _)) = zmq::monitor::parse_event_v1(&parts)
-                && u64::from(event) == zmq::monitor::EVENT_DISCONNECTED
-            {
-                return Ok(());
+            if let Some((got, got_value, _)) = zmq::monitor::parse_event_v1(&parts) {
+                if u64::from(got) == event && value.is_none_or(|v| v == got_value) {
+                    return Ok(());
+                }
+                if seen.len() < 16 {
+                    seen.push((got, got_value));
+                }
             }
         }
     }
@@ -334,6 +372,23 @@ impl<'a> Runner<'a> {
             fail(format!("await: no GO {name} within {timeout} ms"))
         }
     }
+}
+
+/// The monitor event of a `wait_event` step, by libzmq name without
+/// `ZMQ_EVENT_`.
+fn event_named(name: &str) -> Option<u64> {
+    use zmq::monitor as m;
+    let event = match name {
+        "CONNECTED" => m::EVENT_CONNECTED,
+        "ACCEPTED" => m::EVENT_ACCEPTED,
+        "DISCONNECTED" => m::EVENT_DISCONNECTED,
+        "HANDSHAKE_SUCCEEDED" => m::EVENT_HANDSHAKE_SUCCEEDED,
+        "HANDSHAKE_FAILED_NO_DETAIL" => m::EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+        "HANDSHAKE_FAILED_PROTOCOL" => m::EVENT_HANDSHAKE_FAILED_PROTOCOL,
+        "HANDSHAKE_FAILED_AUTH" => m::EVENT_HANDSHAKE_FAILED_AUTH,
+        _ => return None,
+    };
+    Some(event)
 }
 
 fn fail<T>(reason: String) -> PeerResult<T> {

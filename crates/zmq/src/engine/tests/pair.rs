@@ -26,7 +26,7 @@ impl Side {
         }
     }
 
-    fn collect(&mut self) {
+    pub fn collect(&mut self) {
         while let Some(e) = self.conn.poll_event() {
             self.events.push(e);
         }

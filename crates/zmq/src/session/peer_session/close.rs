@@ -23,6 +23,7 @@ impl Session {
             Some(pipe) if pipe.id() == pipe_id => {
                 if pipe.process(event) == PipeSignal::Terminated {
                     self.pipe = None;
+                    self.raw_pipe_closed(r, id);
                 }
             }
             _ => {
@@ -40,6 +41,11 @@ impl Session {
     /// what the pipe holds for at most `linger` ms, then go.
     pub(super) fn close(&mut self, r: &mut R, id: HandlerId, linger: i32) {
         if self.closing.is_some() {
+            // Already writing out (a raw connection the application
+            // closed): a close without linger still ends it now.
+            if linger == 0 {
+                self.finish(r, id);
+            }
             return;
         }
         self.closing = Some(linger);

@@ -22,6 +22,8 @@
 mod close;
 /// Connect, connect timeout, reconnect with backoff.
 mod connect;
+/// Connect and disconnect notifications, closing raw connections.
+mod notify;
 /// Asking the ZAP handler.
 mod zap;
 
@@ -110,6 +112,9 @@ pub(super) struct Session {
     closing: Option<i32>,
     /// A handshake succeeded before: the next one is a reconnection.
     connected_before: bool,
+    /// The current connection's handshake succeeded (disconnect
+    /// notifications are only sent then).
+    handshaken: bool,
     /// A connecter that met a protocol error: it does not reconnect and
     /// goes once its pipe is closed (libzmq's session terminates).
     given_up: bool,
@@ -138,6 +143,7 @@ impl Session {
             linger_timer: None,
             closing: None,
             connected_before: false,
+            handshaken: false,
             given_up: false,
             started: false,
             done: false,
@@ -240,6 +246,7 @@ impl Session {
     fn service(&mut self, r: &mut R, id: HandlerId) {
         self.deliver_inbound(r, id);
         self.send_outbound(r, id);
+        self.close_if_requested(r, id);
         self.update_interest(r, id);
         self.arm_engine_timer(r, id);
         self.check_done(r, id);
@@ -271,8 +278,14 @@ impl Session {
     fn deliver_inbound(&mut self, r: &mut R, id: HandlerId) {
         let mut wrote = false;
         if let Some(msg) = self.stalled_in.take() {
+            let announces_peer = msg.flags().contains(MsgFlags::ROUTING_ID);
             match self.push_msg(msg) {
-                Ok(()) => wrote = true,
+                Ok(()) => {
+                    wrote = true;
+                    if announces_peer {
+                        self.notify_connect();
+                    }
+                }
                 Err(msg) => {
                     self.stalled_in = Some(msg);
                     return;
@@ -286,13 +299,21 @@ impl Session {
         {
             match event {
                 ConnectionEvent::HandshakeSucceeded { .. } => self.handshake_succeeded(r, id),
-                ConnectionEvent::Message(msg) => match self.push_msg(msg) {
-                    Ok(()) => wrote = true,
-                    Err(msg) => {
-                        self.stalled_in = Some(msg);
-                        break;
+                ConnectionEvent::Message(msg) => {
+                    let announces_peer = msg.flags().contains(MsgFlags::ROUTING_ID);
+                    match self.push_msg(msg) {
+                        Ok(()) => {
+                            wrote = true;
+                            if announces_peer {
+                                self.notify_connect();
+                            }
+                        }
+                        Err(msg) => {
+                            self.stalled_in = Some(msg);
+                            break;
+                        }
                     }
-                },
+                }
                 ConnectionEvent::Failed { error } => {
                     failed = Some(error);
                     break;
@@ -407,6 +428,7 @@ impl Session {
     /// The handshake is done: make the pipe to the socket if there is none.
     fn handshake_succeeded(&mut self, r: &mut R, id: HandlerId) {
         self.event(monitor::EVENT_HANDSHAKE_SUCCEEDED, 0);
+        self.handshaken = true;
         let reconnected = std::mem::replace(&mut self.connected_before, true);
         if let Some(pipe) = &self.pipe {
             if reconnected {
@@ -506,6 +528,7 @@ impl Session {
         self.out_blocked = false;
         self.stalled_in = None;
         self.clean_pipe();
+        self.notify_disconnect();
         match &self.origin {
             Origin::Accepted => {
                 if let Some(pipe) = &mut self.pipe {

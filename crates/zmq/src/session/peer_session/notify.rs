@@ -1,0 +1,96 @@
+//! Connect and disconnect notifications (`ZMQ_STREAM_NOTIFY` for raw
+//! connections, `ZMQ_ROUTER_NOTIFY` for ROUTER over tcp and ipc), and the
+//! end of a raw connection closed by the application.
+//!
+//! As in libzmq: a notification is a zero-length message; the connect one
+//! follows the peer's routing-id message (a raw connection makes its own),
+//! the disconnect one is written after rolling back a half-received
+//! message, and only if the connection's handshake had succeeded.
+
+use zmq_patterns::{Msg, Pipe, SocketKind};
+
+use super::super::wire_protocol::speaks_raw;
+use super::{R, Session, Wire};
+use crate::pipe::PipeState;
+use crate::reactor::HandlerId;
+
+/// `ZMQ_NOTIFY_CONNECT`.
+const NOTIFY_CONNECT: i32 = 1;
+/// `ZMQ_NOTIFY_DISCONNECT`.
+const NOTIFY_DISCONNECT: i32 = 2;
+
+impl Session {
+    /// Whether `ZMQ_ROUTER_NOTIFY` asks for `flag`.
+    fn router_notifies(&self, flag: i32) -> bool {
+        self.link.kind == SocketKind::Router && self.link.options.router_notify & flag != 0
+    }
+
+    /// The peer's routing-id message was delivered: the ROUTER connect
+    /// notification follows it.
+    pub(super) fn notify_connect(&mut self) {
+        if self.router_notifies(NOTIFY_CONNECT) {
+            // Dropped when the pipe is full, as libzmq ignores the failure.
+            let _ = self.push_msg(Msg::new());
+        }
+    }
+
+    /// The connection failed: the disconnect notification, if wanted and
+    /// the connection had been established.
+    pub(super) fn notify_disconnect(&mut self) {
+        if !std::mem::take(&mut self.handshaken) {
+            return;
+        }
+        let wanted = if speaks_raw(&self.link) {
+            self.link.options.stream_notify
+        } else {
+            self.router_notifies(NOTIFY_DISCONNECT)
+        };
+        if wanted
+            && self.push_msg(Msg::new()).is_ok()
+            && let Some(pipe) = &mut self.pipe
+        {
+            pipe.flush();
+        }
+    }
+
+    /// Ends a raw connection the application closed: a zero-length message
+    /// came from the pipe (once the bytes before it are written), or the
+    /// socket closed the pipe (STREAM's zero-length data part) and every
+    /// message before its delimiter was taken. Neither gives a
+    /// notification.
+    pub(super) fn close_if_requested(&mut self, r: &mut R, id: HandlerId) {
+        let Wire::Engaged(engine) = &mut self.wire else {
+            return;
+        };
+        if engine.connection().close_requested() && engine.queued() == 0 {
+            self.handshaken = false;
+            self.engine_failed(r, id);
+            return;
+        }
+        let pipe_closed_by_socket = self.pipe.as_ref().is_none_or(|pipe| {
+            matches!(
+                pipe.state(),
+                PipeState::DelimiterReceived | PipeState::TermAckSent | PipeState::Terminated
+            )
+        });
+        if pipe_closed_by_socket {
+            self.raw_pipe_closed(r, id);
+        }
+    }
+
+    /// The socket closed the pipe of a raw connection (STREAM's zero-length
+    /// data part): write what was taken from the pipe, then end the session
+    /// without reconnecting (libzmq terminates a raw session with its pipe).
+    pub(super) fn raw_pipe_closed(&mut self, r: &mut R, id: HandlerId) {
+        if self.closing.is_some()
+            || !speaks_raw(&self.link)
+            || !matches!(self.wire, Wire::Engaged(_))
+        {
+            return;
+        }
+        self.given_up = true;
+        self.handshaken = false;
+        let linger = self.link.options.linger;
+        self.close(r, id, linger);
+    }
+}

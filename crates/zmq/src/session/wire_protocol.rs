@@ -1,0 +1,124 @@
+//! `WireProtocol`: what a stream engine speaks over its stream, ZMTP or
+//! raw bytes, behind the one interface the session drives.
+
+use std::time::Instant;
+
+use bytes::{Bytes, BytesMut};
+use zmq_mechanisms::{ZapReply, ZapRequest};
+use zmq_patterns::{Msg, SocketKind};
+
+use super::SocketLink;
+use super::raw_engine::RawConnection;
+use crate::engine::{ConnectionEvent, TransmitQueue, ZmtpConnection};
+
+/// The connection state of one stream.
+pub(super) enum WireProtocol {
+    /// ZMTP: greeting, handshake, frames.
+    Zmtp(Box<ZmtpConnection>),
+    /// Raw bytes (STREAM, ROUTER with `ZMQ_ROUTER_RAW`).
+    Raw(RawConnection),
+}
+
+/// Whether connections of `link`'s socket speak raw bytes.
+pub(super) fn speaks_raw(link: &SocketLink) -> bool {
+    match link.kind {
+        SocketKind::Stream => true,
+        SocketKind::Router => link.options.router_raw,
+        _ => false,
+    }
+}
+
+impl WireProtocol {
+    /// Feeds received bytes.
+    pub(super) fn receive(&mut self, buf: &mut BytesMut, now: Instant) {
+        match self {
+            WireProtocol::Zmtp(c) => c.receive(buf, now),
+            WireProtocol::Raw(c) => c.receive(buf),
+        }
+    }
+
+    /// The peer closed the stream.
+    pub(super) fn receive_eof(&mut self) {
+        match self {
+            WireProtocol::Zmtp(c) => c.receive_eof(),
+            WireProtocol::Raw(c) => c.receive_eof(),
+        }
+    }
+
+    /// The next event, in order.
+    pub(super) fn poll_event(&mut self) -> Option<ConnectionEvent> {
+        match self {
+            WireProtocol::Zmtp(c) => c.poll_event(),
+            WireProtocol::Raw(c) => c.poll_event(),
+        }
+    }
+
+    /// Whether messages can be sent.
+    pub(super) fn is_established(&self) -> bool {
+        match self {
+            WireProtocol::Zmtp(c) => c.is_established(),
+            WireProtocol::Raw(c) => c.is_established(),
+        }
+    }
+
+    /// Queues a message part; it comes back when it cannot be sent.
+    pub(super) fn send_msg(&mut self, msg: Msg) -> Result<(), Msg> {
+        match self {
+            WireProtocol::Zmtp(c) => c.send_msg(msg),
+            WireProtocol::Raw(c) => c.send_msg(msg),
+        }
+    }
+
+    /// Whether the application asked to close the stream (raw only).
+    pub(super) fn close_requested(&self) -> bool {
+        match self {
+            WireProtocol::Zmtp(_) => false,
+            WireProtocol::Raw(c) => c.close_requested(),
+        }
+    }
+
+    /// Bytes to write, if any.
+    pub(super) fn poll_transmit(&mut self) -> Option<&mut TransmitQueue> {
+        match self {
+            WireProtocol::Zmtp(c) => c.poll_transmit(),
+            WireProtocol::Raw(c) => c.poll_transmit(),
+        }
+    }
+
+    /// When `handle_timeout` must be called next (raw: never).
+    pub(super) fn poll_timeout(&self) -> Option<Instant> {
+        match self {
+            WireProtocol::Zmtp(c) => c.poll_timeout(),
+            WireProtocol::Raw(_) => None,
+        }
+    }
+
+    /// Fires the timers due at `now`.
+    pub(super) fn handle_timeout(&mut self, now: Instant) {
+        if let WireProtocol::Zmtp(c) = self {
+            c.handle_timeout(now);
+        }
+    }
+
+    /// A ZAP request to forward, if the handshake made one (raw: never).
+    pub(super) fn poll_zap_request(&mut self) -> Option<ZapRequest> {
+        match self {
+            WireProtocol::Zmtp(c) => c.poll_zap_request(),
+            WireProtocol::Raw(_) => None,
+        }
+    }
+
+    /// The ZAP handler's reply.
+    pub(super) fn zap_reply(&mut self, reply: ZapReply, now: Instant) {
+        if let WireProtocol::Zmtp(c) = self {
+            c.zap_reply(reply, now);
+        }
+    }
+
+    /// The ZAP handler's reply as received frames.
+    pub(super) fn zap_reply_frames(&mut self, frames: &[Bytes], now: Instant) {
+        if let WireProtocol::Zmtp(c) = self {
+            c.zap_reply_frames(frames, now);
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! Options that reach the transports and the handshake: `ZMQ_TOS`,
+//! `ZMQ_PRIORITY`, `ZMQ_BINDTODEVICE`, `ZMQ_TCP_MAXRT`, accept filters,
+//! `ZMQ_SOCKS_*`, `ZMQ_USE_FD`, `ZMQ_METADATA`, `ZMQ_BUSY_POLL`.
+
+use std::os::fd::OwnedFd;
+
+use zmq_transports::{InheritedSocket, TcpAcceptFilter};
+
+use super::super::Socket;
+use crate::error::{Error, Result};
+use crate::options::{MAX_DEVICE_NAME_LEN, NetworkOptions, at_least, metadata_property};
+
+int_options! {
+    /// `ZMQ_TOS`: IP type-of-service byte of tcp connections made or
+    /// accepted afterwards (0 = OS default).
+    net.tos: set_tos / get_tos, min 0;
+    /// `ZMQ_PRIORITY`: `SO_PRIORITY` of tcp connections (0 = OS default).
+    net.priority: set_priority / get_priority, min 0;
+    /// `ZMQ_TCP_MAXRT` (ms): `TCP_USER_TIMEOUT` (0 = OS default).
+    net.tcp_maxrt: set_tcp_maxrt / get_tcp_maxrt, min 0;
+    /// `ZMQ_BUSY_POLL` (µs): `SO_BUSY_POLL` on tcp sockets, best effort
+    /// (the kernel wants `CAP_NET_ADMIN`); 0 = off.
+    net.busy_poll: set_busy_poll / get_busy_poll, min i32::MIN;
+}
+
+impl Socket {
+    fn net<T>(&self, read: impl FnOnce(&NetworkOptions) -> T) -> Result<T> {
+        Ok(read(&self.state.borrow().core.options.net))
+    }
+
+    fn set_net(&self, write: impl FnOnce(&mut NetworkOptions)) -> Result<()> {
+        write(&mut self.state.borrow_mut().core.options.net);
+        Ok(())
+    }
+
+    /// `ZMQ_BINDTODEVICE`: bind tcp sockets to this interface or VRF (at
+    /// most 16 bytes; empty clears). Needs `CAP_NET_RAW` at bind/connect.
+    pub fn set_bindtodevice(&self, device: &str) -> Result<()> {
+        if device.len() > MAX_DEVICE_NAME_LEN {
+            return Err(Error::Inval);
+        }
+        self.set_net(|n| n.bind_to_device = device.to_owned())
+    }
+
+    /// `ZMQ_BINDTODEVICE`.
+    pub fn get_bindtodevice(&self) -> Result<String> {
+        self.net(|n| n.bind_to_device.clone())
+    }
+
+    /// `ZMQ_TCP_ACCEPT_FILTER`: adds a network (`address[/bits]`) tcp
+    /// listeners bound afterwards accept peers from; `None` clears the
+    /// list (everyone is accepted again).
+    pub fn set_tcp_accept_filter(&self, filter: Option<&[u8]>) -> Result<()> {
+        match filter {
+            None => self.set_net(|n| n.tcp_accept_filters.clear()),
+            Some(text) => {
+                let filter = TcpAcceptFilter::parse(text).map_err(|_| Error::Inval)?;
+                self.set_net(|n| n.tcp_accept_filters.push(filter))
+            }
+        }
+    }
+
+    /// `ZMQ_TCP_ACCEPT_FILTER`: the networks set (not readable in C).
+    pub fn get_tcp_accept_filters(&self) -> Result<Vec<TcpAcceptFilter>> {
+        self.net(|n| n.tcp_accept_filters.clone())
+    }
+
+    /// `ZMQ_IPC_FILTER_UID`: adds a user id ipc listeners accept; `None`
+    /// clears.
+    pub fn set_ipc_filter_uid(&self, uid: Option<u32>) -> Result<()> {
+        self.set_net(|n| add_or_clear(&mut n.ipc_filter_uids, uid))
+    }
+
+    /// `ZMQ_IPC_FILTER_UID`.
+    pub fn get_ipc_filter_uids(&self) -> Result<Vec<u32>> {
+        self.net(|n| n.ipc_filter_uids.clone())
+    }
+
+    /// `ZMQ_IPC_FILTER_GID`: adds a group id; `None` clears.
+    pub fn set_ipc_filter_gid(&self, gid: Option<u32>) -> Result<()> {
+        self.set_net(|n| add_or_clear(&mut n.ipc_filter_gids, gid))
+    }
+
+    /// `ZMQ_IPC_FILTER_GID`.
+    pub fn get_ipc_filter_gids(&self) -> Result<Vec<u32>> {
+        self.net(|n| n.ipc_filter_gids.clone())
+    }
+
+    /// `ZMQ_IPC_FILTER_PID`: adds a process id; `None` clears.
+    pub fn set_ipc_filter_pid(&self, pid: Option<i32>) -> Result<()> {
+        self.set_net(|n| add_or_clear(&mut n.ipc_filter_pids, pid))
+    }
+
+    /// `ZMQ_IPC_FILTER_PID`.
+    pub fn get_ipc_filter_pids(&self) -> Result<Vec<i32>> {
+        self.net(|n| n.ipc_filter_pids.clone())
+    }
+
+    /// `ZMQ_SOCKS_PROXY`: tcp connects made afterwards go through the
+    /// SOCKS5 proxy at `host:port`; `None` or empty: connect directly.
+    pub fn set_socks_proxy(&self, proxy: Option<&str>) -> Result<()> {
+        self.set_net(|n| n.socks_proxy = proxy.unwrap_or_default().to_owned())
+    }
+
+    /// `ZMQ_SOCKS_PROXY`.
+    pub fn get_socks_proxy(&self) -> Result<String> {
+        self.net(|n| n.socks_proxy.clone())
+    }
+
+    /// `ZMQ_SOCKS_USERNAME` (at most 255 bytes): log in to the proxy with
+    /// user name and password (RFC 1929); `None` or empty: no login.
+    pub fn set_socks_username(&self, name: Option<&str>) -> Result<()> {
+        let name = socks_field(name)?;
+        self.set_net(|n| n.socks_username = name)
+    }
+
+    /// `ZMQ_SOCKS_USERNAME`.
+    pub fn get_socks_username(&self) -> Result<String> {
+        self.net(|n| n.socks_username.clone())
+    }
+
+    /// `ZMQ_SOCKS_PASSWORD` (at most 255 bytes; `None` is empty).
+    pub fn set_socks_password(&self, password: Option<&str>) -> Result<()> {
+        let password = socks_field(password)?;
+        self.set_net(|n| n.socks_password = password)
+    }
+
+    /// `ZMQ_SOCKS_PASSWORD`.
+    pub fn get_socks_password(&self) -> Result<String> {
+        self.net(|n| n.socks_password.clone())
+    }
+
+    /// `ZMQ_METADATA`: adds an application property `X-name:value` that
+    /// connections made afterwards send in READY (peers read it with
+    /// `Message::gets`). A name already set keeps its first value, as
+    /// libzmq.
+    pub fn set_metadata(&self, property: &[u8]) -> Result<()> {
+        let (name, value) = metadata_property(property)?;
+        self.set_net(|n| {
+            if !n
+                .metadata
+                .iter()
+                .any(|(known, _)| known.eq_ignore_ascii_case(&name))
+            {
+                n.metadata.push((name, value));
+            }
+        })
+    }
+
+    /// `ZMQ_METADATA`: the properties set (not readable in C).
+    pub fn get_metadata(&self) -> Result<Vec<(String, bytes::Bytes)>> {
+        self.net(|n| n.metadata.clone())
+    }
+
+    /// `ZMQ_USE_FD`: later tcp and ipc binds listen on (a duplicate of)
+    /// this socket, which the application created and bound; `None`
+    /// goes back to opening sockets. The endpoint given to `bind` must
+    /// still be valid for the transport.
+    pub fn set_use_fd(&self, fd: Option<OwnedFd>) -> Result<()> {
+        self.set_net(|n| n.use_fd = fd.map(InheritedSocket::new))
+    }
+
+    /// `ZMQ_USE_FD`: the descriptor, -1 when none.
+    pub fn get_use_fd(&self) -> Result<i32> {
+        self.net(|n| n.use_fd.as_ref().map_or(-1, InheritedSocket::raw_fd))
+    }
+
+    /// `ZMQ_LOOPBACK_FASTPATH`: a Windows-only fast path in libzmq; stored
+    /// and without effect here, as libzmq on Linux.
+    pub fn set_loopback_fastpath(&self, on: bool) -> Result<()> {
+        self.set_net(|n| n.loopback_fastpath = on)
+    }
+
+    /// `ZMQ_LOOPBACK_FASTPATH`.
+    pub fn get_loopback_fastpath(&self) -> Result<bool> {
+        self.net(|n| n.loopback_fastpath)
+    }
+
+    /// `ZMQ_IPV4ONLY` (deprecated): the inverse of `ZMQ_IPV6`.
+    pub fn set_ipv4only(&self, on: bool) -> Result<()> {
+        self.set_ipv6(!on)
+    }
+
+    /// `ZMQ_IPV4ONLY`.
+    pub fn get_ipv4only(&self) -> Result<bool> {
+        self.get_ipv6().map(|ipv6| !ipv6)
+    }
+
+    /// `ZMQ_THREAD_SAFE`: whether the socket type may be used from
+    /// several threads at once (CLIENT, SERVER, RADIO, DISH, GATHER,
+    /// SCATTER, DGRAM excluded, PEER, CHANNEL), as libzmq reports it.
+    pub fn get_thread_safe(&self) -> Result<bool> {
+        use zmq_patterns::SocketKind as K;
+        let kind = self.get_socket_type()?;
+        Ok(matches!(
+            kind,
+            K::Client
+                | K::Server
+                | K::Radio
+                | K::Dish
+                | K::Gather
+                | K::Scatter
+                | K::Peer
+                | K::Channel
+        ))
+    }
+}
+
+fn add_or_clear<T>(list: &mut Vec<T>, value: Option<T>) {
+    match value {
+        Some(value) => list.push(value),
+        None => list.clear(),
+    }
+}
+
+fn socks_field(value: Option<&str>) -> Result<String> {
+    let value = value.unwrap_or_default();
+    if value.len() > zmq_transports::socks5::MAX_FIELD_LEN {
+        return Err(Error::Inval);
+    }
+    Ok(value.to_owned())
+}

@@ -1,0 +1,178 @@
+//! Options of features this library does not build, and of draft
+//! features it does not act on yet. Per libzmq:
+//! - multicast (`ZMQ_RATE`, `ZMQ_RECOVERY_IVL`, `ZMQ_MULTICAST_*`) and
+//!   VMCI (`ZMQ_VMCI_*`) options are validated and stored even though
+//!   the pgm/epgm/norm and vmci transports are absent (binding or
+//!   connecting to them is EPROTONOSUPPORT, so storing changes nothing);
+//! - `ZMQ_IN_BATCH_SIZE` / `ZMQ_OUT_BATCH_SIZE` are stored: our engine
+//!   sizes its own reads and writes;
+//! - GSSAPI, WSS and NORM options are EINVAL, as in a libzmq built
+//!   without them;
+//! - `ZMQ_RECONNECT_STOP`, `ZMQ_HELLO_MSG`, `ZMQ_DISCONNECT_MSG` and
+//!   `ZMQ_HICCUP_MSG` accept only their default until the session acts
+//!   on them (see `docs/options.md`).
+
+use super::super::Socket;
+use crate::error::{Error, Result};
+use crate::options::at_least;
+
+int_options! {
+    /// `ZMQ_RATE` (kbit/s, > 0): multicast rate; stored (no pgm/norm).
+    net.rate: set_rate / get_rate, min 1;
+    /// `ZMQ_RECOVERY_IVL` (ms, >= 0): multicast recovery; stored.
+    net.recovery_ivl: set_recovery_ivl / get_recovery_ivl, min 0;
+    /// `ZMQ_MULTICAST_HOPS` (> 0): multicast TTL; stored.
+    net.multicast_hops: set_multicast_hops / get_multicast_hops, min 1;
+    /// `ZMQ_MULTICAST_MAXTPDU` (bytes, > 0): stored.
+    net.multicast_maxtpdu: set_multicast_maxtpdu / get_multicast_maxtpdu, min 1;
+    /// `ZMQ_IN_BATCH_SIZE` (bytes, > 0): stored; our engine sizes reads.
+    net.in_batch_size: set_in_batch_size / get_in_batch_size, min 1;
+    /// `ZMQ_OUT_BATCH_SIZE` (bytes, > 0): stored; our engine sizes writes.
+    net.out_batch_size: set_out_batch_size / get_out_batch_size, min 1;
+    /// `ZMQ_VMCI_CONNECT_TIMEOUT` (ms, -1 = none): stored (no vmci).
+    net.vmci_connect_timeout: set_vmci_connect_timeout / get_vmci_connect_timeout, min -1;
+}
+
+/// A `u64` option stored as is.
+macro_rules! u64_options {
+    ($( $(#[$doc:meta])* $field:ident: $set:ident / $get:ident; )*) => {
+        impl Socket {
+            $(
+                $(#[$doc])*
+                pub fn $set(&self, value: u64) -> Result<()> {
+                    self.state.borrow_mut().core.options.net.$field = value;
+                    Ok(())
+                }
+
+                $(#[$doc])*
+                pub fn $get(&self) -> Result<u64> {
+                    Ok(self.state.borrow().core.options.net.$field)
+                }
+            )*
+        }
+    };
+}
+
+u64_options! {
+    /// `ZMQ_VMCI_BUFFER_SIZE`: stored (no vmci transport).
+    vmci_buffer_size: set_vmci_buffer_size / get_vmci_buffer_size;
+    /// `ZMQ_VMCI_BUFFER_MIN_SIZE`: stored.
+    vmci_buffer_min_size: set_vmci_buffer_min_size / get_vmci_buffer_min_size;
+    /// `ZMQ_VMCI_BUFFER_MAX_SIZE`: stored.
+    vmci_buffer_max_size: set_vmci_buffer_max_size / get_vmci_buffer_max_size;
+}
+
+/// Options of a feature not built: both directions are EINVAL, as in a
+/// libzmq built without it.
+macro_rules! not_built {
+    ($( $(#[$doc:meta])* $set:ident($ty:ty) / $get:ident -> $out:ty; )*) => {
+        impl Socket {
+            $(
+                $(#[$doc])*
+                pub fn $set(&self, value: $ty) -> Result<()> {
+                    let _ = value;
+                    Err(Error::Inval)
+                }
+
+                $(#[$doc])*
+                pub fn $get(&self) -> Result<$out> {
+                    Err(Error::Inval)
+                }
+            )*
+        }
+    };
+}
+
+not_built! {
+    /// `ZMQ_GSSAPI_SERVER`: EINVAL (no GSSAPI mechanism).
+    set_gssapi_server(bool) / get_gssapi_server -> bool;
+    /// `ZMQ_GSSAPI_PRINCIPAL`: EINVAL (no GSSAPI mechanism).
+    set_gssapi_principal(&str) / get_gssapi_principal -> String;
+    /// `ZMQ_GSSAPI_SERVICE_PRINCIPAL`: EINVAL (no GSSAPI mechanism).
+    set_gssapi_service_principal(&str) / get_gssapi_service_principal -> String;
+    /// `ZMQ_GSSAPI_PLAINTEXT`: EINVAL (no GSSAPI mechanism).
+    set_gssapi_plaintext(bool) / get_gssapi_plaintext -> bool;
+    /// `ZMQ_GSSAPI_PRINCIPAL_NAMETYPE`: EINVAL (no GSSAPI mechanism).
+    set_gssapi_principal_nametype(i32) / get_gssapi_principal_nametype -> i32;
+    /// `ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE`: EINVAL (no GSSAPI).
+    set_gssapi_service_principal_nametype(i32) / get_gssapi_service_principal_nametype -> i32;
+    /// `ZMQ_WSS_KEY_PEM`: EINVAL (no wss transport).
+    set_wss_key_pem(&[u8]) / get_wss_key_pem -> Vec<u8>;
+    /// `ZMQ_WSS_CERT_PEM`: EINVAL (no wss transport).
+    set_wss_cert_pem(&[u8]) / get_wss_cert_pem -> Vec<u8>;
+    /// `ZMQ_WSS_TRUST_PEM`: EINVAL (no wss transport).
+    set_wss_trust_pem(&[u8]) / get_wss_trust_pem -> Vec<u8>;
+    /// `ZMQ_WSS_HOSTNAME`: EINVAL (no wss transport).
+    set_wss_hostname(&str) / get_wss_hostname -> String;
+    /// `ZMQ_WSS_TRUST_SYSTEM`: EINVAL (no wss transport).
+    set_wss_trust_system(bool) / get_wss_trust_system -> bool;
+    /// `ZMQ_NORM_MODE`: EINVAL (no norm transport).
+    set_norm_mode(i32) / get_norm_mode -> i32;
+    /// `ZMQ_NORM_UNICAST_NACK`: EINVAL (no norm transport).
+    set_norm_unicast_nack(bool) / get_norm_unicast_nack -> bool;
+    /// `ZMQ_NORM_BUFFER_SIZE`: EINVAL (no norm transport).
+    set_norm_buffer_size(i32) / get_norm_buffer_size -> i32;
+    /// `ZMQ_NORM_SEGMENT_SIZE`: EINVAL (no norm transport).
+    set_norm_segment_size(i32) / get_norm_segment_size -> i32;
+    /// `ZMQ_NORM_BLOCK_SIZE`: EINVAL (no norm transport).
+    set_norm_block_size(i32) / get_norm_block_size -> i32;
+    /// `ZMQ_NORM_NUM_PARITY`: EINVAL (no norm transport).
+    set_norm_num_parity(i32) / get_norm_num_parity -> i32;
+    /// `ZMQ_NORM_NUM_AUTOPARITY`: EINVAL (no norm transport).
+    set_norm_num_autoparity(i32) / get_norm_num_autoparity -> i32;
+    /// `ZMQ_NORM_PUSH`: EINVAL (no norm transport).
+    set_norm_push(bool) / get_norm_push -> bool;
+}
+
+impl Socket {
+    /// `ZMQ_MULTICAST_LOOP`: stored (no pgm/norm transport).
+    pub fn set_multicast_loop(&self, on: bool) -> Result<()> {
+        self.state.borrow_mut().core.options.net.multicast_loop = on;
+        Ok(())
+    }
+
+    /// `ZMQ_MULTICAST_LOOP`.
+    pub fn get_multicast_loop(&self) -> Result<bool> {
+        Ok(self.state.borrow().core.options.net.multicast_loop)
+    }
+
+    /// `ZMQ_RECONNECT_STOP` (draft): only 0 (never stop) until the
+    /// connecter acts on the conditions; others are EINVAL.
+    pub fn set_reconnect_stop(&self, conditions: i32) -> Result<()> {
+        match conditions {
+            0 => Ok(()),
+            _ => Err(Error::Inval),
+        }
+    }
+
+    /// `ZMQ_RECONNECT_STOP`: always 0.
+    pub fn get_reconnect_stop(&self) -> Result<i32> {
+        Ok(0)
+    }
+
+    /// `ZMQ_HELLO_MSG` (draft): only none (`None` or empty) until the
+    /// session sends it; a message is EINVAL.
+    pub fn set_hello_msg(&self, msg: Option<&[u8]>) -> Result<()> {
+        only_none(msg)
+    }
+
+    /// `ZMQ_DISCONNECT_MSG` (draft): only none until the session
+    /// delivers it; a message is EINVAL.
+    pub fn set_disconnect_msg(&self, msg: Option<&[u8]>) -> Result<()> {
+        only_none(msg)
+    }
+
+    /// `ZMQ_HICCUP_MSG` (draft): only none until the session delivers
+    /// it; a message is EINVAL.
+    pub fn set_hiccup_msg(&self, msg: Option<&[u8]>) -> Result<()> {
+        only_none(msg)
+    }
+}
+
+fn only_none(msg: Option<&[u8]>) -> Result<()> {
+    match msg {
+        None => Ok(()),
+        Some([]) => Ok(()),
+        Some(_) => Err(Error::Inval),
+    }
+}
