@@ -1,6 +1,8 @@
 #!/bin/sh
 # Builds pyzmq from its sdist against our libzmq and runs a smoke test
-# through it: REQ/REP, PUB/SUB, multipart, poll.
+# through it: REQ/REP, PUB/SUB, multipart, poll; then pyzmq on our
+# library talks to a second process on real libzmq (pyzmq's wheel, from
+# tests/interop/setup.sh).
 #
 #   tests/c/pyzmq_smoke.sh [PREFIX]     (default PREFIX: /tmp/zmq-capi-prefix)
 #
@@ -60,4 +62,35 @@ for s in (rep, req, pub, sub, push, pull):
     s.close(linger=0)
 ctx.term()
 print("pyzmq smoke test: ok")
+PY
+
+# pyzmq on our library (REP, bound) <-> pyzmq on libzmq 4.3.5 (REQ).
+bash "$ROOT/tests/interop/setup.sh" >/dev/null
+LIBZMQ_PY="$ROOT/.venv-interop/bin/python"
+LD_LIBRARY_PATH="$PREFIX/lib" LIBZMQ_PY="$LIBZMQ_PY" "$VENV/bin/python" - <<'PY'
+import os, subprocess, zmq
+
+ctx = zmq.Context()
+rep = ctx.socket(zmq.REP)
+rep.rcvtimeo = 10000
+port = rep.bind_to_random_port("tcp://127.0.0.1")
+client = subprocess.Popen([os.environ["LIBZMQ_PY"], "-c", f"""
+import zmq
+assert zmq.zmq_version() == "4.3.5"
+s = zmq.Context().socket(zmq.REQ)
+s.rcvtimeo = 10000
+s.connect("tcp://127.0.0.1:{port}")
+for i in range(100):
+    s.send_multipart([b"ping", str(i).encode(), b"x" * 70000])
+    assert s.recv_multipart() == [b"pong", str(i).encode()]
+print("libzmq client: ok")
+"""])
+for i in range(100):
+    parts = rep.recv_multipart()
+    assert parts == [b"ping", str(i).encode(), b"x" * 70000], parts[:2]
+    rep.send_multipart([b"pong", parts[1]])
+assert client.wait(timeout=30) == 0
+rep.close(linger=0)
+ctx.term()
+print("pyzmq on our library <-> libzmq: ok")
 PY
