@@ -185,7 +185,7 @@ pub fn poll(items: &mut [PollItem<'_>], timeout_ms: i64) -> Result<i32> {
 }
 
 /// The events of a socket item, from `ZMQ_EVENTS`.
-fn socket_revents(socket: &Socket, events: i16) -> Result<i16> {
+pub(crate) fn socket_revents(socket: &Socket, events: i16) -> Result<i16> {
     let state = socket.get_events()?;
     let mut revents = 0;
     if events & POLLIN != 0 && state.readable {
@@ -198,7 +198,7 @@ fn socket_revents(socket: &Socket, events: i16) -> Result<i16> {
 }
 
 /// poll(2) flags for a raw descriptor item.
-fn fd_flags(events: i16) -> PollFlags {
+pub(crate) fn fd_flags(events: i16) -> PollFlags {
     let mut flags = PollFlags::empty();
     if events & POLLIN != 0 {
         flags |= PollFlags::POLLIN;
@@ -213,7 +213,7 @@ fn fd_flags(events: i16) -> PollFlags {
 }
 
 /// A raw descriptor's poll(2) result as item events.
-fn fd_revents(flags: PollFlags) -> i16 {
+pub(crate) fn fd_revents(flags: PollFlags) -> i16 {
     let mut revents = 0;
     if flags.contains(PollFlags::POLLIN) {
         revents |= POLLIN;

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use nix::poll::{PollFd, PollFlags, PollTimeout};
 
 use crate::error::{Error, Result};
-use crate::poll::{POLLERR, POLLIN, POLLOUT, POLLPRI};
+use crate::poll::{fd_flags, fd_revents, socket_revents};
 use crate::socket::{Socket, SocketMailbox};
 
 /// What one registration watches.
@@ -53,8 +53,8 @@ pub struct PollerEvent<'a, T> {
     pub fd: Option<RawFd>,
     /// The value given when the socket or descriptor was added.
     pub user_data: T,
-    /// What happened: [`POLLIN`] | [`POLLOUT`] for a socket (only events
-    /// asked for); also [`POLLPRI`] and [`POLLERR`] for a descriptor.
+    /// What happened: [`POLLIN`](crate::poll::POLLIN) | [`POLLOUT`](crate::poll::POLLOUT) for a socket (only events
+    /// asked for); also [`POLLPRI`](crate::poll::POLLPRI) and [`POLLERR`](crate::poll::POLLERR) for a descriptor.
     pub events: i16,
 }
 
@@ -108,7 +108,7 @@ impl<'a, T> Poller<'a, T> {
         self.registrations.is_empty()
     }
 
-    /// Registers `socket` for `events` ([`POLLIN`] | [`POLLOUT`]; 0 is
+    /// Registers `socket` for `events` ([`POLLIN`](crate::poll::POLLIN) | [`POLLOUT`](crate::poll::POLLOUT); 0 is
     /// allowed, see [`Poller::modify`]). EINVAL when it is already
     /// registered.
     pub fn add(&mut self, socket: &'a Socket, user_data: T, events: i16) -> Result<()> {
@@ -146,8 +146,8 @@ impl<'a, T> Poller<'a, T> {
         Ok(self.registrations.remove(index).user_data)
     }
 
-    /// Registers a raw descriptor for `events` ([`POLLIN`] | [`POLLOUT`] |
-    /// [`POLLPRI`]). EINVAL when it is already registered.
+    /// Registers a raw descriptor for `events` ([`POLLIN`](crate::poll::POLLIN) | [`POLLOUT`](crate::poll::POLLOUT) |
+    /// [`POLLPRI`](crate::poll::POLLPRI)). EINVAL when it is already registered.
     pub fn add_fd(&mut self, fd: BorrowedFd<'a>, user_data: T, events: i16) -> Result<()> {
         if self.registrations.iter().any(|r| r.is_fd(fd.as_raw_fd())) {
             return Err(Error::Inval);
@@ -275,13 +275,13 @@ impl<'a, T> Poller<'a, T> {
                         socket: Some(socket),
                         fd: None,
                         user_data: registration.user_data.clone(),
-                        events: socket_events(socket, registration.events)?,
+                        events: socket_revents(socket, registration.events)?,
                     },
                     Watched::Fd(fd) => PollerEvent {
                         socket: None,
                         fd: Some(fd.as_raw_fd()),
                         user_data: registration.user_data.clone(),
-                        events: fd_events(polled.revents().unwrap_or(PollFlags::empty())),
+                        events: fd_revents(polled.revents().unwrap_or(PollFlags::empty())),
                     },
                 };
                 if event.events != 0 {
@@ -298,52 +298,6 @@ impl<'a, T> Poller<'a, T> {
             first_pass = false;
         }
     }
-}
-
-/// A socket's ready events among those asked for, from `ZMQ_EVENTS`.
-fn socket_events(socket: &Socket, asked: i16) -> Result<i16> {
-    let state = socket.get_events()?;
-    let mut events = 0;
-    if asked & POLLIN != 0 && state.readable {
-        events |= POLLIN;
-    }
-    if asked & POLLOUT != 0 && state.writable {
-        events |= POLLOUT;
-    }
-    Ok(events)
-}
-
-/// poll(2) flags for a descriptor registration.
-fn fd_flags(events: i16) -> PollFlags {
-    let mut flags = PollFlags::empty();
-    if events & POLLIN != 0 {
-        flags |= PollFlags::POLLIN;
-    }
-    if events & POLLOUT != 0 {
-        flags |= PollFlags::POLLOUT;
-    }
-    if events & POLLPRI != 0 {
-        flags |= PollFlags::POLLPRI;
-    }
-    flags
-}
-
-/// A descriptor's poll(2) result as poller events.
-fn fd_events(flags: PollFlags) -> i16 {
-    let mut events = 0;
-    if flags.contains(PollFlags::POLLIN) {
-        events |= POLLIN;
-    }
-    if flags.contains(PollFlags::POLLOUT) {
-        events |= POLLOUT;
-    }
-    if flags.contains(PollFlags::POLLPRI) {
-        events |= POLLPRI;
-    }
-    if flags.intersects(!(PollFlags::POLLIN | PollFlags::POLLOUT | PollFlags::POLLPRI)) {
-        events |= POLLERR;
-    }
-    events
 }
 
 /// With nothing to watch: EFAULT for an endless wait, else EAGAIN after
@@ -382,6 +336,7 @@ fn remaining(deadline: Option<Instant>) -> PollTimeout {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::poll::{POLLERR, POLLIN, POLLOUT, POLLPRI};
     use crate::{Context, SocketType};
 
     #[test]
@@ -440,9 +395,9 @@ mod tests {
     #[test]
     fn fd_flag_conversions() {
         assert_eq!(fd_flags(POLLIN | POLLOUT | POLLPRI).bits().count_ones(), 3);
-        assert_eq!(fd_events(PollFlags::POLLHUP), POLLERR);
+        assert_eq!(fd_revents(PollFlags::POLLHUP), POLLERR);
         assert_eq!(
-            fd_events(PollFlags::POLLIN | PollFlags::POLLNVAL),
+            fd_revents(PollFlags::POLLIN | PollFlags::POLLNVAL),
             POLLIN | POLLERR
         );
     }
