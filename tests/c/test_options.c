@@ -21,6 +21,12 @@
 #ifndef ZMQ_HELLO_MSG
 #define ZMQ_HELLO_MSG 110
 #endif
+#ifndef ZMQ_DISCONNECT_MSG
+#define ZMQ_DISCONNECT_MSG 111
+#endif
+#ifndef ZMQ_HICCUP_MSG
+#define ZMQ_HICCUP_MSG 114
+#endif
 
 int main (void)
 {
@@ -188,8 +194,18 @@ int main (void)
     FAILS (zmq_setsockopt (s, ZMQ_GSSAPI_SERVER, &value, sizeof value), EINVAL);
     FAILS (zmq_getsockopt (s, ZMQ_GSSAPI_SERVER, &value, &size), EINVAL);
     FAILS (zmq_setsockopt (s, OPT_NORM_MODE, &value, sizeof value), EINVAL);
-    FAILS (zmq_setsockopt (s, ZMQ_RECONNECT_STOP, &value, sizeof value), EINVAL);
-    FAILS (zmq_setsockopt (s, ZMQ_HELLO_MSG, "hi", 2), EINVAL);
+    /* draft session options: stored (RECONNECT_STOP readable back),
+     * the messages write-only */
+    value = 0x1 | 0x2; /* CONN_REFUSED | HANDSHAKE_FAILED */
+    OK (zmq_setsockopt (s, ZMQ_RECONNECT_STOP, &value, sizeof value));
+    value = 0;
+    OK (zmq_getsockopt (s, ZMQ_RECONNECT_STOP, &value, &size));
+    CHECK (value == 3);
+    OK (zmq_setsockopt (s, ZMQ_HELLO_MSG, "hi", 2));
+    OK (zmq_setsockopt (s, ZMQ_DISCONNECT_MSG, "bye", 3));
+    OK (zmq_setsockopt (s, ZMQ_HICCUP_MSG, "oops", 4));
+    OK (zmq_setsockopt (s, ZMQ_HELLO_MSG, NULL, 0));
+    FAILS (zmq_getsockopt (s, ZMQ_HELLO_MSG, &value, &size), EINVAL);
     uint64_t vmci = 4096;
     OK (zmq_setsockopt (s, ZMQ_VMCI_BUFFER_SIZE, &vmci, sizeof vmci));
 

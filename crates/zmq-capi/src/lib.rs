@@ -25,6 +25,8 @@ pub mod context_api;
 pub mod io_api;
 /// `zmq_msg_*`.
 pub mod msg_api;
+/// `zmq_socket_monitor`, `zmq_socket_monitor_versioned`.
+pub mod monitor_api;
 /// `zmq_poll`.
 pub mod poll_api;
 /// The draft `zmq_poller_*`.

@@ -13,29 +13,8 @@ fn not_supported() -> c_int {
     guarded_int(|| Err(Error::NotSup))
 }
 
-/// Socket event monitoring: ENOTSUP until part 8.
-#[unsafe(no_mangle)]
-pub extern "C" fn zmq_socket_monitor(
-    _socket: *mut c_void,
-    _endpoint: *const c_char,
-    _events: c_int,
-) -> c_int {
-    not_supported()
-}
-
-/// Versioned socket monitoring (draft API): ENOTSUP until part 8.
-#[unsafe(no_mangle)]
-pub extern "C" fn zmq_socket_monitor_versioned(
-    _socket: *mut c_void,
-    _endpoint: *const c_char,
-    _events: u64,
-    _event_version: c_int,
-    _kind: c_int,
-) -> c_int {
-    not_supported()
-}
-
-/// Pipe statistics for the monitor (draft API): ENOTSUP until part 8.
+/// Pipe statistics for the monitor (draft API): ENOTSUP (the pipes do
+/// not expose their queue counts yet).
 #[unsafe(no_mangle)]
 pub extern "C" fn zmq_socket_monitor_pipes_stats(_socket: *mut c_void) -> c_int {
     not_supported()

@@ -19,6 +19,7 @@ const PROGRAMS: &[&str] = &[
     "test_errors",
     "test_utils",
     "test_security",
+    "test_monitor",
 ];
 
 /// A program that runs longer than this has hung.

@@ -101,6 +101,10 @@ impl MonitorSlot {
                 if !matches!(kind, SocketKind::Pair | SocketKind::Pub | SocketKind::Push) {
                     return Err(Error::Inval);
                 }
+                // Version 1 frames carry 16-bit event ids.
+                if version == 1 && events >> 16 != 0 {
+                    return Err(Error::Inval);
+                }
                 let socket = ctx.socket(kind)?;
                 socket.set_linger(0)?;
                 socket.bind(endpoint)?;
@@ -175,11 +179,63 @@ fn send_v1(socket: &Socket, event: Event<'_>) -> Result<()> {
 }
 
 fn send_v2(socket: &Socket, event: Event<'_>) -> Result<()> {
-    socket.send(&event.id.to_ne_bytes(), SNDMORE | DONTWAIT)?;
-    socket.send(&1u64.to_ne_bytes(), SNDMORE | DONTWAIT)?;
-    socket.send(&event.value.to_ne_bytes(), SNDMORE | DONTWAIT)?;
-    socket.send(event.local, SNDMORE | DONTWAIT)?;
-    socket.send(event.remote, DONTWAIT)
+    send_v2_values(socket, event.id, &[event.value], event.local, event.remote)
+}
+
+/// A version-2 event: `[u64 event]`, `[u64 count]`, `count` `[u64]`
+/// value frames, the local endpoint, the remote endpoint.
+fn send_v2_values(
+    socket: &Socket,
+    id: u64,
+    values: &[u64],
+    local: &str,
+    remote: &str,
+) -> Result<()> {
+    socket.send(&id.to_ne_bytes(), SNDMORE | DONTWAIT)?;
+    socket.send(&(values.len() as u64).to_ne_bytes(), SNDMORE | DONTWAIT)?;
+    for value in values {
+        socket.send(&value.to_ne_bytes(), SNDMORE | DONTWAIT)?;
+    }
+    socket.send(local, SNDMORE | DONTWAIT)?;
+    socket.send(remote, DONTWAIT)
+}
+
+/// A version-2 event read from a monitor socket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventV2 {
+    /// The event (`EVENT_*`).
+    pub event: u64,
+    /// Its values (one for most events; `EVENT_PIPES_STATS` has two).
+    pub values: Vec<u64>,
+    /// The local endpoint (may be empty).
+    pub local: String,
+    /// The remote endpoint (may be empty).
+    pub remote: String,
+}
+
+/// Parses the frames of a version-2 event; `None` if they are not one.
+pub fn parse_event_v2(parts: &[Vec<u8>]) -> Option<EventV2> {
+    let (event, rest) = parts.split_first()?;
+    let (count, rest) = rest.split_first()?;
+    let event = u64::from_ne_bytes(event.as_slice().try_into().ok()?);
+    let count = usize::try_from(u64::from_ne_bytes(count.as_slice().try_into().ok()?)).ok()?;
+    if rest.len() != count.checked_add(2)? {
+        return None;
+    }
+    let (values, endpoints) = rest.split_at(count);
+    let values = values
+        .iter()
+        .map(|v| Some(u64::from_ne_bytes(v.as_slice().try_into().ok()?)))
+        .collect::<Option<Vec<u64>>>()?;
+    let [local, remote] = endpoints else {
+        return None;
+    };
+    Some(EventV2 {
+        event,
+        values,
+        local: String::from_utf8_lossy(local).into_owned(),
+        remote: String::from_utf8_lossy(remote).into_owned(),
+    })
 }
 
 /// A version-1 event read from a monitor socket: (event, value, endpoint).

@@ -5,6 +5,8 @@
 //! does), so changing one affects later connections only, except where the
 //! manual says otherwise (HWMs of existing pipes are not changed either).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -112,6 +114,60 @@ pub struct SocketOptions {
     /// `ZMQ_ROUTER_NOTIFY`: `ZMQ_NOTIFY_CONNECT` (1) | `ZMQ_NOTIFY_DISCONNECT`
     /// (2), empty messages on connect/disconnect of tcp and ipc peers.
     pub router_notify: i32,
+    /// `ZMQ_RECONNECT_STOP` conditions, and whether the socket called
+    /// `zmq_disconnect` (shared by the socket and its connections).
+    pub reconnect_stop: ReconnectStop,
+    /// `ZMQ_HELLO_MSG`: sent to each new peer first (ROUTER, DEALER,
+    /// CLIENT, SERVER, PEER).
+    pub hello_msg: Option<Bytes>,
+    /// `ZMQ_DISCONNECT_MSG`: delivered as from an accepted peer whose
+    /// connection ended (ROUTER, SERVER, PEER).
+    pub disconnect_msg: Option<Bytes>,
+    /// `ZMQ_HICCUP_MSG`: delivered as from a connected peer whose
+    /// connection ended (DEALER, CLIENT, PEER).
+    pub hiccup_msg: Option<Bytes>,
+}
+
+/// `ZMQ_RECONNECT_STOP_CONN_REFUSED`: a refused connect ends the connect.
+pub const RECONNECT_STOP_CONN_REFUSED: i32 = 0x1;
+/// `ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED`: a failed handshake ends it.
+pub const RECONNECT_STOP_HANDSHAKE_FAILED: i32 = 0x2;
+/// `ZMQ_RECONNECT_STOP_AFTER_DISCONNECT`: once the socket called
+/// `zmq_disconnect`, a refused connect ends the connect.
+pub const RECONNECT_STOP_AFTER_DISCONNECT: i32 = 0x4;
+
+/// `ZMQ_RECONNECT_STOP`: when a connect stops reconnecting.
+///
+/// Clones share the "socket disconnected" mark: connections copy the
+/// socket's options, and `ZMQ_RECONNECT_STOP_AFTER_DISCONNECT` asks them
+/// about a later `zmq_disconnect` of the socket.
+#[derive(Clone, Debug, Default)]
+pub struct ReconnectStop {
+    /// `ZMQ_RECONNECT_STOP_*` flags.
+    pub conditions: i32,
+    disconnected: Arc<AtomicBool>,
+}
+
+impl ReconnectStop {
+    /// Whether `condition` (a `RECONNECT_STOP_*` flag) is set.
+    pub fn wants(&self, condition: i32) -> bool {
+        self.conditions & condition != 0
+    }
+
+    /// The socket called `zmq_disconnect` (marked when
+    /// `ZMQ_RECONNECT_STOP_AFTER_DISCONNECT` is set, as libzmq).
+    pub(crate) fn mark_disconnected(&self) {
+        if self.wants(RECONNECT_STOP_AFTER_DISCONNECT) {
+            self.disconnected.store(true, Ordering::Release);
+        }
+    }
+
+    /// Whether a refused connect should end the connect now.
+    pub fn stops_on_refusal(&self) -> bool {
+        self.wants(RECONNECT_STOP_CONN_REFUSED)
+            || (self.wants(RECONNECT_STOP_AFTER_DISCONNECT)
+                && self.disconnected.load(Ordering::Acquire))
+    }
 }
 
 /// The options that reach transports, the READY metadata, or features
@@ -283,6 +339,10 @@ impl Default for SocketOptions {
             stream_notify: true,
             router_raw: false,
             router_notify: 0,
+            reconnect_stop: ReconnectStop::default(),
+            hello_msg: None,
+            disconnect_msg: None,
+            hiccup_msg: None,
         }
     }
 }
@@ -361,6 +421,24 @@ mod tests {
         assert_eq!((o.multicast_maxtpdu, o.in_batch_size), (1500, 8192));
         assert_eq!((o.tos, o.priority, o.tcp_maxrt), (0, 0, 0));
         assert!(o.use_fd.is_none());
+    }
+
+    #[test]
+    fn reconnect_stop_after_disconnect_is_shared_by_clones() {
+        let mut socket = SocketOptions::default();
+        let early = socket.clone();
+        socket.reconnect_stop.conditions = RECONNECT_STOP_AFTER_DISCONNECT;
+        let connection = socket.clone();
+        assert!(!connection.reconnect_stop.stops_on_refusal());
+        socket.reconnect_stop.mark_disconnected();
+        assert!(connection.reconnect_stop.stops_on_refusal());
+        // A connection made before the flag was set keeps its conditions.
+        assert!(!early.reconnect_stop.stops_on_refusal());
+        let mut refused = SocketOptions::default();
+        refused.reconnect_stop.mark_disconnected();
+        assert!(!refused.reconnect_stop.stops_on_refusal(), "flag not set");
+        refused.reconnect_stop.conditions = RECONNECT_STOP_CONN_REFUSED;
+        assert!(refused.reconnect_stop.stops_on_refusal());
     }
 
     #[test]

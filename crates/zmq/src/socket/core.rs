@@ -23,6 +23,8 @@ use crate::monitor::MonitorSlot;
 use crate::options::{self, SocketOptions};
 use crate::pipe::{PipeEnd, PipeEvent, PipeSignal};
 
+use super::readiness::LevelReadiness;
+
 /// A command addressed to a socket.
 // Attach carries a pipe end by value; commands are per activation or per
 // connection, not per message, so the size is not worth a box.
@@ -76,6 +78,8 @@ pub(crate) struct SocketCore {
     pub(crate) last_endpoint: String,
     /// The context was shut down.
     stopped: bool,
+    /// The level-triggered readiness descriptor, once asked for.
+    level: Option<LevelReadiness>,
 }
 
 impl SocketCore {
@@ -92,6 +96,7 @@ impl SocketCore {
             rcvmore: false,
             last_endpoint: String::new(),
             stopped: false,
+            level: None,
         })
     }
 
@@ -105,7 +110,29 @@ impl SocketCore {
         if self.stopped {
             return Err(Error::Term);
         }
+        self.sync_level();
         Ok(())
+    }
+
+    /// The level-triggered readiness descriptor (made on first use).
+    pub(crate) fn level_readiness_fd(&mut self) -> Result<std::os::fd::RawFd> {
+        use std::os::fd::AsFd;
+        if self.level.is_none() {
+            self.level = Some(LevelReadiness::new(self.mailbox.as_fd())?);
+        }
+        self.process_commands()?;
+        self.level
+            .as_ref()
+            .map(LevelReadiness::raw_fd)
+            .ok_or(Error::Fault)
+    }
+
+    /// Brings the level-triggered descriptor (if any) up to date: after
+    /// every call that may change whether a message can be received.
+    fn sync_level(&mut self) {
+        if let Some(level) = &mut self.level {
+            level.update(self.pattern.has_in());
+        }
     }
 
     /// Sleeps until a command arrives or `deadline` passes, then applies
@@ -228,7 +255,10 @@ impl SocketCore {
         let mut deadline = None;
         loop {
             match self.pattern.send(msg) {
-                Ok(()) => return Ok(()),
+                Ok(()) => {
+                    self.sync_level();
+                    return Ok(());
+                }
                 Err(SendError {
                     kind: PatternError::Again,
                     msg: back,
@@ -254,6 +284,7 @@ impl SocketCore {
             match self.pattern.recv() {
                 Ok(msg) => {
                     self.rcvmore = msg.more();
+                    self.sync_level();
                     return Ok(msg);
                 }
                 Err(PatternError::Again) => {

@@ -7,6 +7,7 @@
 
 mod core;
 mod options_api;
+mod readiness;
 mod reaper;
 
 use std::cell::RefCell;
@@ -240,9 +241,12 @@ impl Socket {
             if !state.core.terminate_pipes_of(endpoint) {
                 return Err(Error::NoEnt);
             }
-            return Ok(());
+        } else {
+            self.close_objects(&mut state, endpoint)?;
         }
-        self.close_objects(&mut state, endpoint)
+        // `ZMQ_RECONNECT_STOP_AFTER_DISCONNECT` asks the other connects.
+        state.core.options.reconnect_stop.mark_disconnected();
+        Ok(())
     }
 
     fn close_objects(&self, state: &mut SocketState, endpoint: &str) -> Result<()> {
@@ -383,6 +387,26 @@ impl Socket {
     pub fn get_fd(&self) -> Result<std::os::fd::RawFd> {
         use std::os::fd::{AsFd, AsRawFd};
         Ok(self.state.borrow().core.mailbox.as_fd().as_raw_fd())
+    }
+
+    /// A descriptor to poll for `POLLIN` before receiving.
+    ///
+    /// `level_triggered == false`: `ZMQ_FD` ([`Socket::get_fd`]), edge
+    /// triggered as in libzmq — it signals that commands arrived; after
+    /// any call on the socket it may be quiet although messages remain, so
+    /// check [`Socket::get_events`] after each receive and before polling.
+    ///
+    /// `level_triggered == true` (our extension, not in libzmq): a
+    /// descriptor that polls readable while a message can be received (or
+    /// a command waits that may bring one; a `recv` with [`DONTWAIT`]
+    /// failing with `EAGAIN` then quiets it), so a plain
+    /// "poll, then receive one message" loop never stalls. Made on first
+    /// use; it lives as long as the socket. See `docs/options.md`.
+    pub fn readiness_fd(&self, level_triggered: bool) -> Result<std::os::fd::RawFd> {
+        if !level_triggered {
+            return self.get_fd();
+        }
+        self.state.borrow_mut().core.level_readiness_fd()
     }
 
     /// `ZMQ_LAST_ENDPOINT`: the endpoint last bound or connected, with

@@ -33,8 +33,10 @@ macro_rules! int_options {
 /// Network and transport options: ToS, priority, device, filters, SOCKS,
 /// `ZMQ_USE_FD`, metadata.
 mod network;
+/// `ZMQ_RECONNECT_STOP` and the hello, disconnect and hiccup messages.
+mod session;
 /// Options of features we do not build (multicast, VMCI, GSSAPI, WSS,
-/// NORM) and of draft features not acted on yet.
+/// NORM).
 mod unbuilt;
 
 int_options! {

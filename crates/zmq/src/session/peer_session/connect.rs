@@ -1,6 +1,7 @@
 //! The connecter's life cycle: connect, connect timeout, reconnect with
 //! backoff.
 
+use std::os::fd::{AsRawFd, RawFd};
 use std::time::Instant;
 
 use zmq_transports::{ConnectProgress, Connecting, Stream};
@@ -23,7 +24,7 @@ impl Session {
                 self.event(monitor::EVENT_CONNECT_DELAYED, libc::EINPROGRESS as u64);
                 self.connect_in_progress(r, id, connecting)
             }
-            Err(_) => self.schedule_reconnect(r, id),
+            Err(err) => self.connect_failed(r, id, err.errno(), None),
         }
     }
 
@@ -52,6 +53,7 @@ impl Session {
         let Wire::Connecting(connecting) = self.take_wire(r, id) else {
             return;
         };
+        let fd = connecting.as_fd().as_raw_fd();
         match connecting.finish() {
             Ok(ConnectProgress::Connected(stream)) => {
                 self.cancel_connect_timer(r);
@@ -60,18 +62,59 @@ impl Session {
             Ok(ConnectProgress::InProgress(connecting)) => {
                 self.connect_in_progress(r, id, connecting);
             }
-            Err(_) => {
+            Err(err) => {
                 self.cancel_connect_timer(r);
-                self.schedule_reconnect(r, id);
+                self.connect_failed(r, id, err.errno(), Some(fd));
             }
         }
+    }
+
+    /// A connect failed with `errno`: its descriptor (if one was made) is
+    /// closed, then the connecter retries, or, when `ZMQ_RECONNECT_STOP`
+    /// says so for a refusal, ends (libzmq's connecter reports
+    /// `EVENT_CLOSED` either way).
+    fn connect_failed(&mut self, r: &mut R, id: HandlerId, errno: i32, fd: Option<RawFd>) {
+        let closed = fd.map_or(u64::MAX, |fd| fd as u64);
+        if errno == libc::ECONNREFUSED && self.link.options.reconnect_stop.stops_on_refusal() {
+            self.event(monitor::EVENT_CLOSED, closed);
+            self.stop_reconnecting();
+            self.check_done(r, id);
+            return;
+        }
+        if fd.is_some() {
+            self.event(monitor::EVENT_CLOSED, closed);
+        }
+        self.schedule_reconnect(r, id);
+    }
+
+    /// Ends a connecter for good: no more reconnects; the session goes
+    /// once its pipe to the socket is closed (libzmq's session terminates).
+    pub(super) fn stop_reconnecting(&mut self) {
+        self.given_up = true;
+        if let Some(pipe) = &mut self.pipe {
+            pipe.terminate_with(false);
+        }
+    }
+
+    /// `ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED`: a connecter whose connection
+    /// ended before its handshake completed stops (libzmq turns the
+    /// failure into a protocol error).
+    pub(super) fn stops_on_failed_handshake(&self) -> bool {
+        matches!(self.origin, Origin::Connecter(_))
+            && self
+                .link
+                .options
+                .reconnect_stop
+                .wants(options::RECONNECT_STOP_HANDSHAKE_FAILED)
     }
 
     /// `ZMQ_CONNECT_TIMEOUT` passed with the connect still in progress.
     pub(super) fn connect_timed_out(&mut self, r: &mut R, id: HandlerId) {
         self.connect_timer = None;
-        if let Wire::Connecting(_) = self.wire {
+        if let Wire::Connecting(connecting) = &self.wire {
+            let fd = connecting.as_fd().as_raw_fd() as u64;
             let _ = self.take_wire(r, id);
+            self.event(monitor::EVENT_CLOSED, fd);
             self.schedule_reconnect(r, id);
         }
     }

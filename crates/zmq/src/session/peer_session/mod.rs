@@ -429,6 +429,7 @@ impl Session {
     fn handshake_succeeded(&mut self, r: &mut R, id: HandlerId) {
         self.event(monitor::EVENT_HANDSHAKE_SUCCEEDED, 0);
         self.handshaken = true;
+        self.send_hello();
         let reconnected = std::mem::replace(&mut self.connected_before, true);
         if let Some(pipe) = &self.pipe {
             if reconnected {
@@ -499,6 +500,7 @@ impl Session {
     /// reported one: `ZMQ_EVENT_HANDSHAKE_FAILED_*` as libzmq, then
     /// `ZMQ_EVENT_DISCONNECTED`.
     fn engine_failed_with(&mut self, r: &mut R, id: HandlerId, error: Option<&ConnectionError>) {
+        let was_engaged = matches!(self.wire, Wire::Engaged(_));
         if let Wire::Engaged(engine) = &self.wire {
             let fd = engine.fd().as_raw_fd() as u64;
             match error.and_then(ConnectionError::handshake_failure) {
@@ -528,7 +530,13 @@ impl Session {
         self.out_blocked = false;
         self.stalled_in = None;
         self.clean_pipe();
+        let handshaken = self.handshaken;
         self.notify_disconnect();
+        self.deliver_departure_msg(handshaken);
+        if was_engaged && !handshaken && self.stops_on_failed_handshake() {
+            self.stop_reconnecting();
+            return;
+        }
         match &self.origin {
             Origin::Accepted => {
                 if let Some(pipe) = &mut self.pipe {

@@ -1,6 +1,7 @@
 //! Connect and disconnect notifications (`ZMQ_STREAM_NOTIFY` for raw
-//! connections, `ZMQ_ROUTER_NOTIFY` for ROUTER over tcp and ipc), and the
-//! end of a raw connection closed by the application.
+//! connections, `ZMQ_ROUTER_NOTIFY` for ROUTER over tcp and ipc), the
+//! draft hello, disconnect and hiccup messages, and the end of a raw
+//! connection closed by the application.
 //!
 //! As in libzmq: a notification is a zero-length message; the connect one
 //! follows the peer's routing-id message (a raw connection makes its own),
@@ -10,7 +11,7 @@
 use zmq_patterns::{Msg, Pipe, SocketKind};
 
 use super::super::wire_protocol::speaks_raw;
-use super::{R, Session, Wire};
+use super::{Origin, R, Session, Wire};
 use crate::pipe::PipeState;
 use crate::reactor::HandlerId;
 
@@ -49,6 +50,67 @@ impl Session {
             && self.push_msg(Msg::new()).is_ok()
             && let Some(pipe) = &mut self.pipe
         {
+            pipe.flush();
+        }
+    }
+
+    /// `ZMQ_HELLO_MSG`: the first message to a peer whose handshake just
+    /// succeeded (each connection, as libzmq's `hello_msg_session_t`).
+    pub(super) fn send_hello(&mut self) {
+        let sends_hello = matches!(
+            self.link.kind,
+            SocketKind::Router
+                | SocketKind::Dealer
+                | SocketKind::Client
+                | SocketKind::Server
+                | SocketKind::Peer
+        ) && !speaks_raw(&self.link);
+        let Some(hello) = self.link.options.hello_msg.clone() else {
+            return;
+        };
+        if sends_hello && let Wire::Engaged(engine) = &mut self.wire {
+            // The connection is established (its handshake just ended), so
+            // it takes the message.
+            let _ = engine.connection().send_msg(Msg::from_bytes(hello));
+        }
+    }
+
+    /// `ZMQ_DISCONNECT_MSG` (an accepted peer of ROUTER, SERVER, PEER)
+    /// or `ZMQ_HICCUP_MSG` (a connect of DEALER, CLIENT, PEER): delivered
+    /// to the socket as from this peer when a connection that completed
+    /// its handshake ends. Dropped when the socket's receive queue is at
+    /// its high-water mark (libzmq writes it past the mark), as the
+    /// ROUTER notifications here are.
+    pub(super) fn deliver_departure_msg(&mut self, handshaken: bool) {
+        if !handshaken {
+            return;
+        }
+        let kind = self.link.kind;
+        let options = &self.link.options;
+        let msg = match self.origin {
+            Origin::Accepted
+                if matches!(
+                    kind,
+                    SocketKind::Router | SocketKind::Server | SocketKind::Peer
+                ) =>
+            {
+                options.disconnect_msg.clone()
+            }
+            Origin::Connecter(_)
+                if matches!(
+                    kind,
+                    SocketKind::Dealer | SocketKind::Client | SocketKind::Peer
+                ) =>
+            {
+                options.hiccup_msg.clone()
+            }
+            _ => None,
+        };
+        let (Some(body), Some(pipe)) = (msg, &mut self.pipe) else {
+            return;
+        };
+        pipe.rollback();
+        if pipe.write(Msg::from_bytes(body)).is_ok() {
             pipe.flush();
         }
     }

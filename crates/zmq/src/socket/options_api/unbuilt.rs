@@ -7,10 +7,7 @@
 //! - `ZMQ_IN_BATCH_SIZE` / `ZMQ_OUT_BATCH_SIZE` are stored: our engine
 //!   sizes its own reads and writes;
 //! - GSSAPI, WSS and NORM options are EINVAL, as in a libzmq built
-//!   without them;
-//! - `ZMQ_RECONNECT_STOP`, `ZMQ_HELLO_MSG`, `ZMQ_DISCONNECT_MSG` and
-//!   `ZMQ_HICCUP_MSG` accept only their default until the session acts
-//!   on them (see `docs/options.md`).
+//!   without them.
 
 use super::super::Socket;
 use crate::error::{Error, Result};
@@ -134,45 +131,5 @@ impl Socket {
     /// `ZMQ_MULTICAST_LOOP`.
     pub fn get_multicast_loop(&self) -> Result<bool> {
         Ok(self.state.borrow().core.options.net.multicast_loop)
-    }
-
-    /// `ZMQ_RECONNECT_STOP` (draft): only 0 (never stop) until the
-    /// connecter acts on the conditions; others are EINVAL.
-    pub fn set_reconnect_stop(&self, conditions: i32) -> Result<()> {
-        match conditions {
-            0 => Ok(()),
-            _ => Err(Error::Inval),
-        }
-    }
-
-    /// `ZMQ_RECONNECT_STOP`: always 0.
-    pub fn get_reconnect_stop(&self) -> Result<i32> {
-        Ok(0)
-    }
-
-    /// `ZMQ_HELLO_MSG` (draft): only none (`None` or empty) until the
-    /// session sends it; a message is EINVAL.
-    pub fn set_hello_msg(&self, msg: Option<&[u8]>) -> Result<()> {
-        only_none(msg)
-    }
-
-    /// `ZMQ_DISCONNECT_MSG` (draft): only none until the session
-    /// delivers it; a message is EINVAL.
-    pub fn set_disconnect_msg(&self, msg: Option<&[u8]>) -> Result<()> {
-        only_none(msg)
-    }
-
-    /// `ZMQ_HICCUP_MSG` (draft): only none until the session delivers
-    /// it; a message is EINVAL.
-    pub fn set_hiccup_msg(&self, msg: Option<&[u8]>) -> Result<()> {
-        only_none(msg)
-    }
-}
-
-fn only_none(msg: Option<&[u8]>) -> Result<()> {
-    match msg {
-        None => Ok(()),
-        Some([]) => Ok(()),
-        Some(_) => Err(Error::Inval),
     }
 }
