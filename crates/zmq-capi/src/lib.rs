@@ -23,10 +23,10 @@ mod sockopt;
 pub mod context_api;
 /// `zmq_send`, `zmq_recv`, `zmq_msg_send`, `zmq_msg_recv`, ...
 pub mod io_api;
-/// `zmq_msg_*`.
-pub mod msg_api;
 /// `zmq_socket_monitor`, `zmq_socket_monitor_versioned`.
 pub mod monitor_api;
+/// `zmq_msg_*`.
+pub mod msg_api;
 /// `zmq_poll`.
 pub mod poll_api;
 /// The draft `zmq_poller_*`.
