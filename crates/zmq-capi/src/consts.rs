@@ -136,5 +136,5 @@ pub const ZMQ_CURVE: c_int = 2;
 pub const ZMQ_POLLIN: i16 = 1;
 pub const ZMQ_POLLOUT: i16 = 2;
 
-/// Socket types that exist only in the draft API (SERVER .. CHANNEL).
-pub const FIRST_DRAFT_SOCKET_TYPE: c_int = 12;
+/// The draft UDP socket type, not built (`zmq_socket` fails with EINVAL).
+pub const ZMQ_DGRAM: c_int = 18;

@@ -21,6 +21,8 @@ mod sockopt;
 
 /// `zmq_ctx_*`, `zmq_init`, `zmq_term`.
 pub mod context_api;
+/// Draft socket API: `zmq_join`, `zmq_leave`, `zmq_connect_peer`, `zmq_disconnect_peer`.
+pub mod draft_api;
 /// `zmq_send`, `zmq_recv`, `zmq_msg_send`, `zmq_msg_recv`, ...
 pub mod io_api;
 /// `zmq_socket_monitor`, `zmq_socket_monitor_versioned`.

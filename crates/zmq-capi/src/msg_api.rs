@@ -413,22 +413,44 @@ pub unsafe extern "C" fn zmq_msg_routing_id(msg: *mut zmq_msg_t) -> u32 {
     })
 }
 
-/// RADIO/DISH groups (draft API): ENOTSUP until the `Message` API has
-/// groups (part 9).
+/// Sets the group a RADIO socket sends to (draft API): EINVAL for NULL
+/// or a group longer than 255 bytes.
 ///
 /// # Safety
-/// `msg` is NULL or an initialised message.
+/// `msg` is NULL or an initialised message; `group` is NULL or a
+/// NUL-terminated string.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn zmq_msg_set_group(msg: *mut zmq_msg_t, _group: *const c_char) -> c_int {
+pub unsafe extern "C" fn zmq_msg_set_group(msg: *mut zmq_msg_t, group: *const c_char) -> c_int {
     guarded_int(|| {
         // SAFETY: forwarded contract.
-        unsafe { slot_mut(msg) }?;
-        Err(Error::NotSup)
+        let slot = unsafe { slot_mut(msg) }?;
+        if group.is_null() {
+            return Err(Error::Inval);
+        }
+        // SAFETY: non-NULL and NUL-terminated per the contract.
+        let group = unsafe { CStr::from_ptr(group) }.to_bytes();
+        if let Some(message) = slot.frozen() {
+            message.set_group(group)?;
+        }
+        Ok(0)
     })
 }
 
-/// RADIO/DISH groups (draft API): NULL with ENOTSUP (see
-/// [`zmq_msg_set_group`]).
+/// How many `zmq_msg_group` strings a thread keeps alive.
+const GROUP_CACHE_ENTRIES: usize = 64;
+
+thread_local! {
+    /// Strings returned by `zmq_msg_group`, most recent last.
+    static GROUP_CACHE: RefCell<Vec<CString>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The group of a message received on a DISH socket (draft API); an
+/// empty string when it has none.
+///
+/// libzmq returns a pointer into the message; ours stores the group
+/// without a terminating NUL, so the string returned stays valid until
+/// the same thread has asked for `GROUP_CACHE_ENTRIES` (64) other
+/// distinct groups (as `zmq_msg_gets`).
 ///
 /// # Safety
 /// `msg` is NULL or an initialised message.
@@ -436,8 +458,27 @@ pub unsafe extern "C" fn zmq_msg_set_group(msg: *mut zmq_msg_t, _group: *const c
 pub unsafe extern "C" fn zmq_msg_group(msg: *mut zmq_msg_t) -> *const c_char {
     guarded(std::ptr::null(), || {
         // SAFETY: forwarded contract.
-        unsafe { slot_mut(msg) }?;
-        Err(Error::NotSup)
+        let slot = unsafe { slot_mut(msg) }?;
+        let group = slot
+            .frozen()
+            .and_then(|message| message.group())
+            .unwrap_or_default();
+        // A group with a NUL byte cannot be a C string: cut it there, as
+        // the C side would read it.
+        let end = group.iter().position(|&b| b == 0).unwrap_or(group.len());
+        let group = CString::new(group.get(..end).unwrap_or_default()).map_err(|_| Error::Inval)?;
+        Ok(GROUP_CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if let Some(found) = cache.iter().find(|kept| **kept == group) {
+                return found.as_ptr();
+            }
+            if cache.len() >= GROUP_CACHE_ENTRIES {
+                cache.remove(0);
+            }
+            let ptr = group.as_ptr();
+            cache.push(group);
+            ptr
+        }))
     })
 }
 

@@ -7,7 +7,7 @@ use std::ffi::{CStr, c_char, c_int, c_void};
 use zmq::{Error, SocketType};
 
 use crate::boundary::{guarded, guarded_int};
-use crate::consts::FIRST_DRAFT_SOCKET_TYPE;
+use crate::consts::ZMQ_DGRAM;
 use crate::handles;
 use crate::msg_api::bytes_arg;
 use crate::sockopt;
@@ -21,7 +21,8 @@ use crate::sockopt;
 pub unsafe extern "C" fn zmq_socket(ctx: *mut c_void, kind: c_int) -> *mut c_void {
     guarded(std::ptr::null_mut(), || {
         let ctx = &handles::context(ctx)?.ctx;
-        if kind >= FIRST_DRAFT_SOCKET_TYPE {
+        // ZMQ_DGRAM (UDP only) is not built.
+        if kind == ZMQ_DGRAM {
             return Err(Error::Inval);
         }
         let kind = SocketType::from_raw(kind).map_err(|_| Error::Inval)?;
@@ -43,7 +44,7 @@ pub unsafe extern "C" fn zmq_close(socket: *mut c_void) -> c_int {
 ///
 /// # Safety
 /// `endpoint` is NULL or a NUL-terminated string.
-unsafe fn endpoint_arg<'a>(endpoint: *const c_char) -> Result<&'a str, Error> {
+pub(crate) unsafe fn endpoint_arg<'a>(endpoint: *const c_char) -> Result<&'a str, Error> {
     if endpoint.is_null() {
         return Err(Error::Inval);
     }

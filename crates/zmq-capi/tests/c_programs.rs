@@ -20,6 +20,7 @@ const PROGRAMS: &[&str] = &[
     "test_utils",
     "test_security",
     "test_monitor",
+    "test_draft",
 ];
 
 /// A program that runs longer than this has hung.

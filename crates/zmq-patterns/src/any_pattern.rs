@@ -2,24 +2,32 @@
 //!
 //! The facade holds an `AnyPattern<P>` and calls it through [`Pattern`];
 //! dispatch is a `match`, no virtual call. New socket types (PUB/SUB,
-//! STREAM, the draft types) become new variants.
+//! STREAM, the draft types) are variants.
 
 use bytes::Bytes;
 
+use crate::channel::Channel;
+use crate::client::Client;
 use crate::dealer::Dealer;
+use crate::dish::Dish;
 use crate::error::{PatternError, SendError};
+use crate::gather::Gather;
 use crate::kind::SocketKind;
 use crate::msg::Msg;
 use crate::options::{PatternOption, PatternOptionName};
 use crate::pair::Pair;
 use crate::pattern::Pattern;
+use crate::peer::Peer;
 use crate::pipe::{Pipe, PipeId};
 use crate::pub_::Pub;
 use crate::pull::Pull;
 use crate::push::Push;
+use crate::radio::Radio;
 use crate::rep::Rep;
 use crate::req::Req;
 use crate::router::Router;
+use crate::scatter::Scatter;
+use crate::server::Server;
 use crate::stream::Stream;
 use crate::sub::Sub;
 use crate::xpub::XPub;
@@ -56,11 +64,27 @@ pub enum AnyPattern<P> {
     XSub(XSub<P>),
     /// `ZMQ_STREAM`.
     Stream(Stream<P>),
+    /// `ZMQ_SERVER` (draft).
+    Server(Server<P>),
+    /// `ZMQ_CLIENT` (draft).
+    Client(Client<P>),
+    /// `ZMQ_RADIO` (draft).
+    Radio(Radio<P>),
+    /// `ZMQ_DISH` (draft).
+    Dish(Dish<P>),
+    /// `ZMQ_SCATTER` (draft).
+    Scatter(Scatter<P>),
+    /// `ZMQ_GATHER` (draft).
+    Gather(Gather<P>),
+    /// `ZMQ_PEER` (draft).
+    Peer(Peer<P>),
+    /// `ZMQ_CHANNEL` (draft).
+    Channel(Channel<P>),
 }
 
 impl<P: Pipe> AnyPattern<P> {
     /// A fresh pattern of `kind`; `NotSupported` (ENOTSUP) for the socket
-    /// types not implemented yet (draft types).
+    /// types not implemented (`ZMQ_DGRAM`).
     pub fn new(kind: SocketKind) -> Result<AnyPattern<P>, PatternError> {
         Ok(match kind {
             SocketKind::Pair => AnyPattern::Pair(Pair::new()),
@@ -75,6 +99,14 @@ impl<P: Pipe> AnyPattern<P> {
             SocketKind::XPub => AnyPattern::XPub(XPub::new()),
             SocketKind::XSub => AnyPattern::XSub(XSub::new()),
             SocketKind::Stream => AnyPattern::Stream(Stream::new()),
+            SocketKind::Server => AnyPattern::Server(Server::new()),
+            SocketKind::Client => AnyPattern::Client(Client::new()),
+            SocketKind::Radio => AnyPattern::Radio(Radio::new()),
+            SocketKind::Dish => AnyPattern::Dish(Dish::new()),
+            SocketKind::Scatter => AnyPattern::Scatter(Scatter::new()),
+            SocketKind::Gather => AnyPattern::Gather(Gather::new()),
+            SocketKind::Peer => AnyPattern::Peer(Peer::new()),
+            SocketKind::Channel => AnyPattern::Channel(Channel::new()),
             _ => return Err(PatternError::NotSupported),
         })
     }
@@ -94,6 +126,14 @@ impl<P: Pipe> AnyPattern<P> {
             AnyPattern::XPub(_) => SocketKind::XPub,
             AnyPattern::XSub(_) => SocketKind::XSub,
             AnyPattern::Stream(_) => SocketKind::Stream,
+            AnyPattern::Server(_) => SocketKind::Server,
+            AnyPattern::Client(_) => SocketKind::Client,
+            AnyPattern::Radio(_) => SocketKind::Radio,
+            AnyPattern::Dish(_) => SocketKind::Dish,
+            AnyPattern::Scatter(_) => SocketKind::Scatter,
+            AnyPattern::Gather(_) => SocketKind::Gather,
+            AnyPattern::Peer(_) => SocketKind::Peer,
+            AnyPattern::Channel(_) => SocketKind::Channel,
         }
     }
 
@@ -125,6 +165,14 @@ macro_rules! dispatch {
             AnyPattern::XPub($p) => $call,
             AnyPattern::XSub($p) => $call,
             AnyPattern::Stream($p) => $call,
+            AnyPattern::Server($p) => $call,
+            AnyPattern::Client($p) => $call,
+            AnyPattern::Radio($p) => $call,
+            AnyPattern::Dish($p) => $call,
+            AnyPattern::Scatter($p) => $call,
+            AnyPattern::Gather($p) => $call,
+            AnyPattern::Peer($p) => $call,
+            AnyPattern::Channel($p) => $call,
         }
     };
 }

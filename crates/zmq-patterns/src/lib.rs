@@ -12,6 +12,7 @@
 mod active_set; // pipe ids with an active prefix (lb/fq bookkeeping)
 pub mod distributor; // fan-out of one message to many pipes
 pub mod fair_queue; // round robin over readable pipes
+pub mod group_command; // JOIN/LEAVE between DISH and RADIO
 pub mod load_balancer; // round robin over writable pipes
 pub mod msg; // one message part
 pub mod pipe; // the socket's view of one peer connection
@@ -20,6 +21,7 @@ pub mod pipe_trie; // PUB/XPUB subscriptions, a pipe set per prefix
 mod prefix_trie; // byte trie with a value per node (core of the two below)
 mod random; // random starting points for ids
 mod routing_table;
+mod single_part; // fair queuing that drops multipart messages (draft types)
 pub mod subscription; // the two pipe forms of (un)subscribe messages
 pub mod subscription_trie; // SUB/XSUB subscriptions, counted per prefix // ROUTER's routing id <-> pipe map
 
@@ -44,29 +46,48 @@ pub mod sub; // SUB
 pub mod xpub; // XPUB
 pub mod xsub; // XSUB
 
+// Draft socket types (thread-safe in libzmq, single-part messages).
+pub mod channel; // CHANNEL
+pub mod client; // CLIENT
+pub mod dish; // DISH
+pub mod gather; // GATHER
+pub mod peer; // PEER
+pub mod radio; // RADIO
+pub mod scatter; // SCATTER
+pub mod server; // SERVER
+
 // In-memory pipes for tests (here and in the facade).
 pub mod mem; // in-memory pipes and scripted peers
 
 pub use any_pattern::AnyPattern;
+pub use channel::Channel;
+pub use client::Client;
 pub use dealer::Dealer;
+pub use dish::Dish;
 pub use distributor::Distributor;
 pub use error::{PatternError, SendError};
 pub use fair_queue::FairQueue;
+pub use gather::Gather;
+pub use group_command::GroupCommand;
 pub use kind::SocketKind;
 pub use load_balancer::{LoadBalancer, Sent};
 pub use msg::{Metadata, Msg, MsgFlags};
 pub use options::{PatternOption, PatternOptionName};
 pub use pair::Pair;
 pub use pattern::Pattern;
+pub use peer::Peer;
 pub use pipe::{Pipe, PipeId};
 pub use pipe_map::PipeMap;
 pub use pipe_trie::PipeTrie;
 pub use pub_::Pub;
 pub use pull::Pull;
 pub use push::Push;
+pub use radio::Radio;
 pub use rep::Rep;
 pub use req::Req;
 pub use router::Router;
+pub use scatter::Scatter;
+pub use server::Server;
 pub use stream::Stream;
 pub use sub::Sub;
 pub use subscription_trie::SubscriptionTrie;

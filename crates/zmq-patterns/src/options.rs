@@ -77,6 +77,19 @@ pub enum PatternOption {
     /// raw bytes as with STREAM; each gets a generated routing id at once,
     /// MORE is ignored on data parts and an empty data part closes the peer.
     RouterRaw(bool),
+    /// `zmq_join` (DISH): receive the messages of this group (at most
+    /// [`GROUP_MAX_LENGTH`](crate::msg::GROUP_MAX_LENGTH) bytes; EINVAL when
+    /// longer or already joined). Write-only.
+    Join(Bytes),
+    /// `zmq_leave` (DISH): stop receiving this group (EINVAL when not
+    /// joined). Write-only.
+    Leave(Bytes),
+    /// PEER: the routing id of the pipe made by the last `connect` (what
+    /// `zmq_connect_peer` returns); 0 when none. Read-only.
+    PeerLastRoutingId(u32),
+    /// `zmq_disconnect_peer` (PEER): closes the connection with this
+    /// routing id (EHOSTUNREACH when unknown). Write-only.
+    DisconnectPeer(u32),
 }
 
 /// An option name, for reading a value back.
@@ -122,6 +135,14 @@ pub enum PatternOptionName {
     TopicsCount,
     /// See [`PatternOption::RouterRaw`].
     RouterRaw,
+    /// See [`PatternOption::Join`].
+    Join,
+    /// See [`PatternOption::Leave`].
+    Leave,
+    /// See [`PatternOption::PeerLastRoutingId`].
+    PeerLastRoutingId,
+    /// See [`PatternOption::DisconnectPeer`].
+    DisconnectPeer,
 }
 
 impl PatternOption {
@@ -148,6 +169,10 @@ impl PatternOption {
             PatternOption::Conflate(_) => PatternOptionName::Conflate,
             PatternOption::TopicsCount(_) => PatternOptionName::TopicsCount,
             PatternOption::RouterRaw(_) => PatternOptionName::RouterRaw,
+            PatternOption::Join(_) => PatternOptionName::Join,
+            PatternOption::Leave(_) => PatternOptionName::Leave,
+            PatternOption::PeerLastRoutingId(_) => PatternOptionName::PeerLastRoutingId,
+            PatternOption::DisconnectPeer(_) => PatternOptionName::DisconnectPeer,
         }
     }
 }

@@ -46,6 +46,8 @@ mod session;
 pub mod signaler;
 /// The socket API.
 pub mod socket;
+/// Sockets of the thread-safe (draft) types, shared between threads.
+pub mod threadsafe;
 /// Repeating timers run by the caller (`zmq_timers`).
 pub mod timers;
 
@@ -57,6 +59,7 @@ pub use poll::{POLLERR, POLLIN, POLLOUT, POLLPRI, PollItem, poll};
 pub use poller::{Poller, PollerEvent};
 pub use proxy::{ProxyCommand, ProxyStatistics, SocketTraffic, proxy, proxy_steerable};
 pub use socket::{DONTWAIT, PollEvents, SNDMORE, Socket};
+pub use threadsafe::ThreadSafeSocket;
 pub use timers::{TimerId, Timers};
 pub use zmq_mechanisms::keys::{curve_keypair, curve_public};
 pub use zmq_patterns::SocketKind as SocketType;

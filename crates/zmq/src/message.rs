@@ -59,6 +59,17 @@ impl Message {
         self.msg.set_routing_id(id);
     }
 
+    /// The group of a message received on a DISH socket (`zmq_msg_group`).
+    pub fn group(&self) -> Option<&[u8]> {
+        self.msg.group()
+    }
+
+    /// Sets the group a RADIO socket sends to (`zmq_msg_set_group`):
+    /// EINVAL when longer than 255 bytes.
+    pub fn set_group(&mut self, group: &[u8]) -> crate::Result<()> {
+        self.msg.set_group(group).map_err(|()| crate::Error::Inval)
+    }
+
     pub(crate) fn into_msg(self) -> Msg {
         self.msg
     }

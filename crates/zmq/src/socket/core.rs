@@ -276,6 +276,27 @@ impl SocketCore {
         }
     }
 
+    /// One attempt to send a part without blocking; on failure the part
+    /// comes back, so that a caller waiting outside the socket (the
+    /// thread-safe wrapper) can retry it.
+    pub(crate) fn try_send(
+        &mut self,
+        mut msg: Msg,
+        more: bool,
+    ) -> std::result::Result<(), (Error, Msg)> {
+        if let Err(err) = self.process_commands() {
+            return Err((err, msg));
+        }
+        msg.set_more(more);
+        match self.pattern.send(msg) {
+            Ok(()) => {
+                self.sync_level();
+                Ok(())
+            }
+            Err(err) => Err((pattern_error(err.kind), err.msg)),
+        }
+    }
+
     /// Receives one part, blocking per `dontwait` and `ZMQ_RCVTIMEO`.
     pub(crate) fn recv(&mut self, dontwait: bool) -> Result<Msg> {
         self.process_commands()?;

@@ -6,6 +6,7 @@
 //! sockets directly ([`crate::inproc`]).
 
 mod core;
+mod draft_api;
 mod options_api;
 mod readiness;
 mod reaper;

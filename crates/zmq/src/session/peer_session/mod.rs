@@ -22,6 +22,8 @@
 mod close;
 /// Connect, connect timeout, reconnect with backoff.
 mod connect;
+/// RADIO/DISH group frames on the wire.
+mod group_frames;
 /// Connect and disconnect notifications, closing raw connections.
 mod notify;
 /// Asking the ZAP handler.
@@ -100,6 +102,8 @@ pub(super) struct Session {
     zap_reply: Vec<Bytes>,
     /// A received message the pipe refused: input waits for room.
     stalled_in: Option<Msg>,
+    /// DISH: joins group and body frames.
+    group_reader: group_frames::GroupFrameReader,
     /// The last part taken from the pipe had MORE set.
     incomplete_out: bool,
     /// The transmit queue could not be written out: poll for writability.
@@ -135,6 +139,7 @@ impl Session {
             zap_pipe: None,
             zap_reply: Vec::new(),
             stalled_in: None,
+            group_reader: group_frames::GroupFrameReader::default(),
             incomplete_out: false,
             out_blocked: false,
             engine_timer: None,
@@ -300,6 +305,14 @@ impl Session {
             match event {
                 ConnectionEvent::HandshakeSucceeded { .. } => self.handshake_succeeded(r, id),
                 ConnectionEvent::Message(msg) => {
+                    let msg = if self.link.kind == SocketKind::Dish {
+                        match self.group_reader.push(msg) {
+                            Some(msg) => msg,
+                            None => continue,
+                        }
+                    } else {
+                        msg
+                    };
                     let announces_peer = msg.flags().contains(MsgFlags::ROUTING_ID);
                     match self.push_msg(msg) {
                         Ok(()) => {
@@ -369,6 +382,15 @@ impl Session {
                     } else {
                         msg
                     };
+                    if self.link.kind == SocketKind::Radio
+                        && !msg.is_command()
+                        && engine
+                            .connection()
+                            .send_msg(group_frames::group_frame(&msg))
+                            .is_err()
+                    {
+                        break;
+                    }
                     if engine.connection().send_msg(msg).is_err() {
                         break;
                     }

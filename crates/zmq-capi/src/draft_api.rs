@@ -1,0 +1,85 @@
+//! The draft socket calls of `zmq.h`: RADIO/DISH groups and PEER
+//! connections by routing id.
+//!
+//! Draft sockets made by `zmq_socket` are, like all sockets here, for one
+//! thread at a time (libzmq lets several threads share them); Rust callers
+//! share them with `zmq::ThreadSafeSocket`. See `docs/capi.md`.
+
+use std::ffi::{CStr, c_char, c_int, c_void};
+
+use zmq::Error;
+
+use crate::boundary::{guarded, guarded_int};
+use crate::handles;
+use crate::socket_api::endpoint_arg;
+
+/// A group argument; EINVAL for NULL.
+///
+/// # Safety
+/// `group` is NULL or a NUL-terminated string.
+unsafe fn group_arg<'a>(group: *const c_char) -> Result<&'a [u8], Error> {
+    if group.is_null() {
+        return Err(Error::Inval);
+    }
+    // SAFETY: non-NULL and NUL-terminated per the contract.
+    Ok(unsafe { CStr::from_ptr(group) }.to_bytes())
+}
+
+/// Joins a group (DISH): EINVAL when longer than 255 bytes or joined
+/// already, ENOTSUP on other socket types.
+///
+/// # Safety
+/// `socket` is any pointer; `group` is NULL or a C string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_join(socket: *mut c_void, group: *const c_char) -> c_int {
+    guarded_int(|| {
+        let socket = &handles::socket(socket)?.socket;
+        // SAFETY: forwarded contract.
+        socket.join(unsafe { group_arg(group) }?)?;
+        Ok(0)
+    })
+}
+
+/// Leaves a group (DISH): EINVAL when not joined, ENOTSUP on other socket
+/// types.
+///
+/// # Safety
+/// `socket` is any pointer; `group` is NULL or a C string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_leave(socket: *mut c_void, group: *const c_char) -> c_int {
+    guarded_int(|| {
+        let socket = &handles::socket(socket)?.socket;
+        // SAFETY: forwarded contract.
+        socket.leave(unsafe { group_arg(group) }?)?;
+        Ok(0)
+    })
+}
+
+/// Connects a PEER socket and returns the routing id of the connection;
+/// 0 with errno set on failure (ENOTSUP for other socket types, EFAULT
+/// with `ZMQ_IMMEDIATE`).
+///
+/// # Safety
+/// `socket` is any pointer; `endpoint` is NULL or a C string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_connect_peer(socket: *mut c_void, endpoint: *const c_char) -> u32 {
+    guarded(0, || {
+        let socket = &handles::socket(socket)?.socket;
+        // SAFETY: forwarded contract.
+        socket.connect_peer(unsafe { endpoint_arg(endpoint) }?)
+    })
+}
+
+/// Closes a PEER socket's connection with `routing_id`: EHOSTUNREACH when
+/// there is none, ENOTSUP for other socket types.
+///
+/// # Safety
+/// `socket` is any pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_disconnect_peer(socket: *mut c_void, routing_id: u32) -> c_int {
+    guarded_int(|| {
+        let socket = &handles::socket(socket)?.socket;
+        socket.disconnect_peer(routing_id)?;
+        Ok(0)
+    })
+}

@@ -1,0 +1,287 @@
+//! `ThreadSafeSocket`: a socket of a thread-safe (draft) type — CLIENT,
+//! SERVER, RADIO, DISH, SCATTER, GATHER, PEER, CHANNEL — that many threads
+//! may use at once (`Send + Sync`), as libzmq allows for these types.
+//!
+//! The [`Socket`] sits behind a mutex. Every call takes the lock for one
+//! non-blocking attempt. A call that has to wait releases the lock while
+//! it waits, so that other threads can send and receive meanwhile:
+//!
+//! - one waiting thread at a time polls the socket's command descriptor
+//!   (readable while commands wait: a pipe became readable or writable, a
+//!   new peer, context shutdown) together with a wake-up descriptor of
+//!   the wrapper;
+//! - the other waiting threads sleep on a condition variable;
+//! - after every attempt the caller bumps a generation counter and wakes
+//!   them all, and wakes the polling thread too (the attempt may have
+//!   applied the very commands it was waiting for).
+//!
+//! Every waiter then retries its own attempt, until it succeeds, fails
+//! otherwise, or its deadline (`ZMQ_SNDTIMEO` / `ZMQ_RCVTIMEO`) passes.
+
+use std::os::fd::AsFd;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use parking_lot::{Condvar, Mutex, MutexGuard};
+use zmq_patterns::SocketKind;
+
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::message::Message;
+use crate::signaler::Signaler;
+use crate::socket::{DONTWAIT, Socket, SocketMailbox};
+
+struct Shared {
+    socket: Socket,
+    /// Bumped after every attempt: waiters retry when it moved.
+    generation: u64,
+    /// A thread is polling the command descriptor.
+    polling: bool,
+}
+
+/// A socket of a thread-safe type, usable from many threads at once.
+pub struct ThreadSafeSocket {
+    shared: Mutex<Shared>,
+    changed: Condvar,
+    /// Wakes the thread polling the command descriptor.
+    wake: Signaler,
+    mailbox: Arc<SocketMailbox>,
+}
+
+/// Whether libzmq reports `ZMQ_THREAD_SAFE` for sockets of `kind`.
+pub fn is_thread_safe(kind: SocketKind) -> bool {
+    matches!(
+        kind,
+        SocketKind::Client
+            | SocketKind::Server
+            | SocketKind::Radio
+            | SocketKind::Dish
+            | SocketKind::Scatter
+            | SocketKind::Gather
+            | SocketKind::Peer
+            | SocketKind::Channel
+    )
+}
+
+impl ThreadSafeSocket {
+    /// A new socket of `kind` in `ctx`; ENOTSUP for the types that are not
+    /// thread-safe.
+    pub fn new(ctx: &Context, kind: SocketKind) -> Result<ThreadSafeSocket> {
+        ThreadSafeSocket::from_socket(ctx.socket(kind)?)
+    }
+
+    /// Wraps `socket`; ENOTSUP for the types that are not thread-safe.
+    pub fn from_socket(socket: Socket) -> Result<ThreadSafeSocket> {
+        if !is_thread_safe(socket.get_socket_type()?) {
+            return Err(Error::NotSup);
+        }
+        Ok(ThreadSafeSocket {
+            mailbox: socket.mailbox(),
+            shared: Mutex::new(Shared {
+                socket,
+                generation: 0,
+                polling: false,
+            }),
+            changed: Condvar::new(),
+            wake: Signaler::new()?,
+        })
+    }
+
+    /// Runs `f` on the socket under the lock: binding, connecting,
+    /// options, joining groups. `f` must not block (it holds the lock).
+    pub fn with<R>(&self, f: impl FnOnce(&Socket) -> R) -> R {
+        let mut shared = self.shared.lock();
+        let result = f(&shared.socket);
+        self.attempted(&mut shared);
+        result
+    }
+
+    /// `zmq_bind`.
+    pub fn bind(&self, endpoint: &str) -> Result<()> {
+        self.with(|s| s.bind(endpoint))
+    }
+
+    /// `zmq_connect`.
+    pub fn connect(&self, endpoint: &str) -> Result<()> {
+        self.with(|s| s.connect(endpoint))
+    }
+
+    /// `zmq_join` (DISH).
+    pub fn join(&self, group: &[u8]) -> Result<()> {
+        self.with(|s| s.join(group))
+    }
+
+    /// `zmq_leave` (DISH).
+    pub fn leave(&self, group: &[u8]) -> Result<()> {
+        self.with(|s| s.leave(group))
+    }
+
+    /// `zmq_connect_peer` (PEER).
+    pub fn connect_peer(&self, endpoint: &str) -> Result<u32> {
+        self.with(|s| s.connect_peer(endpoint))
+    }
+
+    /// Sends one single-part message; `flags` takes [`DONTWAIT`].
+    pub fn send<T: Into<Message>>(&self, data: T, flags: i32) -> Result<()> {
+        self.send_msg(data.into(), flags)
+    }
+
+    /// Sends one message, waiting per `flags` and `ZMQ_SNDTIMEO`.
+    pub fn send_msg(&self, msg: Message, flags: i32) -> Result<()> {
+        let mut pending = Some(msg);
+        self.retry(
+            flags,
+            |s| s.get_sndtimeo(),
+            |socket| {
+                let Some(msg) = pending.take() else {
+                    return Err(Error::Fault);
+                };
+                socket.try_send_msg(msg, flags).map_err(|(err, back)| {
+                    pending = Some(back);
+                    err
+                })
+            },
+        )
+    }
+
+    /// Receives one message, waiting per `flags` and `ZMQ_RCVTIMEO`.
+    pub fn recv_msg(&self, flags: i32) -> Result<Message> {
+        self.retry(
+            flags,
+            |s| s.get_rcvtimeo(),
+            |socket| socket.recv_msg(flags | DONTWAIT),
+        )
+    }
+
+    /// Receives one message as bytes.
+    pub fn recv_bytes(&self, flags: i32) -> Result<Vec<u8>> {
+        Ok(self.recv_msg(flags)?.to_vec())
+    }
+
+    /// Attempts `attempt` (non-blocking) until it does not fail with
+    /// EAGAIN, or `flags` has [`DONTWAIT`], or the timeout passes.
+    fn retry<T>(
+        &self,
+        flags: i32,
+        timeout_of: impl Fn(&Socket) -> Result<i32>,
+        mut attempt: impl FnMut(&Socket) -> Result<T>,
+    ) -> Result<T> {
+        let mut shared = self.shared.lock();
+        let mut deadline: Option<Option<Instant>> = None;
+        loop {
+            let result = attempt(&shared.socket);
+            self.attempted(&mut shared);
+            match result {
+                Err(Error::Again) if flags & DONTWAIT == 0 => {}
+                other => return other,
+            }
+            let until = match deadline {
+                Some(until) => until,
+                None => {
+                    let timeout_ms = timeout_of(&shared.socket)?;
+                    if timeout_ms == 0 {
+                        return Err(Error::Again);
+                    }
+                    let until = u64::try_from(timeout_ms)
+                        .ok()
+                        .and_then(|ms| Instant::now().checked_add(Duration::from_millis(ms)));
+                    *deadline.insert(until)
+                }
+            };
+            let remaining = match until {
+                Some(until) => match until.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => Some(left),
+                    _ => return Err(Error::Again),
+                },
+                None => None,
+            };
+            self.wait(&mut shared, remaining)?;
+        }
+    }
+
+    /// After an attempt: wake every waiter so that it retries.
+    fn attempted(&self, shared: &mut Shared) {
+        shared.generation = shared.generation.wrapping_add(1);
+        self.changed.notify_all();
+        if shared.polling {
+            // The poller's descriptor may have been drained by this very
+            // attempt; make it look again.
+            let _ = self.wake.send();
+        }
+    }
+
+    /// Waits, without the lock, until something may have changed.
+    fn wait(&self, shared: &mut MutexGuard<'_, Shared>, remaining: Option<Duration>) -> Result<()> {
+        if shared.polling {
+            let seen = shared.generation;
+            match remaining {
+                Some(left) => {
+                    let _ = self.changed.wait_while_for(
+                        shared,
+                        |s| s.generation == seen && s.polling,
+                        left,
+                    );
+                }
+                None => self
+                    .changed
+                    .wait_while(shared, |s| s.generation == seen && s.polling),
+            }
+            return Ok(());
+        }
+        shared.polling = true;
+        let polled = MutexGuard::unlocked(shared, || self.poll(remaining));
+        shared.polling = false;
+        let _ = self.wake.recv();
+        // Another thread may take over polling.
+        self.changed.notify_all();
+        polled
+    }
+
+    /// Polls the command descriptor and the wake-up descriptor.
+    fn poll(&self, remaining: Option<Duration>) -> Result<()> {
+        let timeout = match remaining {
+            None => PollTimeout::NONE,
+            Some(left) => {
+                let millis = left.as_nanos().div_ceil(1_000_000);
+                PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX)
+            }
+        };
+        let mut fds = [
+            PollFd::new(self.mailbox.as_fd(), PollFlags::POLLIN),
+            PollFd::new(self.wake.as_fd(), PollFlags::POLLIN),
+        ];
+        match poll(&mut fds, timeout) {
+            Ok(_) | Err(nix::errno::Errno::EINTR) => Ok(()),
+            Err(err) => Err(Error::from_errno(err as i32)),
+        }
+    }
+}
+
+impl std::fmt::Debug for ThreadSafeSocket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ThreadSafeSocket").finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn is_send_and_sync() {
+        assert_send_sync::<ThreadSafeSocket>();
+    }
+
+    #[test]
+    fn refuses_types_that_are_not_thread_safe() {
+        let ctx = Context::new();
+        assert_eq!(
+            ThreadSafeSocket::new(&ctx, SocketKind::Dealer).map(|_| ()),
+            Err(Error::NotSup)
+        );
+        assert!(ThreadSafeSocket::new(&ctx, SocketKind::Client).is_ok());
+    }
+}
