@@ -104,6 +104,11 @@ impl Stream for SocketStream {
     fn local_endpoint(&self) -> &str {
         &self.local_endpoint
     }
+
+    fn direct_read_fd(&self) -> Option<BorrowedFd<'_>> {
+        // A plain socket: read(2) on it is what Read::read does.
+        Some(self.as_fd())
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 
 use std::fmt;
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 
 use crate::error::TransportResult;
 use crate::options::TransportOptions;
@@ -106,4 +106,13 @@ pub trait Stream: io::Read + io::Write + AsFd + Send + fmt::Debug {
 
     /// The local end as an endpoint, e.g. `tcp://127.0.0.1:40000`.
     fn local_endpoint(&self) -> &str;
+
+    /// The descriptor from which `read(2)` gives exactly the bytes
+    /// `Read::read` would, so that the engine may read into its buffer
+    /// directly, without a copy. `None` (the default, and the right answer
+    /// for any stream that transforms or buffers its bytes) makes the
+    /// engine use `Read::read`.
+    fn direct_read_fd(&self) -> Option<BorrowedFd<'_>> {
+        None
+    }
 }

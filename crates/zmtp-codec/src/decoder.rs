@@ -1,8 +1,9 @@
 //! The incremental frame decoder over the engine's `BytesMut` read buffer.
 //!
-//! Feed any chunking of the stream; the same frames come out. Bodies above
-//! [`COPY_THRESHOLD`] are `Bytes` slices of the read buffer (zero copy);
-//! smaller ones are copied so they do not pin the buffer. A body larger
+//! Feed any chunking of the stream; the same frames come out. Bodies are
+//! `Bytes` slices of the read buffer (zero copy, no allocation: a consumer
+//! that keeps small bodies inline copies them and drops the slice, which
+//! lets the buffer be reused for the next read). A body larger
 //! than [`Decoder::with_in_place_limit`] that is not complete yet is moved
 //! into its own growing buffer, so the read buffer never has to hold it.
 //! The maximum message size is checked from the header, before anything
@@ -13,8 +14,6 @@ use bytes::{Buf, Bytes, BytesMut};
 use crate::error::Error;
 use crate::frame::{FLAG_COMMAND, FLAG_LONG, FLAG_MORE, Frame, FrameFlags, Framing};
 
-/// Bodies up to this size are copied out of the read buffer.
-pub const COPY_THRESHOLD: usize = 32;
 /// Default for [`Decoder::with_in_place_limit`].
 pub const DEFAULT_IN_PLACE_LIMIT: usize = 64 * 1024;
 /// First reservation of a body accumulator (it grows as bytes arrive).
@@ -82,6 +81,22 @@ impl Decoder {
                 ..
             } => Some(size.saturating_sub(acc.len())),
             _ => None,
+        }
+    }
+
+    /// How many more bytes the read buffer must take to complete the frame
+    /// whose body waits in it, `buffered` bytes being there now (0 when
+    /// no such frame is known: between frames, or while a large body is
+    /// accumulated by the decoder). The engine sizes its next read with it,
+    /// so a body up to the in-place limit arrives in one buffer, uncopied.
+    pub fn bytes_wanted(&self, buffered: usize) -> usize {
+        match &self.state {
+            State::Body {
+                size,
+                accumulated: None,
+                ..
+            } if *size <= self.in_place_limit => size.saturating_sub(buffered),
+            _ => 0,
         }
     }
 
@@ -213,12 +228,11 @@ fn read_u64(buf: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_be_bytes(bytes.try_into().ok()?))
 }
 
-/// Takes a complete body of `size` bytes off the front of `buf`.
+/// Takes a complete body of `size` bytes off the front of `buf` (the
+/// caller checked `buf.len() >= size`), without copying.
 fn take_body(buf: &mut BytesMut, size: usize) -> Bytes {
-    if size <= COPY_THRESHOLD {
-        let body = Bytes::copy_from_slice(buf.get(..size).unwrap_or(&[]));
-        buf.advance(size);
-        body
+    if size == 0 {
+        Bytes::new()
     } else {
         buf.split_to(size).freeze()
     }
@@ -297,12 +311,27 @@ mod tests {
     }
 
     #[test]
-    fn zero_copy_above_threshold() {
-        let mut buf = BytesMut::new();
-        encode_frame(Framing::V3, FrameFlags::NONE, &[7u8; 100], &mut buf);
-        let start = buf.as_ptr() as usize;
-        let frame = Decoder::new(Framing::V3).decode(&mut buf).unwrap().unwrap();
-        assert_eq!(frame.body.as_ptr() as usize, start + 2);
+    fn zero_copy_bodies() {
+        for size in [1, 32, 100] {
+            let mut buf = BytesMut::new();
+            encode_frame(Framing::V3, FrameFlags::NONE, &vec![7u8; size], &mut buf);
+            let start = buf.as_ptr() as usize;
+            let frame = Decoder::new(Framing::V3).decode(&mut buf).unwrap().unwrap();
+            assert_eq!(frame.body.as_ptr() as usize, start + 2);
+        }
+    }
+
+    #[test]
+    fn bytes_wanted_counts_the_rest_of_a_waiting_body() {
+        let mut d = Decoder::new(Framing::V3).with_in_place_limit(1000);
+        assert_eq!(d.bytes_wanted(0), 0);
+        let mut buf = BytesMut::from(&b"\x02\x00\x00\x00\x00\x00\x00\x01\x00abc"[..]);
+        assert_eq!(d.decode(&mut buf), Ok(None));
+        assert_eq!(d.bytes_wanted(buf.len()), 253);
+        let mut d = Decoder::new(Framing::V3).with_in_place_limit(100);
+        let mut buf = BytesMut::from(&b"\x02\x00\x00\x00\x00\x00\x00\x01\x00abc"[..]);
+        assert_eq!(d.decode(&mut buf), Ok(None));
+        assert_eq!(d.bytes_wanted(buf.len()), 0);
     }
 
     #[test]

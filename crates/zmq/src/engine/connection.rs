@@ -189,6 +189,15 @@ impl ZmtpConnection {
         }
     }
 
+    /// How many more bytes the read buffer (holding `buffered` bytes) must
+    /// take to complete the frame waiting in it; 0 when unknown. A hint
+    /// for sizing the next read.
+    pub fn bytes_wanted(&self, buffered: usize) -> usize {
+        self.decoder
+            .as_ref()
+            .map_or(0, |decoder| decoder.bytes_wanted(buffered))
+    }
+
     /// Tells the connection the peer closed the stream.
     pub fn receive_eof(&mut self) {
         let after_handshake = matches!(self.phase, Phase::Traffic);

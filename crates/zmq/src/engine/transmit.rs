@@ -120,9 +120,25 @@ impl TransmitQueue {
     /// Writes as much as `writer` takes with one vectored write and drops
     /// what was written. Returns the byte count.
     pub fn write_to(&mut self, writer: &mut impl Write) -> io::Result<usize> {
+        self.write_at_most(writer, usize::MAX)
+    }
+
+    /// [`TransmitQueue::write_to`], offering the writer at most `limit`
+    /// bytes.
+    pub fn write_at_most(&mut self, writer: &mut impl Write, limit: usize) -> io::Result<usize> {
         const MAX_SLICES: usize = 64;
         let mut slices = [IoSlice::new(&[]); MAX_SLICES];
-        let filled = self.io_slices(&mut slices);
+        let mut filled = 0;
+        let mut left = limit;
+        for (slot, chunk) in slices.iter_mut().zip(self.chunks()) {
+            if left == 0 {
+                break;
+            }
+            let take = chunk.len().min(left);
+            *slot = IoSlice::new(chunk.get(..take).unwrap_or(chunk));
+            left -= take;
+            filled += 1;
+        }
         let n = writer.write_vectored(slices.get(..filled).unwrap_or(&[]))?;
         self.advance(n);
         Ok(n)
@@ -132,6 +148,22 @@ impl TransmitQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn write_at_most_offers_no_more_than_the_limit() {
+        let mut q = TransmitQueue::new();
+        q.put_slice(b"head");
+        q.put_bytes(Bytes::from(vec![7u8; ZERO_COPY_THRESHOLD]));
+        let mut out = Vec::new();
+        assert_eq!(q.write_at_most(&mut out, 10).unwrap(), 10);
+        assert_eq!(q.len(), ZERO_COPY_THRESHOLD - 6);
+        assert_eq!(&out[..4], b"head");
+        assert_eq!(
+            q.write_at_most(&mut out, usize::MAX).unwrap(),
+            ZERO_COPY_THRESHOLD - 6
+        );
+        assert!(q.is_empty());
+    }
 
     #[test]
     fn small_writes_share_one_buffer_large_are_zero_copy() {

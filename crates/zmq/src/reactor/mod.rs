@@ -1,15 +1,18 @@
 //! `Reactor`: the event loop of one I/O thread.
 //!
-//! It waits in a [`polling::Poller`] (epoll on Linux, level-triggered as in
-//! libzmq) for the descriptors of its handlers, the next timer, and its
-//! command [`Mailbox`], whose wake-up descriptor is polled like any other.
-//! It never spins: with nothing to do it sleeps until one of these fires.
+//! It waits in an [`Epoll`] set (level-triggered, as in libzmq) for the
+//! descriptors of its handlers, the next timer (millisecond timeout of the
+//! wait itself), and its command [`Mailbox`], whose wake-up descriptor is
+//! polled like any other. A turn costs one `epoll_wait`; interest changes
+//! reach the kernel only when they change. It never spins: with nothing to
+//! do it sleeps until one of these fires.
 //!
 //! Handlers are taken out of their slot while they run, so a callback gets
 //! `&mut Reactor` and may add or remove any handler, itself included; a
 //! handler removed during its own callback is dropped when it returns, and
 //! events already collected for a removed handler are discarded.
 
+pub mod epoll;
 pub mod handler;
 pub mod slots;
 pub mod timers;
@@ -21,8 +24,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use polling::{Event, Events, PollMode, Poller};
-
+use epoll::{Epoll, Ready};
 pub use handler::{EventHandler, HandlerId, Interest, TimerId};
 use slots::HandlerSlots;
 use timers::TimerQueue;
@@ -31,7 +33,7 @@ use crate::mailbox::Mailbox;
 
 /// Poller key of the command mailbox. Handler keys are slot indexes
 /// (`u32`), and polling reserves `usize::MAX`.
-const MAILBOX_KEY: usize = usize::MAX - 1;
+const MAILBOX_KEY: u64 = u64::MAX - 1;
 
 /// Code to run on the reactor's thread.
 pub type ReactorTask<C> = Box<dyn FnOnce(&mut Reactor<C>) + Send>;
@@ -92,10 +94,9 @@ impl<C> ReactorHandle<C> {
 /// An event loop: descriptors, timers and commands, each dispatched to its
 /// handler. `C` is the type of command addressed to handlers.
 pub struct Reactor<C> {
-    poller: Poller,
-    events: Events,
-    /// Readiness collected by the last wait: (key, readable, writable).
-    ready: Vec<(usize, bool, bool)>,
+    poller: Epoll,
+    /// Readiness collected by the last wait.
+    ready: Vec<Ready>,
     handlers: HandlerSlots<C>,
     timers: TimerQueue,
     mailbox: Arc<Mailbox<ReactorCommand<C>>>,
@@ -107,20 +108,13 @@ pub struct Reactor<C> {
 impl<C> Reactor<C> {
     /// A reactor with no handler.
     pub fn new() -> io::Result<Reactor<C>> {
-        let poller = Poller::new()?;
+        let poller = Epoll::new()?;
         let mailbox = Arc::new(Mailbox::new()?);
-        // SAFETY: the mailbox (and so its descriptor) lives as long as the
-        // reactor, which deletes the registration in `drop`.
-        unsafe {
-            poller.add_with_mode(
-                mailbox.as_fd().as_raw_fd(),
-                Event::readable(MAILBOX_KEY),
-                PollMode::Level,
-            )?;
-        }
+        // The mailbox (and so its descriptor) lives as long as the reactor,
+        // which deletes the registration in `drop`.
+        poller.add(mailbox.as_fd().as_raw_fd(), MAILBOX_KEY, Interest::READ)?;
         Ok(Reactor {
             poller,
-            events: Events::new(),
             ready: Vec::new(),
             handlers: HandlerSlots::new(),
             timers: TimerQueue::new(),
@@ -151,7 +145,8 @@ impl<C> Reactor<C> {
     ///
     /// # Safety
     /// `fd` must stay open until the handler is removed or
-    /// [`Reactor::deregister_fd`] is called, as for [`Poller::add`].
+    /// [`Reactor::deregister_fd`] is called (a closed number reused by
+    /// another descriptor would be polled for this handler).
     pub unsafe fn register_fd(
         &mut self,
         id: HandlerId,
@@ -166,11 +161,8 @@ impl<C> Reactor<C> {
             ));
         }
         let raw = fd.as_raw_fd();
-        // SAFETY: the caller keeps `fd` open until it is deleted here.
-        unsafe {
-            self.poller
-                .add_with_mode(raw, event(id.index, interest), PollMode::Level)?;
-        }
+        // The caller keeps `fd` open until it is deleted here.
+        self.poller.add(raw, u64::from(id.index), interest)?;
         slot.fd = Some(raw);
         slot.interest = interest;
         Ok(())
@@ -181,11 +173,9 @@ impl<C> Reactor<C> {
         let slot = self.handlers.live_mut(id).ok_or_else(gone)?;
         let raw = slot.fd.ok_or_else(gone)?;
         if slot.interest != interest {
-            // SAFETY: `raw` is registered, so by `register_fd`'s contract it
-            // is still open.
-            let fd = unsafe { BorrowedFd::borrow_raw(raw) };
-            self.poller
-                .modify_with_mode(fd, event(id.index, interest), PollMode::Level)?;
+            // `raw` is registered, so by `register_fd`'s contract it is
+            // still open.
+            self.poller.modify(raw, u64::from(id.index), interest)?;
             slot.interest = interest;
         }
         Ok(())
@@ -200,9 +190,8 @@ impl<C> Reactor<C> {
     pub fn deregister_fd(&mut self, id: HandlerId) -> io::Result<()> {
         let slot = self.handlers.live_mut(id).ok_or_else(gone)?;
         if let Some(raw) = slot.fd.take() {
-            // SAFETY: registered, hence still open (`register_fd` contract).
-            let fd = unsafe { BorrowedFd::borrow_raw(raw) };
-            self.poller.delete(fd)?;
+            // Registered, hence still open (`register_fd` contract).
+            self.poller.delete(raw)?;
         }
         Ok(())
     }
@@ -263,16 +252,19 @@ impl<C> Reactor<C> {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        self.events.clear();
-        self.poller.wait(&mut self.events, wait)?;
         let mut ready = std::mem::take(&mut self.ready);
         ready.clear();
-        ready.extend(self.events.iter().map(|e| (e.key, e.readable, e.writable)));
-        for &(key, readable, writable) in &ready {
+        self.poller.wait(&mut ready, wait)?;
+        for &Ready {
+            key,
+            readable,
+            writable,
+        } in &ready
+        {
             if key == MAILBOX_KEY {
                 self.process_commands();
-            } else {
-                self.dispatch_ready(key, readable, writable);
+            } else if let Ok(index) = usize::try_from(key) {
+                self.dispatch_ready(index, readable, writable);
             }
         }
         self.ready = ready;
@@ -334,17 +326,12 @@ impl<C> Reactor<C> {
 impl<C> Drop for Reactor<C> {
     fn drop(&mut self) {
         for raw in self.handlers.registered_fds() {
-            // SAFETY: registered, hence still open (`register_fd` contract);
+            // Registered, hence still open (`register_fd` contract);
             // handlers (owning the descriptors) are dropped after this.
-            let fd = unsafe { BorrowedFd::borrow_raw(raw) };
-            let _ = self.poller.delete(fd);
+            let _ = self.poller.delete(raw);
         }
-        let _ = self.poller.delete(self.mailbox.as_fd());
+        let _ = self.poller.delete(self.mailbox.as_fd().as_raw_fd());
     }
-}
-
-fn event(index: u32, interest: Interest) -> Event {
-    Event::new(index as usize, interest.readable, interest.writable)
 }
 
 fn gone() -> io::Error {

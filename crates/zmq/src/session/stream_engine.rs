@@ -7,7 +7,7 @@
 //! connection produces (events, messages) is the session's business.
 
 use std::io::{self, ErrorKind, Read};
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
@@ -24,8 +24,11 @@ use crate::engine::{ConnectionConfig, MechanismChoice, ZmtpConnection};
 use crate::inproc::ZAP_HANDLER_NAME;
 use crate::options::{self, Mechanism};
 
-/// Bytes asked for per `read` system call.
+/// Room made in the read buffer when it runs short.
 const READ_CHUNK: usize = 64 * 1024;
+/// Below this much free room the read buffer is grown (or reclaimed) by
+/// [`READ_CHUNK`] before the next `read`, so reads stay large.
+const MIN_READ_ROOM: usize = 8 * 1024;
 
 /// What one read found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,14 +41,21 @@ pub(super) enum ReadStatus {
     Closed,
 }
 
+/// Most bytes written per [`StreamEngine::write`] call. Writing more
+/// before the peer (often on the same machine, even the same I/O thread)
+/// reads any only fills socket buffers with data that leaves the CPU
+/// caches before it is read: libzmq's rhythm of one message (or one 8 KiB
+/// batch) per write keeps it hot, and is faster for large messages.
+const WRITE_BUDGET: usize = 64 * 1024;
+
 /// A connection and its stream.
 pub(super) struct StreamEngine {
     stream: Box<dyn Stream>,
     connection: WireProtocol,
-    /// Received bytes not decoded yet (a partial frame at most).
+    /// Received bytes not decoded yet (a partial frame at most); `read`
+    /// writes straight into its spare capacity, and frame bodies are cut
+    /// out of it without copying.
     pending: BytesMut,
-    /// Where `read` writes; copied into `pending` (only what was read).
-    scratch: Box<[u8]>,
 }
 
 impl StreamEngine {
@@ -68,7 +78,6 @@ impl StreamEngine {
             stream,
             connection,
             pending: BytesMut::with_capacity(READ_CHUNK),
-            scratch: vec![0u8; READ_CHUNK].into_boxed_slice(),
         })
     }
 
@@ -82,17 +91,30 @@ impl StreamEngine {
         &mut self.connection
     }
 
-    /// Reads once (up to 64 KiB) and feeds what came to the connection.
+    /// Reads once (into the read buffer's free room: at least 8 KiB, and
+    /// room for the whole frame whose body is arriving) and feeds what came
+    /// to the connection.
     pub(super) fn read_once(&mut self, now: Instant) -> ReadStatus {
+        let wanted = match &self.connection {
+            WireProtocol::Zmtp(connection) => connection.bytes_wanted(self.pending.len()),
+            WireProtocol::Raw(_) => 0,
+        };
+        if self.pending.capacity() - self.pending.len() < wanted.max(MIN_READ_ROOM) {
+            // Reuses the allocation when no frame body still points into
+            // it (moving the partial frame to the front), else allocates.
+            self.pending.reserve(wanted.max(READ_CHUNK));
+        }
         loop {
-            match self.stream.read(&mut self.scratch) {
+            let read = match self.stream.direct_read_fd() {
+                Some(fd) => read_into_spare(fd, &mut self.pending),
+                None => read_through(&mut *self.stream, &mut self.pending),
+            };
+            match read {
                 Ok(0) => {
                     self.connection.receive_eof();
                     return ReadStatus::Closed;
                 }
                 Ok(n) => {
-                    let data = self.scratch.get(..n).unwrap_or(&[]);
-                    self.pending.extend_from_slice(data);
                     self.connection.receive(&mut self.pending, now);
                     return ReadStatus::Data(n);
                 }
@@ -118,23 +140,60 @@ impl StreamEngine {
         self.connection.poll_transmit().map_or(0, |q| q.len())
     }
 
-    /// Writes queued bytes until none are left (`Ok(true)`) or the stream
-    /// takes no more (`Ok(false)`). Each call to `writev` carries as many
-    /// queued chunks as fit.
+    /// Writes queued bytes until none are left (`Ok(true)`), or the stream
+    /// takes no more or [`WRITE_BUDGET`] bytes went out (`Ok(false)`: the
+    /// caller waits until writable). Each call to `writev` carries as many
+    /// queued chunks as fit in the budget.
     pub(super) fn write(&mut self) -> io::Result<bool> {
+        let mut budget = WRITE_BUDGET;
         loop {
             let Some(queue) = self.connection.poll_transmit() else {
                 return Ok(true);
             };
-            match queue.write_to(&mut self.stream) {
+            if budget == 0 {
+                return Ok(false);
+            }
+            match queue.write_at_most(&mut self.stream, budget) {
                 Ok(0) => return Err(io::Error::from(ErrorKind::WriteZero)),
-                Ok(_) => {}
+                Ok(n) => budget = budget.saturating_sub(n),
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(false),
                 Err(e) => return Err(e),
             }
         }
     }
+}
+
+/// One `Read::read` into zeroed room at the end of `buf`, for streams that
+/// do not offer a direct descriptor (a user transport that transforms its
+/// bytes); the bytes read are appended to `buf`.
+fn read_through(stream: &mut dyn Read, buf: &mut BytesMut) -> io::Result<usize> {
+    let len = buf.len();
+    let room = (buf.capacity() - len).max(MIN_READ_ROOM);
+    buf.resize(len + room, 0);
+    let result = stream.read(&mut buf[len..]);
+    let n = *result.as_ref().unwrap_or(&0);
+    buf.truncate(len + n.min(room));
+    result
+}
+
+/// One `read(2)` from `fd` into `buf`'s spare capacity, without zeroing
+/// it first; the bytes read are appended to `buf`. Only for a descriptor
+/// the stream offers through `Stream::direct_read_fd`, which promises that
+/// reading it directly is the same as reading the stream.
+fn read_into_spare(fd: BorrowedFd<'_>, buf: &mut BytesMut) -> io::Result<usize> {
+    let spare = buf.spare_capacity_mut();
+    let room = spare.len();
+    // SAFETY: `spare` is `room` writable bytes owned by `buf` (possibly
+    // uninitialised, which `read(2)` never reads); the kernel writes at
+    // most `room` bytes into it.
+    let n = unsafe { libc::read(fd.as_raw_fd(), spare.as_mut_ptr().cast(), room) };
+    let n = usize::try_from(n).map_err(|_| io::Error::last_os_error())?;
+    let len = buf.len() + n.min(room);
+    // SAFETY: `read(2)` initialised the first `n <= room` bytes of the
+    // spare capacity, so the first `len` bytes of `buf` are initialised.
+    unsafe { buf.set_len(len) };
+    Ok(n)
 }
 
 /// The connection settings for a stream of `link`'s socket.
@@ -179,4 +238,32 @@ fn connection_config(
 /// The ZMTP socket type of a socket kind.
 fn zmtp_socket_type(kind: SocketKind) -> Option<SocketType> {
     SocketType::from_number(kind.raw())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_through_a_stream_appends_exactly_what_came() {
+        let mut buf = BytesMut::with_capacity(4);
+        buf.extend_from_slice(b"ab");
+        let mut source: &[u8] = b"cdefgh";
+        assert_eq!(read_through(&mut source, &mut buf).unwrap(), 6);
+        assert_eq!(&buf[..], b"abcdefgh");
+        let mut empty: &[u8] = b"";
+        assert_eq!(read_through(&mut empty, &mut buf).unwrap(), 0);
+        assert_eq!(&buf[..], b"abcdefgh");
+    }
+
+    #[test]
+    fn reading_a_descriptor_directly_appends_exactly_what_came() {
+        use std::io::Write;
+        let (mut a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+        a.write_all(b"hello").unwrap();
+        let mut buf = BytesMut::with_capacity(64);
+        buf.extend_from_slice(b">");
+        assert_eq!(read_into_spare(b.as_fd(), &mut buf).unwrap(), 5);
+        assert_eq!(&buf[..], b">hello");
+    }
 }
