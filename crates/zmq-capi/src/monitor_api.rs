@@ -56,3 +56,18 @@ pub unsafe extern "C" fn zmq_socket_monitor_versioned(
         Ok(0)
     })
 }
+
+/// `zmq_socket_monitor_pipes_stats` (draft): one `ZMQ_EVENT_PIPES_STATS`
+/// per connected peer at the socket's version 2 monitor. EINVAL when the
+/// socket is not monitored.
+///
+/// # Safety
+/// `socket` is a socket handle from `zmq_socket` (checked: a NULL or
+/// closed handle gives ENOTSOCK).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_socket_monitor_pipes_stats(socket: *mut c_void) -> c_int {
+    guarded_int(|| {
+        handles::socket(socket)?.socket.monitor_pipes_stats()?;
+        Ok(0)
+    })
+}

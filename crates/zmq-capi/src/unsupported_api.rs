@@ -13,13 +13,6 @@ fn not_supported() -> c_int {
     guarded_int(|| Err(Error::NotSup))
 }
 
-/// Pipe statistics for the monitor (draft API): ENOTSUP (the pipes do
-/// not expose their queue counts yet).
-#[unsafe(no_mangle)]
-pub extern "C" fn zmq_socket_monitor_pipes_stats(_socket: *mut c_void) -> c_int {
-    not_supported()
-}
-
 /// ROUTER peer state (draft API): ENOTSUP.
 #[unsafe(no_mangle)]
 pub extern "C" fn zmq_socket_get_peer_state(

@@ -130,6 +130,30 @@ impl MonitorSlot {
         }
     }
 
+    /// Whether a monitor is running.
+    pub(crate) fn is_active(&self) -> bool {
+        self.active.lock().is_some()
+    }
+
+    /// Reports `ZMQ_EVENT_PIPES_STATS` (version 2 monitors only): messages
+    /// queued towards the peer and from it.
+    pub(crate) fn emit_pipes_stats(&self, outbound: u64, inbound: u64, local: &str, remote: &str) {
+        let guard = self.active.lock();
+        if let Some(monitor) = guard.as_ref()
+            && monitor.version >= 2
+            && monitor.events & EVENT_PIPES_STATS != 0
+        {
+            // Dropped when the monitor is full, as every event.
+            let _ = send_v2_values(
+                &monitor.socket,
+                EVENT_PIPES_STATS,
+                &[outbound, inbound],
+                local,
+                remote,
+            );
+        }
+    }
+
     /// Reports an event if it is monitored.
     pub(crate) fn emit(&self, event: Event<'_>) {
         let guard = self.active.lock();

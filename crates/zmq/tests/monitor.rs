@@ -95,3 +95,55 @@ fn bind_failure_is_reported() {
     let (errno, _) = expect_event(&events, monitor::EVENT_BIND_FAILED);
     assert_eq!(errno as i32, zmq::Error::AddrInUse.errno());
 }
+
+#[test]
+fn pipes_stats_report_queued_messages() {
+    let ctx = Context::new();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    pull.set_rcvtimeo(5000).unwrap();
+    assert_eq!(
+        pull.monitor_pipes_stats(),
+        Err(zmq::Error::Inval),
+        "no monitor yet"
+    );
+    pull.monitor_versioned(
+        "inproc://stats-monitor",
+        monitor::EVENT_PIPES_STATS,
+        2,
+        SocketType::Pair,
+    )
+    .unwrap();
+    let reader = ctx.socket(SocketType::Pair).unwrap();
+    reader.set_rcvtimeo(5000).unwrap();
+    reader.connect("inproc://stats-monitor").unwrap();
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = pull.get_last_endpoint().unwrap().unwrap();
+    let push = ctx.socket(SocketType::Push).unwrap();
+    push.connect(&endpoint).unwrap();
+    for _ in 0..10 {
+        push.send("queued", 0).unwrap();
+    }
+    // Receive one, so all ten have reached PULL's queue.
+    assert_eq!(pull.recv_bytes(0).unwrap(), b"queued");
+    pull.monitor_pipes_stats().unwrap();
+    // The answer reaches the monitored socket as a command, applied on
+    // its next API call (as libzmq's manual says).
+    reader.set_rcvtimeo(10).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let parts = loop {
+        pull.get_events().unwrap();
+        if let Ok(parts) = reader.recv_multipart(0) {
+            break parts;
+        }
+        assert!(std::time::Instant::now() < deadline, "no PIPES_STATS event");
+    };
+    let event = monitor::parse_event_v2(&parts).expect("v2 event");
+    assert_eq!(event.event, monitor::EVENT_PIPES_STATS);
+    assert_eq!(event.local, endpoint, "a bound endpoint is the local one");
+    // Egress 0 (PULL sends nothing); ingress: what the session wrote and
+    // the socket has not reported read yet (reads are reported every
+    // low-water mark, as in libzmq): 9 or 10.
+    assert_eq!(event.values.len(), 2);
+    assert_eq!(event.values[0], 0);
+    assert!((9..=10).contains(&event.values[1]), "{:?}", event.values);
+}

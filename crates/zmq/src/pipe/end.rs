@@ -144,6 +144,25 @@ impl PipeEnd {
         self.peer_id
     }
 
+    /// Messages this end wrote that the peer has not read yet, as far as
+    /// this end knows (the peer reports its reads every low-water mark).
+    pub fn queued_out(&self) -> u64 {
+        self.msgs_written.saturating_sub(self.peers_msgs_read)
+    }
+
+    /// Asks the peer end for queue statistics; the answer comes back as
+    /// [`PipeSignal::Stats`] from `process` (`zmq_socket_monitor_pipes_stats`).
+    pub fn request_stats(&self) {
+        if self.state == PipeState::Active {
+            self.peer_events.notify(
+                self.peer_id,
+                PipeEvent::StatsRequest {
+                    outbound: self.queued_out(),
+                },
+            );
+        }
+    }
+
     /// Where the end stands in the termination handshake.
     pub fn state(&self) -> PipeState {
         self.state
@@ -212,6 +231,20 @@ impl PipeEnd {
             }
             PipeEvent::Term => self.process_term(),
             PipeEvent::TermAck => return self.process_term_ack(),
+            PipeEvent::StatsRequest { outbound } => {
+                if self.state != PipeState::Terminated {
+                    self.peer_events.notify(
+                        self.peer_id,
+                        PipeEvent::StatsReply {
+                            outbound,
+                            inbound: self.queued_out(),
+                        },
+                    );
+                }
+            }
+            PipeEvent::StatsReply { outbound, inbound } => {
+                return PipeSignal::Stats { outbound, inbound };
+            }
         }
         PipeSignal::Nothing
     }

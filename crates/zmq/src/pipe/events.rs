@@ -24,6 +24,19 @@ pub enum PipeEvent {
     Term,
     /// The peer acknowledged termination (libzmq's `pipe_term_ack`).
     TermAck,
+    /// The peer asks for queue statistics; `outbound` is how many messages
+    /// it has queued towards us (libzmq's `pipe_peer_stats`).
+    StatsRequest {
+        /// Messages queued from the asking end to this one.
+        outbound: u64,
+    },
+    /// The answer to `StatsRequest` (libzmq's `pipe_stats_publish`).
+    StatsReply {
+        /// Messages queued from the asking end to its peer.
+        outbound: u64,
+        /// Messages queued from the peer to the asking end.
+        inbound: u64,
+    },
 }
 
 /// Receives the notifications addressed to the pipe ends one owner holds.
@@ -48,6 +61,14 @@ pub enum PipeSignal {
     ReadActivated,
     /// Tell the pattern `write_activated(id)`: there is room again.
     WriteActivated,
+    /// Queue statistics asked for with `PipeEnd::request_stats` arrived
+    /// (`ZMQ_EVENT_PIPES_STATS`).
+    Stats {
+        /// Messages queued towards the peer.
+        outbound: u64,
+        /// Messages queued from the peer.
+        inbound: u64,
+    },
     /// Termination is complete: detach the end from the pattern and drop it.
     Terminated,
 }

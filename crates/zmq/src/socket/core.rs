@@ -60,6 +60,9 @@ pub(crate) type SocketMailbox = Mailbox<SocketCommand>;
 struct PipeInfo {
     /// The endpoint the pipe came from (for unbind / disconnect).
     endpoint: Arc<str>,
+    /// Made by a connect (the endpoint is the remote one) rather than a
+    /// bind (the local one).
+    locally_initiated: bool,
 }
 
 /// A socket's state, used from one thread at a time.
@@ -177,6 +180,17 @@ impl SocketCore {
             PipeSignal::Nothing => {}
             PipeSignal::ReadActivated => self.pattern.read_activated(id),
             PipeSignal::WriteActivated => self.pattern.write_activated(id),
+            PipeSignal::Stats { outbound, inbound } => {
+                if let Some(info) = self.pipes.get(&id) {
+                    let (local, remote) = if info.locally_initiated {
+                        ("", &*info.endpoint)
+                    } else {
+                        (&*info.endpoint, "")
+                    };
+                    self.monitor
+                        .emit_pipes_stats(outbound, inbound, local, remote);
+                }
+            }
             PipeSignal::Terminated => {
                 self.pattern.detach(id);
                 self.pipes.remove(&id);
@@ -193,7 +207,13 @@ impl SocketCore {
         connect_routing_id: Option<Bytes>,
     ) {
         let id = pipe.id();
-        self.pipes.insert(id, PipeInfo { endpoint });
+        self.pipes.insert(
+            id,
+            PipeInfo {
+                endpoint,
+                locally_initiated,
+            },
+        );
         match connect_routing_id {
             Some(routing_id) => self
                 .pattern
@@ -235,6 +255,22 @@ impl SocketCore {
     pub(crate) fn forget_pipe(&mut self, id: PipeId) {
         self.pattern.detach(id);
         self.pipes.remove(&id);
+    }
+
+    /// `zmq_socket_monitor_pipes_stats`: asks every pipe's peer for queue
+    /// statistics; each answer becomes a `ZMQ_EVENT_PIPES_STATS` event.
+    /// EINVAL when the socket is not monitored.
+    pub(crate) fn query_pipes_stats(&mut self) -> Result<()> {
+        if !self.monitor.is_active() {
+            return Err(Error::Inval);
+        }
+        let ids: Vec<PipeId> = self.pipes.keys().copied().collect();
+        for id in ids {
+            if let Some(pipe) = self.pattern.pipe_mut(id) {
+                pipe.request_stats();
+            }
+        }
+        Ok(())
     }
 
     /// Whether every pipe finished its termination handshake.

@@ -375,6 +375,14 @@ impl Socket {
             .start(&ctx, Some(endpoint), events, version, kind)
     }
 
+    /// `zmq_socket_monitor_pipes_stats`: every connected peer's queue
+    /// lengths arrive at the (version 2) monitor as
+    /// `ZMQ_EVENT_PIPES_STATS` events, asynchronously. EINVAL when the
+    /// socket is not monitored.
+    pub fn monitor_pipes_stats(&self) -> Result<()> {
+        self.state.borrow_mut().core.query_pipes_stats()
+    }
+
     /// Stops monitoring (`zmq_socket_monitor(socket, NULL, 0)`); the
     /// monitor gets `MONITOR_STOPPED`.
     pub fn stop_monitor(&self) -> Result<()> {

@@ -68,7 +68,7 @@ impl Session {
         match zap.process(event) {
             PipeSignal::ReadActivated => self.read_zap_reply(),
             PipeSignal::Terminated => self.zap_pipe = None,
-            PipeSignal::WriteActivated | PipeSignal::Nothing => {}
+            PipeSignal::WriteActivated | PipeSignal::Stats { .. } | PipeSignal::Nothing => {}
         }
         true
     }
