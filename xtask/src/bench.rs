@@ -7,6 +7,8 @@
 //! Both print the same figures, measured the same way. The full run
 //! writes `docs/benchmarks.md` and `docs/benchmarks/throughput.svg`.
 
+/// The CURVE throughput cell (ours against `bench/curve_thr.c`).
+mod curve;
 /// The machine description written with the results.
 mod machine;
 /// Running one program with a time limit and reading its figures.
@@ -23,7 +25,7 @@ use runner::Figures;
 
 /// Usage of `cargo xtask bench`.
 pub const USAGE: &str = "\
-  bench [--quick] [--cells thr,thr2,lat,fanout,mem,interop] [--reps N] [--write]
+  bench [--quick] [--cells thr,thr2,lat,fanout,mem,interop,curve] [--reps N] [--write]
         build crates/zmq-tools and bench/*.c (libzmq), run every cell on both
         alternately, print the table with ratios; the full run (no --quick,
         no --cells, or --write) writes docs/benchmarks.md and an SVG plot";
@@ -31,7 +33,7 @@ pub const USAGE: &str = "\
 const TRANSPORTS: [&str; 3] = ["tcp", "ipc", "inproc"];
 const THR_SIZES: [usize; 4] = [1, 64, 1024, 65536];
 const LAT_SIZES: [usize; 3] = [1, 1024, 65536];
-const GROUPS: [&str; 6] = ["thr", "thr2", "lat", "fanout", "mem", "interop"];
+const GROUPS: [&str; 7] = ["thr", "thr2", "lat", "fanout", "mem", "interop", "curve"];
 /// No single run may take longer than this.
 const RUN_LIMIT: Duration = Duration::from_secs(60);
 /// Nor a two-process throughput run (each takes a few seconds).
@@ -130,10 +132,12 @@ fn build(root: &Path) -> Result<Programs, String> {
     if !status.success() {
         return Err("building bench/*.c failed (is libzmq3-dev installed?)".into());
     }
-    Ok(Programs {
+    let programs = Programs {
         ours: target.join("release"),
         libzmq,
-    })
+    };
+    curve::build(root, &programs)?;
+    Ok(programs)
 }
 
 /// The median of each figure over the runs that succeeded.
@@ -565,6 +569,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         tables.push(table);
     }
 
+    if wants("curve") {
+        tables.push(curve::run(&programs, reps, quick, started));
+    }
+
     if wants("mem") || peak_rss.is_some() {
         let mut table = Table::new(
             "Memory",
@@ -693,6 +701,9 @@ fn write_docs(
          (same command lines and output as libzmq's perf tools).\n\
          - Latency: REP echoing on a second thread, REQ timing each roundtrip with \
          a monotonic clock; one-way latency is half a roundtrip.\n\
+         - CURVE: PUSH → PULL over tcp in one process as the throughput cells, \
+         with CURVE keys generated per run (PULL the server); ours is \
+         `zmq-bench curve`, libzmq's `bench/curve_thr.c`.\n\
          - Fan-out: see `crates/zmq-tools/src/fanout.rs`; loss is the share of \
          messages PUB dropped at the high-water mark.\n\
          - Memory: resident set growth (`VmRSS`) divided by the number of idle \

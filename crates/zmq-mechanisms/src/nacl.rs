@@ -1,6 +1,6 @@
 //! NaCl's `crypto_box` and `crypto_secretbox`, as CurveZMQ uses them, built
-//! from X25519 (`x25519-dalek`), HSalsa20 (`salsa20`) and XSalsa20-Poly1305
-//! (`xsalsa20poly1305`):
+//! from X25519 (`x25519-dalek`), HSalsa20 (`salsa20`), our XSalsa20 stream
+//! (`crate::xsalsa20`) and our Poly1305 ([`poly1305`]):
 //!
 //! ```text
 //!  crypto_box_beforenm(P, s) = HSalsa20(key = X25519(s, P), input = 0^16)
@@ -9,14 +9,15 @@
 //! ```
 //! A [`BoxKey`] is the precomputed 32-byte key; it is wiped on drop.
 
-use poly1305::Poly1305;
-use poly1305::universal_hash::KeyInit;
 use salsa20::cipher::consts::U10;
 use x25519_dalek::{PublicKey, StaticSecret};
 use xsalsa20poly1305::aead::generic_array::GenericArray;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::xsalsa20::BoxStream;
+
+/// Poly1305, the authenticator of a box.
+pub(crate) mod poly1305;
 
 /// Bytes a box adds to its plaintext (the Poly1305 tag).
 pub const MAC_LEN: usize = 16;
@@ -56,15 +57,6 @@ impl BoxKey {
         Some(BoxKey(key))
     }
 
-    /// The Poly1305 tag of `ciphertext` under the box's one-time key.
-    fn tag(stream: &BoxStream, ciphertext: &[u8]) -> [u8; MAC_LEN] {
-        let tag =
-            Poly1305::new(GenericArray::from_slice(stream.poly_key())).compute_unpadded(ciphertext);
-        let mut out = [0u8; MAC_LEN];
-        out.copy_from_slice(&tag);
-        out
-    }
-
     /// Boxes `plaintext`: `MAC || ciphertext`, `plaintext.len() + 16` bytes.
     pub fn seal(&self, nonce: &[u8; NONCE_LEN], plaintext: &[u8]) -> Vec<u8> {
         let mut out = vec![0u8; MAC_LEN + plaintext.len()];
@@ -77,9 +69,7 @@ impl BoxKey {
     /// Encrypts `body` in place and writes the tag to `mac` (16 bytes;
     /// a shorter `mac` gets the tag's first bytes).
     pub fn seal_in_place(&self, nonce: &[u8; NONCE_LEN], body: &mut [u8], mac: &mut [u8]) {
-        let stream = BoxStream::new(&self.0, nonce);
-        stream.apply(body);
-        let tag = Self::tag(&stream, body);
+        let tag = BoxStream::new(&self.0, nonce).seal(body);
         for (m, t) in mac.iter_mut().zip(tag) {
             *m = t;
         }
@@ -94,25 +84,15 @@ impl BoxKey {
     }
 
     /// Decrypts `body` in place if `mac` verifies (checked in constant
-    /// time, before decrypting); otherwise `body` is untouched and `None`
-    /// is returned.
+    /// time); otherwise `body` is left as it was and `None` is returned.
     pub fn open_in_place(
         &self,
         nonce: &[u8; NONCE_LEN],
         mac: &[u8],
         body: &mut [u8],
     ) -> Option<()> {
-        if mac.len() != MAC_LEN {
-            return None;
-        }
-        let stream = BoxStream::new(&self.0, nonce);
-        let tag = Self::tag(&stream, body);
-        let difference = tag.iter().zip(mac).fold(0u8, |acc, (a, b)| acc | (a ^ b));
-        if core::hint::black_box(difference) != 0 {
-            return None;
-        }
-        stream.apply(body);
-        Some(())
+        let mac: &[u8; MAC_LEN] = mac.try_into().ok()?;
+        BoxStream::new(&self.0, nonce).open(body, mac).then_some(())
     }
 }
 

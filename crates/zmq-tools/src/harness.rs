@@ -7,10 +7,15 @@
 //! lat <tcp|ipc|inproc> <size> <count>   mean_us p50_us p99_us
 //! fanout <subscribers> <size> <count>   delivered_per_s loss
 //! conns <n>                             connections bytes_per_connection
+//! curve <size> <count>                  msgs_per_s mb_per_s
 //! ```
+//!
+//! `curve` is PUSH → PULL over tcp with CURVE; its libzmq side is
+//! `bench/curve_thr.c`.
 
 use crate::args::{number, positive};
 use crate::connections::idle_connections;
+use crate::curve::curve_push_pull;
 use crate::endpoint::Transport;
 use crate::error::ToolError;
 use crate::fanout::pub_sub_fanout;
@@ -25,6 +30,7 @@ usage: zmq-bench bench [--quick]
        zmq-bench lat <tcp|ipc|inproc> <message-size> <roundtrip-count>
        zmq-bench fanout <subscribers> <message-size> <message-count>
        zmq-bench conns <connections>
+       zmq-bench curve <message-size> <message-count>
 ";
 
 fn arg(args: &[String], index: usize) -> Result<&str, ToolError> {
@@ -73,6 +79,15 @@ pub fn run(args: &[String]) -> Result<String, ToolError> {
                 report.delivered_per_sec, report.loss
             ))
         }
+        "curve" => {
+            let size = number("message size", arg(args, 1)?).map_err(bad)?;
+            let count = positive("message count", arg(args, 2)?).map_err(bad)?;
+            let report = curve_push_pull(size, count)?;
+            Ok(format!(
+                "result msgs_per_s={} mb_per_s={:.3}",
+                report.msgs_per_sec, report.megabits
+            ))
+        }
         "conns" => {
             let n = positive("connections", arg(args, 1)?).map_err(bad)?;
             let memory = idle_connections(n)?;
@@ -100,6 +115,8 @@ mod tests {
         assert!(line.contains("peak_rss_bytes="));
         let line = run(&strings(&["lat", "inproc", "1", "100"])).unwrap();
         assert!(line.contains("p99_us="), "{line}");
+        let line = run(&strings(&["curve", "64", "100"])).unwrap();
+        assert!(line.starts_with("result msgs_per_s="), "{line}");
     }
 
     #[test]
@@ -107,6 +124,7 @@ mod tests {
         assert!(run(&strings(&["thr", "udp", "1", "1"])).is_err());
         assert!(run(&strings(&["thr", "tcp", "x", "1"])).is_err());
         assert!(run(&strings(&["lat", "tcp", "1", "0"])).is_err());
+        assert!(run(&strings(&["curve", "64"])).is_err());
         assert!(run(&strings(&["nope"])).is_err());
         assert!(run(&[]).is_err());
     }

@@ -14,6 +14,8 @@
 pub mod args;
 /// Idle connections: resident memory per connection.
 pub mod connections;
+/// PUSH to PULL over tcp with CURVE: the `curve` throughput cell.
+pub mod curve;
 /// Unique endpoints per transport for in-process runs.
 pub mod endpoint;
 /// Errors of the tools, worded like libzmq's perf tools.

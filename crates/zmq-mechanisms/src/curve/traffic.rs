@@ -34,6 +34,9 @@ pub struct CurveTraffic {
     recv_prefix: &'static [u8; 16],
     next_nonce: u64,
     peer_nonce: u64,
+    /// Where shared received boxes are opened; reused once the data
+    /// handed out from it is dropped.
+    scratch: BytesMut,
 }
 
 impl CurveTraffic {
@@ -52,17 +55,39 @@ impl CurveTraffic {
             recv_prefix,
             next_nonce,
             peer_nonce,
+            scratch: BytesMut::new(),
         }
+    }
+
+    /// Bytes of the MESSAGE command body that boxes `data_len` bytes.
+    pub const fn sealed_len(data_len: usize) -> usize {
+        HEADER_LEN + MAC_LEN + 1 + data_len
     }
 
     /// Boxes a frame into a MESSAGE command body (one copy of the data,
     /// encrypted in place).
     pub fn seal(&mut self, flags: FrameFlags, data: &[u8]) -> Result<Bytes, MechanismError> {
+        let mut out = BytesMut::with_capacity(Self::sealed_len(data.len()));
+        self.seal_into(flags, data, &mut out)?;
+        Ok(out.freeze())
+    }
+
+    /// Appends the MESSAGE command body boxing a frame to `out`
+    /// ([`CurveTraffic::sealed_len`] bytes): the data is copied once, into
+    /// `out`, and encrypted there, so sealing into a reused buffer (the
+    /// connection's transmit buffer) allocates nothing.
+    pub fn seal_into(
+        &mut self,
+        flags: FrameFlags,
+        data: &[u8],
+        out: &mut BytesMut,
+    ) -> Result<(), MechanismError> {
         let nonce = self.next_nonce;
         self.next_nonce = nonce
             .checked_add(1)
             .ok_or(MechanismError::InvalidSequence)?;
-        let mut out = BytesMut::with_capacity(HEADER_LEN + MAC_LEN + 1 + data.len());
+        let start = out.len();
+        out.reserve(Self::sealed_len(data.len()));
         out.put_slice(MESSAGE_NAME);
         out.put_u64(nonce);
         out.put_bytes(0, MAC_LEN);
@@ -75,19 +100,30 @@ impl CurveTraffic {
         }
         out.put_u8(inner);
         out.put_slice(data);
-        let (head, body) = out.split_at_mut(HEADER_LEN + MAC_LEN);
+        let sealed = out.get_mut(start..).unwrap_or_default();
+        let (head, body) = sealed.split_at_mut(HEADER_LEN + MAC_LEN);
         let mac = head.get_mut(HEADER_LEN..).unwrap_or_default();
         self.key
             .seal_in_place(&short_nonce(self.send_prefix, nonce), body, mac);
-        Ok(out.freeze())
+        Ok(())
     }
 
-    /// Opens a MESSAGE command body: the frame's flags and data.
+    /// Opens a MESSAGE command body: the frame's flags and data (copied
+    /// once, into a fresh buffer). [`CurveTraffic::open_bytes`] avoids the
+    /// copy.
     pub fn open(&mut self, message: &[u8]) -> Result<(FrameFlags, Bytes), MechanismError> {
+        self.open_bytes(Bytes::copy_from_slice(message))
+    }
+
+    /// Opens a MESSAGE command body held in `message`: decrypted in place
+    /// when `message` is its buffer's only handle, otherwise copied into a
+    /// buffer this connection reuses (no allocation per message once the
+    /// previous results are dropped). The data is a slice of that buffer.
+    pub fn open_bytes(&mut self, message: Bytes) -> Result<(FrameFlags, Bytes), MechanismError> {
         if !message.starts_with(MESSAGE_NAME) {
             return Err(MechanismError::UnexpectedCommand);
         }
-        if message.len() < HEADER_LEN + MAC_LEN + 1 {
+        if message.len() < Self::sealed_len(0) {
             return Err(MechanismError::MalformedMessage);
         }
         let mut nonce_bytes = [0u8; 8];
@@ -100,16 +136,27 @@ impl CurveTraffic {
         if nonce <= self.peer_nonce {
             return Err(MechanismError::InvalidSequence);
         }
-        self.peer_nonce = nonce;
-        let mac = message
-            .get(HEADER_LEN..HEADER_LEN + MAC_LEN)
-            .unwrap_or_default();
-        let mut plain = BytesMut::from(message.get(HEADER_LEN + MAC_LEN..).unwrap_or_default());
+        let mut mac = [0u8; MAC_LEN];
+        mac.copy_from_slice(
+            message
+                .get(HEADER_LEN..HEADER_LEN + MAC_LEN)
+                .unwrap_or(&[0; MAC_LEN]),
+        );
+        let mut plain = match message.try_into_mut() {
+            Ok(mut unique) => unique.split_off(HEADER_LEN + MAC_LEN),
+            Err(shared) => {
+                let body = shared.get(HEADER_LEN + MAC_LEN..).unwrap_or_default();
+                self.scratch.clear();
+                self.scratch.extend_from_slice(body);
+                self.scratch.split()
+            }
+        };
         self.key
-            .open_in_place(&short_nonce(self.recv_prefix, nonce), mac, &mut plain)
+            .open_in_place(&short_nonce(self.recv_prefix, nonce), &mac, &mut plain)
             .ok_or(MechanismError::Cryptographic {
                 what: "MESSAGE box",
             })?;
+        self.peer_nonce = nonce;
         let inner = plain.first().copied().unwrap_or(0);
         let data = plain.freeze().slice(1..);
         let flags = FrameFlags::new(inner & FLAG_MORE != 0, inner & FLAG_COMMAND != 0);
@@ -122,9 +169,9 @@ impl CurveTraffic {
         Ok(Frame::new(FrameFlags::NONE, body))
     }
 
-    /// [`CurveTraffic::open`] on a frame.
+    /// [`CurveTraffic::open_bytes`] on a frame.
     pub fn open_frame(&mut self, frame: &Frame) -> Result<Frame, MechanismError> {
-        let (flags, body) = self.open(&frame.body)?;
+        let (flags, body) = self.open_bytes(frame.body.clone())?;
         Ok(Frame::new(flags, body))
     }
 }
@@ -157,6 +204,45 @@ mod tests {
         assert_eq!(&data[..], b"\x04PING");
         let empty = client.seal(FrameFlags::NONE, b"").unwrap();
         assert_eq!(server.open(&empty).unwrap().1.len(), 0);
+    }
+
+    #[test]
+    fn open_bytes_in_place_and_shared() {
+        let (mut client, mut server) = pair();
+        // Unique: opened where it lies.
+        let mut buffer = BytesMut::new();
+        client
+            .seal_into(FrameFlags::NONE, b"in place", &mut buffer)
+            .unwrap();
+        assert_eq!(buffer.len(), CurveTraffic::sealed_len(8));
+        let message = buffer.freeze();
+        let at = message.as_ptr() as usize;
+        let (_, data) = server.open_bytes(message).unwrap();
+        assert_eq!(&data[..], b"in place");
+        assert_eq!(data.as_ptr() as usize, at + CurveTraffic::sealed_len(0));
+        // Shared (another handle alive): opened into the scratch buffer,
+        // the received bytes stay as they were.
+        for round in 0..3u8 {
+            let sealed = client.seal(FrameFlags::MORE, &[round; 40]).unwrap();
+            let keep = sealed.clone();
+            let (flags, data) = server.open_bytes(sealed).unwrap();
+            assert!(flags.more());
+            assert_eq!(&data[..], &[round; 40]);
+            assert_ne!(&keep[keep.len() - 40..], &[round; 40]);
+        }
+        // Two frames sealed back to back into one buffer.
+        let mut buffer = BytesMut::new();
+        client
+            .seal_into(FrameFlags::NONE, b"a", &mut buffer)
+            .unwrap();
+        client
+            .seal_into(FrameFlags::NONE, b"bc", &mut buffer)
+            .unwrap();
+        let all = buffer.freeze();
+        let first = all.slice(..CurveTraffic::sealed_len(1));
+        let second = all.slice(CurveTraffic::sealed_len(1)..);
+        assert_eq!(&server.open_bytes(first).unwrap().1[..], b"a");
+        assert_eq!(&server.open_bytes(second).unwrap().1[..], b"bc");
     }
 
     #[test]
@@ -222,10 +308,15 @@ mod bench {
             let mut server = CurveTraffic::new(key, true, 1, 0);
             let data = vec![0x5Au8; size];
             let rounds = (64 * 1024 * 1024 / size).clamp(200, 200_000);
+            let mut buffer = BytesMut::new();
             let start = Instant::now();
             for _ in 0..rounds {
-                let m = client.seal(FrameFlags::NONE, &data).unwrap();
-                let (_, out) = server.open(&m).unwrap();
+                // As the engine does: seal into a reused buffer, open the
+                // received bytes in place.
+                client
+                    .seal_into(FrameFlags::NONE, &data, &mut buffer)
+                    .unwrap();
+                let (_, out) = server.open_bytes(buffer.split().freeze()).unwrap();
                 assert_eq!(out.len(), size);
             }
             let secs = start.elapsed().as_secs_f64();

@@ -16,8 +16,8 @@ use std::time::Instant;
 
 use bytes::{Buf, Bytes, BytesMut};
 use zmq_mechanisms::{
-    CurveClientKeys, Handshake, MechanismConfig, MechanismError, Step, TrafficTransform, ZapReply,
-    ZapRequest, ZapSettings,
+    CurveClientKeys, CurveTraffic, Handshake, MechanismConfig, MechanismError, Step,
+    TrafficTransform, ZapReply, ZapRequest, ZapSettings,
 };
 use zmq_patterns::msg::INLINE_CAPACITY;
 use zmq_patterns::{Metadata, Msg, MsgFlags};
@@ -454,9 +454,17 @@ impl ZmtpConnection {
         let frame = if self.transform.is_identity() {
             frame
         } else {
-            self.transform
-                .open(frame)
-                .map_err(ConnectionError::Mechanism)?
+            match &mut self.transform {
+                // Opened in place when the frame owns its buffer, else in
+                // the traffic's reused scratch buffer.
+                TrafficTransform::Curve(curve) => {
+                    let (flags, body) = curve
+                        .open_bytes(frame.body)
+                        .map_err(ConnectionError::Mechanism)?;
+                    Frame::new(flags, body)
+                }
+                other => other.open(frame).map_err(ConnectionError::Mechanism)?,
+            }
         };
         if !frame.flags.command() {
             let mut msg = body_to_msg(frame.body);
@@ -521,7 +529,7 @@ impl ZmtpConnection {
                 if self.transform.is_identity() {
                     self.put_command_body(msg.data());
                 } else {
-                    self.put_sealed(FrameFlags::COMMAND, msg.into_bytes());
+                    self.put_sealed(FrameFlags::COMMAND, msg.data());
                 }
             }
             return Ok(());
@@ -533,17 +541,41 @@ impl ZmtpConnection {
                 None => self.put_small_frame(frame_flags, msg.data()),
             }
         } else {
-            self.put_sealed(frame_flags, msg.into_bytes());
+            self.put_sealed(frame_flags, msg.data());
         }
         Ok(())
     }
 
     /// Seals a frame with the traffic transform (CURVE MESSAGE) and queues
-    /// it; a sealing failure (nonce exhausted) fails the connection.
-    fn put_sealed(&mut self, flags: FrameFlags, body: Bytes) {
-        match self.transform.seal(Frame::new(flags, body)) {
-            Ok(sealed) => self.put_frame(self.framing(), sealed.flags, sealed.body),
-            Err(e) => self.fail(ConnectionError::Mechanism(e)),
+    /// it; a sealing failure (nonce exhausted) fails the connection. CURVE
+    /// seals straight into the transmit buffer: one copy, no allocation.
+    fn put_sealed(&mut self, flags: FrameFlags, body: &[u8]) {
+        let framing = self.framing();
+        let sealed = match &mut self.transform {
+            TrafficTransform::Curve(curve) => {
+                let len = CurveTraffic::sealed_len(body.len());
+                let header = FrameHeader::new(FrameFlags::NONE, len).encode(framing);
+                let staging = self.transmit.staging();
+                let before = staging.len();
+                staging.extend_from_slice(header.as_slice());
+                match curve.seal_into(flags, body, staging) {
+                    Ok(()) => {
+                        let written = staging.len() - before;
+                        self.transmit.commit_staged(written);
+                        Ok(())
+                    }
+                    Err(e) => {
+                        staging.truncate(before);
+                        Err(e)
+                    }
+                }
+            }
+            other => other
+                .seal(Frame::new(flags, Bytes::copy_from_slice(body)))
+                .map(|sealed| self.put_frame(framing, sealed.flags, sealed.body)),
+        };
+        if let Err(e) = sealed {
+            self.fail(ConnectionError::Mechanism(e));
         }
     }
 
@@ -574,7 +606,7 @@ impl ZmtpConnection {
             let mut body = BytesMut::with_capacity(1 + topic.len());
             body.extend_from_slice(&[flag]);
             body.extend_from_slice(topic);
-            self.put_sealed(FrameFlags::NONE, body.freeze());
+            self.put_sealed(FrameFlags::NONE, &body);
             return;
         }
         let header = FrameHeader::new(FrameFlags::NONE, topic.len() + 1).encode(self.framing());
@@ -646,7 +678,7 @@ impl ZmtpConnection {
         if !self.transform.is_identity() {
             let mut body = BytesMut::with_capacity(command.encoded_len());
             command.encode_body(&mut body);
-            self.put_sealed(FrameFlags::COMMAND, body.freeze());
+            self.put_sealed(FrameFlags::COMMAND, &body);
             return;
         }
         let staging = self.transmit.staging();
