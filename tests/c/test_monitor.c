@@ -169,8 +169,12 @@ int main (void)
     version_1 (ctx);
     version_2 (ctx, ZMQ_PAIR, ZMQ_PAIR);
     version_2 (ctx, ZMQ_PUSH, ZMQ_PULL);
-    /* pipes statistics are not built yet */
-    FAILS (zmq_socket_monitor_pipes_stats (NULL), ENOTSUP);
+    /* pipes statistics: a NULL socket, then a socket with no monitor */
+    FAILS (zmq_socket_monitor_pipes_stats (NULL), ENOTSOCK);
+    void *plain = zmq_socket (ctx, ZMQ_PULL);
+    NOT_NULL (plain);
+    FAILS (zmq_socket_monitor_pipes_stats (plain), EINVAL);
+    OK (zmq_close (plain));
     OK (zmq_ctx_term (ctx));
     return 0;
 }

@@ -12,6 +12,7 @@ UNSUPPORTED <what>. Control lines on stdin: GO <name>.
 Exit codes: 0 OK, 1 FAIL, 2 bad usage/spec, 3 UNSUPPORTED.
 """
 
+import itertools
 import json
 import sys
 import threading
@@ -19,6 +20,8 @@ import time
 
 import zmq
 from zmq.utils.monitor import recv_monitor_message
+
+from peer_zap import start_zap_handler
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_UNSUPPORTED = 0, 1, 2, 3
 DEFAULT_TIMEOUT_MS = 5000
@@ -38,6 +41,7 @@ SOCKET_TYPES = {
     "PUSH": zmq.PUSH,
     "XPUB": zmq.XPUB,
     "XSUB": zmq.XSUB,
+    "STREAM": zmq.STREAM,
 }
 
 # Integer options: spec name -> libzmq option.
@@ -67,15 +71,15 @@ TEXT_OPTIONS = {
     "zap_domain": zmq.ZAP_DOMAIN,
 }
 OTHER_OPTIONS = ("routing_id", "subscribe", "zap_handler")
-# Monitor events `wait_event` can wait for, by libzmq name without ZMQ_EVENT_.
+# Monitor events (`wait_event`, `record_events`), by libzmq name without ZMQ_EVENT_.
 EVENTS = {
-    "CONNECTED": zmq.EVENT_CONNECTED,
-    "ACCEPTED": zmq.EVENT_ACCEPTED,
-    "DISCONNECTED": zmq.EVENT_DISCONNECTED,
-    "HANDSHAKE_SUCCEEDED": zmq.EVENT_HANDSHAKE_SUCCEEDED,
-    "HANDSHAKE_FAILED_NO_DETAIL": zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL,
-    "HANDSHAKE_FAILED_PROTOCOL": zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL,
-    "HANDSHAKE_FAILED_AUTH": zmq.EVENT_HANDSHAKE_FAILED_AUTH,
+    name: getattr(zmq, "EVENT_" + name)
+    for name in (
+        "CONNECTED", "CONNECT_DELAYED", "CONNECT_RETRIED", "LISTENING", "BIND_FAILED",
+        "ACCEPTED", "ACCEPT_FAILED", "CLOSED", "CLOSE_FAILED", "DISCONNECTED",
+        "MONITOR_STOPPED", "HANDSHAKE_FAILED_NO_DETAIL", "HANDSHAKE_SUCCEEDED",
+        "HANDSHAKE_FAILED_PROTOCOL", "HANDSHAKE_FAILED_AUTH",
+    )
 }
 OPS = (
     "send",
@@ -90,7 +94,10 @@ OPS = (
     "idle",
     "wait_disconnect",
     "wait_event",
+    "record_events",
 )
+# Peer roles besides the default one-socket script (PROTOCOL.md, "Proxy role").
+ROLES = ("proxy",)
 
 
 class ScriptFailure(Exception):
@@ -121,6 +128,7 @@ def capabilities():
             list(INT_OPTIONS) + list(BOOL_OPTIONS) + list(TEXT_OPTIONS) + list(OTHER_OPTIONS)
         ),
         "ops": list(OPS),
+        "roles": list(ROLES),
     }
 
 
@@ -247,40 +255,56 @@ class Control:
             return True
 
 
-# ---------------------------------------------------------------- ZAP handler
-
-
-class CurveKeys:
-    """pyzmq credentials provider: the allowed Z85 client keys, or any key."""
-
-    def __init__(self, keys, allow_any):
-        self.keys = set(k.encode("ascii") for k in keys)
-        self.allow_any = allow_any
-
-    def callback(self, domain, key):
-        return self.allow_any or key in self.keys
-
-
-def start_zap_handler(ctx, policy):
-    """A ThreadAuthenticator in `ctx` with the spec's `zap_handler` policy."""
-    from zmq.auth.thread import ThreadAuthenticator
-
-    if not isinstance(policy, dict):
-        raise SpecError("zap_handler must be an object")
-    auth = ThreadAuthenticator(ctx)
-    auth.start()
-    if policy.get("deny"):
-        auth.deny(*policy["deny"])
-    passwords = policy.get("plain", {})
-    curve = CurveKeys(policy.get("curve", []), bool(policy.get("curve_any")))
-    # A request without a ZAP domain is looked up as "*"; cover named ones too.
-    for domain in ["*"] + list(policy.get("domains", [])):
-        auth.configure_plain(domain, dict(passwords))
-        auth.configure_curve_callback(domain, curve)
-    return auth
-
-
 # ---------------------------------------------------------------- peer
+
+
+def make_socket(ctx, spec):
+    """A socket of `spec`'s type with its options set (not bound or connected)."""
+    stype = spec.get("socket")
+    if stype not in SOCKET_TYPES:
+        raise Unsupported("socket %s" % stype)
+    sock = ctx.socket(SOCKET_TYPES[stype])
+    sock.setsockopt(zmq.LINGER, DEFAULT_LINGER_MS)
+    for name, value in spec.get("options", {}).items():
+        if name == "zap_handler":
+            continue
+        if name in TEXT_OPTIONS:
+            if not isinstance(value, str):
+                raise SpecError("%s must be a string" % name)
+            sock.setsockopt(TEXT_OPTIONS[name], value.encode("utf-8"))
+        elif name in INT_OPTIONS:
+            sock.setsockopt(INT_OPTIONS[name], int(value))
+        elif name in BOOL_OPTIONS:
+            sock.setsockopt(BOOL_OPTIONS[name], 1 if value else 0)
+        elif name == "routing_id":
+            sock.setsockopt(zmq.ROUTING_ID, frame_bytes(value, {}))
+        elif name == "subscribe":
+            if stype != "SUB":
+                raise SpecError("subscribe option only applies to SUB")
+            for topic in value:
+                sock.setsockopt(zmq.SUBSCRIBE, frame_bytes(topic, {}))
+        else:
+            raise Unsupported("option %s" % name)
+    return sock
+
+
+def check_transport(ep):
+    scheme = ep.split("://", 1)[0]
+    if scheme not in ("tcp", "ipc"):
+        raise Unsupported("transport %s" % scheme)
+
+
+def bind_and_connect(sock, spec):
+    """Binds, then connects; returns the resolved bound endpoints in order."""
+    bound = []
+    for ep in spec.get("bind", []):
+        check_transport(ep)
+        sock.bind(ep)
+        bound.append(sock.getsockopt_string(zmq.LAST_ENDPOINT))
+    for ep in spec.get("connect", []):
+        check_transport(ep)
+        sock.connect(ep)
+    return bound
 
 
 class Peer:
@@ -299,9 +323,6 @@ class Peer:
     # -- setup
 
     def setup(self):
-        stype = self.spec.get("socket")
-        if stype not in SOCKET_TYPES:
-            raise Unsupported("socket %s" % stype)
         steps = self.spec.get("steps", [])
         for step in steps:
             if step.get("op") not in OPS:
@@ -309,45 +330,11 @@ class Peer:
         opts = self.spec.get("options", {})
         if "zap_handler" in opts:
             self.auth = start_zap_handler(self.ctx, opts["zap_handler"])
-        self.sock = self.ctx.socket(SOCKET_TYPES[stype])
-        self.sock.setsockopt(zmq.LINGER, DEFAULT_LINGER_MS)
-        for name, value in opts.items():
-            if name == "zap_handler":
-                continue
-            if name in TEXT_OPTIONS:
-                if not isinstance(value, str):
-                    raise SpecError("%s must be a string" % name)
-                self.sock.setsockopt(TEXT_OPTIONS[name], value.encode("utf-8"))
-            elif name in INT_OPTIONS:
-                self.sock.setsockopt(INT_OPTIONS[name], int(value))
-            elif name in BOOL_OPTIONS:
-                self.sock.setsockopt(BOOL_OPTIONS[name], 1 if value else 0)
-            elif name == "routing_id":
-                self.sock.setsockopt(zmq.ROUTING_ID, frame_bytes(value, {}))
-            elif name == "subscribe":
-                if stype != "SUB":
-                    raise SpecError("subscribe option only applies to SUB")
-                for topic in value:
-                    self.sock.setsockopt(zmq.SUBSCRIBE, frame_bytes(topic, {}))
-            else:
-                raise Unsupported("option %s" % name)
-        if any(s.get("op") in ("wait_disconnect", "wait_event") for s in steps):
+        self.sock = make_socket(self.ctx, self.spec)
+        if any(s.get("op") in ("wait_disconnect", "wait_event", "record_events") for s in steps):
             self.monitor = self.sock.get_monitor_socket(zmq.EVENT_ALL)
-        bound = []
-        for ep in self.spec.get("bind", []):
-            self.check_transport(ep)
-            self.sock.bind(ep)
-            bound.append(self.sock.getsockopt_string(zmq.LAST_ENDPOINT))
-        for ep in self.spec.get("connect", []):
-            self.check_transport(ep)
-            self.sock.connect(ep)
+        bound = bind_and_connect(self.sock, self.spec)
         emit(" ".join(["READY"] + bound))
-
-    @staticmethod
-    def check_transport(ep):
-        scheme = ep.split("://", 1)[0]
-        if scheme not in ("tcp", "ipc"):
-            raise Unsupported("transport %s" % scheme)
 
     def step_timeout(self, step):
         return int(step.get("timeout_ms", self.timeout_ms))
@@ -536,6 +523,26 @@ class Peer:
             if event["event"] == want and (value is None or event["value"] == int(value)):
                 return
 
+    def op_record_events(self, step, index):
+        """Prints `EVENTS [[event, value, endpoint], ...]`: every monitor
+        event so far up to and including the first `until` event."""
+        name = step["until"]
+        if name not in EVENTS:
+            raise Unsupported("event %s" % name)
+        t = self.step_timeout(step)
+        deadline = time.monotonic() + t / 1000.0
+        seen = []
+        while True:
+            left = int((deadline - time.monotonic()) * 1000)
+            if left <= 0 or not self.monitor.poll(left):
+                raise ScriptFailure("record_events: no %s within %d ms; saw %s" % (name, t, seen))
+            event = recv_monitor_message(self.monitor)
+            seen.append([int(event["event"]), int(event["value"]),
+                         event["endpoint"].decode("utf-8", "replace")])
+            if event["event"] == EVENTS[name]:
+                emit("EVENTS " + json.dumps(seen))
+                return
+
     # -- run
 
     def run(self):
@@ -557,6 +564,61 @@ class Peer:
         self.ctx.term()
 
 
+class ProxyPeer:
+    """The proxy role: zmq.proxy_steerable between two sockets until `GO <stop>`."""
+
+    CONTROL_ENDPOINT = "inproc://peer-proxy-control"
+    TERMINATE_RETRY_S = 0.2
+
+    def __init__(self, spec):
+        self.spec = spec
+        self.stop = spec.get("stop", "stop")
+        self.timeout_ms = int(spec.get("timeout_ms", 60000))
+        self.control = Control()
+        self.ctx = zmq.Context()
+        self.sockets = []
+        self.timed_out = False
+        self.returned = threading.Event()
+
+    def run(self):
+        front = make_socket(self.ctx, self.spec["frontend"])
+        self.sockets.append(front)
+        back = make_socket(self.ctx, self.spec["backend"])
+        self.sockets.append(back)
+        listener = self.ctx.socket(zmq.PAIR)
+        self.sockets.append(listener)
+        listener.bind(self.CONTROL_ENDPOINT)
+        bound = bind_and_connect(front, self.spec["frontend"])
+        bound += bind_and_connect(back, self.spec["backend"])
+        emit(" ".join(["READY"] + bound))
+        stopper = threading.Thread(target=self._stop_when_told, daemon=True)
+        stopper.start()
+        zmq.proxy_steerable(front, back, None, listener)
+        self.returned.set()
+        stopper.join()
+        if self.timed_out:
+            raise ScriptFailure("proxy: no GO %s within %d ms" % (self.stop, self.timeout_ms))
+
+    def _stop_when_told(self):
+        released = self.control.wait(self.stop, self.timeout_ms / 1000.0)
+        self.timed_out = not released
+        sender = self.ctx.socket(zmq.PAIR)
+        sender.connect(self.CONTROL_ENDPOINT)
+        # One TERMINATE from a PAIR closed right after was sometimes never
+        # acted on (libzmq 4.3.5): keep the sender, repeat until the proxy returns.
+        for attempt in itertools.count(1):
+            sender.send(b"TERMINATE")
+            if self.returned.wait(self.TERMINATE_RETRY_S):
+                break
+            sys.stderr.write("proxy: TERMINATE #%d not acted on yet; resending\n" % attempt)
+        sender.close(linger=0)
+
+    def close(self):
+        for sock in self.sockets:
+            sock.close()
+        self.ctx.term()
+
+
 def main(argv):
     if len(argv) == 2 and argv[1] == "--capabilities":
         emit(json.dumps(capabilities()))
@@ -575,7 +637,9 @@ def main(argv):
         return EXIT_USAGE
     peer = None
     try:
-        peer = Peer(spec)
+        if not isinstance(spec, dict):
+            raise SpecError("spec must be a JSON object")
+        peer = ProxyPeer(spec) if spec.get("role") == "proxy" else Peer(spec)
         peer.run()
     except ScriptFailure as e:
         emit("FAIL %s" % e)

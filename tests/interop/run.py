@@ -36,6 +36,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 import cells  # noqa: E402
+import run_multi  # noqa: E402
 
 TRANSPORTS = ("tcp4", "tcp6", "ipc")
 DIRECTIONS = ("ours-bind", "theirs-bind")
@@ -72,6 +73,11 @@ def load_program(side, cmd):
 
 def missing_capabilities(caps, spec, transport):
     """What `spec` on `transport` needs that `caps` does not declare."""
+    if spec.get("role") == "proxy":
+        missing = [] if "proxy" in caps.get("roles", []) else ["role proxy"]
+        for key in ("frontend", "backend"):
+            missing += missing_capabilities(caps, dict(spec[key], steps=[]), transport)
+        return sorted(set(missing))
     missing = []
     if spec["socket"] not in caps.get("sockets", []):
         missing.append("socket " + spec["socket"])
@@ -124,6 +130,7 @@ class RunningPeer:
         self.spec = spec
         self.ready = None  # list of endpoints once READY is seen
         self.final = None  # "OK" / "FAIL ..." / "UNSUPPORTED ..."
+        self.events = None  # the list of an `EVENTS` line (record_events)
         self.exit_code = None
         self.last_lines = []
         path = os.path.join(workdir, label + ".json")
@@ -197,12 +204,15 @@ class CellRun:
         self.peers = []
         self.workdir = tempfile.mkdtemp(prefix="cell%d-" % cell.index, dir=ipc_dir)
 
-    def bind_endpoint(self):
+    def bind_endpoint(self, link=None):
+        """A fresh bind endpoint of the cell's transport (`link`: which one
+        of a multi-peer cell's connections, for distinct ipc paths)."""
         if self.cell.transport == "tcp4":
             return "tcp://127.0.0.1:*"
         if self.cell.transport == "tcp6":
             return "tcp://[::1]:*"
-        return "ipc://%s/%d.ipc" % (self.ipc_dir, self.cell.index)
+        suffix = "" if link is None else "-%d" % link
+        return "ipc://%s/%d%s.ipc" % (self.ipc_dir, self.cell.index, suffix)
 
     def start(self, label, side, spec):
         peer = RunningPeer(label, self.programs[side], spec, self.workdir, self.events)
@@ -218,8 +228,11 @@ class CellRun:
                 return self.failure_text(bad)
             left = self.deadline - time.monotonic()
             if left <= 0:
-                return "timeout after %.0fs; %s" % (
-                    self.cell.row.timeout_s, "; ".join(p.describe() for p in self.peers))
+                running = [p for p in self.peers if not p.done]
+                return "timeout after %.0fs; %s%s" % (
+                    self.cell.row.timeout_s, "; ".join(p.describe() for p in self.peers),
+                    "".join(" | %s stderr: %s" % (p.label, p.stderr_tail().replace("\n", " / "))
+                            for p in running if p.stderr_tail()))
             try:
                 peer, line = self.events.get(timeout=min(left, 0.5))
             except queue.Empty:
@@ -247,6 +260,11 @@ class CellRun:
             for other in self.peers:
                 if other is not peer:
                     other.go(rest.strip())
+        elif word == "EVENTS":
+            try:
+                peer.events = json.loads(rest)
+            except ValueError:
+                peer.events = ["unreadable EVENTS line: " + rest[:200]]
         elif word in ("OK", "FAIL", "UNSUPPORTED"):
             peer.final = line
 
@@ -263,6 +281,9 @@ class CellRun:
     def run(self):
         row, ours_binds = self.cell.row, self.cell.direction == "ours-bind"
         scenario = row.build(ours_binds)
+        if scenario.nodes:
+            kind, text = run_multi.run_nodes(self, scenario, ours_binds, missing_capabilities)
+            return Result(NOT_IMPL, text) if kind == NOT_IMPL else self.verdict(text)
         specs = {"ours": scenario.ours, "theirs": scenario.theirs}
         binder_side, connector_side = ("ours", "theirs") if ours_binds else ("theirs", "ours")
         extra = {"ipv6": True} if self.cell.transport == "tcp6" else {}
@@ -330,6 +351,10 @@ def run_cell(cell, ours, theirs, ipc_dir, scale, have_ipv6):
         result = Result(FAIL, "harness error: %s: %s" % (type(e).__name__, e))
     finally:
         run.cleanup()
+    known = cell.row.known_difference and cell.row.known_difference(cell.transport,
+                                                                    cell.direction)
+    if result.status == FAIL and known:
+        result = Result(NOT_IMPL, "known difference: %s | %s" % (known, result.detail))
     result.seconds = time.monotonic() - start
     return result
 

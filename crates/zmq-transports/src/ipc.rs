@@ -103,14 +103,15 @@ impl Transport for IpcTransport {
         apply_buffers(&socket, options)?;
         // A full backlog gives EAGAIN on a unix socket: not "in progress"
         // but a failed attempt the caller retries later, as libzmq.
-        match socket.connect(&socket_address(&parsed)?) {
-            Ok(()) => {}
-            Err(error) if error.raw_os_error() == Some(libc::EINPROGRESS) => {}
+        let in_progress = match socket.connect(&socket_address(&parsed)?) {
+            Ok(()) => false,
+            Err(error) if error.raw_os_error() == Some(libc::EINPROGRESS) => true,
             Err(error) => return Err(TransportError::from(error)),
-        }
+        };
         Ok(Box::new(PendingConnect::new(
             socket,
             StreamFlavor::Ipc(format!("ipc://{parsed}")),
+            in_progress,
         )))
     }
 }

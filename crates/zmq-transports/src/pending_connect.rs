@@ -23,11 +23,17 @@ pub(crate) enum StreamFlavor {
 pub struct PendingConnect {
     socket: Socket,
     flavor: StreamFlavor,
+    in_progress: bool,
 }
 
 impl PendingConnect {
-    pub(crate) fn new(socket: Socket, flavor: StreamFlavor) -> Self {
-        Self { socket, flavor }
+    /// `in_progress`: `connect(2)` answered EINPROGRESS.
+    pub(crate) fn new(socket: Socket, flavor: StreamFlavor, in_progress: bool) -> Self {
+        Self {
+            socket,
+            flavor,
+            in_progress,
+        }
     }
 }
 
@@ -38,6 +44,10 @@ impl AsFd for PendingConnect {
 }
 
 impl Connecting for PendingConnect {
+    fn started_in_progress(&self) -> bool {
+        self.in_progress
+    }
+
     fn finish(self: Box<Self>) -> TransportResult<ConnectProgress> {
         let outcome = match self.socket.take_error() {
             Ok(Some(error)) | Err(error) => Err(error),
@@ -50,7 +60,7 @@ impl Connecting for PendingConnect {
             }
             Err(error) => return Err(error.into()),
         }
-        let Self { socket, flavor } = *self;
+        let Self { socket, flavor, .. } = *self;
         let stream = match flavor {
             StreamFlavor::Tcp => SocketStream::tcp(socket),
             StreamFlavor::Ipc(endpoint) => SocketStream::ipc(socket, endpoint),

@@ -88,18 +88,22 @@ impl Transport for TcpTransport {
             socket.set_reuse_address(true)?;
             socket.bind(&local.into())?;
         }
-        match socket.connect(&remote.into()) {
-            Ok(()) => {}
-            Err(error) if error.raw_os_error() == Some(libc::EINPROGRESS) => {}
+        let in_progress = match socket.connect(&remote.into()) {
+            Ok(()) => false,
+            Err(error) if error.raw_os_error() == Some(libc::EINPROGRESS) => true,
             Err(error) => return Err(error.into()),
-        }
+        };
         match proxy {
             Some(proxy) => Ok(Box::new(SocksConnect::new(
                 socket,
                 proxy.clone(),
                 parsed.destination,
             )?)),
-            None => Ok(Box::new(PendingConnect::new(socket, StreamFlavor::Tcp))),
+            None => Ok(Box::new(PendingConnect::new(
+                socket,
+                StreamFlavor::Tcp,
+                in_progress,
+            ))),
         }
     }
 }

@@ -77,6 +77,13 @@ pub trait Connecting: AsFd + Send + fmt::Debug {
     fn wants_readable(&self) -> bool {
         false
     }
+
+    /// Whether `connect(2)` answered "in progress" (EINPROGRESS) rather
+    /// than completing at once (an ipc connect): libzmq reports
+    /// `ZMQ_EVENT_CONNECT_DELAYED` only then.
+    fn started_in_progress(&self) -> bool {
+        true
+    }
 }
 
 /// What [`Connecting::finish`] found.

@@ -309,6 +309,16 @@ impl<T, const N: usize> Reader<T, N> {
         if self.read < self.readable {
             return true;
         }
+        // A plain load first: when the writer published more, taking it
+        // leaves the shared word's cache line unowned by this core, so the
+        // writer's next flush does not have to pull it back. Only the
+        // writer changes a value other than `ASLEEP`, and `read` never
+        // passes what it published.
+        let published = self.shared.published.load(Ordering::Acquire);
+        if published != ASLEEP && published > self.read {
+            self.readable = published;
+            return true;
+        }
         match self.shared.published.compare_exchange(
             self.read,
             ASLEEP,

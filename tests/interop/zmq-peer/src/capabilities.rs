@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 pub const PROTOCOL_VERSION: u32 = 1;
 
 /// Socket types, by libzmq name, that our `Context::socket` makes.
-pub const SOCKETS: [(&str, zmq::SocketType); 11] = [
+pub const SOCKETS: [(&str, zmq::SocketType); 12] = [
     ("PAIR", zmq::SocketType::Pair),
     ("PUB", zmq::SocketType::Pub),
     ("SUB", zmq::SocketType::Sub),
@@ -18,6 +18,7 @@ pub const SOCKETS: [(&str, zmq::SocketType); 11] = [
     ("PUSH", zmq::SocketType::Push),
     ("XPUB", zmq::SocketType::XPub),
     ("XSUB", zmq::SocketType::XSub),
+    ("STREAM", zmq::SocketType::Stream),
 ];
 
 /// Endpoint schemes the matrix may use.
@@ -49,7 +50,7 @@ pub const OPTIONS: [&str; 21] = [
 ];
 
 /// Steps this peer runs (all of PROTOCOL.md's).
-pub const OPS: [&str; 12] = [
+pub const OPS: [&str; 13] = [
     "send",
     "recv",
     "recv_none",
@@ -62,7 +63,11 @@ pub const OPS: [&str; 12] = [
     "idle",
     "wait_disconnect",
     "wait_event",
+    "record_events",
 ];
+
+/// Roles besides the one-socket script (PROTOCOL.md, "Proxy role").
+pub const ROLES: [&str; 1] = ["proxy"];
 
 /// The socket type named `name`.
 pub fn socket_type(name: &str) -> Option<zmq::SocketType> {
@@ -79,6 +84,7 @@ pub fn capabilities() -> Value {
         "ipv6": true,
         "options": OPTIONS,
         "ops": OPS,
+        "roles": ROLES,
     })
 }
 
@@ -90,8 +96,9 @@ mod tests {
     fn capabilities_list_what_is_declared() {
         let caps = capabilities();
         assert_eq!(caps["protocol"], 1);
-        assert_eq!(caps["sockets"].as_array().map(Vec::len), Some(11));
-        assert_eq!(caps["ops"].as_array().map(Vec::len), Some(12));
+        assert_eq!(caps["sockets"].as_array().map(Vec::len), Some(12));
+        assert_eq!(caps["ops"].as_array().map(Vec::len), Some(13));
+        assert_eq!(caps["roles"], json!(["proxy"]));
         assert_eq!(caps["options"].as_array().map(Vec::len), Some(21));
         assert!(!caps.to_string().contains('\n'));
     }
@@ -104,7 +111,7 @@ mod tests {
             let socket = ctx.socket(kind).unwrap_or_else(|e| panic!("{name}: {e}"));
             drop(socket);
         }
-        assert_eq!(socket_type("STREAM"), None);
+        assert_eq!(socket_type("SERVER"), None);
         ctx.term().unwrap();
     }
 }

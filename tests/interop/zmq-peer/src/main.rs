@@ -12,6 +12,8 @@ mod control;
 mod frames;
 /// Status lines and exit codes.
 mod outcome;
+/// The proxy role: `zmq::proxy_steerable` between two sockets.
+mod proxy_role;
 /// The spec, checked.
 mod script;
 /// Socket creation: options, binds, connects.
@@ -78,6 +80,10 @@ fn run(args: &[String]) -> i32 {
 
 /// Sets up the socket, prints READY, runs the steps, closes everything.
 fn run_spec(spec: &serde_json::Value) -> PeerResult<()> {
+    if let Some(proxy) = proxy_role::ProxySpec::parse(spec)? {
+        let control = control::Control::from_stdin();
+        return proxy_role::run_proxy(&proxy, &control, &emit);
+    }
     let script = script::Script::parse(spec)?;
     let control = control::Control::from_stdin();
     let ctx = zmq::Context::new();

@@ -33,7 +33,7 @@ impl Script {
         self.steps.iter().any(|s| {
             matches!(
                 s.get("op").and_then(Value::as_str),
-                Some("wait_disconnect" | "wait_event")
+                Some("wait_disconnect" | "wait_event" | "record_events")
             )
         })
     }
@@ -144,7 +144,7 @@ mod tests {
         let unsupported =
             |spec: Value| matches!(Script::parse(&spec), Err(PeerError::Unsupported(_)));
         let malformed = |spec: Value| matches!(Script::parse(&spec), Err(PeerError::Spec(_)));
-        assert!(unsupported(json!({"socket": "STREAM"})));
+        assert!(unsupported(json!({"socket": "SERVER"})));
         assert!(unsupported(
             json!({"socket": "PAIR", "steps": [{"op": "teleport"}]})
         ));

@@ -15,6 +15,8 @@ pub const SEQ_HEADER_LEN: usize = 8;
 const RECV_NONE_DEFAULT_MS: i32 = 500;
 /// Default of `send_until`'s `interval_ms`.
 const SEND_UNTIL_INTERVAL_MS: u64 = 10;
+/// Most events `record_events` keeps before giving up.
+const MAX_RECORDED_EVENTS: usize = 256;
 /// Pause between retries of an unroutable send.
 const UNROUTABLE_RETRY: Duration = Duration::from_millis(10);
 
@@ -80,6 +82,7 @@ impl<'a> Runner<'a> {
             }
             "wait_disconnect" => self.op_wait_disconnect(step),
             "wait_event" => self.op_wait_event(step),
+            "record_events" => self.op_record_events(step),
             other => Err(PeerError::Unsupported(format!("op {other}"))),
         }
     }
@@ -363,6 +366,45 @@ impl<'a> Runner<'a> {
         }
     }
 
+    /// Prints `EVENTS [[event, value, endpoint], ...]`: every monitor event
+    /// so far, up to and including the first `until` event.
+    fn op_record_events(&mut self, step: &Value) -> PeerResult<()> {
+        let name = str_field(step, "until")?;
+        let Some(until) = event_named(name) else {
+            return Err(PeerError::Unsupported(format!("event {name}")));
+        };
+        let Some(monitor) = self.monitor else {
+            return fail("record_events: the socket is not monitored".into());
+        };
+        let timeout = self.step_timeout(step)?;
+        let start = Instant::now();
+        let mut seen = Vec::new();
+        loop {
+            let spent = i32::try_from(start.elapsed().as_millis()).unwrap_or(i32::MAX);
+            let left = timeout.saturating_sub(spent);
+            if left <= 0 || seen.len() >= MAX_RECORDED_EVENTS {
+                return fail(format!(
+                    "record_events: no {name} within {timeout} ms; saw {}",
+                    Value::from(seen)
+                ));
+            }
+            monitor.set_rcvtimeo(left)?;
+            let parts = match monitor.recv_multipart(0) {
+                Ok(parts) => parts,
+                Err(zmq::Error::Again) => continue,
+                Err(e) => return fail(format!("record_events: monitor recv failed: {e}")),
+            };
+            let Some((event, value, endpoint)) = zmq::monitor::parse_event_v1(&parts) else {
+                return fail(format!("record_events: malformed event {parts:x?}"));
+            };
+            seen.push(serde_json::json!([event, value, endpoint]));
+            if u64::from(event) == until {
+                (self.emit)(&format!("EVENTS {}", Value::from(seen)));
+                return Ok(());
+            }
+        }
+    }
+
     fn op_await(&mut self, step: &Value) -> PeerResult<()> {
         let name = str_field(step, "name")?;
         let timeout = self.step_timeout(step)?;
@@ -380,8 +422,16 @@ fn event_named(name: &str) -> Option<u64> {
     use zmq::monitor as m;
     let event = match name {
         "CONNECTED" => m::EVENT_CONNECTED,
+        "CONNECT_DELAYED" => m::EVENT_CONNECT_DELAYED,
+        "CONNECT_RETRIED" => m::EVENT_CONNECT_RETRIED,
+        "LISTENING" => m::EVENT_LISTENING,
+        "BIND_FAILED" => m::EVENT_BIND_FAILED,
         "ACCEPTED" => m::EVENT_ACCEPTED,
+        "ACCEPT_FAILED" => m::EVENT_ACCEPT_FAILED,
+        "CLOSED" => m::EVENT_CLOSED,
+        "CLOSE_FAILED" => m::EVENT_CLOSE_FAILED,
         "DISCONNECTED" => m::EVENT_DISCONNECTED,
+        "MONITOR_STOPPED" => m::EVENT_MONITOR_STOPPED,
         "HANDSHAKE_SUCCEEDED" => m::EVENT_HANDSHAKE_SUCCEEDED,
         "HANDSHAKE_FAILED_NO_DETAIL" => m::EVENT_HANDSHAKE_FAILED_NO_DETAIL,
         "HANDSHAKE_FAILED_PROTOCOL" => m::EVENT_HANDSHAKE_FAILED_PROTOCOL,

@@ -19,12 +19,23 @@ impl Session {
             return;
         };
         let options = transport_options(&self.link.options);
-        match connecter.transport.connect(&connecter.address, &options) {
-            Ok(connecting) => {
-                self.event(monitor::EVENT_CONNECT_DELAYED, libc::EINPROGRESS as u64);
+        let connecting = match connecter.transport.connect(&connecter.address, &options) {
+            Ok(connecting) => connecting,
+            Err(err) => return self.connect_failed(r, id, err.errno(), None),
+        };
+        if connecting.started_in_progress() {
+            // As libzmq: CONNECT_DELAYED when connect(2) said EINPROGRESS.
+            self.event(monitor::EVENT_CONNECT_DELAYED, libc::EINPROGRESS as u64);
+            return self.connect_in_progress(r, id, connecting);
+        }
+        // Completed at once (an ipc connect).
+        let fd = connecting.as_fd().as_raw_fd();
+        match connecting.finish() {
+            Ok(ConnectProgress::Connected(stream)) => self.connected(r, id, stream),
+            Ok(ConnectProgress::InProgress(connecting)) => {
                 self.connect_in_progress(r, id, connecting)
             }
-            Err(err) => self.connect_failed(r, id, err.errno(), None),
+            Err(err) => self.connect_failed(r, id, err.errno(), Some(fd)),
         }
     }
 
@@ -34,8 +45,15 @@ impl Session {
         id: HandlerId,
         connecting: Box<dyn Connecting>,
     ) {
+        // A SOCKS connect waits for the proxy's answer (readable); a plain
+        // connect for the connection (writable).
+        let interest = if connecting.wants_readable() {
+            Interest::READ
+        } else {
+            Interest::WRITE
+        };
         self.wire = Wire::Connecting(connecting);
-        if !self.register(r, id, Interest::WRITE) {
+        if !self.register(r, id, interest) {
             let _ = self.take_wire(r, id);
             self.schedule_reconnect(r, id);
             return;

@@ -605,6 +605,11 @@ impl EventHandler<IoCommand> for Session {
         if self.done {
             return;
         }
+        if let Wire::Connecting(_) = self.wire {
+            // A SOCKS proxy answered.
+            self.finish_connect(r, id);
+            return;
+        }
         self.read_stream(r, id);
         self.service(r, id);
     }
