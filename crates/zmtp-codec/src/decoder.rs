@@ -1,9 +1,10 @@
 //! The incremental frame decoder over the engine's `BytesMut` read buffer.
 //!
 //! Feed any chunking of the stream; the same frames come out. Bodies are
-//! `Bytes` slices of the read buffer (zero copy, no allocation: a consumer
-//! that keeps small bodies inline copies them and drops the slice, which
-//! lets the buffer be reused for the next read). A body larger
+//! `Bytes` slices of the read buffer (zero copy, no allocation), or, through
+//! [`Decoder::decode_inline`], small data bodies are lent to the caller as
+//! `&[u8]` straight from the read buffer, so no `Bytes` (and no reference
+//! count on the buffer) is made for a body the caller copies anyway. A body larger
 //! than [`Decoder::with_in_place_limit`] that is not complete yet is moved
 //! into its own growing buffer, so the read buffer never has to hold it.
 //! The maximum message size is checked from the header, before anything
@@ -28,6 +29,15 @@ enum State {
         accumulated: Option<BytesMut>,
     },
     Failed(Error),
+}
+
+/// What [`Decoder::decode_inline`] produced.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Decoded<R> {
+    /// A small data frame, as the caller's closure turned it into `R`.
+    Inline(R),
+    /// Any other frame.
+    Frame(Frame),
 }
 
 /// Incremental decoder for one connection's frames.
@@ -103,6 +113,25 @@ impl Decoder {
     /// Decodes the next frame from `buf`, consuming its bytes. `Ok(None)`
     /// means more input is needed. After an error every call returns it.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, Error> {
+        // An empty body as a slice is the same frame as `Bytes::new()`.
+        let decoded = self.decode_inline(buf, 0, |flags, _| Frame {
+            flags,
+            body: Bytes::new(),
+        })?;
+        Ok(decoded.map(|decoded| match decoded {
+            Decoded::Inline(frame) | Decoded::Frame(frame) => frame,
+        }))
+    }
+
+    /// Like [`Decoder::decode`], but a complete data (not command) frame
+    /// whose body has at most `inline_limit` bytes is lent to `inline` as
+    /// a slice of `buf`, then consumed: no `Bytes` is made for it.
+    pub fn decode_inline<R>(
+        &mut self,
+        buf: &mut BytesMut,
+        inline_limit: usize,
+        inline: impl FnOnce(FrameFlags, &[u8]) -> R,
+    ) -> Result<Option<Decoded<R>>, Error> {
         loop {
             match &mut self.state {
                 State::Failed(error) => return Err(error.clone()),
@@ -127,6 +156,12 @@ impl Decoder {
                 } => {
                     let (flags, size) = (*flags, *size);
                     let body = match accumulated {
+                        None if size <= inline_limit && !flags.command() && buf.len() >= size => {
+                            let made = inline(flags, buf.get(..size).unwrap_or_default());
+                            buf.advance(size);
+                            self.state = State::Header;
+                            return Ok(Some(Decoded::Inline(made)));
+                        }
                         None if buf.len() >= size => take_body(buf, size),
                         None if size <= self.in_place_limit => return Ok(None),
                         None => {
@@ -148,7 +183,7 @@ impl Decoder {
                         }
                     };
                     self.state = State::Header;
-                    return Ok(Some(Frame { flags, body }));
+                    return Ok(Some(Decoded::Frame(Frame { flags, body })));
                 }
             }
         }
@@ -319,6 +354,47 @@ mod tests {
             let frame = Decoder::new(Framing::V3).decode(&mut buf).unwrap().unwrap();
             assert_eq!(frame.body.as_ptr() as usize, start + 2);
         }
+    }
+
+    #[test]
+    fn small_data_bodies_lent_inline() {
+        let mut buf = BytesMut::new();
+        encode_frame(Framing::V3, FrameFlags::MORE, b"ab", &mut buf);
+        encode_frame(Framing::V3, FrameFlags::COMMAND, b"\x04PING", &mut buf);
+        encode_frame(Framing::V3, FrameFlags::NONE, b"abcd", &mut buf);
+        encode_frame(Framing::V3, FrameFlags::NONE, b"", &mut buf);
+        let mut d = Decoder::new(Framing::V3);
+        let lend = |f: FrameFlags, b: &[u8]| (f, b.to_vec());
+        let first = d.decode_inline(&mut buf, 3, lend).unwrap();
+        assert_eq!(
+            first,
+            Some(Decoded::Inline((FrameFlags::MORE, b"ab".to_vec())))
+        );
+        let command = d.decode_inline(&mut buf, 3, lend).unwrap();
+        assert_eq!(
+            command,
+            Some(Decoded::Frame(Frame::new(
+                FrameFlags::COMMAND,
+                &b"\x04PING"[..]
+            )))
+        );
+        let large = d.decode_inline(&mut buf, 3, lend).unwrap();
+        assert_eq!(
+            large,
+            Some(Decoded::Frame(Frame::new(FrameFlags::NONE, &b"abcd"[..])))
+        );
+        let empty = d.decode_inline(&mut buf, 3, lend).unwrap();
+        assert_eq!(empty, Some(Decoded::Inline((FrameFlags::NONE, Vec::new()))));
+        assert!(buf.is_empty());
+        // A small body split across reads waits, then comes out inline.
+        let mut buf = BytesMut::from(&b"\x00\x03a"[..]);
+        assert_eq!(d.decode_inline(&mut buf, 3, lend), Ok(None));
+        buf.extend_from_slice(b"bc");
+        let split = d.decode_inline(&mut buf, 3, lend).unwrap();
+        assert_eq!(
+            split,
+            Some(Decoded::Inline((FrameFlags::NONE, b"abc".to_vec())))
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ use zmq_mechanisms::{
 };
 use zmq_patterns::msg::INLINE_CAPACITY;
 use zmq_patterns::{Metadata, Msg, MsgFlags};
+use zmtp_codec::decoder::Decoded;
 use zmtp_codec::frame::FrameHeader;
 use zmtp_codec::metadata::names;
 use zmtp_codec::{
@@ -221,8 +222,30 @@ impl ZmtpConnection {
             let Some(decoder) = self.decoder.as_mut() else {
                 break;
             };
-            let frame = match decoder.decode(buf) {
-                Ok(Some(frame)) => frame,
+            // Plain traffic: a small data body goes from the read buffer
+            // straight into an inline message, without a `Bytes` for it.
+            let inline_limit =
+                if matches!(self.phase, Phase::Traffic) && self.transform.is_identity() {
+                    INLINE_CAPACITY
+                } else {
+                    0
+                };
+            let decoded = if inline_limit == 0 {
+                decoder.decode(buf).map(|frame| frame.map(Decoded::Frame))
+            } else {
+                // The message is built in place of its event (no moves).
+                let (events, metadata) = (&mut self.events, &self.metadata);
+                decoder.decode_inline(buf, inline_limit, |flags, body| {
+                    events.push_back(ConnectionEvent::Message(Msg::from_slice(body)));
+                    if let Some(ConnectionEvent::Message(msg)) = events.back_mut() {
+                        msg.set_more(flags.more());
+                        msg.set_metadata(Some(metadata.clone()));
+                    }
+                })
+            };
+            let frame = match decoded {
+                Ok(Some(Decoded::Frame(frame))) => frame,
+                Ok(Some(Decoded::Inline(()))) => continue,
                 Ok(None) => break,
                 Err(CodecError::MessageTooLarge { size, .. }) => {
                     return Err(ConnectionError::MessageTooLarge { size });
