@@ -1,6 +1,67 @@
 //! libzmq's perf tools read numbers with `atoi`; we read them strictly
 //! and say which argument is wrong.
 
+use std::process::ExitCode;
+
+use crate::ToolError;
+use crate::report::{LatencyReport, ThroughputReport};
+
+/// What a perf tool prints when it succeeds (some print nothing, as
+/// libzmq's).
+pub trait Outcome {
+    /// Prints the figures.
+    fn print(&self);
+}
+
+impl Outcome for () {
+    fn print(&self) {}
+}
+
+impl Outcome for ThroughputReport {
+    fn print(&self) {
+        print!("{self}");
+    }
+}
+
+impl Outcome for LatencyReport {
+    fn print(&self) {
+        print!("{self}");
+    }
+}
+
+/// The `main` of the tools taking `<endpoint> <message-size> <count>`:
+/// reads the arguments (exit 1 with `usage` when they are not three),
+/// runs `run(endpoint, size, count)` and prints its outcome, or the error
+/// with exit code 255, as libzmq's tools.
+pub fn endpoint_tool<R: Outcome>(
+    usage: &str,
+    count_name: &str,
+    run: impl FnOnce(&str, usize, usize) -> Result<R, ToolError>,
+) -> ExitCode {
+    let [endpoint, size, count] = match positional::<3>(usage) {
+        Ok(args) => args,
+        Err(usage) => {
+            println!("{usage}");
+            return ExitCode::from(1);
+        }
+    };
+    let parsed = number("message size", &size)
+        .and_then(|size| positive(count_name, &count).map(|count| (size, count)));
+    match parsed
+        .map_err(ToolError::Other)
+        .and_then(|(size, count)| run(&endpoint, size, count))
+    {
+        Ok(outcome) => {
+            outcome.print();
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            println!("{error}");
+            ExitCode::from(255)
+        }
+    }
+}
+
 /// The positional arguments after the program name, exactly `N` of them,
 /// or the usage line.
 pub fn positional<const N: usize>(usage: &str) -> Result<[String; N], String> {

@@ -4,7 +4,6 @@
 use std::process::ExitCode;
 
 use zmq_tools::ToolError;
-use zmq_tools::args::{number, positional, positive};
 use zmq_tools::latency::echo;
 
 const USAGE: &str = "usage: local_lat <bind-to> <message-size> <roundtrip-count>";
@@ -25,23 +24,5 @@ fn run(bind_to: &str, size: usize, roundtrips: usize) -> Result<(), ToolError> {
 }
 
 fn main() -> ExitCode {
-    let [bind_to, size, count] = match positional::<3>(USAGE) {
-        Ok(args) => args,
-        Err(usage) => {
-            println!("{usage}");
-            return ExitCode::from(1);
-        }
-    };
-    let parsed = number("message size", &size)
-        .and_then(|size| positive("roundtrip count", &count).map(|count| (size, count)));
-    let outcome = parsed
-        .map_err(ToolError::Other)
-        .and_then(|(size, count)| run(&bind_to, size, count));
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            println!("{error}");
-            ExitCode::from(255)
-        }
-    }
+    zmq_tools::args::endpoint_tool(USAGE, "roundtrip count", run)
 }

@@ -4,7 +4,6 @@
 use std::process::ExitCode;
 
 use zmq_tools::ToolError;
-use zmq_tools::args::{number, positional, positive};
 use zmq_tools::report::ThroughputReport;
 use zmq_tools::throughput::receive_stream;
 
@@ -23,26 +22,5 @@ fn run(bind_to: &str, size: usize, count: usize) -> Result<ThroughputReport, Too
 }
 
 fn main() -> ExitCode {
-    let [bind_to, size, count] = match positional::<3>(USAGE) {
-        Ok(args) => args,
-        Err(usage) => {
-            println!("{usage}");
-            return ExitCode::from(1);
-        }
-    };
-    let parsed = number("message size", &size)
-        .and_then(|size| positive("message count", &count).map(|count| (size, count)));
-    let outcome = parsed
-        .map_err(ToolError::Other)
-        .and_then(|(size, count)| run(&bind_to, size, count));
-    match outcome {
-        Ok(report) => {
-            print!("{report}");
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            println!("{error}");
-            ExitCode::from(255)
-        }
-    }
+    zmq_tools::args::endpoint_tool(USAGE, "message count", run)
 }

@@ -5,7 +5,6 @@
 use std::process::ExitCode;
 
 use zmq_tools::ToolError;
-use zmq_tools::args::{number, positional, positive};
 use zmq_tools::latency::timed_roundtrips;
 use zmq_tools::report::LatencyReport;
 
@@ -26,26 +25,5 @@ fn run(connect_to: &str, size: usize, roundtrips: usize) -> Result<LatencyReport
 }
 
 fn main() -> ExitCode {
-    let [connect_to, size, count] = match positional::<3>(USAGE) {
-        Ok(args) => args,
-        Err(usage) => {
-            println!("{usage}");
-            return ExitCode::from(1);
-        }
-    };
-    let parsed = number("message size", &size)
-        .and_then(|size| positive("roundtrip count", &count).map(|count| (size, count)));
-    let outcome = parsed
-        .map_err(ToolError::Other)
-        .and_then(|(size, count)| run(&connect_to, size, count));
-    match outcome {
-        Ok(report) => {
-            print!("{report}");
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            println!("{error}");
-            ExitCode::from(255)
-        }
-    }
+    zmq_tools::args::endpoint_tool(USAGE, "roundtrip count", run)
 }

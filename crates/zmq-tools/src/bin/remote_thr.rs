@@ -5,7 +5,6 @@
 use std::process::ExitCode;
 
 use zmq_tools::ToolError;
-use zmq_tools::args::{number, positional, positive};
 use zmq_tools::throughput::send_stream;
 
 const USAGE: &str = "usage: remote_thr <connect-to> <message-size> <message-count>";
@@ -27,23 +26,5 @@ fn run(connect_to: &str, size: usize, count: usize) -> Result<(), ToolError> {
 }
 
 fn main() -> ExitCode {
-    let [connect_to, size, count] = match positional::<3>(USAGE) {
-        Ok(args) => args,
-        Err(usage) => {
-            println!("{usage}");
-            return ExitCode::from(1);
-        }
-    };
-    let parsed = number("message size", &size)
-        .and_then(|size| positive("message count", &count).map(|count| (size, count)));
-    let outcome = parsed
-        .map_err(ToolError::Other)
-        .and_then(|(size, count)| run(&connect_to, size, count));
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            println!("{error}");
-            ExitCode::from(255)
-        }
-    }
+    zmq_tools::args::endpoint_tool(USAGE, "message count", run)
 }
