@@ -11,8 +11,8 @@ use crate::pipe_map::PipeMap;
 /// high-water mark; never drops a message it can queue.
 #[derive(Debug)]
 pub struct Push<P> {
-    pipes: PipeMap<P>,
-    lb: LoadBalancer,
+    pub(crate) pipes: PipeMap<P>,
+    pub(crate) lb: LoadBalancer,
 }
 
 impl<P: Pipe> Push<P> {

@@ -1,29 +1,24 @@
 //! SCATTER (RFC 49): load-balances single-part messages to GATHER peers;
-//! cannot receive. MORE on send is EINVAL.
+//! cannot receive. MORE on send is EINVAL. Otherwise PUSH.
 
 use crate::client::send_single_part;
 use crate::error::{PatternError, SendError};
-use crate::load_balancer::LoadBalancer;
 use crate::msg::Msg;
 use crate::pattern::Pattern;
 use crate::pipe::{Pipe, PipeId};
-use crate::pipe_map::PipeMap;
+use crate::push::Push;
 
-/// A SCATTER socket's routing state. Blocks (EAGAIN) when every peer is at
-/// its high-water mark.
+/// A SCATTER socket's routing state: PUSH's, sending single parts only.
+/// Blocks (EAGAIN) when every peer is at its high-water mark.
 #[derive(Debug)]
 pub struct Scatter<P> {
-    pipes: PipeMap<P>,
-    lb: LoadBalancer,
+    push: Push<P>,
 }
 
 impl<P: Pipe> Scatter<P> {
     /// A SCATTER socket without peers.
     pub fn new() -> Scatter<P> {
-        Scatter {
-            pipes: PipeMap::default(),
-            lb: LoadBalancer::new(),
-        }
+        Scatter { push: Push::new() }
     }
 }
 
@@ -34,40 +29,39 @@ impl<P: Pipe> Default for Scatter<P> {
 }
 
 impl<P: Pipe> Pattern<P> for Scatter<P> {
-    fn attach(&mut self, pipe: P, _locally_initiated: bool) {
-        let id = pipe.id();
-        self.pipes.insert(id, pipe);
-        self.lb.attach(id);
+    fn attach(&mut self, pipe: P, locally_initiated: bool) {
+        self.push.attach(pipe, locally_initiated);
     }
 
     fn pipe_mut(&mut self, id: PipeId) -> Option<&mut P> {
-        self.pipes.get_mut(&id)
+        self.push.pipe_mut(id)
     }
 
     fn detach(&mut self, id: PipeId) -> Option<P> {
-        self.lb.detach(id);
-        self.pipes.remove(&id)
+        self.push.detach(id)
     }
 
     fn send(&mut self, msg: Msg) -> Result<(), SendError> {
-        send_single_part(&mut self.lb, &mut self.pipes, msg)
+        send_single_part(&mut self.push.lb, &mut self.push.pipes, msg)
     }
 
     fn recv(&mut self) -> Result<Msg, PatternError> {
-        Err(PatternError::NotSupported)
+        self.push.recv()
     }
 
     fn has_in(&mut self) -> bool {
-        false
+        self.push.has_in()
     }
 
     fn has_out(&mut self) -> bool {
-        self.lb.has_out(&mut self.pipes)
+        self.push.has_out()
     }
 
-    fn read_activated(&mut self, _id: PipeId) {}
+    fn read_activated(&mut self, id: PipeId) {
+        self.push.read_activated(id);
+    }
 
     fn write_activated(&mut self, id: PipeId) {
-        self.lb.activated(id);
+        self.push.write_activated(id);
     }
 }
