@@ -4,8 +4,9 @@
 //! descriptors of its handlers, the next timer (millisecond timeout of the
 //! wait itself), and its command [`Mailbox`], whose wake-up descriptor is
 //! polled like any other. A turn costs one `epoll_wait`; interest changes
-//! reach the kernel only when they change. It never spins: with nothing to
-//! do it sleeps until one of these fires.
+//! reach the kernel only when they change. With nothing to do it polls
+//! without blocking for a few microseconds while events keep coming close
+//! together ([`spin`]), then sleeps until one of these fires.
 //!
 //! Handlers are taken out of their slot while they run, so a callback gets
 //! `&mut Reactor` and may add or remove any handler, itself included; a
@@ -15,6 +16,7 @@
 pub mod epoll;
 pub mod handler;
 pub mod slots;
+pub mod spin;
 pub mod timers;
 
 use std::collections::VecDeque;
@@ -27,6 +29,7 @@ use std::time::{Duration, Instant};
 use epoll::{Epoll, Ready};
 pub use handler::{EventHandler, HandlerId, Interest, TimerId};
 use slots::HandlerSlots;
+use spin::SpinPolicy;
 use timers::TimerQueue;
 
 use crate::mailbox::Mailbox;
@@ -103,6 +106,7 @@ pub struct Reactor<C> {
     commands: VecDeque<ReactorCommand<C>>,
     load: Arc<AtomicUsize>,
     stopped: bool,
+    spin: SpinPolicy,
 }
 
 impl<C> Reactor<C> {
@@ -122,6 +126,7 @@ impl<C> Reactor<C> {
             commands: VecDeque::new(),
             load: Arc::new(AtomicUsize::new(0)),
             stopped: false,
+            spin: SpinPolicy::new(spin::configured_max()),
         })
     }
 
@@ -254,7 +259,7 @@ impl<C> Reactor<C> {
         };
         let mut ready = std::mem::take(&mut self.ready);
         ready.clear();
-        self.poller.wait(&mut ready, wait)?;
+        self.wait(&mut ready, wait)?;
         for &Ready {
             key,
             readable,
@@ -270,6 +275,37 @@ impl<C> Reactor<C> {
         self.ready = ready;
         self.fire_timers();
         self.handlers.release_removed();
+        Ok(())
+    }
+
+    /// Waits for readiness: spins first (non-blocking polls for up to
+    /// the spin budget) when the policy says so, then blocks for what is
+    /// left of `wait`.
+    fn wait(&mut self, ready: &mut Vec<Ready>, wait: Option<Duration>) -> io::Result<()> {
+        if wait == Some(Duration::ZERO) {
+            return self.poller.wait(ready, wait);
+        }
+        let started = Instant::now();
+        if let Some(budget) = self.spin.budget() {
+            let budget = wait.map_or(budget, |w| w.min(budget));
+            loop {
+                self.poller.wait(ready, Some(Duration::ZERO))?;
+                if !ready.is_empty() {
+                    return Ok(());
+                }
+                if started.elapsed() >= budget {
+                    break;
+                }
+                std::hint::spin_loop();
+            }
+            self.spin.spin_failed();
+            let left = wait.map(|w| w.saturating_sub(started.elapsed()));
+            return self.poller.wait(ready, left);
+        }
+        self.poller.wait(ready, wait)?;
+        if self.spin.wants_timing() {
+            self.spin.blocked(started, !ready.is_empty());
+        }
         Ok(())
     }
 
