@@ -33,7 +33,7 @@ use zmtp_codec::{
 use super::config::{ConnectionConfig, MechanismChoice};
 use super::event::{ConnectionError, ConnectionEvent};
 use super::heartbeat::Heartbeat;
-use super::transmit::TransmitQueue;
+use super::transmit::{TransmitQueue, ZERO_COPY_THRESHOLD};
 
 /// The `Peer-Address` property name (`zmq_msg_gets`).
 const PEER_ADDRESS: &str = "Peer-Address";
@@ -559,9 +559,13 @@ impl ZmtpConnection {
         }
         let frame_flags = FrameFlags::new(msg.more(), false);
         if self.transform.is_identity() {
-            match msg.shared_bytes() {
-                Some(bytes) => self.put_frame(self.framing(), frame_flags, bytes.clone()),
-                None => self.put_small_frame(frame_flags, msg.data()),
+            // Bodies below the zero-copy size are copied into the transmit
+            // buffer straight from the message; larger ones move into the
+            // queue without touching their reference count.
+            if msg.len() >= ZERO_COPY_THRESHOLD && msg.shared_bytes().is_some() {
+                self.put_frame(self.framing(), frame_flags, msg.into_bytes());
+            } else {
+                self.put_small_frame(frame_flags, msg.data());
             }
         } else {
             self.put_sealed(frame_flags, msg.data());
