@@ -234,12 +234,11 @@ impl ZmtpConnection {
                 decoder.decode(buf).map(|frame| frame.map(Decoded::Frame))
             } else {
                 // The message is built in place of its event (no moves).
-                let (events, metadata) = (&mut self.events, &self.metadata);
+                let events = &mut self.events;
                 decoder.decode_inline(buf, inline_limit, |flags, body| {
                     events.push_back(ConnectionEvent::Message(Msg::from_slice(body)));
                     if let Some(ConnectionEvent::Message(msg)) = events.back_mut() {
                         msg.set_more(flags.more());
-                        msg.set_metadata(Some(metadata.clone()));
                     }
                 })
             };
@@ -490,9 +489,10 @@ impl ZmtpConnection {
             }
         };
         if !frame.flags.command() {
+            // Data messages carry no metadata of their own: the session
+            // sends the connection's down the pipe once (`peer_metadata`).
             let mut msg = body_to_msg(frame.body);
             msg.set_more(frame.flags.more());
-            msg.set_metadata(Some(self.metadata.clone()));
             self.events.push_back(ConnectionEvent::Message(msg));
             return Ok(());
         }

@@ -1,11 +1,17 @@
 //! The queue under each direction of a pipe: a lock-free [`ypipe`] queue,
 //! or for `ZMQ_CONFLATE` a single slot that keeps only the newest message
 //! (libzmq's `ypipe_conflate` over a double buffer).
+//!
+//! Connection metadata travels as an item of its own, written once per
+//! connection before its first message: the reading side keeps it and
+//! attaches it to each message it hands out that has none. So the reference
+//! count of the metadata is touched by the reading thread only, not once
+//! per message by both threads (a cache line bouncing between cores).
 
 use std::sync::Arc;
 
 use parking_lot::Mutex;
-use zmq_patterns::Msg;
+use zmq_patterns::{Metadata, Msg};
 
 use super::ypipe::{self, Reader, Writer};
 
@@ -13,6 +19,8 @@ use super::ypipe::{self, Reader, Writer};
 pub(super) enum PipeItem {
     Msg(Msg),
     Delimiter,
+    /// The metadata of the messages that follow (a new connection).
+    Metadata(Arc<Metadata>),
 }
 
 /// What the reader would get next, without taking it.
@@ -25,6 +33,8 @@ pub(super) enum Next {
 #[derive(Default)]
 struct SlotState {
     item: Option<PipeItem>,
+    /// The metadata of the connection writing.
+    metadata: Option<Arc<Metadata>>,
     /// The reader found the slot empty and waits for a wake-up.
     reader_asleep: bool,
 }
@@ -37,7 +47,8 @@ pub(super) struct Slot {
 
 /// The reading side of one direction.
 pub(super) enum Inbound {
-    Queue(Reader<PipeItem>),
+    /// The queue, and the metadata of the messages read from it now.
+    Queue(Reader<PipeItem>, Option<Arc<Metadata>>),
     Slot(Arc<Slot>),
 }
 
@@ -55,23 +66,36 @@ pub(super) fn channel(conflate: bool) -> (Outbound, Inbound) {
         (Outbound::Slot(Arc::clone(&slot), None), Inbound::Slot(slot))
     } else {
         let (writer, reader) = ypipe::channel();
-        (Outbound::Queue(writer), Inbound::Queue(reader))
+        (Outbound::Queue(writer), Inbound::Queue(reader, None))
     }
 }
 
 impl Inbound {
     /// Takes the next item; `None` when empty (the reader is then asleep
     /// until a flush wakes it).
+    /// Metadata items are taken in passing; a message without metadata
+    /// gets the latest.
     pub(super) fn read(&mut self) -> Option<PipeItem> {
         match self {
-            Inbound::Queue(reader) => reader.read(),
+            Inbound::Queue(reader, metadata) => loop {
+                match reader.read()? {
+                    PipeItem::Metadata(newer) => *metadata = Some(newer),
+                    PipeItem::Msg(msg) => return Some(PipeItem::Msg(with_metadata(msg, metadata))),
+                    delimiter => return Some(delimiter),
+                }
+            },
             Inbound::Slot(slot) => {
                 let mut state = slot.state.lock();
                 let item = state.item.take();
                 if item.is_none() {
                     state.reader_asleep = true;
                 }
-                item
+                match item {
+                    Some(PipeItem::Msg(msg)) => {
+                        Some(PipeItem::Msg(with_metadata(msg, &state.metadata)))
+                    }
+                    other => other,
+                }
             }
         }
     }
@@ -80,11 +104,20 @@ impl Inbound {
     /// sleep as `read` does).
     pub(super) fn peek(&mut self) -> Option<Next> {
         let kind = |item: &PipeItem| match item {
-            PipeItem::Msg(_) => Next::Msg,
+            PipeItem::Msg(_) | PipeItem::Metadata(_) => Next::Msg,
             PipeItem::Delimiter => Next::Delimiter,
         };
         match self {
-            Inbound::Queue(reader) => reader.peek().map(kind),
+            Inbound::Queue(reader, metadata) => loop {
+                match reader.peek()? {
+                    PipeItem::Metadata(_) => {
+                        if let Some(PipeItem::Metadata(newer)) = reader.read() {
+                            *metadata = Some(newer);
+                        }
+                    }
+                    item => return Some(kind(item)),
+                }
+            },
             Inbound::Slot(slot) => {
                 let mut state = slot.state.lock();
                 let next = state.item.as_ref().map(kind);
@@ -105,6 +138,21 @@ impl Outbound {
         match self {
             Outbound::Queue(writer) => writer.write(item, incomplete),
             Outbound::Slot(_, pending) => *pending = Some(item),
+        }
+    }
+
+    /// Writes the metadata of the messages that follow (visible with the
+    /// next flush). Call it between messages, never inside a multipart
+    /// one.
+    pub(super) fn write_metadata(&mut self, metadata: Arc<Metadata>) {
+        match self {
+            Outbound::Queue(writer) => {
+                // Inside a message it goes out with the message's end.
+                let incomplete = writer.has_incomplete();
+                writer.write(PipeItem::Metadata(metadata), incomplete);
+            }
+            // A slot keeps one item: the metadata has its own place.
+            Outbound::Slot(slot, _) => slot.state.lock().metadata = Some(metadata),
         }
     }
 
@@ -136,6 +184,14 @@ impl Outbound {
     }
 }
 
+/// `msg`, with `metadata` attached unless it has its own.
+fn with_metadata(mut msg: Msg, metadata: &Option<Arc<Metadata>>) -> Msg {
+    if msg.metadata().is_none() && metadata.is_some() {
+        msg.set_metadata(metadata.clone());
+    }
+    msg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,8 +203,61 @@ mod tests {
     fn data(item: Option<PipeItem>) -> Option<Vec<u8>> {
         match item? {
             PipeItem::Msg(m) => Some(m.data().to_vec()),
-            PipeItem::Delimiter => None,
+            PipeItem::Delimiter | PipeItem::Metadata(_) => None,
         }
+    }
+
+    fn metadata_of(item: Option<PipeItem>) -> Option<Vec<u8>> {
+        match item? {
+            PipeItem::Msg(m) => m.metadata()?.get("Peer").map(|v| v.to_vec()),
+            _ => None,
+        }
+    }
+
+    fn peer(name: &'static [u8]) -> Arc<Metadata> {
+        let mut metadata = Metadata::new();
+        metadata.insert("Peer", bytes::Bytes::from_static(name));
+        Arc::new(metadata)
+    }
+
+    #[test]
+    fn metadata_items_attach_to_the_messages_after_them() {
+        for conflate in [false, true] {
+            let (mut out, mut inb) = channel(conflate);
+            out.write(msg(b"before"), false);
+            out.flush();
+            assert_eq!(metadata_of(inb.read()), None, "conflate {conflate}");
+            out.write_metadata(peer(b"a"));
+            out.write(msg(b"1"), false);
+            out.flush();
+            assert!(matches!(inb.peek(), Some(Next::Msg)));
+            assert_eq!(metadata_of(inb.read()), Some(b"a".to_vec()));
+            // A message with metadata of its own keeps it.
+            let mut own = Msg::from_slice(b"own");
+            own.set_metadata(Some(peer(b"own")));
+            out.write(PipeItem::Msg(own), false);
+            out.flush();
+            assert_eq!(metadata_of(inb.read()), Some(b"own".to_vec()));
+            // A newer connection's metadata replaces the old.
+            out.write_metadata(peer(b"b"));
+            out.write(msg(b"2"), false);
+            out.flush();
+            assert_eq!(metadata_of(inb.read()), Some(b"b".to_vec()));
+        }
+    }
+
+    #[test]
+    fn metadata_inside_a_multipart_message_waits_for_its_end() {
+        let (mut out, mut inb) = channel(false);
+        out.write(msg(b"part"), true);
+        out.write_metadata(peer(b"a"));
+        out.flush();
+        assert!(inb.peek().is_none(), "nothing complete yet");
+        assert!(out.unwrite().is_some(), "the metadata is incomplete too");
+        assert!(out.unwrite().is_some());
+        out.write(msg(b"whole"), false);
+        out.flush();
+        assert_eq!(data(inb.read()), Some(b"whole".to_vec()));
     }
 
     #[test]

@@ -163,6 +163,15 @@ impl PipeEnd {
         }
     }
 
+    /// Tells the other end the connection metadata of the messages that
+    /// follow; it attaches it to each of them that has none (see
+    /// [`channel`]). Visible with the next flush.
+    pub fn send_metadata(&mut self, metadata: Arc<zmq_patterns::Metadata>) {
+        if let Some(out) = &mut self.outbound {
+            out.write_metadata(metadata);
+        }
+    }
+
     /// Where the end stands in the termination handshake.
     pub fn state(&self) -> PipeState {
         self.state
@@ -380,6 +389,8 @@ impl Pipe for PipeEnd {
                 self.count_read(&msg);
                 Some(msg)
             }
+            // Taken in passing by the channel; never handed out.
+            Some(PipeItem::Metadata(_)) => None,
         }
     }
 

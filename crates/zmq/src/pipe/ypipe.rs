@@ -276,6 +276,11 @@ impl<T, const N: usize> Writer<T, N> {
         false
     }
 
+    /// Whether items of an unfinished multipart message were written.
+    pub fn has_incomplete(&self) -> bool {
+        self.written != self.complete
+    }
+
     /// Items written but not yet published (including incomplete ones).
     pub fn unflushed(&self) -> u64 {
         self.written - self.flushed

@@ -109,7 +109,7 @@ fn first_bytes_and_ready_are_byte_exact() {
     };
     assert_eq!(m.data(), b"abc");
     assert_eq!(
-        m.metadata().unwrap().get("Socket-Type").unwrap(),
+        c.peer_metadata().get("Socket-Type").unwrap(),
         &b"ROUTER"[..]
     );
 }

@@ -38,6 +38,7 @@ use zmq_transports::{Connecting, Transport};
 
 use super::reconnect::ReconnectBackoff;
 use super::stream_engine::{ReadStatus, StreamEngine};
+use super::wire_protocol::WireProtocol;
 use super::{SocketLink, hwm, start_on_first_turn};
 use std::os::fd::AsRawFd;
 
@@ -453,7 +454,11 @@ impl Session {
         self.handshaken = true;
         self.send_hello();
         let reconnected = std::mem::replace(&mut self.connected_before, true);
-        if let Some(pipe) = &self.pipe {
+        let metadata = self.peer_metadata();
+        if let Some(pipe) = &mut self.pipe {
+            if let Some(metadata) = metadata {
+                pipe.send_metadata(metadata);
+            }
             if reconnected {
                 // A kept pipe has a new peer behind it: the socket re-sends
                 // what the peer must know (SUB's subscriptions), as
@@ -489,6 +494,10 @@ impl Session {
             },
             conflate,
         );
+        let mut own_end = own_end;
+        if let Some(metadata) = self.peer_metadata() {
+            own_end.send_metadata(metadata);
+        }
         self.pipe = Some(own_end);
         let (locally_initiated, connect_routing_id) = match &self.origin {
             Origin::Accepted => (false, None),
@@ -500,6 +509,19 @@ impl Session {
             locally_initiated,
             connect_routing_id,
         });
+    }
+
+    /// The connection's metadata, sent down the pipe ahead of its first
+    /// message: the socket's end attaches it to every message. `None` for
+    /// raw connections, which attach theirs to each message.
+    fn peer_metadata(&mut self) -> Option<Arc<zmq_patterns::Metadata>> {
+        match &mut self.wire {
+            Wire::Engaged(engine) => match engine.connection() {
+                WireProtocol::Zmtp(connection) => Some(Arc::clone(connection.peer_metadata())),
+                WireProtocol::Raw(_) => None,
+            },
+            _ => None,
+        }
     }
 
     /// The connection is over (peer closed, I/O error, protocol error,
