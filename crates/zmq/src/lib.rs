@@ -46,6 +46,8 @@ mod session;
 pub mod signaler;
 /// The socket API.
 pub mod socket;
+/// Bounded, adaptive busy-polling before a thread sleeps.
+pub mod spin;
 /// Sockets of the thread-safe (draft) types, shared between threads.
 pub mod threadsafe;
 /// Repeating timers run by the caller (`zmq_timers`).

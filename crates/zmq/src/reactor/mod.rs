@@ -6,7 +6,7 @@
 //! polled like any other. A turn costs one `epoll_wait`; interest changes
 //! reach the kernel only when they change. With nothing to do it polls
 //! without blocking for a few microseconds while events keep coming close
-//! together ([`spin`]), then sleeps until one of these fires.
+//! together ([`crate::spin`]), then sleeps until one of these fires.
 //!
 //! Handlers are taken out of their slot while they run, so a callback gets
 //! `&mut Reactor` and may add or remove any handler, itself included; a
@@ -16,7 +16,6 @@
 pub mod epoll;
 pub mod handler;
 pub mod slots;
-pub mod spin;
 pub mod timers;
 
 use std::collections::VecDeque;
@@ -29,10 +28,10 @@ use std::time::{Duration, Instant};
 use epoll::{Epoll, Ready};
 pub use handler::{EventHandler, HandlerId, Interest, TimerId};
 use slots::HandlerSlots;
-use spin::SpinPolicy;
 use timers::TimerQueue;
 
 use crate::mailbox::Mailbox;
+use crate::spin::{self, SpinPolicy};
 
 /// Poller key of the command mailbox. Handler keys are slot indexes
 /// (`u32`), and polling reserves `usize::MAX`.
@@ -296,7 +295,9 @@ impl<C> Reactor<C> {
                 if started.elapsed() >= budget {
                     break;
                 }
-                std::hint::spin_loop();
+                // Lets a thread queued on this core (the application
+                // thread about to reply, on a busy machine) run.
+                std::thread::yield_now();
             }
             self.spin.spin_failed();
             let left = wait.map(|w| w.saturating_sub(started.elapsed()));

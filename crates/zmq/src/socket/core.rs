@@ -22,6 +22,7 @@ use crate::mailbox::Mailbox;
 use crate::monitor::MonitorSlot;
 use crate::options::{self, SocketOptions};
 use crate::pipe::{PipeEnd, PipeEvent, PipeSignal};
+use crate::spin::{self, SpinPolicy};
 
 use super::readiness::LevelReadiness;
 
@@ -65,6 +66,11 @@ struct PipeInfo {
     locally_initiated: bool,
 }
 
+/// Whether a pipe's endpoint is an inproc one (its peer is a socket).
+fn is_inproc(endpoint: &str) -> bool {
+    endpoint.starts_with("inproc://")
+}
+
 /// A socket's state, used from one thread at a time.
 pub(crate) struct SocketCore {
     pub(crate) kind: SocketKind,
@@ -75,6 +81,17 @@ pub(crate) struct SocketCore {
     pub(crate) monitor: Arc<MonitorSlot>,
     pattern: AnyPattern<PipeEnd>,
     pipes: HashMap<PipeId, PipeInfo>,
+    /// Pipes whose peer is a session (tcp, ipc, ...) rather than an inproc
+    /// socket.
+    network_pipes: usize,
+    /// Spinning before sleeping, for sockets whose peers are all inproc.
+    spin: SpinPolicy,
+    /// A message was sent since the last wait: a wait now is most likely
+    /// for a reply (request-reply), which spinning catches. A socket that
+    /// only receives (PULL, SUB) never spins: its sender, not a reply,
+    /// decides when data comes, and a reader that wakes at once takes
+    /// messages one by one, each costing the sender a wake-up call.
+    sent_since_wait: bool,
     /// Whether the last part received had MORE set (`ZMQ_RCVMORE`).
     pub(crate) rcvmore: bool,
     /// `ZMQ_LAST_ENDPOINT`.
@@ -96,6 +113,9 @@ impl SocketCore {
             monitor: Arc::new(MonitorSlot::default()),
             pattern,
             pipes: HashMap::new(),
+            network_pipes: 0,
+            spin: SpinPolicy::new(spin::configured_max()),
+            sent_since_wait: false,
             rcvmore: false,
             last_endpoint: String::new(),
             stopped: false,
@@ -151,7 +171,22 @@ impl SocketCore {
             }
             None => None,
         };
-        match self.mailbox.recv_timeout(timeout)? {
+        let replied_to = std::mem::take(&mut self.sent_since_wait);
+        let spins = replied_to && self.network_pipes == 0 && !self.pipes.is_empty();
+        let started = Instant::now();
+        if spins && let Some(budget) = self.spin.budget() {
+            let budget = timeout.map_or(budget, |t| t.min(budget));
+            if spin::spin_until(started, budget, || !self.mailbox.is_empty()) {
+                return self.process_commands();
+            }
+            self.spin.spin_failed();
+        }
+        let left = timeout.map(|t| t.saturating_sub(started.elapsed()));
+        let command = self.mailbox.recv_timeout(left)?;
+        if spins && self.spin.wants_timing() {
+            self.spin.blocked(started, command.is_some());
+        }
+        match command {
             Some(command) => self.apply(command),
             None => return Err(Error::Again),
         }
@@ -193,7 +228,7 @@ impl SocketCore {
             }
             PipeSignal::Terminated => {
                 self.pattern.detach(id);
-                self.pipes.remove(&id);
+                self.remove_pipe(id);
             }
         }
     }
@@ -207,6 +242,9 @@ impl SocketCore {
         connect_routing_id: Option<Bytes>,
     ) {
         let id = pipe.id();
+        if !is_inproc(&endpoint) {
+            self.network_pipes += 1;
+        }
         self.pipes.insert(
             id,
             PipeInfo {
@@ -254,7 +292,15 @@ impl SocketCore {
     /// handshake (an inproc connect that never met its bind).
     pub(crate) fn forget_pipe(&mut self, id: PipeId) {
         self.pattern.detach(id);
-        self.pipes.remove(&id);
+        self.remove_pipe(id);
+    }
+
+    fn remove_pipe(&mut self, id: PipeId) {
+        if let Some(info) = self.pipes.remove(&id)
+            && !is_inproc(&info.endpoint)
+        {
+            self.network_pipes -= 1;
+        }
     }
 
     /// `zmq_socket_monitor_pipes_stats`: asks every pipe's peer for queue
@@ -292,6 +338,7 @@ impl SocketCore {
         loop {
             match self.pattern.send(msg) {
                 Ok(()) => {
+                    self.sent_since_wait = true;
                     self.sync_level();
                     return Ok(());
                 }
@@ -326,6 +373,7 @@ impl SocketCore {
         msg.set_more(more);
         match self.pattern.send(msg) {
             Ok(()) => {
+                self.sent_since_wait = true;
                 self.sync_level();
                 Ok(())
             }

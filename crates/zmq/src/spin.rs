@@ -1,16 +1,24 @@
-//! Bounded, adaptive busy-polling before the reactor sleeps.
+//! Bounded, adaptive busy-polling before a thread sleeps.
 //!
 //! Waking a sleeping thread costs tens of microseconds on a virtual
 //! machine (the idle vCPU halts and needs an interrupt to resume), and a
-//! request-reply roundtrip pays that wake-up for the I/O thread twice per
-//! direction. So after a turn, instead of blocking in `epoll_wait` at once,
-//! the reactor first polls without blocking for up to `max`: a reply that
-//! comes within that window finds the thread running.
+//! request-reply roundtrip pays such wake-ups on every hop. So a thread
+//! about to sleep first polls without blocking for up to `max`: an event
+//! that comes within that window finds it running. Two places do this:
+//! - the I/O thread's reactor, before `epoll_wait` blocks (a reply that
+//!   the application sends right after a request arrived finds the I/O
+//!   thread awake);
+//! - a socket whose peers are all inproc, before it sleeps in a blocking
+//!   send or receive (the peer is another application thread, and the
+//!   I/O threads are idle, so the two threads can hand messages over
+//!   without a wake-up). Sockets with network peers do not spin: their
+//!   messages come through an I/O thread, and a third spinning thread on
+//!   a 2-core machine slowed roundtrips down.
 //!
 //! Spinning only pays when events come close together, so it adapts: a
 //! spin that finds nothing turns spinning off, and it comes back on only
-//! when a blocking wait ends with events within `max` (the spin would have
-//! caught them). A connection idle for longer than `max` between messages
+//! when a blocking wait ends with an event within `max` (the spin would
+//! have caught it). A peer quiet for longer than `max` between messages
 //! costs one failed spin, not one per message.
 //!
 //! The window is [`DEFAULT_MAX`], or `ZMQ_IO_SPIN_US` microseconds from
@@ -80,6 +88,25 @@ impl SpinPolicy {
     }
 }
 
+/// Polls `ready` until it answers true or `budget` has passed since
+/// `started`; returns its last answer. Between rounds of polls it yields
+/// the CPU, so that on a busy machine the thread it waits for (often
+/// queued on this very core) gets to run.
+pub fn spin_until(started: Instant, budget: Duration, mut ready: impl FnMut() -> bool) -> bool {
+    loop {
+        for _ in 0..64 {
+            if ready() {
+                return true;
+            }
+            std::hint::spin_loop();
+        }
+        if started.elapsed() >= budget {
+            return ready();
+        }
+        std::thread::yield_now();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +143,18 @@ mod tests {
         let started = Instant::now() - Duration::from_millis(5);
         policy.blocked(started, true);
         assert_eq!(policy.budget(), None);
+    }
+
+    #[test]
+    fn spin_until_stops_at_the_budget_or_when_ready() {
+        let started = Instant::now();
+        assert!(!spin_until(started, Duration::from_micros(50), || false));
+        assert!(started.elapsed() >= Duration::from_micros(50));
+        let mut calls = 0;
+        assert!(spin_until(Instant::now(), Duration::from_secs(60), || {
+            calls += 1;
+            calls == 3
+        }));
     }
 
     #[test]
