@@ -1,6 +1,7 @@
 //! NaCl's `crypto_box` and `crypto_secretbox`, as CurveZMQ uses them, built
 //! from X25519 (`x25519-dalek`), HSalsa20 (`salsa20`), our XSalsa20 stream
-//! (`crate::xsalsa20`) and our Poly1305 ([`poly1305`]):
+//! (`crate::xsalsa20`) and Poly1305 ([`poly1305`]: ours for short boxes,
+//! the `poly1305` crate's AVX2 code for long ones):
 //!
 //! ```text
 //!  crypto_box_beforenm(P, s) = HSalsa20(key = X25519(s, P), input = 0^16)

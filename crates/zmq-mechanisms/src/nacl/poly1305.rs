@@ -1,29 +1,93 @@
 //! Poly1305 (RFC 8439 §2.5), the one-time authenticator of a secretbox,
-//! in three 44/44/42-bit limbs with 128-bit products: about one
-//! multiplication-accumulate chain per 16-byte block, no tables, no
-//! branches on data. The `poly1305` crate's AVX2 backend measured slower
-//! here (its intrinsics were not inlined), hence our own.
+//! fed chunk by chunk as the stream cipher walks the message.
+//!
+//! Two implementations, picked by message length:
+//!
+//! * long messages (4 KiB and up): the RustCrypto `poly1305` crate (the
+//!   family of the `salsa20` and `xsalsa20poly1305` crates we use). Its
+//!   AVX2 backend, picked at run time, hashes four blocks per step with
+//!   precomputed powers of `r`: 4.7-5.2 GB/s over 64 KiB fed in 512-byte
+//!   chunks, 2.4x ours. But starting and finishing one costs about
+//!   1.2 µs (measured: 0.83 M tags/s at 64 B), so it loses below ~4 KiB.
+//! * short messages: our own, scalar, three 44/44/42-bit limbs with
+//!   128-bit products, 2.0 GB/s and almost no set-up (26 M tags/s at
+//!   64 B).
 //!
 //! ```text
 //!  r = key[0..16] clamped, s = key[16..32]
-//!  h = 0; for each 16-byte block m (the last may be short):
+//!  h = 0; for each 16-byte block m (the last may be short, not padded):
 //!      h = (h + m + 2^(8·len(m))) · r  mod 2^130 − 5
 //!  tag = (h + s) mod 2^128
 //! ```
 
+use poly1305::universal_hash::{KeyInit, UniversalHash};
 use zeroize::Zeroize;
 
 /// The authenticator's block size.
 pub(crate) const BLOCK_LEN: usize = 16;
 /// The tag size.
 pub(crate) const TAG_LEN: usize = 16;
+/// Messages from this length on go to the crate's implementation.
+pub(crate) const VECTOR_FROM_LEN: usize = 4096;
+
+/// A running Poly1305 computation; feed whole blocks with
+/// [`Poly1305::blocks`] and the rest with [`Poly1305::finish`]. Either
+/// implementation wipes its state (the key included) on drop.
+pub(crate) struct Poly1305(Implementation);
+
+/// Which Poly1305 a [`Poly1305`] runs.
+enum Implementation {
+    /// Ours, for short messages.
+    Scalar(ScalarPoly1305),
+    /// The crate's (AVX2 when detected), for long ones; boxed, as it is
+    /// 576 bytes (one allocation per message of 4 KiB or more).
+    Vector(Box<poly1305::Poly1305>),
+}
+
+impl Poly1305 {
+    /// Starts with the 32-byte one-time key, for a message of
+    /// `message_len` bytes (which picks the implementation).
+    pub(crate) fn new(key: &[u8; 32], message_len: usize) -> Poly1305 {
+        if message_len >= VECTOR_FROM_LEN {
+            Poly1305(Implementation::Vector(Box::new(poly1305::Poly1305::new(
+                key.into(),
+            ))))
+        } else {
+            Poly1305(Implementation::Scalar(ScalarPoly1305::new(key)))
+        }
+    }
+
+    /// Absorbs the whole blocks of `data` (a partial tail is ignored:
+    /// callers pass it to [`Poly1305::finish`]).
+    pub(crate) fn blocks(&mut self, data: &[u8]) {
+        match &mut self.0 {
+            Implementation::Scalar(poly) => poly.blocks(data),
+            Implementation::Vector(poly) => {
+                let whole = data.len() - data.len() % BLOCK_LEN;
+                // A whole number of blocks: nothing gets padded.
+                poly.update_padded(data.get(..whole).unwrap_or_default());
+            }
+        }
+    }
+
+    /// Absorbs the last `tail` (under 16 bytes, possibly empty; the final
+    /// partial block is not padded to 16, as `crypto_secretbox` has it)
+    /// and returns the tag.
+    pub(crate) fn finish(self, tail: &[u8]) -> [u8; TAG_LEN] {
+        match self.0 {
+            Implementation::Scalar(poly) => poly.finish(tail),
+            Implementation::Vector(poly) => poly.compute_unpadded(tail).into(),
+        }
+    }
+}
 
 const MASK44: u64 = (1 << 44) - 1;
 const MASK42: u64 = (1 << 42) - 1;
 
-/// A running Poly1305 computation; feed whole blocks with
-/// [`Poly1305::blocks`] and the rest with [`Poly1305::finish`].
-pub(crate) struct Poly1305 {
+/// Our scalar Poly1305, in three 44/44/42-bit limbs with 128-bit
+/// products: about one multiplication-accumulate chain per block, no
+/// tables, no branches on data, a cheap start and finish.
+struct ScalarPoly1305 {
     r: [u64; 3],
     /// `r1 · 20`, `r2 · 20`: the reduction folded into the multiplier.
     s: [u64; 2],
@@ -39,9 +103,9 @@ fn le64(bytes: &[u8; 16], half: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
-impl Poly1305 {
+impl ScalarPoly1305 {
     /// Starts with the 32-byte one-time key.
-    pub(crate) fn new(key: &[u8; 32]) -> Poly1305 {
+    fn new(key: &[u8; 32]) -> ScalarPoly1305 {
         let mut r_bytes = [0u8; 16];
         let mut s_bytes = [0u8; 16];
         r_bytes.copy_from_slice(&key[..16]);
@@ -54,7 +118,7 @@ impl Poly1305 {
         let pad = [le64(&s_bytes, 0), le64(&s_bytes, 1)];
         r_bytes.zeroize();
         s_bytes.zeroize();
-        Poly1305 {
+        ScalarPoly1305 {
             r: [r0, r1, r2],
             s: [r1 * 20, r2 * 20],
             h: [0; 3],
@@ -92,8 +156,8 @@ impl Poly1305 {
     }
 
     /// Absorbs `data`, a whole number of blocks (a partial tail is
-    /// ignored: callers pass it to [`Poly1305::finish`]).
-    pub(crate) fn blocks(&mut self, data: &[u8]) {
+    /// ignored: callers pass it to [`ScalarPoly1305::finish`]).
+    fn blocks(&mut self, data: &[u8]) {
         for chunk in data.chunks_exact(BLOCK_LEN) {
             let mut m = [0u8; 16];
             m.copy_from_slice(chunk);
@@ -103,7 +167,7 @@ impl Poly1305 {
 
     /// Absorbs the last `tail` (under 16 bytes, possibly empty) and
     /// returns the tag.
-    pub(crate) fn finish(mut self, tail: &[u8]) -> [u8; TAG_LEN] {
+    fn finish(mut self, tail: &[u8]) -> [u8; TAG_LEN] {
         if !tail.is_empty() && tail.len() < BLOCK_LEN {
             let mut m = [0u8; 16];
             m[..tail.len()].copy_from_slice(tail);
@@ -150,7 +214,7 @@ impl Poly1305 {
     }
 }
 
-impl Drop for Poly1305 {
+impl Drop for ScalarPoly1305 {
     fn drop(&mut self) {
         self.r.zeroize();
         self.s.zeroize();
@@ -163,15 +227,13 @@ impl Drop for Poly1305 {
 #[cfg(test)]
 pub(crate) fn tag(key: &[u8; 32], data: &[u8]) -> [u8; TAG_LEN] {
     let whole = data.len() - data.len() % BLOCK_LEN;
-    let mut p = Poly1305::new(key);
+    let mut p = Poly1305::new(key, data.len());
     p.blocks(&data[..whole]);
     p.finish(&data[whole..])
 }
 
 #[cfg(test)]
 mod tests {
-    use poly1305::universal_hash::KeyInit;
-
     use super::*;
 
     fn hex(s: &str) -> Vec<u8> {
@@ -191,9 +253,12 @@ mod tests {
         assert_eq!(tag.to_vec(), hex("a8061dc1305136c6c22b8baf0c0127a9"));
     }
 
-    /// Edge values: h near 2^130 − 5, all-ones keys and messages.
+    /// Both implementations, fed in chunks of any whole-block size as
+    /// `BoxStream` does, give the `poly1305` crate's one-shot unpadded
+    /// tag; edge keys and messages included (h near 2^130 − 5, all-ones
+    /// keys and data).
     #[test]
-    fn matches_the_poly1305_crate() {
+    fn chunked_matches_one_shot() {
         let mut keys = vec![[0xffu8; 32], [0u8; 32], [0x5au8; 32]];
         let mut k = [0u8; 32];
         for (i, b) in k.iter_mut().enumerate() {
@@ -205,7 +270,22 @@ mod tests {
                 for fill in [0u8, 0xff, 0x3c] {
                     let data = vec![fill; len];
                     let expected = poly1305::Poly1305::new(&key.into()).compute_unpadded(&data);
-                    assert_eq!(tag(&key, &data).to_vec(), expected.to_vec(), "{len} {fill}");
+                    for (chunk, hint) in [16usize, 48, 64, 224, 256, 512]
+                        .into_iter()
+                        .flat_map(|c| [(c, 0), (c, usize::MAX)])
+                    {
+                        let whole = len - len % BLOCK_LEN;
+                        let mut poly = Poly1305::new(&key, hint);
+                        for c in data[..whole].chunks(chunk) {
+                            poly.blocks(c);
+                        }
+                        let got = poly.finish(&data[whole..]);
+                        assert_eq!(
+                            got.to_vec(),
+                            expected.to_vec(),
+                            "{len} {fill} {chunk} {hint}"
+                        );
+                    }
                 }
             }
         }
