@@ -24,8 +24,9 @@ use crate::engine::{ConnectionConfig, MechanismChoice, ZmtpConnection};
 use crate::inproc::ZAP_HANDLER_NAME;
 use crate::options::{self, Mechanism};
 
-/// Room made in the read buffer when it runs short.
-const READ_CHUNK: usize = 64 * 1024;
+/// Room made in the read buffer when it runs short: a 64 KiB message with
+/// its frame header fits in one fresh buffer.
+const READ_CHUNK: usize = 64 * 1024 + 64;
 /// Below this much free room the read buffer is grown (or reclaimed) by
 /// [`READ_CHUNK`] before the next `read`, so reads stay large.
 const MIN_READ_ROOM: usize = 8 * 1024;
@@ -46,7 +47,9 @@ pub(super) enum ReadStatus {
 /// reads any only fills socket buffers with data that leaves the CPU
 /// caches before it is read: libzmq's rhythm of one message (or one 8 KiB
 /// batch) per write keeps it hot, and is faster for large messages.
-const WRITE_BUDGET: usize = 64 * 1024;
+/// A 64 KiB message with its frame header fits in one budget (a budget of
+/// exactly 64 KiB left its last 9 bytes for the next reactor turn).
+const WRITE_BUDGET: usize = 64 * 1024 + 64;
 
 /// A connection and its stream.
 pub(super) struct StreamEngine {
