@@ -31,6 +31,11 @@ use std::time::{Duration, Instant};
 /// on the machines measured (see `docs/performance.md`).
 pub const DEFAULT_MAX: Duration = Duration::from_micros(50);
 
+/// A yield that kept the thread off the CPU this long means other threads
+/// wanted the core: spinning stops (until a quick wake-up turns it back
+/// on).
+pub const CONTENDED_YIELD: Duration = Duration::from_micros(20);
+
 /// The environment variable overriding [`DEFAULT_MAX`], in microseconds.
 pub const ENV_VAR: &str = "ZMQ_IO_SPIN_US";
 

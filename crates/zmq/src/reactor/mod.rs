@@ -297,7 +297,13 @@ impl<C> Reactor<C> {
                 }
                 // Lets a thread queued on this core (the application
                 // thread about to reply, on a busy machine) run.
+                let yielded = Instant::now();
                 std::thread::yield_now();
+                if yielded.elapsed() >= spin::CONTENDED_YIELD {
+                    // Others wanted this core for a while: the machine
+                    // is busy, and spinning takes CPU they need.
+                    break;
+                }
             }
             self.spin.spin_failed();
             let left = wait.map(|w| w.saturating_sub(started.elapsed()));
