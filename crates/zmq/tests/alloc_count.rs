@@ -7,7 +7,11 @@
 //! (inproc, where the HWM is above the batch) or a sender thread and the
 //! I/O threads (tcp). Allocations that are amortised over many messages
 //! (a new 64 KiB read buffer now and then, a pipe chunk of 256 slots) are
-//! allowed; one per message is not.
+//! allowed; one per message is not. Each count is taken twice and the
+//! smaller one judged, so a one-off growth while the machine is busy does
+//! not fail the test (once, in CI, 1952 allocations were counted for
+//! 10 000 tcp 64 B messages and never again in dozens of runs, busy or
+//! idle; the sizes printed with each count tell what allocated).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Mutex;
@@ -21,6 +25,16 @@ struct CountingAllocator;
 
 static COUNTING: AtomicBool = AtomicBool::new(false);
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+/// Counted allocations by size: bucket `i` holds sizes in `[2^i, 2^(i+1))`.
+static BY_SIZE: [AtomicUsize; 32] = [const { AtomicUsize::new(0) }; 32];
+
+fn count(size: usize) {
+    ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+    let bucket = (usize::BITS - size.max(1).leading_zeros() - 1) as usize;
+    if let Some(slot) = BY_SIZE.get(bucket) {
+        slot.fetch_add(1, Ordering::Relaxed);
+    }
+}
 /// One counted section at a time (the test harness runs tests in parallel).
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -29,7 +43,7 @@ static SERIAL: Mutex<()> = Mutex::new(());
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if COUNTING.load(Ordering::Relaxed) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            count(layout.size());
         }
         // SAFETY: same contract as ours.
         unsafe { System.alloc(layout) }
@@ -42,7 +56,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if COUNTING.load(Ordering::Relaxed) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            count(new_size);
         }
         // SAFETY: same contract as ours.
         unsafe { System.realloc(ptr, layout, new_size) }
@@ -52,13 +66,33 @@ unsafe impl GlobalAlloc for CountingAllocator {
 #[global_allocator]
 static GLOBAL: CountingAllocator = CountingAllocator;
 
-/// Allocations made by every thread while `body` runs.
-fn count_allocations(body: impl FnOnce()) -> usize {
-    ALLOCATIONS.store(0, Ordering::SeqCst);
-    COUNTING.store(true, Ordering::SeqCst);
-    body();
-    COUNTING.store(false, Ordering::SeqCst);
-    ALLOCATIONS.load(Ordering::SeqCst)
+/// Allocations made by every thread while `body` runs, measured twice
+/// (`body` runs twice) keeping the smaller count: an allocation per
+/// message shows in both, a one-off (a queue growing once while the
+/// machine is busy) only in one. Each count is printed with its sizes.
+fn count_allocations(mut body: impl FnMut()) -> usize {
+    let mut counts = Vec::new();
+    for _ in 0..2 {
+        ALLOCATIONS.store(0, Ordering::SeqCst);
+        for slot in &BY_SIZE {
+            slot.store(0, Ordering::SeqCst);
+        }
+        COUNTING.store(true, Ordering::SeqCst);
+        body();
+        COUNTING.store(false, Ordering::SeqCst);
+        let sizes: Vec<String> = BY_SIZE
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| {
+                let n = n.load(Ordering::SeqCst);
+                (n > 0).then(|| format!("{n} of {}..{} B", 1u64 << i, (1u64 << (i + 1)) - 1))
+            })
+            .collect();
+        let total = ALLOCATIONS.load(Ordering::SeqCst);
+        eprintln!("  counted {total}: {}", sizes.join(", "));
+        counts.push(total);
+    }
+    counts.into_iter().min().unwrap_or(0)
 }
 
 const SIZE: usize = 64;
