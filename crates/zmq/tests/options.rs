@@ -410,3 +410,39 @@ fn context_options() {
         "{names:?}"
     );
 }
+
+/// The connection's metadata travels down the pipe once per connection: a
+/// connecter's pipe outlives a reconnection, and the messages of the new
+/// connection carry the new peer's properties, not the old one's.
+#[test]
+fn metadata_follows_a_reconnection() {
+    let ctx = Context::new();
+    let first = socket(&ctx, SocketType::Push);
+    first.set_metadata(b"X-gen:1").unwrap();
+    let endpoint = bind_tcp(&first);
+    let pull = socket(&ctx, SocketType::Pull);
+    pull.set_reconnect_ivl(10).unwrap();
+    pull.connect(&endpoint).unwrap();
+    first.send("a", 0).unwrap();
+    let msg = pull.recv_msg(0).unwrap();
+    assert_eq!(msg.gets("X-gen"), Some("1"));
+    assert_eq!(msg.gets("Socket-Type"), Some("PUSH"));
+    drop(first);
+    let second = socket(&ctx, SocketType::Push);
+    second.set_metadata(b"X-gen:2").unwrap();
+    second.bind(&endpoint).unwrap();
+    pull.set_rcvtimeo(50).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let msg = loop {
+        match second.send("b", zmq::DONTWAIT) {
+            Ok(()) | Err(Error::Again) => {}
+            Err(e) => panic!("send: {e:?}"),
+        }
+        if let Ok(msg) = pull.recv_msg(0) {
+            break msg;
+        }
+        assert!(std::time::Instant::now() < deadline, "no reconnection");
+    };
+    assert_eq!(msg.gets("X-gen"), Some("2"));
+    assert_eq!(msg.gets("Peer-Address"), Some("127.0.0.1"));
+}
