@@ -33,7 +33,7 @@ use zmtp_codec::{
 use super::config::{ConnectionConfig, MechanismChoice};
 use super::event::{ConnectionError, ConnectionEvent};
 use super::heartbeat::Heartbeat;
-use super::transmit::{TransmitQueue, ZERO_COPY_THRESHOLD};
+use super::transmit::TransmitQueue;
 
 /// The `Peer-Address` property name (`zmq_msg_gets`).
 const PEER_ADDRESS: &str = "Peer-Address";
@@ -559,10 +559,9 @@ impl ZmtpConnection {
         }
         let frame_flags = FrameFlags::new(msg.more(), false);
         if self.transform.is_identity() {
-            // Bodies below the zero-copy size are copied into the transmit
-            // buffer straight from the message; larger ones move into the
-            // queue without touching their reference count.
-            if msg.len() >= ZERO_COPY_THRESHOLD && msg.shared_bytes().is_some() {
+            // A shared body moves into the queue (which copies it when
+            // small) without touching its reference count.
+            if msg.shared_bytes().is_some() {
                 self.put_frame(self.framing(), frame_flags, msg.into_bytes());
             } else {
                 self.put_small_frame(frame_flags, msg.data());

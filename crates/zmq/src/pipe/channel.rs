@@ -73,6 +73,7 @@ pub(super) fn channel(conflate: bool) -> (Outbound, Inbound) {
 impl Inbound {
     /// Takes the next item; `None` when empty (the reader is then asleep
     /// until a flush wakes it).
+    ///
     /// Metadata items are taken in passing; a message without metadata
     /// gets the latest.
     pub(super) fn read(&mut self) -> Option<PipeItem> {

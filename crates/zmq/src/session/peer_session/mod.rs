@@ -479,7 +479,7 @@ impl Session {
         });
         let socket_events: Arc<dyn PipeEvents> = self.link.mailbox.clone();
         let conflate = self.link.options.effective_conflate(self.link.kind);
-        let (own_end, socket_end) = pipe_pair_with(
+        let (mut own_end, socket_end) = pipe_pair_with(
             PipeEndConfig {
                 id: ctx.next_pipe_id(),
                 events: own_events,
@@ -494,7 +494,6 @@ impl Session {
             },
             conflate,
         );
-        let mut own_end = own_end;
         if let Some(metadata) = self.peer_metadata() {
             own_end.send_metadata(metadata);
         }
