@@ -207,7 +207,7 @@ int main (void)
     OK (zmq_setsockopt (s, ZMQ_HELLO_MSG, NULL, 0));
     FAILS (zmq_getsockopt (s, ZMQ_HELLO_MSG, &value, &size), EINVAL);
     uint64_t vmci = 4096;
-    OK (zmq_setsockopt (s, ZMQ_VMCI_BUFFER_SIZE, &vmci, sizeof vmci));
+    FAILS (zmq_setsockopt (s, ZMQ_VMCI_BUFFER_SIZE, &vmci, sizeof vmci), EINVAL);
 
     /* context options */
     CHECK (zmq_ctx_get (ctx, ZMQ_SOCKET_LIMIT) == 65535);
@@ -222,11 +222,20 @@ int main (void)
     CHECK (zmq_ctx_get (ctx, OPT_ZERO_COPY_RECV) == 0);
     FAILS (zmq_ctx_set (ctx, ZMQ_MAX_SOCKETS, 0), EINVAL);
 
-    /* not implemented yet: the default is accepted, anything else is not */
-    value = 0;
-    OK (zmq_setsockopt (s, ZMQ_HEARTBEAT_IVL, &value, sizeof value));
+    /* heartbeats: set and read back; the TTL in whole deciseconds */
     value = 100;
-    FAILS (zmq_setsockopt (s, ZMQ_HEARTBEAT_IVL, &value, sizeof value), EINVAL);
+    OK (zmq_setsockopt (s, ZMQ_HEARTBEAT_IVL, &value, sizeof value));
+    value = 0;
+    size = sizeof value;
+    OK (zmq_getsockopt (s, ZMQ_HEARTBEAT_IVL, &value, &size));
+    CHECK (value == 100);
+    value = 1999;
+    OK (zmq_setsockopt (s, ZMQ_HEARTBEAT_TTL, &value, sizeof value));
+    size = sizeof value;
+    OK (zmq_getsockopt (s, ZMQ_HEARTBEAT_TTL, &value, &size));
+    CHECK (value == 1900);
+    value = -1;
+    FAILS (zmq_setsockopt (s, ZMQ_HEARTBEAT_TIMEOUT, &value, sizeof value), EINVAL);
     size = sizeof value;
     OK (zmq_getsockopt (s, ZMQ_RATE, &value, &size));
     CHECK (value == 100);

@@ -123,8 +123,15 @@ pub unsafe extern "C" fn zmq_setsockopt(
 ) -> c_int {
     guarded_int(|| {
         let socket = &handles::socket(socket)?.socket;
-        // SAFETY: forwarded contract.
-        let value = unsafe { bytes_arg(value, size) }.map_err(|_| Error::Inval)?;
+        // A NULL value with size 0 is distinct from an empty one for some
+        // options (libzmq clears them); NULL with a size is EINVAL here
+        // (libzmq reads through it).
+        let value = if value.is_null() && size == 0 {
+            None
+        } else {
+            // SAFETY: forwarded contract.
+            Some(unsafe { bytes_arg(value, size) }.map_err(|_| Error::Inval)?)
+        };
         sockopt::set(socket, option, value)?;
         Ok(0)
     })
@@ -159,8 +166,7 @@ pub unsafe extern "C" fn zmq_getsockopt(
             // SAFETY: non-NULL and valid for `*len` bytes per the contract.
             unsafe { std::slice::from_raw_parts_mut(value.cast::<u8>(), *len) }
         };
-        let option_value = sockopt::get(socket, option)?;
-        sockopt::write_value(&option_value, out, len)?;
+        *len = sockopt::get(socket, option, out)?;
         Ok(0)
     })
 }

@@ -26,6 +26,7 @@ pub mod mailbox;
 pub mod message;
 /// Socket monitoring: events about connections.
 pub mod monitor;
+pub mod option_table;
 /// Socket options with libzmq's defaults.
 pub mod options;
 /// Lock-free pipes between sockets and sessions.

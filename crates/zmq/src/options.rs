@@ -200,6 +200,8 @@ pub struct NetworkOptions {
     pub metadata: Vec<(String, Bytes)>,
     /// `ZMQ_USE_FD`: a socket the application created, for binds.
     pub use_fd: Option<InheritedSocket>,
+    /// `ZMQ_USE_FD` as read back: the number the application gave.
+    pub use_fd_number: i32,
     /// `ZMQ_BUSY_POLL` (`SO_BUSY_POLL` on tcp sockets, best effort).
     pub busy_poll: i32,
     /// `ZMQ_LOOPBACK_FASTPATH` (Windows only in libzmq: stored).
@@ -218,14 +220,6 @@ pub struct NetworkOptions {
     pub in_batch_size: i32,
     /// `ZMQ_OUT_BATCH_SIZE` in bytes (stored: our engine sizes its writes).
     pub out_batch_size: i32,
-    /// `ZMQ_VMCI_BUFFER_SIZE` (stored: no vmci transport).
-    pub vmci_buffer_size: u64,
-    /// `ZMQ_VMCI_BUFFER_MIN_SIZE` (stored).
-    pub vmci_buffer_min_size: u64,
-    /// `ZMQ_VMCI_BUFFER_MAX_SIZE` (stored).
-    pub vmci_buffer_max_size: u64,
-    /// `ZMQ_VMCI_CONNECT_TIMEOUT` in ms (stored).
-    pub vmci_connect_timeout: i32,
 }
 
 impl Default for NetworkOptions {
@@ -244,6 +238,7 @@ impl Default for NetworkOptions {
             socks_password: String::new(),
             metadata: Vec::new(),
             use_fd: None,
+            use_fd_number: -1,
             busy_poll: 0,
             loopback_fastpath: false,
             multicast_hops: 1,
@@ -253,10 +248,6 @@ impl Default for NetworkOptions {
             multicast_loop: true,
             in_batch_size: 8192,
             out_batch_size: 8192,
-            vmci_buffer_size: 0,
-            vmci_buffer_min_size: 0,
-            vmci_buffer_max_size: 0,
-            vmci_connect_timeout: -1,
         }
     }
 }

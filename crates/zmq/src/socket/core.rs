@@ -256,7 +256,16 @@ impl SocketCore {
             Some(routing_id) => self
                 .pattern
                 .attach_with_connect_routing_id(pipe, routing_id),
-            None => self.pattern.attach(pipe, locally_initiated),
+            None => {
+                self.pattern.attach(pipe, locally_initiated);
+                // libzmq's STREAM copies the id it generated for the new
+                // peer into its ZMQ_ROUTING_ID option.
+                if let AnyPattern::Stream(stream) = &self.pattern
+                    && let Some(generated) = stream.routing_id_of(id)
+                {
+                    self.options.routing_id = generated.clone();
+                }
+            }
         }
     }
 

@@ -100,12 +100,14 @@ impl Socket {
     }
 
     /// `ZMQ_HEARTBEAT_TTL` (ms, at most 6553599; sent in deciseconds): how
-    /// long the peer may wait for traffic from us.
+    /// long the peer may wait for traffic from us. As libzmq, the value is
+    /// truncated to whole deciseconds (so -99..=99 is 0) and read back so.
     pub fn set_heartbeat_ttl(&self, value: i32) -> Result<()> {
-        if !(0..=6_553_599).contains(&value) {
+        let deciseconds = value / 100;
+        if !(0..=i32::from(u16::MAX)).contains(&deciseconds) {
             return Err(Error::Inval);
         }
-        self.state.borrow_mut().core.options.heartbeat_ttl = value;
+        self.state.borrow_mut().core.options.heartbeat_ttl = deciseconds * 100;
         Ok(())
     }
 
@@ -126,11 +128,8 @@ impl Socket {
         Ok(self.state.borrow().core.options.heartbeat_timeout)
     }
 
-    /// `ZMQ_MAXMSGSIZE` (bytes, -1 = unlimited).
+    /// `ZMQ_MAXMSGSIZE` (bytes; -1, or any negative as libzmq, = unlimited).
     pub fn set_maxmsgsize(&self, value: i64) -> Result<()> {
-        if value < -1 {
-            return Err(Error::Inval);
-        }
         self.state.borrow_mut().core.options.maxmsgsize = value;
         Ok(())
     }

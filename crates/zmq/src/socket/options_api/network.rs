@@ -157,12 +157,40 @@ impl Socket {
     /// goes back to opening sockets. The endpoint given to `bind` must
     /// still be valid for the transport.
     pub fn set_use_fd(&self, fd: Option<OwnedFd>) -> Result<()> {
-        self.set_net(|n| n.use_fd = fd.map(InheritedSocket::new))
+        self.set_net(|n| {
+            n.use_fd = fd.map(InheritedSocket::new);
+            n.use_fd_number = n.use_fd.as_ref().map_or(-1, InheritedSocket::raw_fd);
+        })
     }
 
-    /// `ZMQ_USE_FD`: the descriptor, -1 when none.
+    /// `ZMQ_USE_FD` as the C API sets it: a descriptor number (>= -1)
+    /// the application keeps. It is read back as given (libzmq stores the
+    /// number); when it is open, binds use a duplicate of it, so the
+    /// caller's descriptor stays the caller's.
+    pub fn set_use_fd_number(&self, fd: i32) -> Result<()> {
+        if fd < -1 {
+            return Err(Error::Inval);
+        }
+        let inherited = if fd == -1 {
+            None
+        } else {
+            // SAFETY: fcntl(F_GETFD) only reads the descriptor table.
+            let open = unsafe { libc::fcntl(fd, libc::F_GETFD) } != -1;
+            // SAFETY: `fd` is open (checked just above) and only borrowed
+            // for the `dup` below.
+            open.then(|| unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) })
+                .and_then(|borrowed| borrowed.try_clone_to_owned().ok())
+                .map(InheritedSocket::new)
+        };
+        self.set_net(|n| {
+            n.use_fd = inherited;
+            n.use_fd_number = fd;
+        })
+    }
+
+    /// `ZMQ_USE_FD`: the descriptor as set, -1 when none.
     pub fn get_use_fd(&self) -> Result<i32> {
-        self.net(|n| n.use_fd.as_ref().map_or(-1, InheritedSocket::raw_fd))
+        self.net(|n| n.use_fd_number)
     }
 
     /// `ZMQ_LOOPBACK_FASTPATH`: a Windows-only fast path in libzmq; stored

@@ -1,12 +1,12 @@
 //! Options of features this library does not build, and of draft
 //! features it does not act on yet. Per libzmq:
-//! - multicast (`ZMQ_RATE`, `ZMQ_RECOVERY_IVL`, `ZMQ_MULTICAST_*`) and
-//!   VMCI (`ZMQ_VMCI_*`) options are validated and stored even though
-//!   the pgm/epgm/norm and vmci transports are absent (binding or
-//!   connecting to them is EPROTONOSUPPORT, so storing changes nothing);
+//! - multicast options (`ZMQ_RATE`, `ZMQ_RECOVERY_IVL`,
+//!   `ZMQ_MULTICAST_*`) are validated and stored even though the
+//!   pgm/epgm/norm transports are absent (binding or connecting to them
+//!   is EPROTONOSUPPORT, so storing changes nothing);
 //! - `ZMQ_IN_BATCH_SIZE` / `ZMQ_OUT_BATCH_SIZE` are stored: our engine
 //!   sizes its own reads and writes;
-//! - GSSAPI, WSS and NORM options are EINVAL, as in a libzmq built
+//! - GSSAPI, VMCI, WSS and NORM options are EINVAL, as in a libzmq built
 //!   without them.
 
 use super::super::Socket;
@@ -26,37 +26,6 @@ int_options! {
     net.in_batch_size: set_in_batch_size / get_in_batch_size, min 1;
     /// `ZMQ_OUT_BATCH_SIZE` (bytes, > 0): stored; our engine sizes writes.
     net.out_batch_size: set_out_batch_size / get_out_batch_size, min 1;
-    /// `ZMQ_VMCI_CONNECT_TIMEOUT` (ms, -1 = none): stored (no vmci).
-    net.vmci_connect_timeout: set_vmci_connect_timeout / get_vmci_connect_timeout, min -1;
-}
-
-/// A `u64` option stored as is.
-macro_rules! u64_options {
-    ($( $(#[$doc:meta])* $field:ident: $set:ident / $get:ident; )*) => {
-        impl Socket {
-            $(
-                $(#[$doc])*
-                pub fn $set(&self, value: u64) -> Result<()> {
-                    self.state.borrow_mut().core.options.net.$field = value;
-                    Ok(())
-                }
-
-                $(#[$doc])*
-                pub fn $get(&self) -> Result<u64> {
-                    Ok(self.state.borrow().core.options.net.$field)
-                }
-            )*
-        }
-    };
-}
-
-u64_options! {
-    /// `ZMQ_VMCI_BUFFER_SIZE`: stored (no vmci transport).
-    vmci_buffer_size: set_vmci_buffer_size / get_vmci_buffer_size;
-    /// `ZMQ_VMCI_BUFFER_MIN_SIZE`: stored.
-    vmci_buffer_min_size: set_vmci_buffer_min_size / get_vmci_buffer_min_size;
-    /// `ZMQ_VMCI_BUFFER_MAX_SIZE`: stored.
-    vmci_buffer_max_size: set_vmci_buffer_max_size / get_vmci_buffer_max_size;
 }
 
 /// Options of a feature not built: both directions are EINVAL, as in a
@@ -81,6 +50,14 @@ macro_rules! not_built {
 }
 
 not_built! {
+    /// `ZMQ_VMCI_BUFFER_SIZE`: EINVAL (no vmci transport).
+    set_vmci_buffer_size(u64) / get_vmci_buffer_size -> u64;
+    /// `ZMQ_VMCI_BUFFER_MIN_SIZE`: EINVAL (no vmci transport).
+    set_vmci_buffer_min_size(u64) / get_vmci_buffer_min_size -> u64;
+    /// `ZMQ_VMCI_BUFFER_MAX_SIZE`: EINVAL (no vmci transport).
+    set_vmci_buffer_max_size(u64) / get_vmci_buffer_max_size -> u64;
+    /// `ZMQ_VMCI_CONNECT_TIMEOUT`: EINVAL (no vmci transport).
+    set_vmci_connect_timeout(i32) / get_vmci_connect_timeout -> i32;
     /// `ZMQ_GSSAPI_SERVER`: EINVAL (no GSSAPI mechanism).
     set_gssapi_server(bool) / get_gssapi_server -> bool;
     /// `ZMQ_GSSAPI_PRINCIPAL`: EINVAL (no GSSAPI mechanism).

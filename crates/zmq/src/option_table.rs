@@ -1,0 +1,1202 @@
+//! The socket option table: one row per `ZMQ_*` socket option, the single
+//! source of its C number, value type and size rules, default, valid
+//! range, the socket types that take it, whether it can be set and/or
+//! read, the layer it configures, and the typed [`Socket`] accessors that
+//! implement it.
+//!
+//! The C ABI (`zmq_setsockopt` / `zmq_getsockopt` in `zmq-capi`) is a thin
+//! byte-level layer over [`set_option`] and [`get_option`]; the option list
+//! of `docs/options.md` is [`markdown_table`]. An option is in [`OPTIONS`]
+//! or in [`NOT_BUILT`] (EINVAL both ways, as a libzmq built without the
+//! feature); every other number is EINVAL too.
+
+use crate::error::{Error, Result};
+use crate::options::Mechanism;
+use crate::socket::Socket;
+use zmq_patterns::SocketKind as K;
+
+/// How an option's value travels through `zmq_setsockopt` /
+/// `zmq_getsockopt`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueType {
+    /// `int`: exactly `sizeof(int)` bytes in and out.
+    Int,
+    /// `int` reported by the socket itself (`ZMQ_RCVMORE`, `ZMQ_FD`, ...):
+    /// a larger read buffer is accepted, the rest zeroed.
+    SocketInt,
+    /// `int64_t`: exactly 8 bytes.
+    Int64,
+    /// `uint64_t`: exactly 8 bytes.
+    Uint64,
+    /// Bytes (a NULL pointer with size 0 is distinct from an empty value
+    /// where libzmq makes it so); read back at least as long, rest zeroed.
+    Binary,
+    /// A C string: set as bytes, read back with its terminating NUL.
+    Text,
+    /// A CURVE key: 32 bytes, or 40 Z85 characters (41 with a NUL); read
+    /// into a 32-byte (binary) or 41-byte (Z85) buffer only.
+    CurveKey,
+}
+
+impl ValueType {
+    /// The name used in `docs/options.md`.
+    pub const fn doc(self) -> &'static str {
+        match self {
+            ValueType::Int | ValueType::SocketInt => "int",
+            ValueType::Int64 => "int64",
+            ValueType::Uint64 => "uint64",
+            ValueType::Binary => "binary",
+            ValueType::Text => "text",
+            ValueType::CurveKey => "curve key",
+        }
+    }
+}
+
+/// The values an option takes (for `int` options, enforced before the
+/// setter runs; for the others, documented here and checked by the
+/// setter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Range {
+    /// Any value of the type.
+    Any,
+    /// An `int` at least this.
+    AtLeast(i32),
+    /// An `int` in `lo..=hi`.
+    Between(i32, i32),
+    /// An `int` that must be 0 or 1 (libzmq's strict bool).
+    Bool,
+    /// An `int` where 0 is off and anything else on (libzmq's relaxed
+    /// bool).
+    AnyBool,
+    /// An `int` where 0 is off, > 0 on, < 0 EINVAL.
+    NonNegativeBool,
+    /// A length in bytes in `lo..=hi`.
+    Length(usize, usize),
+    /// Checked by the setter; the text says how.
+    Rule(&'static str),
+}
+
+impl Range {
+    /// Whether an `int` value is in range.
+    pub fn admits(self, value: i32) -> bool {
+        match self {
+            Range::AtLeast(min) => value >= min,
+            Range::Between(lo, hi) => (lo..=hi).contains(&value),
+            Range::Bool => value == 0 || value == 1,
+            Range::NonNegativeBool => value >= 0,
+            Range::Any | Range::AnyBool | Range::Length(..) | Range::Rule(_) => true,
+        }
+    }
+
+    fn doc(self) -> String {
+        match self {
+            Range::Any => "any".into(),
+            Range::AtLeast(min) => format!("≥ {min}"),
+            Range::Between(lo, hi) => format!("{lo}..{hi}"),
+            Range::Bool => "0, 1".into(),
+            Range::AnyBool => "0 off, other on".into(),
+            Range::NonNegativeBool => "0 off, > 0 on".into(),
+            Range::Length(lo, hi) => format!("{lo}..{hi} bytes"),
+            Range::Rule(text) => text.into(),
+        }
+    }
+}
+
+/// The part of the library an option configures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layer {
+    /// The socket itself (queues, timeouts, its own state).
+    Socket,
+    /// The messaging pattern (`zmq-patterns`).
+    Pattern,
+    /// The session of each connection (reconnects, notifications).
+    Session,
+    /// The ZMTP engine of each connection (handshake, heartbeats).
+    Engine,
+    /// The transports (`zmq-transports`: tcp/ipc sockets, SOCKS).
+    Transport,
+    /// The security mechanism (`zmq-mechanisms`).
+    Mechanism,
+    /// Validated and stored; the feature it tunes is not built
+    /// (multicast) or our engine does the job its own way.
+    Stored,
+}
+
+impl Layer {
+    const fn doc(self) -> &'static str {
+        match self {
+            Layer::Socket => "socket",
+            Layer::Pattern => "pattern",
+            Layer::Session => "session",
+            Layer::Engine => "engine",
+            Layer::Transport => "transport",
+            Layer::Mechanism => "mechanism",
+            Layer::Stored => "stored only",
+        }
+    }
+}
+
+/// An option's value as given to `zmq_setsockopt`, decoded by its
+/// [`ValueType`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arg<'a> {
+    /// `int` (checked against the row's [`Range`]).
+    Int(i32),
+    /// `int64_t`.
+    Int64(i64),
+    /// `uint64_t`.
+    Uint64(u64),
+    /// Bytes; `None` for a NULL pointer (with size 0).
+    Bytes(Option<&'a [u8]>),
+}
+
+impl<'a> Arg<'a> {
+    /// The `int`.
+    pub fn int(self) -> Result<i32> {
+        match self {
+            Arg::Int(v) => Ok(v),
+            _ => Err(Error::Inval),
+        }
+    }
+
+    /// The `int` as a bool (non-zero is on; the range did the rest).
+    pub fn flag(self) -> Result<bool> {
+        self.int().map(|v| v != 0)
+    }
+
+    /// The bytes, or `None` for a NULL pointer.
+    pub fn raw(self) -> Result<Option<&'a [u8]>> {
+        match self {
+            Arg::Bytes(b) => Ok(b),
+            _ => Err(Error::Inval),
+        }
+    }
+
+    /// The bytes (a NULL pointer reads as empty).
+    pub fn bytes(self) -> Result<&'a [u8]> {
+        self.raw().map(Option::unwrap_or_default)
+    }
+
+    fn int64(self) -> Result<i64> {
+        match self {
+            Arg::Int64(v) => Ok(v),
+            _ => Err(Error::Inval),
+        }
+    }
+
+    fn uint64(self) -> Result<u64> {
+        match self {
+            Arg::Uint64(v) => Ok(v),
+            _ => Err(Error::Inval),
+        }
+    }
+
+    /// libzmq's "strict" text rule: NULL with size 0 clears (`None`), a
+    /// value of 1..=`max` bytes is taken, anything else (an empty
+    /// non-NULL value too) is EINVAL.
+    fn strict_text(self, max: usize) -> Result<Option<&'a str>> {
+        match self.raw()? {
+            None => Ok(None),
+            Some(b) if !b.is_empty() && b.len() <= max => {
+                std::str::from_utf8(b).map(Some).map_err(|_| Error::Inval)
+            }
+            Some(_) => Err(Error::Inval),
+        }
+    }
+}
+
+/// A value read from an option, with its size rule for the caller's
+/// buffer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OptionValue {
+    /// `int`, the buffer must be exactly 4 bytes.
+    Int(i32),
+    /// `int` reported by the socket: the buffer may be larger; the rest
+    /// is zeroed.
+    SocketInt(i32),
+    /// `int64_t`, exactly 8 bytes.
+    Int64(i64),
+    /// `uint64_t`, exactly 8 bytes.
+    Uint64(u64),
+    /// Bytes, the buffer at least as long; the rest is zeroed.
+    Binary(Vec<u8>),
+    /// Text with its terminating NUL, the buffer at least as long.
+    Text(Vec<u8>),
+    /// A CURVE key: binary into a 32-byte buffer, Z85 and a NUL into a
+    /// 41-byte one; other sizes are EINVAL.
+    CurveKey([u8; 32]),
+}
+
+impl OptionValue {
+    /// Writes the value into the caller's buffer by libzmq's rules and
+    /// returns the size written; EINVAL when the buffer has the wrong
+    /// size.
+    pub fn write(&self, out: &mut [u8]) -> Result<usize> {
+        fn exact(bytes: &[u8], out: &mut [u8]) -> Result<usize> {
+            if out.len() != bytes.len() {
+                return Err(Error::Inval);
+            }
+            out.copy_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn at_least(bytes: &[u8], out: &mut [u8]) -> Result<usize> {
+            let (head, rest) = out.split_at_mut_checked(bytes.len()).ok_or(Error::Inval)?;
+            head.copy_from_slice(bytes);
+            rest.fill(0);
+            Ok(bytes.len())
+        }
+        match self {
+            OptionValue::Int(v) => exact(&v.to_ne_bytes(), out),
+            OptionValue::Int64(v) => exact(&v.to_ne_bytes(), out),
+            OptionValue::Uint64(v) => exact(&v.to_ne_bytes(), out),
+            OptionValue::SocketInt(v) => at_least(&v.to_ne_bytes(), out),
+            OptionValue::Binary(bytes) => at_least(bytes, out),
+            OptionValue::Text(text) => {
+                let mut with_nul = Vec::with_capacity(text.len() + 1);
+                with_nul.extend_from_slice(text);
+                with_nul.push(0);
+                at_least(&with_nul, out)
+            }
+            OptionValue::CurveKey(key) => match out.len() {
+                32 => exact(key, out),
+                41 => {
+                    let text = zmq_mechanisms::z85::encode(key).map_err(|_| Error::Inval)?;
+                    let mut with_nul = text.into_bytes();
+                    with_nul.push(0);
+                    exact(&with_nul, out)
+                }
+                _ => Err(Error::Inval),
+            },
+        }
+    }
+}
+
+/// Sets an option from its decoded value.
+pub type Setter = fn(&Socket, Arg<'_>) -> Result<()>;
+/// Reads an option.
+pub type Getter = fn(&Socket) -> Result<OptionValue>;
+
+/// Socket types (empty: every type).
+pub type Sockets = &'static [K];
+
+/// Every socket type.
+pub const ALL: Sockets = &[];
+
+/// One socket option.
+#[derive(Clone, Copy, Debug)]
+pub struct OptionSpec {
+    /// `ZMQ_` name (aliases after a space).
+    pub name: &'static str,
+    /// The `zmq.h` number.
+    pub number: i32,
+    /// C value type and size rules.
+    pub ty: ValueType,
+    /// libzmq's default, as documented.
+    pub default: &'static str,
+    /// Valid values.
+    pub range: Range,
+    /// Socket types that accept `zmq_setsockopt` (others: EINVAL).
+    pub set_on: Sockets,
+    /// Socket types that accept `zmq_getsockopt` (others: EINVAL).
+    pub get_on: Sockets,
+    /// The layer the option configures.
+    pub layer: Layer,
+    /// The typed Rust accessors (`Socket::`).
+    pub rust: &'static str,
+    /// The setter; `None` for read-only options.
+    pub set: Option<Setter>,
+    /// The getter; `None` for write-only options.
+    pub get: Option<Getter>,
+}
+
+impl OptionSpec {
+    const fn new(name: &'static str, number: i32, ty: ValueType) -> OptionSpec {
+        OptionSpec {
+            name,
+            number,
+            ty,
+            default: "—",
+            range: Range::Any,
+            set_on: ALL,
+            get_on: ALL,
+            layer: Layer::Socket,
+            rust: "",
+            set: None,
+            get: None,
+        }
+    }
+    const fn default(mut self, default: &'static str) -> Self {
+        self.default = default;
+        self
+    }
+    const fn range(mut self, range: Range) -> Self {
+        self.range = range;
+        self
+    }
+    const fn layer(mut self, layer: Layer) -> Self {
+        self.layer = layer;
+        self
+    }
+    const fn rust(mut self, rust: &'static str) -> Self {
+        self.rust = rust;
+        self
+    }
+    const fn on(mut self, sockets: Sockets) -> Self {
+        self.set_on = sockets;
+        self.get_on = sockets;
+        self
+    }
+    const fn set_on(mut self, sockets: Sockets) -> Self {
+        self.set_on = sockets;
+        self
+    }
+    const fn set(mut self, set: Setter) -> Self {
+        self.set = Some(set);
+        self
+    }
+    const fn get(mut self, get: Getter) -> Self {
+        self.get = Some(get);
+        self
+    }
+
+    /// "set", "get" or "set/get".
+    pub fn access(&self) -> &'static str {
+        match (self.set.is_some(), self.get.is_some()) {
+            (true, true) => "set/get",
+            (true, false) => "set",
+            (false, true) => "get",
+            (false, false) => "—",
+        }
+    }
+}
+
+const fn int(name: &'static str, number: i32) -> OptionSpec {
+    OptionSpec::new(name, number, ValueType::Int)
+}
+
+const fn bytes(name: &'static str, number: i32) -> OptionSpec {
+    OptionSpec::new(name, number, ValueType::Binary)
+}
+
+const fn text(name: &'static str, number: i32) -> OptionSpec {
+    OptionSpec::new(name, number, ValueType::Text)
+}
+
+fn flag(on: bool) -> OptionValue {
+    OptionValue::Int(i32::from(on))
+}
+
+fn text_value(text: impl Into<Vec<u8>>) -> OptionValue {
+    OptionValue::Text(text.into())
+}
+
+fn curve_key(key: Vec<u8>) -> Result<OptionValue> {
+    let key: [u8; 32] = key.try_into().map_err(|_| Error::Inval)?;
+    Ok(OptionValue::CurveKey(key))
+}
+
+/// An IPC filter value: NULL with size 0 clears, otherwise exactly 4
+/// bytes.
+fn id_arg(arg: Arg<'_>) -> Result<Option<u32>> {
+    match arg.raw()? {
+        None => Ok(None),
+        Some(b) => Ok(Some(u32::from_ne_bytes(
+            b.try_into().map_err(|_| Error::Inval)?,
+        ))),
+    }
+}
+
+/// A PLAIN credential: NULL with size 0 goes back to the NULL mechanism;
+/// otherwise 1..=255 bytes.
+fn credential(arg: Arg<'_>) -> Result<Option<&[u8]>> {
+    match arg.raw()? {
+        None => Ok(None),
+        Some(b) if !b.is_empty() && b.len() <= 255 => Ok(Some(b)),
+        Some(_) => Err(Error::Inval),
+    }
+}
+
+/// A SOCKS credential: NULL or empty clears; at most 255 bytes.
+fn socks_field(arg: Arg<'_>) -> Result<Option<&str>> {
+    let b = arg.bytes()?;
+    if b.is_empty() {
+        return Ok(None);
+    }
+    std::str::from_utf8(b).map(Some).map_err(|_| Error::Inval)
+}
+
+/// Strict bools of the table (0 or 1).
+const BOOL: Range = Range::Bool;
+const XPUB: Sockets = &[K::XPub, K::Pub];
+
+/// Every socket option built here, by number.
+pub const OPTIONS: &[OptionSpec] = &[
+    OptionSpec::new("ZMQ_AFFINITY", 4, ValueType::Uint64)
+        .default("0")
+        .rust("set_affinity/get_affinity")
+        .set(|s, v| s.set_affinity(v.uint64()?))
+        .get(|s| Ok(OptionValue::Uint64(s.get_affinity()?))),
+    bytes("ZMQ_ROUTING_ID ZMQ_IDENTITY", 5)
+        .default("empty")
+        .range(Range::Rule("1..255 bytes, not starting with 0"))
+        .layer(Layer::Engine)
+        .rust("set_routing_id/get_identity")
+        .set(|s, v| s.set_identity(v.bytes()?))
+        .get(|s| Ok(OptionValue::Binary(s.get_identity()?))),
+    bytes("ZMQ_SUBSCRIBE", 6)
+        .set_on(&[K::Sub, K::XPub, K::Pub])
+        .range(Range::Rule(
+            "any prefix; XPUB/PUB only with ZMQ_XPUB_MANUAL",
+        ))
+        .layer(Layer::Pattern)
+        .rust("set_subscribe")
+        .set(|s, v| s.set_subscribe(v.bytes()?)),
+    bytes("ZMQ_UNSUBSCRIBE", 7)
+        .set_on(&[K::Sub, K::XPub, K::Pub])
+        .range(Range::Rule(
+            "any prefix; XPUB/PUB only with ZMQ_XPUB_MANUAL",
+        ))
+        .layer(Layer::Pattern)
+        .rust("set_unsubscribe")
+        .set(|s, v| s.set_unsubscribe(v.bytes()?)),
+    int("ZMQ_RATE", 8)
+        .default("100")
+        .range(Range::AtLeast(1))
+        .layer(Layer::Stored)
+        .rust("set_rate/get_rate")
+        .set(|s, v| s.set_rate(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_rate()?))),
+    int("ZMQ_RECOVERY_IVL", 9)
+        .default("10000")
+        .range(Range::AtLeast(0))
+        .layer(Layer::Stored)
+        .rust("set_recovery_ivl/get_recovery_ivl")
+        .set(|s, v| s.set_recovery_ivl(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_recovery_ivl()?))),
+    int("ZMQ_SNDBUF", 11)
+        .default("-1")
+        .range(Range::AtLeast(-1))
+        .layer(Layer::Transport)
+        .rust("set_sndbuf/get_sndbuf")
+        .set(|s, v| s.set_sndbuf(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_sndbuf()?))),
+    int("ZMQ_RCVBUF", 12)
+        .default("-1")
+        .range(Range::AtLeast(-1))
+        .layer(Layer::Transport)
+        .rust("set_rcvbuf/get_rcvbuf")
+        .set(|s, v| s.set_rcvbuf(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_rcvbuf()?))),
+    OptionSpec::new("ZMQ_RCVMORE", 13, ValueType::SocketInt)
+        .default("0")
+        .rust("get_rcvmore")
+        .get(|s| Ok(OptionValue::SocketInt(i32::from(s.get_rcvmore()?)))),
+    OptionSpec::new("ZMQ_FD", 14, ValueType::SocketInt)
+        .range(Range::Rule("EINVAL on thread-safe types"))
+        .rust("get_fd")
+        .get(|s| {
+            if s.get_thread_safe()? {
+                return Err(Error::Inval);
+            }
+            Ok(OptionValue::SocketInt(s.get_fd()?))
+        }),
+    OptionSpec::new("ZMQ_EVENTS", 15, ValueType::SocketInt)
+        .rust("get_events")
+        .get(|s| {
+            let events = s.get_events()?;
+            let bits = i32::from(events.readable) | (i32::from(events.writable) << 1);
+            Ok(OptionValue::SocketInt(bits))
+        }),
+    int("ZMQ_TYPE", 16)
+        .rust("get_socket_type")
+        .get(|s| Ok(OptionValue::Int(s.get_socket_type()?.raw()))),
+    int("ZMQ_LINGER", 17)
+        .default("-1")
+        .range(Range::AtLeast(-1))
+        .rust("set_linger/get_linger")
+        .set(|s, v| s.set_linger(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_linger()?))),
+    int("ZMQ_RECONNECT_IVL", 18)
+        .default("100")
+        .range(Range::AtLeast(-1))
+        .layer(Layer::Session)
+        .rust("set_reconnect_ivl/get_reconnect_ivl")
+        .set(|s, v| s.set_reconnect_ivl(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_reconnect_ivl()?))),
+    int("ZMQ_BACKLOG", 19)
+        .default("100")
+        .range(Range::AtLeast(0))
+        .layer(Layer::Transport)
+        .rust("set_backlog/get_backlog")
+        .set(|s, v| s.set_backlog(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_backlog()?))),
+    int("ZMQ_RECONNECT_IVL_MAX", 21)
+        .default("0")
+        .range(Range::AtLeast(0))
+        .layer(Layer::Session)
+        .rust("set_reconnect_ivl_max/get_reconnect_ivl_max")
+        .set(|s, v| s.set_reconnect_ivl_max(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_reconnect_ivl_max()?))),
+    OptionSpec::new("ZMQ_MAXMSGSIZE", 22, ValueType::Int64)
+        .default("-1")
+        .range(Range::Rule("any; negative: unlimited"))
+        .layer(Layer::Engine)
+        .rust("set_maxmsgsize/get_maxmsgsize")
+        .set(|s, v| s.set_maxmsgsize(v.int64()?))
+        .get(|s| Ok(OptionValue::Int64(s.get_maxmsgsize()?))),
+    int("ZMQ_SNDHWM", 23)
+        .default("1000")
+        .range(Range::AtLeast(0))
+        .rust("set_sndhwm/get_sndhwm")
+        .set(|s, v| s.set_sndhwm(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_sndhwm()?))),
+    int("ZMQ_RCVHWM", 24)
+        .default("1000")
+        .range(Range::AtLeast(0))
+        .rust("set_rcvhwm/get_rcvhwm")
+        .set(|s, v| s.set_rcvhwm(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_rcvhwm()?))),
+    int("ZMQ_MULTICAST_HOPS", 25)
+        .default("1")
+        .range(Range::AtLeast(1))
+        .layer(Layer::Stored)
+        .rust("set_multicast_hops/get_multicast_hops")
+        .set(|s, v| s.set_multicast_hops(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_multicast_hops()?))),
+    int("ZMQ_RCVTIMEO", 27)
+        .default("-1")
+        .range(Range::AtLeast(-1))
+        .rust("set_rcvtimeo/get_rcvtimeo")
+        .set(|s, v| s.set_rcvtimeo(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_rcvtimeo()?))),
+    int("ZMQ_SNDTIMEO", 28)
+        .default("-1")
+        .range(Range::AtLeast(-1))
+        .rust("set_sndtimeo/get_sndtimeo")
+        .set(|s, v| s.set_sndtimeo(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_sndtimeo()?))),
+    int("ZMQ_IPV4ONLY", 31)
+        .default("1")
+        .range(BOOL)
+        .layer(Layer::Transport)
+        .rust("set_ipv4only/get_ipv4only")
+        .set(|s, v| s.set_ipv4only(v.flag()?))
+        .get(|s| Ok(flag(s.get_ipv4only()?))),
+    text("ZMQ_LAST_ENDPOINT", 32)
+        .default("\"\"")
+        .rust("get_last_endpoint")
+        .get(|s| {
+            Ok(text_value(match s.get_last_endpoint()? {
+                Ok(text) => text.into_bytes(),
+                Err(bytes) => bytes,
+            }))
+        }),
+    int("ZMQ_ROUTER_MANDATORY ZMQ_FAIL_UNROUTABLE", 33)
+        .default("0")
+        .range(Range::NonNegativeBool)
+        .set_on(&[K::Router])
+        .layer(Layer::Pattern)
+        .rust("set_router_mandatory")
+        .set(|s, v| s.set_router_mandatory(v.flag()?)),
+    int("ZMQ_TCP_KEEPALIVE", 34)
+        .default("-1")
+        .range(Range::Between(-1, 1))
+        .layer(Layer::Transport)
+        .rust("set_tcp_keepalive/get_tcp_keepalive")
+        .set(|s, v| s.set_tcp_keepalive(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_tcp_keepalive()?))),
+    int("ZMQ_TCP_KEEPALIVE_CNT", 35)
+        .default("-1")
+        .range(Range::AtLeast(-1))
+        .layer(Layer::Transport)
+        .rust("set_tcp_keepalive_cnt/get_tcp_keepalive_cnt")
+        .set(|s, v| s.set_tcp_keepalive_cnt(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_tcp_keepalive_cnt()?))),
+    int("ZMQ_TCP_KEEPALIVE_IDLE", 36)
+        .default("-1")
+        .range(Range::AtLeast(-1))
+        .layer(Layer::Transport)
+        .rust("set_tcp_keepalive_idle/get_tcp_keepalive_idle")
+        .set(|s, v| s.set_tcp_keepalive_idle(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_tcp_keepalive_idle()?))),
+    int("ZMQ_TCP_KEEPALIVE_INTVL", 37)
+        .default("-1")
+        .range(Range::AtLeast(-1))
+        .layer(Layer::Transport)
+        .rust("set_tcp_keepalive_intvl/get_tcp_keepalive_intvl")
+        .set(|s, v| s.set_tcp_keepalive_intvl(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_tcp_keepalive_intvl()?))),
+    text("ZMQ_TCP_ACCEPT_FILTER", 38)
+        .default("none")
+        .range(Range::Rule("CIDR of 1..255 bytes; NULL clears"))
+        .layer(Layer::Transport)
+        .rust("set_tcp_accept_filter/get_tcp_accept_filters")
+        .set(|s, v| match v.raw()? {
+            None => s.set_tcp_accept_filter(None),
+            Some(b) if !b.is_empty() && b.len() <= 255 => s.set_tcp_accept_filter(Some(b)),
+            Some(_) => Err(Error::Inval),
+        }),
+    int("ZMQ_IMMEDIATE ZMQ_DELAY_ATTACH_ON_CONNECT", 39)
+        .default("0")
+        .range(BOOL)
+        .rust("set_immediate/get_immediate")
+        .set(|s, v| s.set_immediate(v.flag()?))
+        .get(|s| Ok(flag(s.get_immediate()?))),
+    int("ZMQ_XPUB_VERBOSE", 40)
+        .default("0")
+        .range(Range::NonNegativeBool)
+        .set_on(XPUB)
+        .layer(Layer::Pattern)
+        .rust("set_xpub_verbose")
+        .set(|s, v| s.set_xpub_verbose(v.flag()?)),
+    int("ZMQ_ROUTER_RAW", 41)
+        .default("0")
+        .range(Range::NonNegativeBool)
+        .set_on(&[K::Router])
+        .layer(Layer::Pattern)
+        .rust("set_router_raw")
+        .set(|s, v| s.set_router_raw(v.flag()?)),
+    int("ZMQ_IPV6", 42)
+        .default("0 (context)")
+        .range(BOOL)
+        .layer(Layer::Transport)
+        .rust("set_ipv6/get_ipv6")
+        .set(|s, v| s.set_ipv6(v.flag()?))
+        .get(|s| Ok(flag(s.get_ipv6()?))),
+    int("ZMQ_MECHANISM", 43)
+        .default("ZMQ_NULL")
+        .layer(Layer::Mechanism)
+        .rust("get_mechanism")
+        .get(|s| {
+            Ok(OptionValue::Int(match s.get_mechanism()? {
+                Mechanism::Null => 0,
+                Mechanism::Plain => 1,
+                Mechanism::Curve => 2,
+            }))
+        }),
+    int("ZMQ_PLAIN_SERVER", 44)
+        .default("0")
+        .range(BOOL)
+        .layer(Layer::Mechanism)
+        .rust("set_plain_server/is_plain_server")
+        .set(|s, v| s.set_plain_server(v.flag()?))
+        .get(|s| Ok(flag(s.is_plain_server()?))),
+    text("ZMQ_PLAIN_USERNAME", 45)
+        .default("\"\"")
+        .range(Range::Rule("1..255 bytes; NULL: back to ZMQ_NULL"))
+        .layer(Layer::Mechanism)
+        .rust("set_plain_username/get_plain_username")
+        .set(|s, v| s.set_plain_username(credential(v)?))
+        .get(|s| Ok(text_value(s.get_plain_username()?))),
+    text("ZMQ_PLAIN_PASSWORD", 46)
+        .default("\"\"")
+        .range(Range::Rule("1..255 bytes; NULL: back to ZMQ_NULL"))
+        .layer(Layer::Mechanism)
+        .rust("set_plain_password/get_plain_password")
+        .set(|s, v| s.set_plain_password(credential(v)?))
+        .get(|s| Ok(text_value(s.get_plain_password()?))),
+    int("ZMQ_CURVE_SERVER", 47)
+        .default("0")
+        .range(BOOL)
+        .layer(Layer::Mechanism)
+        .rust("set_curve_server/is_curve_server")
+        .set(|s, v| s.set_curve_server(v.flag()?))
+        .get(|s| Ok(flag(s.is_curve_server()?))),
+    OptionSpec::new("ZMQ_CURVE_PUBLICKEY", 48, ValueType::CurveKey)
+        .default("zeros")
+        .range(Range::Rule("32 bytes, or 40 Z85 (41 with NUL)"))
+        .layer(Layer::Mechanism)
+        .rust("set_curve_publickey/get_curve_publickey")
+        .set(|s, v| s.set_curve_publickey(v.bytes()?))
+        .get(|s| curve_key(s.get_curve_publickey()?)),
+    OptionSpec::new("ZMQ_CURVE_SECRETKEY", 49, ValueType::CurveKey)
+        .default("zeros")
+        .range(Range::Rule("32 bytes, or 40 Z85 (41 with NUL)"))
+        .layer(Layer::Mechanism)
+        .rust("set_curve_secretkey/get_curve_secretkey")
+        .set(|s, v| s.set_curve_secretkey(v.bytes()?))
+        .get(|s| curve_key(s.get_curve_secretkey()?)),
+    OptionSpec::new("ZMQ_CURVE_SERVERKEY", 50, ValueType::CurveKey)
+        .default("zeros")
+        .range(Range::Rule("32 bytes, or 40 Z85 (41 with NUL)"))
+        .layer(Layer::Mechanism)
+        .rust("set_curve_serverkey/get_curve_serverkey")
+        .set(|s, v| s.set_curve_serverkey(v.bytes()?))
+        .get(|s| curve_key(s.get_curve_serverkey()?)),
+    int("ZMQ_PROBE_ROUTER", 51)
+        .default("0")
+        .range(Range::NonNegativeBool)
+        .set_on(&[K::Router, K::Dealer, K::Req])
+        .layer(Layer::Pattern)
+        .rust("set_probe_router")
+        .set(|s, v| s.set_probe_router(v.flag()?)),
+    int("ZMQ_REQ_CORRELATE", 52)
+        .default("0")
+        .range(Range::NonNegativeBool)
+        .set_on(&[K::Req])
+        .layer(Layer::Pattern)
+        .rust("set_req_correlate")
+        .set(|s, v| s.set_req_correlate(v.flag()?)),
+    int("ZMQ_REQ_RELAXED", 53)
+        .default("0")
+        .range(Range::NonNegativeBool)
+        .set_on(&[K::Req])
+        .layer(Layer::Pattern)
+        .rust("set_req_relaxed")
+        .set(|s, v| s.set_req_relaxed(v.flag()?)),
+    int("ZMQ_CONFLATE", 54)
+        .default("0")
+        .range(BOOL)
+        .layer(Layer::Pattern)
+        .rust("set_conflate/get_conflate")
+        .set(|s, v| s.set_conflate(v.flag()?))
+        .get(|s| Ok(flag(s.get_conflate()?))),
+    text("ZMQ_ZAP_DOMAIN", 55)
+        .default("\"\"")
+        .range(Range::Length(1, 255))
+        .layer(Layer::Mechanism)
+        .rust("set_zap_domain/get_zap_domain")
+        .set(|s, v| match v.bytes()? {
+            b if !b.is_empty() && b.len() <= 255 => s.set_zap_domain(b),
+            _ => Err(Error::Inval),
+        })
+        .get(|s| Ok(text_value(s.get_zap_domain()?))),
+    int("ZMQ_ROUTER_HANDOVER", 56)
+        .default("0")
+        .range(Range::NonNegativeBool)
+        .set_on(&[K::Router])
+        .layer(Layer::Pattern)
+        .rust("set_router_handover")
+        .set(|s, v| s.set_router_handover(v.flag()?)),
+    int("ZMQ_TOS", 57)
+        .default("0")
+        .range(Range::AtLeast(0))
+        .layer(Layer::Transport)
+        .rust("set_tos/get_tos")
+        .set(|s, v| s.set_tos(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_tos()?))),
+    bytes("ZMQ_IPC_FILTER_PID", 58)
+        .default("none")
+        .range(Range::Rule("pid_t (4 bytes); NULL clears"))
+        .layer(Layer::Transport)
+        .rust("set_ipc_filter_pid/get_ipc_filter_pids")
+        .set(|s, v| s.set_ipc_filter_pid(id_arg(v)?.map(|pid| pid as i32))),
+    bytes("ZMQ_IPC_FILTER_UID", 59)
+        .default("none")
+        .range(Range::Rule("uid_t (4 bytes); NULL clears"))
+        .layer(Layer::Transport)
+        .rust("set_ipc_filter_uid/get_ipc_filter_uids")
+        .set(|s, v| s.set_ipc_filter_uid(id_arg(v)?)),
+    bytes("ZMQ_IPC_FILTER_GID", 60)
+        .default("none")
+        .range(Range::Rule("gid_t (4 bytes); NULL clears"))
+        .layer(Layer::Transport)
+        .rust("set_ipc_filter_gid/get_ipc_filter_gids")
+        .set(|s, v| s.set_ipc_filter_gid(id_arg(v)?)),
+    bytes("ZMQ_CONNECT_ROUTING_ID ZMQ_CONNECT_RID", 61)
+        .range(Range::Rule("1..255 bytes, not starting with 0"))
+        .set_on(&[K::Router, K::Stream])
+        .layer(Layer::Pattern)
+        .rust("set_connect_routing_id")
+        .set(|s, v| s.set_connect_routing_id(v.bytes()?)),
+    int("ZMQ_HANDSHAKE_IVL", 66)
+        .default("30000")
+        .range(Range::AtLeast(0))
+        .layer(Layer::Engine)
+        .rust("set_handshake_ivl/get_handshake_ivl")
+        .set(|s, v| s.set_handshake_ivl(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_handshake_ivl()?))),
+    text("ZMQ_SOCKS_PROXY", 68)
+        .default("\"\"")
+        .range(Range::Rule(
+            "host:port; NULL clears, empty non-NULL is EINVAL",
+        ))
+        .layer(Layer::Transport)
+        .rust("set_socks_proxy/get_socks_proxy")
+        .set(|s, v| s.set_socks_proxy(v.strict_text(usize::MAX)?))
+        .get(|s| Ok(text_value(s.get_socks_proxy()?))),
+    int("ZMQ_XPUB_NODROP", 69)
+        .default("0")
+        .range(Range::NonNegativeBool)
+        .set_on(&[K::XPub, K::Pub, K::Radio])
+        .layer(Layer::Pattern)
+        .rust("set_xpub_nodrop")
+        .set(|s, v| s.set_xpub_nodrop(v.flag()?)),
+    int("ZMQ_XPUB_MANUAL", 71)
+        .default("0")
+        .range(Range::NonNegativeBool)
+        .set_on(XPUB)
+        .layer(Layer::Pattern)
+        .rust("set_xpub_manual")
+        .set(|s, v| s.set_xpub_manual(v.flag()?)),
+    bytes("ZMQ_XPUB_WELCOME_MSG", 72)
+        .default("none")
+        .range(Range::Rule("any; empty clears"))
+        .set_on(XPUB)
+        .layer(Layer::Pattern)
+        .rust("set_xpub_welcome_msg")
+        .set(|s, v| {
+            let b = v.bytes()?;
+            s.set_xpub_welcome_msg((!b.is_empty()).then_some(b))
+        }),
+    int("ZMQ_STREAM_NOTIFY", 73)
+        .default("1")
+        .range(BOOL)
+        .set_on(&[K::Stream])
+        .layer(Layer::Session)
+        .rust("set_stream_notify")
+        .set(|s, v| s.set_stream_notify(v.flag()?)),
+    int("ZMQ_INVERT_MATCHING", 74)
+        .default("0")
+        .range(Range::AnyBool)
+        .layer(Layer::Pattern)
+        .rust("set_invert_matching/get_invert_matching")
+        .set(|s, v| s.set_invert_matching(v.flag()?))
+        .get(|s| Ok(flag(s.get_invert_matching()?))),
+    int("ZMQ_HEARTBEAT_IVL", 75)
+        .default("0")
+        .range(Range::AtLeast(0))
+        .layer(Layer::Engine)
+        .rust("set_heartbeat_ivl/get_heartbeat_ivl")
+        .set(|s, v| s.set_heartbeat_ivl(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_heartbeat_ivl()?))),
+    int("ZMQ_HEARTBEAT_TTL", 76)
+        .default("0")
+        .range(Range::Between(-99, 6_553_599))
+        .layer(Layer::Engine)
+        .rust("set_heartbeat_ttl/get_heartbeat_ttl")
+        .set(|s, v| s.set_heartbeat_ttl(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_heartbeat_ttl()?))),
+    int("ZMQ_HEARTBEAT_TIMEOUT", 77)
+        .default("-1")
+        .range(Range::AtLeast(0))
+        .layer(Layer::Engine)
+        .rust("set_heartbeat_timeout/get_heartbeat_timeout")
+        .set(|s, v| s.set_heartbeat_timeout(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_heartbeat_timeout()?))),
+    int("ZMQ_XPUB_VERBOSER", 78)
+        .default("0")
+        .range(Range::NonNegativeBool)
+        .set_on(XPUB)
+        .layer(Layer::Pattern)
+        .rust("set_xpub_verboser")
+        .set(|s, v| s.set_xpub_verboser(v.flag()?)),
+    int("ZMQ_CONNECT_TIMEOUT", 79)
+        .default("0")
+        .range(Range::AtLeast(0))
+        .layer(Layer::Transport)
+        .rust("set_connect_timeout/get_connect_timeout")
+        .set(|s, v| s.set_connect_timeout(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_connect_timeout()?))),
+    int("ZMQ_TCP_MAXRT", 80)
+        .default("0")
+        .range(Range::AtLeast(0))
+        .layer(Layer::Transport)
+        .rust("set_tcp_maxrt/get_tcp_maxrt")
+        .set(|s, v| s.set_tcp_maxrt(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_tcp_maxrt()?))),
+    OptionSpec::new("ZMQ_THREAD_SAFE", 81, ValueType::SocketInt)
+        .default("1 for the draft types but DGRAM")
+        .rust("get_thread_safe")
+        .get(|s| Ok(OptionValue::SocketInt(i32::from(s.get_thread_safe()?)))),
+    int("ZMQ_MULTICAST_MAXTPDU", 84)
+        .default("1500")
+        .range(Range::AtLeast(1))
+        .layer(Layer::Stored)
+        .rust("set_multicast_maxtpdu/get_multicast_maxtpdu")
+        .set(|s, v| s.set_multicast_maxtpdu(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_multicast_maxtpdu()?))),
+    int("ZMQ_USE_FD", 89)
+        .default("-1")
+        .range(Range::AtLeast(-1))
+        .layer(Layer::Transport)
+        .rust("set_use_fd_number/set_use_fd/get_use_fd")
+        .set(|s, v| s.set_use_fd_number(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_use_fd()?))),
+    text("ZMQ_BINDTODEVICE", 92)
+        .default("\"\"")
+        .range(Range::Rule("1..16 bytes; NULL clears"))
+        .layer(Layer::Transport)
+        .rust("set_bindtodevice/get_bindtodevice")
+        .set(|s, v| {
+            let max = crate::options::MAX_DEVICE_NAME_LEN;
+            s.set_bindtodevice(v.strict_text(max)?.unwrap_or_default())
+        })
+        .get(|s| Ok(text_value(s.get_bindtodevice()?))),
+    int("ZMQ_ZAP_ENFORCE_DOMAIN", 93)
+        .default("0")
+        .range(Range::AnyBool)
+        .layer(Layer::Mechanism)
+        .rust("set_zap_enforce_domain/get_zap_enforce_domain")
+        .set(|s, v| s.set_zap_enforce_domain(v.flag()?))
+        .get(|s| Ok(flag(s.get_zap_enforce_domain()?))),
+    int("ZMQ_LOOPBACK_FASTPATH", 94)
+        .default("0")
+        .range(Range::AnyBool)
+        .layer(Layer::Stored)
+        .rust("set_loopback_fastpath/get_loopback_fastpath")
+        .set(|s, v| s.set_loopback_fastpath(v.flag()?))
+        .get(|s| Ok(flag(s.get_loopback_fastpath()?))),
+    bytes("ZMQ_METADATA", 95)
+        .default("none")
+        .range(Range::Rule("`X-name:value`, not 4 bytes long"))
+        .layer(Layer::Engine)
+        .rust("set_metadata/get_metadata")
+        .set(|s, v| match v.bytes()? {
+            b if b.is_empty() || b.len() == 4 => Err(Error::Inval),
+            b => s.set_metadata(b),
+        }),
+    int("ZMQ_MULTICAST_LOOP", 96)
+        .default("1")
+        .range(Range::AnyBool)
+        .layer(Layer::Stored)
+        .rust("set_multicast_loop/get_multicast_loop")
+        .set(|s, v| s.set_multicast_loop(v.flag()?))
+        .get(|s| Ok(flag(s.get_multicast_loop()?))),
+    int("ZMQ_ROUTER_NOTIFY", 97)
+        .default("0")
+        .range(Range::Between(0, 3))
+        .set_on(&[K::Router])
+        .layer(Layer::Session)
+        .rust("set_router_notify/get_router_notify")
+        .set(|s, v| s.set_router_notify(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_router_notify()?))),
+    int("ZMQ_XPUB_MANUAL_LAST_VALUE", 98)
+        .default("0")
+        .range(Range::NonNegativeBool)
+        .set_on(XPUB)
+        .layer(Layer::Pattern)
+        .rust("set_xpub_manual_last_value")
+        .set(|s, v| s.set_xpub_manual_last_value(v.flag()?)),
+    text("ZMQ_SOCKS_USERNAME", 99)
+        .default("\"\"")
+        .range(Range::Length(0, 255))
+        .layer(Layer::Transport)
+        .rust("set_socks_username/get_socks_username")
+        .set(|s, v| s.set_socks_username(socks_field(v)?))
+        .get(|s| Ok(text_value(s.get_socks_username()?))),
+    text("ZMQ_SOCKS_PASSWORD", 100)
+        .default("\"\"")
+        .range(Range::Length(0, 255))
+        .layer(Layer::Transport)
+        .rust("set_socks_password/get_socks_password")
+        .set(|s, v| s.set_socks_password(socks_field(v)?))
+        .get(|s| Ok(text_value(s.get_socks_password()?))),
+    int("ZMQ_IN_BATCH_SIZE", 101)
+        .default("8192")
+        .range(Range::AtLeast(1))
+        .layer(Layer::Stored)
+        .rust("set_in_batch_size/get_in_batch_size")
+        .set(|s, v| s.set_in_batch_size(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_in_batch_size()?))),
+    int("ZMQ_OUT_BATCH_SIZE", 102)
+        .default("8192")
+        .range(Range::AtLeast(1))
+        .layer(Layer::Stored)
+        .rust("set_out_batch_size/get_out_batch_size")
+        .set(|s, v| s.set_out_batch_size(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_out_batch_size()?))),
+    int("ZMQ_ONLY_FIRST_SUBSCRIBE", 108)
+        .default("0")
+        .range(Range::NonNegativeBool)
+        .set_on(&[K::XPub, K::Pub, K::XSub])
+        .layer(Layer::Pattern)
+        .rust("set_only_first_subscribe")
+        .set(|s, v| s.set_only_first_subscribe(v.flag()?)),
+    int("ZMQ_RECONNECT_STOP", 109)
+        .default("0")
+        .range(Range::Rule("ZMQ_RECONNECT_STOP_* flags; any int stored"))
+        .layer(Layer::Session)
+        .rust("set_reconnect_stop/get_reconnect_stop")
+        .set(|s, v| s.set_reconnect_stop(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_reconnect_stop()?))),
+    bytes("ZMQ_HELLO_MSG", 110)
+        .default("none")
+        .range(Range::Rule("any; empty clears"))
+        .layer(Layer::Session)
+        .rust("set_hello_msg")
+        .set(|s, v| s.set_hello_msg(Some(v.bytes()?))),
+    bytes("ZMQ_DISCONNECT_MSG", 111)
+        .default("none")
+        .range(Range::Rule("any; empty clears"))
+        .layer(Layer::Session)
+        .rust("set_disconnect_msg")
+        .set(|s, v| s.set_disconnect_msg(Some(v.bytes()?))),
+    int("ZMQ_PRIORITY", 112)
+        .default("0")
+        .range(Range::AtLeast(0))
+        .layer(Layer::Transport)
+        .rust("set_priority/get_priority")
+        .set(|s, v| s.set_priority(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_priority()?))),
+    int("ZMQ_BUSY_POLL", 113)
+        .default("0")
+        .layer(Layer::Transport)
+        .rust("set_busy_poll/get_busy_poll")
+        .set(|s, v| s.set_busy_poll(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_busy_poll()?))),
+    bytes("ZMQ_HICCUP_MSG", 114)
+        .default("none")
+        .range(Range::Rule("any; empty clears"))
+        .layer(Layer::Session)
+        .rust("set_hiccup_msg")
+        .set(|s, v| s.set_hiccup_msg(Some(v.bytes()?))),
+    int("ZMQ_XSUB_VERBOSE_UNSUBSCRIBE", 115)
+        .default("0")
+        .range(Range::AnyBool)
+        .set_on(&[K::XSub])
+        .layer(Layer::Pattern)
+        .rust("set_xsub_verbose_unsubscribe")
+        .set(|s, v| s.set_xsub_verbose_unsubscribe(v.flag()?)),
+    OptionSpec::new("ZMQ_TOPICS_COUNT", 116, ValueType::SocketInt)
+        .default("0")
+        .on(&[K::Pub, K::XPub, K::Sub, K::XSub])
+        .layer(Layer::Pattern)
+        .rust("get_topics_count")
+        .get(|s| Ok(OptionValue::SocketInt(s.get_topics_count()?))),
+];
+
+/// Socket option numbers of `zmq.h` that are not built: set and get are
+/// EINVAL, as in a libzmq built without the feature. (name, number, why)
+pub const NOT_BUILT: &[(&str, i32, &str)] = &[
+    ("ZMQ_GSSAPI_SERVER", 62, "no GSSAPI"),
+    ("ZMQ_GSSAPI_PRINCIPAL", 63, "no GSSAPI"),
+    ("ZMQ_GSSAPI_SERVICE_PRINCIPAL", 64, "no GSSAPI"),
+    ("ZMQ_GSSAPI_PLAINTEXT", 65, "no GSSAPI"),
+    ("ZMQ_BLOCKY", 70, "a context option, not a socket option"),
+    ("ZMQ_VMCI_BUFFER_SIZE", 85, "no VMCI transport"),
+    ("ZMQ_VMCI_BUFFER_MIN_SIZE", 86, "no VMCI transport"),
+    ("ZMQ_VMCI_BUFFER_MAX_SIZE", 87, "no VMCI transport"),
+    ("ZMQ_VMCI_CONNECT_TIMEOUT", 88, "no VMCI transport"),
+    ("ZMQ_GSSAPI_PRINCIPAL_NAMETYPE", 90, "no GSSAPI"),
+    ("ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE", 91, "no GSSAPI"),
+    ("ZMQ_WSS_KEY_PEM", 103, "no WSS transport"),
+    ("ZMQ_WSS_CERT_PEM", 104, "no WSS transport"),
+    ("ZMQ_WSS_TRUST_PEM", 105, "no WSS transport"),
+    ("ZMQ_WSS_HOSTNAME", 106, "no WSS transport"),
+    ("ZMQ_WSS_TRUST_SYSTEM", 107, "no WSS transport"),
+    ("ZMQ_NORM_MODE", 117, "no NORM transport"),
+    ("ZMQ_NORM_UNICAST_NACK", 118, "no NORM transport"),
+    ("ZMQ_NORM_BUFFER_SIZE", 119, "no NORM transport"),
+    ("ZMQ_NORM_SEGMENT_SIZE", 120, "no NORM transport"),
+    ("ZMQ_NORM_BLOCK_SIZE", 121, "no NORM transport"),
+    ("ZMQ_NORM_NUM_PARITY", 122, "no NORM transport"),
+    ("ZMQ_NORM_NUM_AUTOPARITY", 123, "no NORM transport"),
+    ("ZMQ_NORM_PUSH", 124, "no NORM transport"),
+];
+
+/// The row of option `number`.
+pub fn find(number: i32) -> Option<&'static OptionSpec> {
+    OPTIONS.iter().find(|spec| spec.number == number)
+}
+
+fn accepts(sockets: Sockets, socket: &Socket) -> Result<bool> {
+    Ok(sockets.is_empty() || sockets.contains(&socket.get_socket_type()?))
+}
+
+/// `zmq_setsockopt`: sets option `number` from the caller's bytes
+/// (`None`: a NULL pointer with size 0), by the row's type and size
+/// rules, range and socket types.
+pub fn set_option(socket: &Socket, number: i32, value: Option<&[u8]>) -> Result<()> {
+    let spec = find(number).ok_or(Error::Inval)?;
+    let setter = spec.set.ok_or(Error::Inval)?;
+    if !accepts(spec.set_on, socket)? {
+        return Err(Error::Inval);
+    }
+    let exact = |n: usize| -> Result<&[u8]> { value.filter(|b| b.len() == n).ok_or(Error::Inval) };
+    let arg = match spec.ty {
+        ValueType::Int | ValueType::SocketInt => {
+            let v = i32::from_ne_bytes(exact(4)?.try_into().map_err(|_| Error::Inval)?);
+            if !spec.range.admits(v) {
+                return Err(Error::Inval);
+            }
+            Arg::Int(v)
+        }
+        ValueType::Int64 => Arg::Int64(i64::from_ne_bytes(
+            exact(8)?.try_into().map_err(|_| Error::Inval)?,
+        )),
+        ValueType::Uint64 => Arg::Uint64(u64::from_ne_bytes(
+            exact(8)?.try_into().map_err(|_| Error::Inval)?,
+        )),
+        ValueType::Binary | ValueType::Text | ValueType::CurveKey => Arg::Bytes(value),
+    };
+    setter(socket, arg)
+}
+
+/// `zmq_getsockopt`: the value of option `number` (write it with
+/// [`OptionValue::write`]).
+pub fn get_option(socket: &Socket, number: i32) -> Result<OptionValue> {
+    let spec = find(number).ok_or(Error::Inval)?;
+    let getter = spec.get.ok_or(Error::Inval)?;
+    if !accepts(spec.get_on, socket)? {
+        return Err(Error::Inval);
+    }
+    getter(socket)
+}
+
+fn sockets_doc(sockets: Sockets) -> String {
+    if sockets.is_empty() {
+        return "all".into();
+    }
+    sockets
+        .iter()
+        .map(|k| k.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The start marker of the generated table in `docs/options.md`.
+pub const DOC_BEGIN: &str = "<!-- BEGIN socket option table: generated from crates/zmq/src/option_table.rs, do not edit -->";
+/// The end marker.
+pub const DOC_END: &str = "<!-- END socket option table -->";
+
+/// The socket option table of `docs/options.md`, between [`DOC_BEGIN`]
+/// and [`DOC_END`].
+pub fn markdown_table() -> String {
+    let mut out = String::new();
+    out.push_str(DOC_BEGIN);
+    out.push_str("\n\n| option | # | type | default | valid | sockets | access | layer | Rust (`Socket::`) |\n");
+    out.push_str("|---|---|---|---|---|---|---|---|---|\n");
+    for spec in OPTIONS {
+        let sockets = if spec.set_on == spec.get_on || spec.get.is_none() {
+            sockets_doc(spec.set_on)
+        } else if spec.set.is_none() {
+            sockets_doc(spec.get_on)
+        } else {
+            format!(
+                "set: {}; get: {}",
+                sockets_doc(spec.set_on),
+                sockets_doc(spec.get_on)
+            )
+        };
+        let rust = spec
+            .rust
+            .split('/')
+            .map(|name| format!("`{name}`"))
+            .collect::<Vec<_>>()
+            .join(" / ");
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            match spec.name.split_once(' ') {
+                Some((name, alias)) => format!("{name} ({alias})"),
+                None => spec.name.to_owned(),
+            },
+            spec.number,
+            spec.ty.doc(),
+            spec.default,
+            spec.range.doc(),
+            sockets,
+            spec.access(),
+            spec.layer.doc(),
+            rust,
+        ));
+    }
+    out.push_str("\nNot built (set and get are EINVAL, as a libzmq built without them):\n\n");
+    out.push_str("| option | # | why |\n|---|---|---|\n");
+    for (name, number, why) in NOT_BUILT {
+        out.push_str(&format!("| {name} | {number} | {why} |\n"));
+    }
+    out.push('\n');
+    out.push_str(DOC_END);
+    out
+}
