@@ -124,7 +124,9 @@ impl<P: Pipe> Pattern<P> for Dish<P> {
     }
 
     fn has_out(&mut self) -> bool {
-        false
+        // As libzmq: joins and leaves can be made at any time, so a DISH
+        // reports itself writable (ZMQ_EVENTS has ZMQ_POLLOUT).
+        true
     }
 
     fn read_activated(&mut self, id: PipeId) {

@@ -425,6 +425,15 @@ fn socks_field(arg: Arg<'_>) -> Result<Option<&str>> {
     std::str::from_utf8(b).map(Some).map_err(|_| Error::Inval)
 }
 
+/// REP is a ROUTER inside libzmq: it takes ROUTER's options, which do
+/// nothing on our REP (accepted, not acted on).
+fn on_rep_too(s: &Socket, result: Result<()>) -> Result<()> {
+    match result {
+        Err(Error::Inval) if s.get_socket_type()? == K::Rep => Ok(()),
+        other => other,
+    }
+}
+
 /// Strict bools of the table (0 or 1).
 const BOOL: Range = Range::Bool;
 const XPUB: Sockets = &[K::XPub, K::Pub];
@@ -438,7 +447,7 @@ pub const OPTIONS: &[OptionSpec] = &[
         .get(|s| Ok(OptionValue::Uint64(s.get_affinity()?))),
     bytes("ZMQ_ROUTING_ID ZMQ_IDENTITY", 5)
         .default("empty")
-        .range(Range::Rule("1..255 bytes, not starting with 0"))
+        .range(Range::Length(1, 255))
         .layer(Layer::Engine)
         .rust("set_routing_id/get_identity")
         .set(|s, v| s.set_identity(v.bytes()?))
@@ -594,10 +603,10 @@ pub const OPTIONS: &[OptionSpec] = &[
     int("ZMQ_ROUTER_MANDATORY ZMQ_FAIL_UNROUTABLE", 33)
         .default("0")
         .range(Range::NonNegativeBool)
-        .set_on(&[K::Router])
+        .set_on(&[K::Router, K::Rep])
         .layer(Layer::Pattern)
         .rust("set_router_mandatory")
-        .set(|s, v| s.set_router_mandatory(v.flag()?)),
+        .set(|s, v| on_rep_too(s, s.set_router_mandatory(v.flag()?))),
     int("ZMQ_TCP_KEEPALIVE", 34)
         .default("-1")
         .range(Range::Between(-1, 1))
@@ -652,10 +661,10 @@ pub const OPTIONS: &[OptionSpec] = &[
     int("ZMQ_ROUTER_RAW", 41)
         .default("0")
         .range(Range::NonNegativeBool)
-        .set_on(&[K::Router])
+        .set_on(&[K::Router, K::Rep])
         .layer(Layer::Pattern)
         .rust("set_router_raw")
-        .set(|s, v| s.set_router_raw(v.flag()?)),
+        .set(|s, v| on_rep_too(s, s.set_router_raw(v.flag()?))),
     int("ZMQ_IPV6", 42)
         .default("0 (context)")
         .range(BOOL)
@@ -726,10 +735,10 @@ pub const OPTIONS: &[OptionSpec] = &[
     int("ZMQ_PROBE_ROUTER", 51)
         .default("0")
         .range(Range::NonNegativeBool)
-        .set_on(&[K::Router, K::Dealer, K::Req])
+        .set_on(&[K::Router, K::Rep, K::Dealer, K::Req])
         .layer(Layer::Pattern)
         .rust("set_probe_router")
-        .set(|s, v| s.set_probe_router(v.flag()?)),
+        .set(|s, v| on_rep_too(s, s.set_probe_router(v.flag()?))),
     int("ZMQ_REQ_CORRELATE", 52)
         .default("0")
         .range(Range::NonNegativeBool)
@@ -764,10 +773,10 @@ pub const OPTIONS: &[OptionSpec] = &[
     int("ZMQ_ROUTER_HANDOVER", 56)
         .default("0")
         .range(Range::NonNegativeBool)
-        .set_on(&[K::Router])
+        .set_on(&[K::Router, K::Rep])
         .layer(Layer::Pattern)
         .rust("set_router_handover")
-        .set(|s, v| s.set_router_handover(v.flag()?)),
+        .set(|s, v| on_rep_too(s, s.set_router_handover(v.flag()?))),
     int("ZMQ_TOS", 57)
         .default("0")
         .range(Range::AtLeast(0))
@@ -795,10 +804,13 @@ pub const OPTIONS: &[OptionSpec] = &[
         .set(|s, v| s.set_ipc_filter_gid(id_arg(v)?)),
     bytes("ZMQ_CONNECT_ROUTING_ID ZMQ_CONNECT_RID", 61)
         .range(Range::Rule("1..255 bytes, not starting with 0"))
-        .set_on(&[K::Router, K::Stream])
+        .set_on(&[K::Router, K::Rep, K::Stream])
         .layer(Layer::Pattern)
         .rust("set_connect_routing_id")
-        .set(|s, v| s.set_connect_routing_id(v.bytes()?)),
+        .set(|s, v| match v.bytes()? {
+            [] => Err(Error::Inval),
+            id => on_rep_too(s, s.set_connect_routing_id(id)),
+        }),
     int("ZMQ_HANDSHAKE_IVL", 66)
         .default("30000")
         .range(Range::AtLeast(0))
@@ -956,7 +968,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     int("ZMQ_ROUTER_NOTIFY", 97)
         .default("0")
         .range(Range::Between(0, 3))
-        .set_on(&[K::Router])
+        .set_on(&[K::Router, K::Rep])
         .layer(Layer::Session)
         .rust("set_router_notify/get_router_notify")
         .set(|s, v| s.set_router_notify(v.int()?))
@@ -1032,9 +1044,11 @@ pub const OPTIONS: &[OptionSpec] = &[
     int("ZMQ_BUSY_POLL", 113)
         .default("0")
         .layer(Layer::Transport)
+        .range(Range::Rule(
+            "any int; not readable from C (libzmq 4.3.5: EINVAL)",
+        ))
         .rust("set_busy_poll/get_busy_poll")
-        .set(|s, v| s.set_busy_poll(v.int()?))
-        .get(|s| Ok(OptionValue::Int(s.get_busy_poll()?))),
+        .set(|s, v| s.set_busy_poll(v.int()?)),
     bytes("ZMQ_HICCUP_MSG", 114)
         .default("none")
         .range(Range::Rule("any; empty clears"))

@@ -55,6 +55,8 @@ pub struct SocketOptions {
     /// `ZMQ_CONFLATE`: keep only the newest message (acts on DEALER,
     /// PULL, PUSH, PUB and SUB, as in libzmq).
     pub conflate: bool,
+    /// `ZMQ_INVERT_MATCHING` (acts on PUB, XPUB and SUB).
+    pub invert_matching: bool,
     /// `ZMQ_TCP_KEEPALIVE`: -1 OS default, 0 off, 1 on.
     pub tcp_keepalive: i32,
     /// `ZMQ_TCP_KEEPALIVE_CNT`, -1 = OS default.
@@ -303,6 +305,7 @@ impl Default for SocketOptions {
             ipv6: false,
             immediate: false,
             conflate: false,
+            invert_matching: false,
             tcp_keepalive: -1,
             tcp_keepalive_cnt: -1,
             tcp_keepalive_idle: -1,

@@ -432,7 +432,12 @@ impl SocketCore {
 
     /// Sets `ZMQ_ROUTING_ID` after validation.
     pub(crate) fn set_routing_id(&mut self, value: &[u8]) -> Result<()> {
-        self.options.routing_id = options::routing_id(value)?;
+        // libzmq takes any 1..255 bytes here (a leading zero byte too);
+        // only ids peers announce are checked.
+        if value.is_empty() || value.len() > options::MAX_ROUTING_ID_LEN {
+            return Err(Error::Inval);
+        }
+        self.options.routing_id = Bytes::copy_from_slice(value);
         Ok(())
     }
 }

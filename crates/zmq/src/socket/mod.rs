@@ -50,6 +50,10 @@ impl Socket {
         let mut core = SocketCore::new(ctx.clone(), kind)?;
         core.options.ipv6 = ctx.default_ipv6();
         core.options.linger = ctx.default_linger();
+        if matches!(kind, SocketKind::Sub | SocketKind::XSub | SocketKind::Dish) {
+            // As libzmq: subscribers do not linger, whatever ZMQ_BLOCKY.
+            core.options.linger = 0;
+        }
         Ok(Socket {
             state: RefCell::new(SocketState {
                 core,

@@ -150,8 +150,8 @@ impl Socket {
         Ok(self.state.borrow().core.options.affinity)
     }
 
-    /// `ZMQ_ROUTING_ID` (`ZMQ_IDENTITY`): 1 to 255 bytes, not starting
-    /// with a zero byte.
+    /// `ZMQ_ROUTING_ID` (`ZMQ_IDENTITY`): 1 to 255 bytes (the manual
+    /// reserves a leading zero byte; libzmq does not enforce it, nor do we).
     pub fn set_identity(&self, value: &[u8]) -> Result<()> {
         self.state.borrow_mut().core.set_routing_id(value)
     }
@@ -283,16 +283,23 @@ impl Socket {
     }
 
     /// `ZMQ_INVERT_MATCHING` (PUB, XPUB, SUB).
+    /// Every socket type takes it, as libzmq; it acts on those three.
     pub fn set_invert_matching(&self, on: bool) -> Result<()> {
-        self.pattern_only(PatternOption::InvertMatching(on))
+        let mut state = self.state.borrow_mut();
+        match state
+            .core
+            .set_pattern_option(PatternOption::InvertMatching(on))
+        {
+            Ok(()) | Err(Error::Inval) => {}
+            Err(e) => return Err(e),
+        }
+        state.core.options.invert_matching = on;
+        Ok(())
     }
 
     /// `ZMQ_INVERT_MATCHING`.
     pub fn get_invert_matching(&self) -> Result<bool> {
-        match self.pattern_get(PatternOptionName::InvertMatching)? {
-            PatternOption::InvertMatching(on) => Ok(on),
-            _ => Err(Error::Inval),
-        }
+        Ok(self.state.borrow().core.options.invert_matching)
     }
 
     /// `ZMQ_CONFLATE`: keep only the last message.
@@ -529,7 +536,13 @@ impl Socket {
     /// `[routing id][""]` when a tcp or ipc peer connects or disconnects.
     pub fn set_router_notify(&self, value: i32) -> Result<()> {
         let mut state = self.state.borrow_mut();
-        if state.core.kind != zmq_patterns::SocketKind::Router || !(0..=3).contains(&value) {
+        let kind = state.core.kind;
+        // REP is a ROUTER inside libzmq and takes the option too.
+        let router_like = matches!(
+            kind,
+            zmq_patterns::SocketKind::Router | zmq_patterns::SocketKind::Rep
+        );
+        if !router_like || !(0..=3).contains(&value) {
             return Err(Error::Inval);
         }
         state.core.options.router_notify = value;

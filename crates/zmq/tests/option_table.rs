@@ -1,0 +1,130 @@
+//! The option table against its two outside copies: the generated table
+//! of `docs/options.md`, and the socket option numbers of the reference
+//! `zmq.h` (each one built, or listed as not built: EINVAL).
+//!
+//! `UPDATE_OPTION_DOCS=1 cargo test -p zmq --test option_table`
+//! rewrites the generated section of `docs/options.md`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use zmq::option_table::{self, DOC_BEGIN, DOC_END, NOT_BUILT, OPTIONS};
+use zmq::{Context, Error, SocketType};
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .map(Path::to_path_buf)
+        .expect("workspace root")
+}
+
+#[test]
+fn docs_options_md_is_the_table() {
+    let path = workspace_root().join("docs/options.md");
+    let doc = std::fs::read_to_string(&path).expect("docs/options.md");
+    let start = doc
+        .find(DOC_BEGIN)
+        .expect("begin marker in docs/options.md");
+    let end = doc.find(DOC_END).expect("end marker in docs/options.md") + DOC_END.len();
+    let generated = option_table::markdown_table();
+    if std::env::var_os("UPDATE_OPTION_DOCS").is_some() {
+        let updated = format!("{}{}{}", &doc[..start], generated, &doc[end..]);
+        std::fs::write(&path, updated).expect("write docs/options.md");
+        return;
+    }
+    assert!(
+        doc[start..end] == generated,
+        "docs/options.md is out of date: run UPDATE_OPTION_DOCS=1 cargo test -p zmq --test option_table"
+    );
+}
+
+/// The numeric `#define ZMQ_<name> <n>` lines of the socket option
+/// sections of `zmq.h` (stable, deprecated and draft).
+fn socket_option_defines(header: &str) -> BTreeMap<i32, String> {
+    let mut out = BTreeMap::new();
+    let mut in_options = false;
+    for line in header.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("/*") {
+            in_options = trimmed.contains("Socket options")
+                || trimmed.contains("Deprecated options and aliases");
+            continue;
+        }
+        if !in_options {
+            continue;
+        }
+        let mut words = trimmed.split_whitespace();
+        if words.next() != Some("#define") {
+            continue;
+        }
+        let (Some(name), Some(value)) = (words.next(), words.next()) else {
+            continue;
+        };
+        if let Ok(number) = value.parse::<i32>() {
+            out.insert(number, name.to_owned());
+        }
+    }
+    out
+}
+
+#[test]
+fn every_zmq_h_socket_option_is_built_or_listed_as_not_built() {
+    let header = Path::new("/work/shared/reference/libzmq-include/zmq.h");
+    let fallback = workspace_root().join("crates/zmq-capi/include/zmq.h");
+    let text = std::fs::read_to_string(header)
+        .or_else(|_| std::fs::read_to_string(&fallback))
+        .expect("a zmq.h");
+    let defines = socket_option_defines(&text);
+    assert!(defines.len() > 100, "parsed only {} options", defines.len());
+    let ctx = Context::new();
+    let socket = ctx.socket(SocketType::Dealer).unwrap();
+    for (number, name) in &defines {
+        let built = OPTIONS.iter().find(|o| o.number == *number);
+        let unbuilt = NOT_BUILT.iter().find(|(_, n, _)| n == number);
+        match (built, unbuilt) {
+            (Some(spec), None) => assert!(
+                spec.name.split(' ').any(|n| n == name),
+                "{name} ({number}) is {} in the table",
+                spec.name
+            ),
+            (None, Some((listed, _, _))) => {
+                assert_eq!(listed, name);
+                // libzmq's behaviour for an option it was built without.
+                assert_eq!(
+                    option_table::set_option(&socket, *number, Some(&0i32.to_ne_bytes())),
+                    Err(Error::Inval),
+                    "{name}"
+                );
+                assert_eq!(
+                    option_table::get_option(&socket, *number),
+                    Err(Error::Inval),
+                    "{name}"
+                );
+            }
+            (Some(_), Some(_)) => panic!("{name} ({number}) is both built and not built"),
+            (None, None) => panic!("{name} ({number}) is neither in the table nor in NOT_BUILT"),
+        }
+    }
+    for spec in OPTIONS {
+        assert!(
+            defines.contains_key(&spec.number),
+            "{} ({}) is not a zmq.h socket option",
+            spec.name,
+            spec.number
+        );
+    }
+}
+
+#[test]
+fn numbers_are_unique_and_rows_are_usable() {
+    let mut seen = std::collections::HashSet::new();
+    for spec in OPTIONS {
+        assert!(seen.insert(spec.number), "{} twice", spec.number);
+        assert!(spec.set.is_some() || spec.get.is_some(), "{}", spec.name);
+        assert!(!spec.rust.is_empty(), "{} has no Rust accessor", spec.name);
+    }
+    for (_, number, _) in NOT_BUILT {
+        assert!(seen.insert(*number), "{number} twice");
+    }
+}
