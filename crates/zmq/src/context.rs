@@ -314,6 +314,10 @@ impl Context {
     /// and has lingered, and stops the I/O threads.
     pub fn term(&self) -> Result<()> {
         self.shutdown();
+        // Connects still waiting for a bind never get one now; a closed
+        // connecter waits for them (as libzmq binds and closes a PAIR on
+        // each name).
+        self.shared.inproc.terminate();
         let mut registry = self.shared.registry.lock();
         while registry.live > 0 {
             self.shared.all_closed.wait(&mut registry);
@@ -321,6 +325,11 @@ impl Context {
         drop(registry);
         self.shared.io.stop();
         Ok(())
+    }
+
+    /// Whether `zmq_ctx_shutdown` or `zmq_ctx_term` was called.
+    pub(crate) fn is_terminating(&self) -> bool {
+        self.shared.registry.lock().terminating
     }
 
     pub(crate) fn next_id(&self) -> u64 {

@@ -11,7 +11,7 @@
 //! unlimited), and routing ids travel in band.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
 use zmq_patterns::{Msg, MsgFlags, Pipe, SocketKind};
@@ -31,6 +31,10 @@ pub(crate) struct InprocPeer {
     pub(crate) routing_id: bytes::Bytes,
     /// The socket's effective `ZMQ_CONFLATE` (the connecter's decides).
     pub(crate) conflate: bool,
+    /// `ZMQ_HELLO_MSG`, when set and the socket type sends one.
+    pub(crate) hello_msg: Option<bytes::Bytes>,
+    /// `ZMQ_DISCONNECT_MSG`, when set and the socket type receives one.
+    pub(crate) disconnect_msg: Option<bytes::Bytes>,
 }
 
 struct PendingConnect {
@@ -40,12 +44,16 @@ struct PendingConnect {
     /// The binder's future end, with its notifications parked.
     bind_end: PipeEnd,
     bind_target: Arc<PipeTarget>,
+    /// Where the binder's disconnect message goes for the connecter's end.
+    disconnect_msg: Arc<OnceLock<bytes::Bytes>>,
 }
 
 #[derive(Default)]
 struct State {
     bound: HashMap<String, InprocPeer>,
     pending: HashMap<String, Vec<PendingConnect>>,
+    /// The context terminates: connects no longer wait for a bind.
+    terminating: bool,
 }
 
 /// The inproc name a ZAP handler binds (`inproc://zeromq.zap.01`).
@@ -67,10 +75,32 @@ fn sum_hwm(sndhwm: i32, rcvhwm: i32) -> usize {
     }
 }
 
+/// A high-water mark option as a pipe limit (0 and below: unlimited).
+fn own_hwm(value: i32) -> usize {
+    usize::try_from(value).unwrap_or(0)
+}
+
 fn routing_id_msg(routing_id: &bytes::Bytes) -> Msg {
     let mut msg = Msg::from_slice(routing_id);
     msg.set_flags(MsgFlags::ROUTING_ID);
     msg
+}
+
+/// Writes `hello` (a `ZMQ_HELLO_MSG`) into `end` and flushes.
+fn send_hello(end: &mut PipeEnd, hello: &Option<bytes::Bytes>) {
+    if let Some(hello) = hello {
+        let _ = end.write(Msg::from_bytes(hello.clone()));
+        end.flush();
+    }
+}
+
+/// A disconnect-message cell holding `msg`, if any.
+fn disconnect_cell(msg: &Option<bytes::Bytes>) -> Arc<OnceLock<bytes::Bytes>> {
+    let cell = OnceLock::new();
+    if let Some(msg) = msg {
+        let _ = cell.set(msg.clone());
+    }
+    Arc::new(cell)
 }
 
 /// The result of a connect.
@@ -93,22 +123,34 @@ impl InprocRegistry {
         drop(state);
         let mut ends = Vec::with_capacity(pending.len());
         for mut p in pending {
+            let connecter = &p.connecter;
             // The connecter queued its routing id first (unless its pipe
             // conflates, where a later message would replace it); drop it
-            // if the binder does not want it, and send ours if it wants one.
-            if !binder.kind.wants_routing_id() && !p.connecter.conflate {
+            // if the binder does not want it.
+            if !binder.kind.wants_routing_id() && !connecter.conflate {
                 let _ = p.bind_end.read();
             }
-            if p.connecter.kind.wants_routing_id() {
+            // The marks of both ends, now that both sockets are known
+            // (libzmq's `connect_inproc_sockets`); the connecter's end
+            // learns them through its mailbox.
+            if !connecter.conflate {
+                p.bind_end
+                    .set_hwms_boost(connecter.sndhwm, connecter.rcvhwm);
+                p.bind_end.set_hwms(binder.rcvhwm, binder.sndhwm);
+                p.bind_end.send_hwms_to_peer(
+                    connecter.rcvhwm,
+                    connecter.sndhwm,
+                    Some((binder.sndhwm, binder.rcvhwm)),
+                );
+            }
+            if let Some(msg) = &binder.disconnect_msg {
+                let _ = p.disconnect_msg.set(msg.clone());
+            }
+            if connecter.kind.wants_routing_id() {
                 let _ = p.bind_end.write(routing_id_msg(&binder.routing_id));
                 p.bind_end.flush();
             }
-            if !p.connecter.conflate {
-                p.bind_end.set_hwms(
-                    sum_hwm(p.connecter.sndhwm, binder.rcvhwm),
-                    sum_hwm(binder.sndhwm, p.connecter.rcvhwm),
-                );
-            }
+            send_hello(&mut p.bind_end, &binder.hello_msg);
             let owner: Arc<dyn PipeEvents> = binder.mailbox.clone();
             p.bind_target.set_owner(owner);
             ends.push(p.bind_end);
@@ -201,6 +243,10 @@ impl InprocRegistry {
                     },
                     connecter.conflate || binder.conflate,
                 );
+                if !connecter.conflate {
+                    end.set_hwms_boost(binder.sndhwm, binder.rcvhwm);
+                    bind_end.set_hwms_boost(connecter.sndhwm, connecter.rcvhwm);
+                }
                 if binder.kind.wants_routing_id() {
                     let _ = end.write(routing_id_msg(&connecter.routing_id));
                     end.flush();
@@ -208,6 +254,11 @@ impl InprocRegistry {
                 if connecter.kind.wants_routing_id() {
                     let _ = bind_end.write(routing_id_msg(&binder.routing_id));
                     bind_end.flush();
+                }
+                send_hello(&mut end, &connecter.hello_msg);
+                send_hello(&mut bind_end, &binder.hello_msg);
+                if binder.disconnect_msg.is_some() {
+                    end.set_disconnect_msg(disconnect_cell(&binder.disconnect_msg));
                 }
                 binder.mailbox.send(SocketCommand::Attach {
                     pipe: bind_end,
@@ -223,14 +274,14 @@ impl InprocRegistry {
                     PipeEndConfig {
                         id: ids.0,
                         events: connecter_events,
-                        // Unknown until the bind: the connecter's side alone.
-                        in_hwm: sum_hwm(connecter.rcvhwm, connecter.rcvhwm),
+                        // Until the bind: the connecter's marks alone.
+                        in_hwm: own_hwm(connecter.rcvhwm),
                         delay: true,
                     },
                     PipeEndConfig {
                         id: ids.1,
                         events: bind_target.clone(),
-                        in_hwm: sum_hwm(connecter.sndhwm, connecter.sndhwm),
+                        in_hwm: own_hwm(connecter.sndhwm),
                         delay: true,
                     },
                     connecter.conflate,
@@ -239,19 +290,42 @@ impl InprocRegistry {
                     let _ = end.write(routing_id_msg(&connecter.routing_id));
                     end.flush();
                 }
-                state
-                    .pending
-                    .entry(name.to_owned())
-                    .or_default()
-                    .push(PendingConnect {
-                        connecter,
-                        connecter_pipe: ids.0,
-                        bind_end,
-                        bind_target,
-                    });
+                send_hello(&mut end, &connecter.hello_msg);
+                let disconnect_msg = disconnect_cell(&None);
+                end.set_disconnect_msg(Arc::clone(&disconnect_msg));
+                let pending = PendingConnect {
+                    connecter,
+                    connecter_pipe: ids.0,
+                    bind_end,
+                    bind_target,
+                    disconnect_msg,
+                };
+                if state.terminating {
+                    // Nothing will bind now: the pipe closes at once.
+                    drop(state);
+                    drop(pending);
+                } else {
+                    state
+                        .pending
+                        .entry(name.to_owned())
+                        .or_default()
+                        .push(pending);
+                }
                 Connected { end }
             }
         }
+    }
+
+    /// The context terminates: drops every connect still waiting for a
+    /// bind (their connecters see the pipes close) and makes later
+    /// connects to unbound names close at once.
+    pub(crate) fn terminate(&self) {
+        let pending = {
+            let mut state = self.state.lock();
+            state.terminating = true;
+            std::mem::take(&mut state.pending)
+        };
+        drop(pending);
     }
 
     /// Drops connects of `socket_id` still waiting for a bind (the

@@ -24,8 +24,9 @@
 //! end (with `delay`, the default) reads every message sent before the close
 //! before it acknowledges; both owners get [`PipeSignal::Terminated`].
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
+use bytes::Bytes;
 use zmq_patterns::{Msg, MsgFlags, Pipe, PipeId};
 
 use super::channel::{self, Inbound, Next, Outbound, PipeItem};
@@ -112,6 +113,14 @@ pub struct PipeEnd {
     peers_msgs_read: u64,
     state: PipeState,
     delay: bool,
+    /// The inproc peer's SNDHWM and RCVHWM, added to ours when the marks
+    /// change (libzmq's hwm boosts; -1: none, a session's pipe).
+    in_hwm_boost: i32,
+    out_hwm_boost: i32,
+    /// `ZMQ_DISCONNECT_MSG` of an inproc peer that wants one: written
+    /// into the pipe when our owner disconnects or closes. Shared because
+    /// a bind made after the connect fills it in.
+    disconnect_msg: Option<Arc<OnceLock<Bytes>>>,
 }
 
 impl PipeEnd {
@@ -136,6 +145,9 @@ impl PipeEnd {
             peers_msgs_read: 0,
             state: PipeState::Active,
             delay: own.delay,
+            in_hwm_boost: -1,
+            out_hwm_boost: -1,
+            disconnect_msg: None,
         }
     }
 
@@ -188,12 +200,92 @@ impl PipeEnd {
         self.delay = delay;
     }
 
-    /// Changes the high-water marks (`ZMQ_SNDHWM`/`ZMQ_RCVHWM` after the
-    /// pipe exists): `in_hwm` sets this end's low-water mark, `out_hwm` how
-    /// far this end may write ahead of the peer.
-    pub fn set_hwms(&mut self, in_hwm: usize, out_hwm: usize) {
-        self.lwm = compute_lwm(in_hwm) as u64;
-        self.hwm = out_hwm as u64;
+    /// Sets the peer's marks that `set_hwms` adds to ours (an inproc
+    /// pipe: the peer socket's SNDHWM as `in_boost`, its RCVHWM as
+    /// `out_boost`; libzmq's `set_hwms_boost`).
+    pub fn set_hwms_boost(&mut self, in_boost: i32, out_boost: i32) {
+        self.in_hwm_boost = in_boost;
+        self.out_hwm_boost = out_boost;
+    }
+
+    /// Changes the high-water marks as libzmq's `pipe_t::set_hwms`: the
+    /// owner's RCVHWM (`in_hwm`, which sets this end's low-water mark) and
+    /// SNDHWM (`out_hwm`, how far this end may write ahead of the peer),
+    /// each plus its boost; 0 or below on either side means unlimited.
+    /// A conflating pipe has no marks. Returns whether the end became
+    /// writable again (tell the pattern `write_activated`).
+    pub fn set_hwms(&mut self, in_hwm: i32, out_hwm: i32) -> bool {
+        if self.is_conflating() {
+            return false;
+        }
+        let limit = |own: i32, boost: i32| -> u64 {
+            if own <= 0 || boost == 0 {
+                0
+            } else {
+                own as u64 + boost.max(0) as u64
+            }
+        };
+        self.lwm = compute_lwm(limit(in_hwm, self.in_hwm_boost) as usize) as u64;
+        self.hwm = limit(out_hwm, self.out_hwm_boost);
+        if !self.out_active && self.state == PipeState::Active && self.check_hwm() {
+            self.out_active = true;
+            return true;
+        }
+        false
+    }
+
+    /// Has the peer end apply `set_hwms(peer_in, peer_out)`, after
+    /// `set_hwms_boost` with `boost` if given (libzmq's
+    /// `send_hwms_to_peer`: after `ZMQ_SNDHWM`/`ZMQ_RCVHWM` changed, our
+    /// SNDHWM is the peer's inbound mark and our RCVHWM its outbound one).
+    pub fn send_hwms_to_peer(&self, peer_in: i32, peer_out: i32, boost: Option<(i32, i32)>) {
+        if self.state == PipeState::Active {
+            self.peer_events.notify(
+                self.peer_id,
+                PipeEvent::Hwms {
+                    in_hwm: peer_in,
+                    out_hwm: peer_out,
+                    boost,
+                },
+            );
+        }
+    }
+
+    fn is_conflating(&self) -> bool {
+        matches!(self.outbound, Some(Outbound::Slot(..)))
+            || matches!(self.inbound, Some(Inbound::Slot(_)))
+    }
+
+    /// Sets the message written towards the peer when our owner
+    /// disconnects or closes (`ZMQ_DISCONNECT_MSG` of an inproc peer);
+    /// an empty cell may be filled later.
+    pub fn set_disconnect_msg(&mut self, msg: Arc<OnceLock<Bytes>>) {
+        self.disconnect_msg = Some(msg);
+    }
+
+    /// Writes the peer's disconnect message, if it wants one, after
+    /// rolling back an incomplete message (libzmq's
+    /// `send_disconnect_msg`). Call before `terminate`.
+    pub fn send_disconnect_msg(&mut self) {
+        let Some(body) = self
+            .disconnect_msg
+            .take()
+            .and_then(|cell| cell.get().cloned())
+        else {
+            return;
+        };
+        if self.state != PipeState::Active && self.state != PipeState::DelimiterReceived {
+            return;
+        }
+        self.rollback();
+        if let Some(out) = &mut self.outbound {
+            // Past the high-water mark, as libzmq.
+            out.write(PipeItem::Msg(Msg::from_bytes(body)), false);
+            if !out.flush() {
+                self.peer_events
+                    .notify(self.peer_id, PipeEvent::ActivateRead);
+            }
+        }
     }
 
     /// Starts closing: rolls back an incomplete message, writes the
@@ -235,6 +327,18 @@ impl PipeEnd {
                 self.peers_msgs_read = self.peers_msgs_read.max(msgs_read);
                 if !self.out_active && self.state == PipeState::Active && self.check_hwm() {
                     self.out_active = true;
+                    return PipeSignal::WriteActivated;
+                }
+            }
+            PipeEvent::Hwms {
+                in_hwm,
+                out_hwm,
+                boost,
+            } => {
+                if let Some((in_boost, out_boost)) = boost {
+                    self.set_hwms_boost(in_boost, out_boost);
+                }
+                if self.set_hwms(in_hwm, out_hwm) {
                     return PipeSignal::WriteActivated;
                 }
             }

@@ -19,6 +19,21 @@ pub enum PipeEvent {
         /// Complete messages the peer has read since the pipe was made.
         msgs_read: u64,
     },
+    /// The peer's owner changed its high-water marks (`ZMQ_SNDHWM` /
+    /// `ZMQ_RCVHWM` on a live pipe, or an inproc bind meeting an earlier
+    /// connect): apply them with [`PipeEnd::set_hwms`] (libzmq's
+    /// `pipe_hwm`). `boost`, when set, first replaces the end's boosts
+    /// (the inproc peer's own marks, libzmq's `set_hwms_boost`).
+    ///
+    /// [`PipeEnd::set_hwms`]: super::PipeEnd::set_hwms
+    Hwms {
+        /// The new inbound mark (the receiver's `ZMQ_RCVHWM`).
+        in_hwm: i32,
+        /// The new outbound mark (the sender's `ZMQ_SNDHWM`).
+        out_hwm: i32,
+        /// New (inbound, outbound) boosts, if any.
+        boost: Option<(i32, i32)>,
+    },
     /// The peer closes: it wrote its delimiter and asks for an ack
     /// (libzmq's `pipe_term`).
     Term,

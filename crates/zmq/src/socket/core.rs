@@ -269,6 +269,23 @@ impl SocketCore {
         }
     }
 
+    /// `ZMQ_SNDHWM` or `ZMQ_RCVHWM` changed: every pipe takes the new
+    /// marks, and its peer end too (libzmq's `update_pipe_options`).
+    pub(crate) fn update_pipe_hwms(&mut self) {
+        let (sndhwm, rcvhwm) = (self.options.sndhwm, self.options.rcvhwm);
+        let ids: Vec<PipeId> = self.pipes.keys().copied().collect();
+        for id in ids {
+            if let Some(pipe) = self.pattern.pipe_mut(id) {
+                let writable = pipe.set_hwms(rcvhwm, sndhwm);
+                pipe.send_hwms_to_peer(sndhwm, rcvhwm, None);
+                if writable {
+                    self.pattern.write_activated(id);
+                }
+            }
+        }
+        self.sync_level();
+    }
+
     /// Starts closing every pipe that came from `endpoint`; `false` if none.
     pub(crate) fn terminate_pipes_of(&mut self, endpoint: &str) -> bool {
         let ids: Vec<PipeId> = self
@@ -279,6 +296,7 @@ impl SocketCore {
             .collect();
         for id in &ids {
             if let Some(pipe) = self.pattern.pipe_mut(*id) {
+                pipe.send_disconnect_msg();
                 pipe.terminate_with(false);
             }
         }
@@ -292,6 +310,8 @@ impl SocketCore {
         let ids: Vec<PipeId> = self.pipes.keys().copied().collect();
         for id in ids {
             if let Some(pipe) = self.pattern.pipe_mut(id) {
+                // Only inproc pipes may carry the peer's disconnect message.
+                pipe.send_disconnect_msg();
                 pipe.terminate_with(false);
             }
         }

@@ -446,8 +446,13 @@ impl Socket {
             object.close(linger);
         }
         ctx.shared.inproc.unbind(self.id, None);
-        for pipe in ctx.shared.inproc.forget_pending(self.id) {
-            state.core.forget_pipe(pipe);
+        // A connect still waiting for its bind keeps what was sent on it
+        // for that bind (the close completes then), unless the context
+        // terminates.
+        if ctx.is_terminating() {
+            for pipe in ctx.shared.inproc.forget_pending(self.id) {
+                state.core.forget_pipe(pipe);
+            }
         }
         // Pipes announced but not attached yet are closed like the others.
         let _ = state.core.process_commands();
@@ -482,6 +487,16 @@ impl Socket {
             rcvhwm: core.options.rcvhwm,
             routing_id: core.options.routing_id.clone(),
             conflate: core.options.effective_conflate(core.kind),
+            hello_msg: core
+                .options
+                .hello_msg
+                .clone()
+                .filter(|msg| !msg.is_empty() && sends_hello_msg(core.kind)),
+            disconnect_msg: core
+                .options
+                .disconnect_msg
+                .clone()
+                .filter(|msg| !msg.is_empty() && receives_disconnect_msg(core.kind)),
         }
     }
 
@@ -515,6 +530,28 @@ pub struct PollEvents {
     pub readable: bool,
     /// At least one message part can be sent without blocking.
     pub writable: bool,
+}
+
+/// Whether the socket type sends `ZMQ_HELLO_MSG` to new peers (libzmq's
+/// `can_send_hello_msg`).
+pub(crate) fn sends_hello_msg(kind: SocketKind) -> bool {
+    matches!(
+        kind,
+        SocketKind::Router
+            | SocketKind::Dealer
+            | SocketKind::Client
+            | SocketKind::Server
+            | SocketKind::Peer
+    )
+}
+
+/// Whether the socket type gets `ZMQ_DISCONNECT_MSG` when a peer goes
+/// (libzmq's `can_recv_disconnect_msg`).
+pub(crate) fn receives_disconnect_msg(kind: SocketKind) -> bool {
+    matches!(
+        kind,
+        SocketKind::Router | SocketKind::Server | SocketKind::Peer
+    )
 }
 
 /// A high-water mark option as a pipe limit (0 and below: unlimited).

@@ -40,11 +40,6 @@ mod session;
 mod unbuilt;
 
 int_options! {
-    /// `ZMQ_SNDHWM`: outbound high-water mark (messages, 0 = none), for
-    /// connections made afterwards.
-    sndhwm: set_sndhwm / get_sndhwm, min 0;
-    /// `ZMQ_RCVHWM`: inbound high-water mark (messages, 0 = none).
-    rcvhwm: set_rcvhwm / get_rcvhwm, min 0;
     /// `ZMQ_LINGER` (ms, -1 = forever).
     linger: set_linger / get_linger, min -1;
     /// `ZMQ_RCVTIMEO` (ms, -1 = forever).
@@ -74,6 +69,36 @@ int_options! {
 }
 
 impl Socket {
+    /// `ZMQ_SNDHWM`: outbound high-water mark (messages, 0 = none). As in
+    /// libzmq it applies to the pipes that exist too.
+    pub fn set_sndhwm(&self, value: i32) -> Result<()> {
+        let value = at_least(value, 0)?;
+        let mut state = self.state.borrow_mut();
+        state.core.options.sndhwm = value;
+        state.core.update_pipe_hwms();
+        Ok(())
+    }
+
+    /// `ZMQ_SNDHWM`.
+    pub fn get_sndhwm(&self) -> Result<i32> {
+        Ok(self.state.borrow().core.options.sndhwm)
+    }
+
+    /// `ZMQ_RCVHWM`: inbound high-water mark (messages, 0 = none). As in
+    /// libzmq it applies to the pipes that exist too.
+    pub fn set_rcvhwm(&self, value: i32) -> Result<()> {
+        let value = at_least(value, 0)?;
+        let mut state = self.state.borrow_mut();
+        state.core.options.rcvhwm = value;
+        state.core.update_pipe_hwms();
+        Ok(())
+    }
+
+    /// `ZMQ_RCVHWM`.
+    pub fn get_rcvhwm(&self) -> Result<i32> {
+        Ok(self.state.borrow().core.options.rcvhwm)
+    }
+
     /// `ZMQ_TCP_KEEPALIVE` (-1 OS default, 0 off, 1 on).
     pub fn set_tcp_keepalive(&self, value: i32) -> Result<()> {
         if !(-1..=1).contains(&value) {
