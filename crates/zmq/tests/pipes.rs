@@ -265,3 +265,38 @@ fn disconnect_msg_over_inproc_with_a_late_bind() {
     assert_eq!(server.recv_bytes(0).unwrap(), b"D");
     assert_eq!(server.recv_bytes(DONTWAIT), Err(Error::Again));
 }
+
+/// libzmq's test_reconnect_ivl: with `ZMQ_RECONNECT_IVL` = -1 a lost
+/// connection is not remade, and a new connect to the same endpoint
+/// restores traffic (the old one ended with its pipe).
+#[test]
+fn reconnect_ivl_off_then_a_second_connect_restores_traffic() {
+    fn bounce(a: &Socket, b: &Socket) {
+        a.send("ping", 0).unwrap();
+        assert_eq!(b.recv_bytes(0).unwrap(), b"ping");
+        b.send("pong", 0).unwrap();
+        assert_eq!(a.recv_bytes(0).unwrap(), b"pong");
+    }
+    fn expect_bounce_fail(a: &Socket, b: &Socket) {
+        for (from, to) in [(a, b), (b, a)] {
+            let _ = from.send("lost", DONTWAIT);
+            to.set_rcvtimeo(150).unwrap();
+            assert_eq!(to.recv_bytes(0), Err(Error::Again));
+            to.set_rcvtimeo(5000).unwrap();
+        }
+    }
+    let ctx = Context::new();
+    let server = socket(&ctx, SocketType::Pair);
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = server.get_last_endpoint().unwrap().unwrap();
+    let client = socket(&ctx, SocketType::Pair);
+    client.set_reconnect_ivl(-1).unwrap();
+    client.connect(&endpoint).unwrap();
+    bounce(&server, &client);
+    server.unbind(&endpoint).unwrap();
+    expect_bounce_fail(&server, &client);
+    server.bind(&endpoint).unwrap();
+    expect_bounce_fail(&server, &client);
+    client.connect(&endpoint).unwrap();
+    bounce(&server, &client);
+}

@@ -599,6 +599,15 @@ impl Session {
                     pipe.terminate_with(false);
                     self.old_pipes.push(pipe);
                 }
+                if self.link.options.reconnect_ivl <= 0 {
+                    // No reconnection: the connect ends with its pipe, as
+                    // libzmq's session asks its socket to drop the
+                    // endpoint (`term_endpoint`); a new connect to the
+                    // same endpoint starts afresh.
+                    self.stop_reconnecting();
+                    self.check_done(r, id);
+                    return;
+                }
                 self.schedule_reconnect(r, id);
             }
         }
