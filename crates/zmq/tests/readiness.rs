@@ -160,3 +160,34 @@ fn level_triggered_readiness_over_tcp() {
 fn level_triggered_readiness_over_inproc() {
     level_triggered("inproc");
 }
+
+/// libzmq's test_poller:test_poll_fd: `ZMQ_FD` of a socket that just
+/// connected polls readable although no message came (a new pipe may
+/// change `ZMQ_EVENTS`; libzmq's socket sends itself a command), so an
+/// edge-triggered poller started after the connect looks at the socket.
+#[test]
+fn zmq_fd_readable_after_a_connect_without_messages() {
+    let ctx = Context::new();
+    let push = ctx.socket(SocketType::Push).unwrap();
+    push.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = push.get_last_endpoint().unwrap().unwrap();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    pull.connect(&endpoint).unwrap();
+    let fd = pull.get_fd().unwrap();
+    assert!(poll_readable(fd, WAIT_MS), "ZMQ_FD readable after connect");
+    assert!(!pull.get_events().unwrap().readable);
+
+    // The same for an inproc connect, bound or not yet.
+    for name in ["fd-bound", "fd-unbound"] {
+        let endpoint = format!("inproc://{name}");
+        let bound = ctx.socket(SocketType::Push).unwrap();
+        if name == "fd-bound" {
+            bound.bind(&endpoint).unwrap();
+        }
+        let pull = ctx.socket(SocketType::Pull).unwrap();
+        pull.connect(&endpoint).unwrap();
+        let fd = pull.get_fd().unwrap();
+        assert!(poll_readable(fd, WAIT_MS), "{name}");
+        assert!(!pull.get_events().unwrap().readable);
+    }
+}

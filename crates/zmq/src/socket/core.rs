@@ -46,6 +46,10 @@ pub(crate) enum SocketCommand {
     Hiccup(PipeId),
     /// The context is shutting down: blocking calls fail with ETERM.
     Stop,
+    /// Nothing to do: raises `ZMQ_FD` so that a poller looks at
+    /// `ZMQ_EVENTS` (sent by the socket to itself when it attaches a pipe
+    /// without a command, as libzmq's socket gets its own `own` command).
+    Wake,
 }
 
 impl From<(PipeId, PipeEvent)> for SocketCommand {
@@ -204,6 +208,7 @@ impl SocketCore {
             } => self.attach(pipe, endpoint, locally_initiated, connect_routing_id),
             SocketCommand::Hiccup(id) => self.pattern.hiccuped(id),
             SocketCommand::Stop => self.stopped = true,
+            SocketCommand::Wake => {}
         }
     }
 
@@ -284,6 +289,19 @@ impl SocketCore {
             }
         }
         self.sync_level();
+    }
+
+    /// Attaches a pipe made on this thread (a connect) and raises
+    /// `ZMQ_FD`: a new pipe may change `ZMQ_EVENTS` (POLLOUT), and an
+    /// edge-triggered poller of a fresh socket must get to look.
+    pub(crate) fn attach_local(
+        &mut self,
+        pipe: PipeEnd,
+        endpoint: Arc<str>,
+        connect_routing_id: Option<Bytes>,
+    ) {
+        self.attach(pipe, endpoint, true, connect_routing_id);
+        self.mailbox.send(SocketCommand::Wake);
     }
 
     /// Starts closing every pipe that came from `endpoint`; `false` if none.

@@ -152,12 +152,9 @@ impl Socket {
                 ctx.shared
                     .inproc
                     .connect(address.name(), &endpoint_arc, connecter, ids);
-            state.core.attach(
-                connected.end,
-                Arc::clone(&endpoint_arc),
-                true,
-                connect_routing_id,
-            );
+            state
+                .core
+                .attach_local(connected.end, Arc::clone(&endpoint_arc), connect_routing_id);
             state.core.last_endpoint = endpoint.to_owned();
             return Ok(());
         }
@@ -195,10 +192,9 @@ impl Socket {
                 },
                 conflate,
             );
-            state.core.attach(
+            state.core.attach_local(
                 socket_end,
                 Arc::clone(&endpoint_arc),
-                true,
                 connect_routing_id.clone(),
             );
             Some(PreparedPipe {

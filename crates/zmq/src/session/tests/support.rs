@@ -74,7 +74,7 @@ impl SocketSide {
                         self.terminated += 1;
                     }
                 }
-                SocketCommand::Hiccup(_) | SocketCommand::Stop => {}
+                SocketCommand::Hiccup(_) | SocketCommand::Stop | SocketCommand::Wake => {}
             }
         }
     }
