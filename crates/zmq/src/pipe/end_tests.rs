@@ -253,3 +253,51 @@ fn a_dropped_end_still_terminates_its_peer() {
 fn pipe_item_is_no_bigger_than_a_message() {
     assert!(size_of::<PipeItem>() <= 64.max(size_of::<Msg>()));
 }
+
+#[test]
+fn set_hwms_adds_the_boosts_as_libzmq() {
+    let mut p = Pair::new(0, 1);
+    // A session's pipe (no boost): the owner's marks alone.
+    assert!(!p.a.set_hwms(0, 3));
+    assert_eq!(p.a.hwm, 3);
+    assert_eq!(p.a.lwm, 0);
+    // An inproc pipe: plus the peer socket's marks; 0 on either side is
+    // unlimited.
+    p.a.set_hwms_boost(7, 2);
+    p.a.set_hwms(10, 3);
+    assert_eq!((p.a.lwm, p.a.hwm), (compute_lwm(17) as u64, 5));
+    p.a.set_hwms_boost(0, 2);
+    p.a.set_hwms(10, 0);
+    assert_eq!((p.a.lwm, p.a.hwm), (0, 0));
+}
+
+#[test]
+fn hwms_from_the_peer_wake_a_full_writer() {
+    let mut p = Pair::new(0, 1);
+    p.a.write(msg("1", false)).expect("room");
+    assert!(p.a.write(msg("2", false)).is_err(), "full at 1");
+    p.a.flush();
+    // The peer's owner raises its marks: a's outbound mark follows.
+    p.b.send_hwms_to_peer(0, 3, None);
+    let (to_a, _) = p.pump();
+    assert_eq!(to_a, vec![PipeSignal::WriteActivated]);
+    p.a.write(msg("2", false)).expect("room again");
+    p.a.write(msg("3", false)).expect("room again");
+    assert!(p.a.write(msg("4", false)).is_err(), "full at 3");
+}
+
+#[test]
+fn the_disconnect_message_goes_once_before_the_delimiter() {
+    let mut p = Pair::new(0, 0);
+    let cell = Arc::new(OnceLock::new());
+    p.a.set_disconnect_msg(Arc::clone(&cell));
+    p.a.write(msg("half", true)).expect("room");
+    // Filled in later (an inproc bind after the connect).
+    cell.set(Bytes::from_static(b"bye")).unwrap();
+    p.a.send_disconnect_msg();
+    p.a.send_disconnect_msg();
+    p.a.terminate();
+    p.pump();
+    assert_eq!(p.b.read().expect("disconnect message").data(), b"bye");
+    assert!(p.b.read().is_none(), "the half message was rolled back");
+}
