@@ -16,7 +16,7 @@ use std::sync::{Arc, OnceLock};
 use parking_lot::Mutex;
 use zmq_patterns::{Msg, MsgFlags, Pipe, SocketKind};
 
-use crate::pipe::{PipeEnd, PipeEndConfig, PipeEvents, pipe_pair, pipe_pair_with};
+use crate::pipe::{PipeEnd, PipeEndConfig, PipeEvent, PipeEvents, pipe_pair, pipe_pair_with};
 use crate::pipe_target::PipeTarget;
 use crate::socket::{SocketCommand, SocketMailbox};
 
@@ -151,6 +151,10 @@ impl InprocRegistry {
                 p.bind_end.flush();
             }
             send_hello(&mut p.bind_end, &binder.hello_msg);
+            // Marks the connecter changed before the bind were parked for
+            // this end; the bind's marks (set above) win, as in libzmq.
+            p.bind_target
+                .discard_queued(|event| matches!(event, PipeEvent::Hwms { .. }));
             let owner: Arc<dyn PipeEvents> = binder.mailbox.clone();
             p.bind_target.set_owner(owner);
             ends.push(p.bind_end);

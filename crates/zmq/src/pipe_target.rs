@@ -43,6 +43,17 @@ impl PipeTarget {
     }
 }
 
+impl PipeTarget {
+    /// Drops the queued notifications that `unwanted` picks (before the
+    /// owner is set).
+    pub fn discard_queued(&self, unwanted: impl Fn(&PipeEvent) -> bool) {
+        self.state
+            .lock()
+            .queued
+            .retain(|(_, event)| !unwanted(event));
+    }
+}
+
 impl PipeEvents for PipeTarget {
     fn notify(&self, pipe: PipeId, event: PipeEvent) {
         let owner = {
