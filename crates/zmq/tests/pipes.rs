@@ -300,3 +300,26 @@ fn reconnect_ivl_off_then_a_second_connect_restores_traffic() {
     client.connect(&endpoint).unwrap();
     bounce(&server, &client);
 }
+
+/// As libzmq: unbinding an inproc name frees it (another socket may bind
+/// it) and keeps the connections already made.
+#[test]
+fn inproc_unbind_frees_the_name_and_keeps_the_pipes() {
+    let ctx = Context::new();
+    let server = socket(&ctx, SocketType::Pair);
+    server.bind("inproc://unbind-keeps").unwrap();
+    let client = socket(&ctx, SocketType::Pair);
+    client.connect("inproc://unbind-keeps").unwrap();
+    server.unbind("inproc://unbind-keeps").unwrap();
+    client.send("still", 0).unwrap();
+    assert_eq!(server.recv_bytes(0).unwrap(), b"still");
+    server.send("here", 0).unwrap();
+    assert_eq!(client.recv_bytes(0).unwrap(), b"here");
+    let other = socket(&ctx, SocketType::Pair);
+    other.bind("inproc://unbind-keeps").unwrap();
+    assert_eq!(
+        server.unbind("inproc://unbind-keeps"),
+        Err(Error::NoEnt),
+        "bound by another socket now"
+    );
+}

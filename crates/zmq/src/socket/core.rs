@@ -306,10 +306,20 @@ impl SocketCore {
 
     /// Starts closing every pipe that came from `endpoint`; `false` if none.
     pub(crate) fn terminate_pipes_of(&mut self, endpoint: &str) -> bool {
+        self.terminate_pipes_where(|info| &*info.endpoint == endpoint)
+    }
+
+    /// Starts closing the pipes this socket connected to `endpoint`;
+    /// `false` if none.
+    pub(crate) fn terminate_connected_pipes_of(&mut self, endpoint: &str) -> bool {
+        self.terminate_pipes_where(|info| info.locally_initiated && &*info.endpoint == endpoint)
+    }
+
+    fn terminate_pipes_where(&mut self, chosen: impl Fn(&PipeInfo) -> bool) -> bool {
         let ids: Vec<PipeId> = self
             .pipes
             .iter()
-            .filter(|(_, info)| &*info.endpoint == endpoint)
+            .filter(|(_, info)| chosen(info))
             .map(|(id, _)| *id)
             .collect();
         for id in &ids {

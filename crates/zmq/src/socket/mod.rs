@@ -223,12 +223,7 @@ impl Socket {
         let mut state = self.state.borrow_mut();
         state.core.process_commands()?;
         if let Ok(Endpoint::Inproc(address)) = Endpoint::parse(endpoint) {
-            let ctx = state.core.ctx.clone();
-            if !ctx.shared.inproc.unbind(self.id, Some(address.name())) {
-                return Err(Error::NoEnt);
-            }
-            state.core.terminate_pipes_of(endpoint);
-            return Ok(());
+            return self.term_inproc_endpoint(&mut state, endpoint, address.name());
         }
         self.close_objects(&mut state, endpoint)
     }
@@ -238,15 +233,33 @@ impl Socket {
     pub fn disconnect(&self, endpoint: &str) -> Result<()> {
         let mut state = self.state.borrow_mut();
         state.core.process_commands()?;
-        if let Ok(Endpoint::Inproc(_)) = Endpoint::parse(endpoint) {
-            if !state.core.terminate_pipes_of(endpoint) {
-                return Err(Error::NoEnt);
-            }
+        if let Ok(Endpoint::Inproc(address)) = Endpoint::parse(endpoint) {
+            self.term_inproc_endpoint(&mut state, endpoint, address.name())?;
         } else {
             self.close_objects(&mut state, endpoint)?;
         }
         // `ZMQ_RECONNECT_STOP_AFTER_DISCONNECT` asks the other connects.
         state.core.options.reconnect_stop.mark_disconnected();
+        Ok(())
+    }
+
+    /// `zmq_unbind` or `zmq_disconnect` of an inproc endpoint, as
+    /// libzmq's `term_endpoint`: a name this socket bound is freed (the
+    /// pipes already made stay: an inproc connection has no listener
+    /// behind it); otherwise the pipes this socket connected to it close,
+    /// after the peer's disconnect message. ENOENT when neither.
+    fn term_inproc_endpoint(
+        &self,
+        state: &mut SocketState,
+        endpoint: &str,
+        name: &str,
+    ) -> Result<()> {
+        if state.core.ctx.shared.inproc.unbind(self.id, Some(name)) {
+            return Ok(());
+        }
+        if !state.core.terminate_connected_pipes_of(endpoint) {
+            return Err(Error::NoEnt);
+        }
         Ok(())
     }
 
