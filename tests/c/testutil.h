@@ -32,6 +32,26 @@
         CHECK (errno == (err));                                               \
     } while (0)
 
+/* zmq-rs extension (not in libzmq, not in zmq.h): how many panics the
+ * library caught at its C boundary. Each is a bug, so every program
+ * checks at exit that there were none. */
+extern unsigned long long zmq_rs_caught_panics (void);
+
+static void testutil_check_no_panics (void)
+{
+    unsigned long long panics = zmq_rs_caught_panics ();
+    if (panics != 0) {
+        fprintf (stderr, "%llu panic(s) caught at the C boundary\n", panics);
+        fflush (stderr);
+        _Exit (1);
+    }
+}
+
+__attribute__ ((constructor)) static void testutil_init (void)
+{
+    atexit (testutil_check_no_panics);
+}
+
 /* Sends a string as one part. */
 static inline void send_str (void *s, const char *text, int flags)
 {

@@ -1,9 +1,16 @@
 //! The C boundary: every exported function runs its body through
 //! [`guarded`], so that no panic crosses into C and every failure sets
 //! both the C library's `errno` and the value `zmq_errno` returns.
+//!
+//! A caught panic is a bug of ours, never a normal path: besides failing
+//! the call with ENOTRECOVERABLE, it is counted process-wide, and the
+//! non-standard export [`zmq_rs_caught_panics`] reads the count, so that
+//! tests can check that none happened (the C programs of `tests/c` check
+//! it at exit).
 
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use zmq::Error;
 
@@ -15,6 +22,20 @@ thread_local! {
 /// The errno a panic caught at the boundary reports: an internal bug,
 /// the call's effect is unknown.
 const PANIC_ERRNO: i32 = libc::ENOTRECOVERABLE;
+
+/// Panics caught at the boundary since the library was loaded.
+static CAUGHT_PANICS: AtomicU64 = AtomicU64::new(0);
+
+/// How many panics the boundary caught since the library was loaded (0
+/// unless there is a bug).
+///
+/// Not part of libzmq's API: a zmq-rs extension for tests, declared in no
+/// header (`extern unsigned long long zmq_rs_caught_panics (void);`).
+/// Programs that may also run on libzmq should look it up with `dlsym`.
+#[unsafe(no_mangle)]
+pub extern "C" fn zmq_rs_caught_panics() -> u64 {
+    CAUGHT_PANICS.load(Ordering::Relaxed)
+}
 
 /// Records `code` as this thread's errno, in `zmq_errno` and in the C
 /// library's `errno`.
@@ -59,6 +80,7 @@ pub(crate) fn guarded<T>(failed: T, body: impl FnOnce() -> Result<T, Error>) -> 
             failed
         }
         Err(_) => {
+            CAUGHT_PANICS.fetch_add(1, Ordering::Relaxed);
             set_errno(PANIC_ERRNO);
             failed
         }
@@ -93,9 +115,11 @@ mod tests {
 
     #[test]
     fn panic_is_caught() {
+        let before = zmq_rs_caught_panics();
         let rc = guarded_int(|| panic!("boom"));
         assert_eq!(rc, -1);
         assert_eq!(last_errno(), PANIC_ERRNO);
+        assert!(zmq_rs_caught_panics() > before);
     }
 
     #[test]

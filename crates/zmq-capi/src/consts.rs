@@ -14,6 +14,7 @@ pub const ZMQ_MAX_MSGSZ: c_int = 5;
 pub const ZMQ_MSG_T_SIZE: c_int = 6;
 
 // Socket options.
+pub const ZMQ_FD: c_int = 14;
 pub const ZMQ_IPV6: c_int = 42;
 pub const ZMQ_BLOCKY: c_int = 70;
 

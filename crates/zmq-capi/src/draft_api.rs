@@ -1,9 +1,8 @@
 //! The draft socket calls of `zmq.h`: RADIO/DISH groups and PEER
 //! connections by routing id.
 //!
-//! Draft sockets made by `zmq_socket` are, like all sockets here, for one
-//! thread at a time (libzmq lets several threads share them); Rust callers
-//! share them with `zmq::ThreadSafeSocket`. See `docs/capi.md`.
+//! Draft sockets of the thread-safe types may be used by several threads
+//! at once, as in libzmq (see `handles`). See `docs/capi.md`.
 
 use std::ffi::{CStr, c_char, c_int, c_void};
 
@@ -35,7 +34,8 @@ pub unsafe extern "C" fn zmq_join(socket: *mut c_void, group: *const c_char) -> 
     guarded_int(|| {
         let socket = &handles::socket(socket)?.socket;
         // SAFETY: forwarded contract.
-        socket.join(unsafe { group_arg(group) }?)?;
+        let group = unsafe { group_arg(group) }?;
+        socket.with(|s| s.join(group))?;
         Ok(0)
     })
 }
@@ -50,7 +50,8 @@ pub unsafe extern "C" fn zmq_leave(socket: *mut c_void, group: *const c_char) ->
     guarded_int(|| {
         let socket = &handles::socket(socket)?.socket;
         // SAFETY: forwarded contract.
-        socket.leave(unsafe { group_arg(group) }?)?;
+        let group = unsafe { group_arg(group) }?;
+        socket.with(|s| s.leave(group))?;
         Ok(0)
     })
 }
@@ -66,7 +67,8 @@ pub unsafe extern "C" fn zmq_connect_peer(socket: *mut c_void, endpoint: *const 
     guarded(0, || {
         let socket = &handles::socket(socket)?.socket;
         // SAFETY: forwarded contract.
-        socket.connect_peer(unsafe { endpoint_arg(endpoint) }?)
+        let endpoint = unsafe { endpoint_arg(endpoint) }?;
+        socket.with(|s| s.connect_peer(endpoint))
     })
 }
 
@@ -79,7 +81,7 @@ pub unsafe extern "C" fn zmq_connect_peer(socket: *mut c_void, endpoint: *const 
 pub unsafe extern "C" fn zmq_disconnect_peer(socket: *mut c_void, routing_id: u32) -> c_int {
     guarded_int(|| {
         let socket = &handles::socket(socket)?.socket;
-        socket.disconnect_peer(routing_id)?;
+        socket.with(|s| s.disconnect_peer(routing_id))?;
         Ok(0)
     })
 }

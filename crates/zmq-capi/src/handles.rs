@@ -2,13 +2,20 @@
 //! [`ContextHandle`] or [`SocketHandle`]. Every live handle is in a
 //! registry, so a NULL, foreign or closed pointer is refused (EFAULT for
 //! contexts, ENOTSOCK for sockets) instead of being dereferenced.
+//!
+//! Sockets of the thread-safe types (CLIENT, SERVER, RADIO, DISH,
+//! SCATTER, GATHER, PEER, CHANNEL) are held as a [`ThreadSafeSocket`],
+//! which any number of threads may use at once, as in libzmq; the other
+//! types as a plain [`Socket`], used by one thread at a time (libzmq's
+//! rule for them) and reached without a lock.
 
 use std::collections::HashMap;
 use std::ffi::c_void;
 use std::sync::LazyLock;
 
 use parking_lot::RwLock;
-use zmq::{Context, Error, Socket};
+use zmq::threadsafe::is_thread_safe;
+use zmq::{Context, Error, Message, Socket, ThreadSafeSocket};
 
 /// Tag of a live context (as libzmq's `ctx_t::check_tag`).
 const CONTEXT_TAG: u32 = 0xabad_cafe;
@@ -36,10 +43,60 @@ pub(crate) struct ContextHandle {
 }
 
 /// What a socket pointer points to.
+#[repr(C)]
 pub(crate) struct SocketHandle {
     tag: u32,
     /// The socket.
-    pub(crate) socket: Socket,
+    pub(crate) socket: AnySocket,
+}
+
+/// A C socket: thread-safe or not, by type.
+pub(crate) enum AnySocket {
+    /// A socket of a type that is not thread-safe.
+    Plain(Socket),
+    /// A socket of a thread-safe type.
+    ThreadSafe(ThreadSafeSocket),
+}
+
+impl AnySocket {
+    /// Runs `f` on the socket; a thread-safe one is locked meanwhile, so
+    /// `f` must not block (options, endpoints, groups).
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&Socket) -> R) -> R {
+        match self {
+            AnySocket::Plain(socket) => f(socket),
+            AnySocket::ThreadSafe(socket) => socket.with(f),
+        }
+    }
+
+    /// Whether the socket is of a thread-safe type.
+    pub(crate) fn is_thread_safe(&self) -> bool {
+        matches!(self, AnySocket::ThreadSafe(_))
+    }
+
+    /// Sends one part, waiting per `flags` and `ZMQ_SNDTIMEO`.
+    #[inline]
+    pub(crate) fn send_msg(&self, msg: Message, flags: i32) -> Result<(), Error> {
+        match self {
+            AnySocket::Plain(socket) => socket.send_msg(msg, flags),
+            AnySocket::ThreadSafe(socket) => socket.send_msg(msg, flags),
+        }
+    }
+
+    /// Receives one part, waiting per `flags` and `ZMQ_RCVTIMEO`.
+    #[inline]
+    pub(crate) fn recv_msg(&self, flags: i32) -> Result<Message, Error> {
+        match self {
+            AnySocket::Plain(socket) => socket.recv_msg(flags),
+            AnySocket::ThreadSafe(socket) => socket.recv_msg(flags),
+        }
+    }
+
+    fn close(self) {
+        match self {
+            AnySocket::Plain(socket) => socket.close(),
+            AnySocket::ThreadSafe(socket) => socket.close(),
+        }
+    }
 }
 
 /// Boxes `ctx` and registers it; the pointer is what `zmq_ctx_new` returns.
@@ -52,15 +109,20 @@ pub(crate) fn new_context(ctx: Context) -> *mut c_void {
     raw.cast()
 }
 
-/// Boxes `socket` and registers it; the pointer is what `zmq_socket`
-/// returns.
-pub(crate) fn new_socket(socket: Socket) -> *mut c_void {
+/// Boxes `socket` (behind a lock when its type is thread-safe) and
+/// registers it; the pointer is what `zmq_socket` returns.
+pub(crate) fn new_socket(socket: Socket) -> Result<*mut c_void, Error> {
+    let socket = if is_thread_safe(socket.get_socket_type()?) {
+        AnySocket::ThreadSafe(ThreadSafeSocket::from_socket(socket)?)
+    } else {
+        AnySocket::Plain(socket)
+    };
     let raw = Box::into_raw(Box::new(SocketHandle {
         tag: SOCKET_TAG,
         socket,
     }));
     LIVE.write().insert(raw as usize, HandleKind::Socket);
-    raw.cast()
+    Ok(raw.cast())
 }
 
 fn is_live(ptr: *const c_void, kind: HandleKind) -> bool {
@@ -88,8 +150,10 @@ pub(crate) fn context<'a>(ptr: *mut c_void) -> Result<&'a ContextHandle, Error> 
 
 /// The socket behind `ptr`; ENOTSOCK when it is not a live socket.
 ///
-/// A socket is used by one thread at a time (libzmq's rule); the
-/// reference is valid until [`destroy_socket`].
+/// A socket of a type that is not thread-safe is used by one thread at a
+/// time (libzmq's rule); a thread-safe one by any number (see
+/// [`AnySocket`]). The reference is valid until [`destroy_socket`], which
+/// the C side must not call while other threads still use the socket.
 pub(crate) fn socket<'a>(ptr: *mut c_void) -> Result<&'a SocketHandle, Error> {
     if !is_live(ptr, HandleKind::Socket) {
         return Err(Error::NotSock);

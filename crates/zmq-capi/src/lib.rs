@@ -8,8 +8,8 @@
 //! EFAULT / ENOTSOCK. `docs/capi.md` lists each function's status.
 #![deny(missing_docs)]
 
-/// The C boundary: panics caught, errno set.
-mod boundary;
+/// The C boundary: panics caught (and counted), errno set.
+pub mod boundary;
 /// The `zmq.h` numbers used here.
 mod consts;
 /// Context and socket handles and the registry of live ones.

@@ -5,7 +5,7 @@
 
 use std::ffi::{CStr, c_char, c_int, c_void};
 
-use zmq::{Error, SocketType};
+use zmq::{Error, Socket, SocketType};
 
 use crate::boundary::guarded_int;
 use crate::handles;
@@ -44,7 +44,7 @@ pub unsafe extern "C" fn zmq_socket_monitor_versioned(
     guarded_int(|| {
         let socket = &handles::socket(socket)?.socket;
         if endpoint.is_null() {
-            socket.stop_monitor()?;
+            socket.with(Socket::stop_monitor)?;
             return Ok(0);
         }
         // SAFETY: non-NULL and NUL-terminated per the contract.
@@ -52,7 +52,7 @@ pub unsafe extern "C" fn zmq_socket_monitor_versioned(
             .to_str()
             .map_err(|_| Error::Inval)?;
         let kind = SocketType::from_raw(kind).map_err(|_| Error::Inval)?;
-        socket.monitor_versioned(endpoint, events, event_version, kind)?;
+        socket.with(|s| s.monitor_versioned(endpoint, events, event_version, kind))?;
         Ok(0)
     })
 }
@@ -67,7 +67,9 @@ pub unsafe extern "C" fn zmq_socket_monitor_versioned(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zmq_socket_monitor_pipes_stats(socket: *mut c_void) -> c_int {
     guarded_int(|| {
-        handles::socket(socket)?.socket.monitor_pipes_stats()?;
+        handles::socket(socket)?
+            .socket
+            .with(Socket::monitor_pipes_stats)?;
         Ok(0)
     })
 }

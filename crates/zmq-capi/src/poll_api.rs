@@ -6,7 +6,7 @@ use std::os::fd::BorrowedFd;
 use zmq::{Error, PollItem};
 
 use crate::boundary::guarded_int;
-use crate::handles;
+use crate::handles::{self, AnySocket};
 
 /// The C `zmq_pollitem_t`.
 #[repr(C)]
@@ -50,7 +50,12 @@ pub unsafe extern "C" fn zmq_poll(
         let mut poll_items = Vec::with_capacity(count);
         for entry in entries.iter() {
             let item = if !entry.socket.is_null() {
-                PollItem::from_socket(&handles::socket(entry.socket)?.socket, entry.events)
+                match &handles::socket(entry.socket)?.socket {
+                    AnySocket::Plain(socket) => PollItem::from_socket(socket, entry.events),
+                    AnySocket::ThreadSafe(socket) => {
+                        PollItem::from_thread_safe(socket, entry.events)
+                    }
+                }
             } else if entry.fd >= 0 {
                 // SAFETY: the descriptor is open for the duration of the
                 // call per the contract; poll(2) reports a closed one as

@@ -15,7 +15,7 @@ use parking_lot::Mutex;
 use zmq::{Error, Poller, PollerEvent};
 
 use crate::boundary::{guarded, guarded_int};
-use crate::handles;
+use crate::handles::{self, AnySocket};
 
 /// The C `zmq_poller_event_t`.
 #[repr(C)]
@@ -131,9 +131,13 @@ pub extern "C" fn zmq_poller_add(
 ) -> c_int {
     guarded_int(|| {
         let handle = poller(poller_ptr)?;
-        let target = &handles::socket(socket)?.socket;
         let registered = Registered { socket, user_data };
-        handle.poller.add(target, registered, events)?;
+        match &handles::socket(socket)?.socket {
+            AnySocket::Plain(target) => handle.poller.add(target, registered, events)?,
+            AnySocket::ThreadSafe(target) => {
+                handle.poller.add_thread_safe(target, registered, events)?;
+            }
+        }
         handle.sockets.push(socket as usize);
         Ok(0)
     })
@@ -148,8 +152,10 @@ pub extern "C" fn zmq_poller_modify(
 ) -> c_int {
     guarded_int(|| {
         let handle = poller(poller_ptr)?;
-        let target = &handles::socket(socket)?.socket;
-        handle.poller.modify(target, events)?;
+        match &handles::socket(socket)?.socket {
+            AnySocket::Plain(target) => handle.poller.modify(target, events)?,
+            AnySocket::ThreadSafe(target) => handle.poller.modify_thread_safe(target, events)?,
+        }
         Ok(0)
     })
 }
@@ -159,8 +165,10 @@ pub extern "C" fn zmq_poller_modify(
 pub extern "C" fn zmq_poller_remove(poller_ptr: *mut c_void, socket: *mut c_void) -> c_int {
     guarded_int(|| {
         let handle = poller(poller_ptr)?;
-        let target = &handles::socket(socket)?.socket;
-        handle.poller.remove(target)?;
+        match &handles::socket(socket)?.socket {
+            AnySocket::Plain(target) => handle.poller.remove(target)?,
+            AnySocket::ThreadSafe(target) => handle.poller.remove_thread_safe(target)?,
+        };
         handle.sockets.retain(|&mine| mine != socket as usize);
         Ok(0)
     })
@@ -298,8 +306,8 @@ pub unsafe extern "C" fn zmq_poller_wait_all(
     })
 }
 
-/// The poller's own descriptor: this build has no thread-safe sockets,
-/// so a poller never has one (EINVAL), as the man page allows.
+/// The poller's own descriptor: never offered (EINVAL), as the man page
+/// allows; see `zmq::Poller::fd`.
 ///
 /// # Safety
 /// `fd` is NULL or valid for writing.

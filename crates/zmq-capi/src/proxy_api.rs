@@ -6,19 +6,17 @@ use std::ffi::{c_int, c_void};
 use zmq::{Error, Socket};
 
 use crate::boundary::guarded_int;
-use crate::handles;
+use crate::handles::{self, AnySocket};
 
 /// A required socket argument: EFAULT when it is NULL or not a live
 /// socket (the proxy pages' word for an invalid frontend or backend).
-fn required_socket<'a>(ptr: *mut c_void) -> Result<&'a Socket, Error> {
+fn required_socket<'a>(ptr: *mut c_void) -> Result<&'a AnySocket, Error> {
     handles::socket(ptr)
         .map(|handle| &handle.socket)
         .map_err(|_| Error::Fault)
 }
 
-/// An optional socket argument: `None` for NULL, EFAULT when it is not a
-/// live socket.
-fn optional_socket<'a>(ptr: *mut c_void) -> Result<Option<&'a Socket>, Error> {
+fn optional_socket<'a>(ptr: *mut c_void) -> Result<Option<&'a AnySocket>, Error> {
     if ptr.is_null() {
         Ok(None)
     } else {
@@ -26,9 +24,32 @@ fn optional_socket<'a>(ptr: *mut c_void) -> Result<Option<&'a Socket>, Error> {
     }
 }
 
-/// Runs the proxy in this thread; -1 with ETERM when the context is
-/// terminated (or EFAULT for an invalid socket, or the error of a failed
-/// socket operation); 0 after `TERMINATE` on the control socket.
+/// Runs `f` with the sockets of `unique` (after those of `held`), each
+/// thread-safe one locked for the whole call: the proxy blocks, so other
+/// threads' calls on such a socket wait until it returns.
+fn with_sockets<R>(
+    unique: &[&AnySocket],
+    held: Vec<&Socket>,
+    f: &mut dyn FnMut(&[&Socket]) -> R,
+) -> R {
+    match unique.split_first() {
+        None => f(&held),
+        Some((first, rest)) => first.with(|socket| {
+            let mut held = held;
+            held.push(socket);
+            with_sockets(rest, held, f)
+        }),
+    }
+}
+
+/// The socket of `slot` (an index in `sockets`), if any.
+fn pick<'a>(sockets: &[&'a Socket], slot: Option<usize>) -> Result<Option<&'a Socket>, Error> {
+    match slot {
+        None => Ok(None),
+        Some(index) => sockets.get(index).copied().map(Some).ok_or(Error::Fault),
+    }
+}
+
 fn run(
     frontend: *mut c_void,
     backend: *mut c_void,
@@ -36,11 +57,37 @@ fn run(
     control: *mut c_void,
 ) -> c_int {
     guarded_int(|| {
-        let frontend = required_socket(frontend)?;
-        let backend = required_socket(backend)?;
-        let capture = optional_socket(capture)?;
-        let control = optional_socket(control)?;
-        zmq::proxy_steerable(frontend, backend, capture, control)?;
+        let given = [
+            Some(required_socket(frontend)?),
+            Some(required_socket(backend)?),
+            optional_socket(capture)?,
+            optional_socket(control)?,
+        ];
+        // Each socket once (frontend and backend may be the same), and
+        // where each given one is in that list.
+        let mut unique: Vec<&AnySocket> = Vec::with_capacity(given.len());
+        let slots = given.map(|socket| {
+            socket.map(|socket| {
+                unique
+                    .iter()
+                    .position(|known| std::ptr::eq(*known, socket))
+                    .unwrap_or_else(|| {
+                        unique.push(socket);
+                        unique.len() - 1
+                    })
+            })
+        });
+        with_sockets(&unique, Vec::with_capacity(unique.len()), &mut |sockets| {
+            let [frontend, backend, capture, control] = slots;
+            let frontend = pick(sockets, frontend)?.ok_or(Error::Fault)?;
+            let backend = pick(sockets, backend)?.ok_or(Error::Fault)?;
+            zmq::proxy_steerable(
+                frontend,
+                backend,
+                pick(sockets, capture)?,
+                pick(sockets, control)?,
+            )
+        })?;
         Ok(0)
     })
 }

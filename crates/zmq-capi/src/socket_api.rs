@@ -7,7 +7,7 @@ use std::ffi::{CStr, c_char, c_int, c_void};
 use zmq::{Error, SocketType};
 
 use crate::boundary::{guarded, guarded_int};
-use crate::consts::ZMQ_DGRAM;
+use crate::consts::{ZMQ_DGRAM, ZMQ_FD};
 use crate::handles;
 use crate::msg_api::bytes_arg;
 use crate::sockopt;
@@ -26,7 +26,7 @@ pub unsafe extern "C" fn zmq_socket(ctx: *mut c_void, kind: c_int) -> *mut c_voi
             return Err(Error::Inval);
         }
         let kind = SocketType::from_raw(kind).map_err(|_| Error::Inval)?;
-        Ok(handles::new_socket(ctx.socket(kind)?))
+        handles::new_socket(ctx.socket(kind)?)
     })
 }
 
@@ -63,7 +63,8 @@ pub unsafe extern "C" fn zmq_bind(socket: *mut c_void, endpoint: *const c_char) 
     guarded_int(|| {
         let socket = &handles::socket(socket)?.socket;
         // SAFETY: forwarded contract.
-        socket.bind(unsafe { endpoint_arg(endpoint) }?)?;
+        let endpoint = unsafe { endpoint_arg(endpoint) }?;
+        socket.with(|s| s.bind(endpoint))?;
         Ok(0)
     })
 }
@@ -77,7 +78,8 @@ pub unsafe extern "C" fn zmq_connect(socket: *mut c_void, endpoint: *const c_cha
     guarded_int(|| {
         let socket = &handles::socket(socket)?.socket;
         // SAFETY: forwarded contract.
-        socket.connect(unsafe { endpoint_arg(endpoint) }?)?;
+        let endpoint = unsafe { endpoint_arg(endpoint) }?;
+        socket.with(|s| s.connect(endpoint))?;
         Ok(0)
     })
 }
@@ -91,7 +93,8 @@ pub unsafe extern "C" fn zmq_unbind(socket: *mut c_void, endpoint: *const c_char
     guarded_int(|| {
         let socket = &handles::socket(socket)?.socket;
         // SAFETY: forwarded contract.
-        socket.unbind(unsafe { endpoint_arg(endpoint) }?)?;
+        let endpoint = unsafe { endpoint_arg(endpoint) }?;
+        socket.with(|s| s.unbind(endpoint))?;
         Ok(0)
     })
 }
@@ -105,7 +108,8 @@ pub unsafe extern "C" fn zmq_disconnect(socket: *mut c_void, endpoint: *const c_
     guarded_int(|| {
         let socket = &handles::socket(socket)?.socket;
         // SAFETY: forwarded contract.
-        socket.disconnect(unsafe { endpoint_arg(endpoint) }?)?;
+        let endpoint = unsafe { endpoint_arg(endpoint) }?;
+        socket.with(|s| s.disconnect(endpoint))?;
         Ok(0)
     })
 }
@@ -132,7 +136,7 @@ pub unsafe extern "C" fn zmq_setsockopt(
             // SAFETY: forwarded contract.
             Some(unsafe { bytes_arg(value, size) }.map_err(|_| Error::Inval)?)
         };
-        sockopt::set(socket, option, value)?;
+        socket.with(|s| sockopt::set(s, option, value))?;
         Ok(0)
     })
 }
@@ -166,7 +170,12 @@ pub unsafe extern "C" fn zmq_getsockopt(
             // SAFETY: non-NULL and valid for `*len` bytes per the contract.
             unsafe { std::slice::from_raw_parts_mut(value.cast::<u8>(), *len) }
         };
-        *len = sockopt::get(socket, option, out)?;
+        // libzmq: thread-safe sockets have no ZMQ_FD (poll them with
+        // zmq_poll or zmq_poller).
+        if option == ZMQ_FD && socket.is_thread_safe() {
+            return Err(Error::Inval);
+        }
+        *len = socket.with(|s| sockopt::get(s, option, out))?;
         Ok(0)
     })
 }

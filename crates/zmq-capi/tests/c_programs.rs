@@ -21,6 +21,7 @@ const PROGRAMS: &[&str] = &[
     "test_security",
     "test_monitor",
     "test_draft",
+    "test_threadsafe",
 ];
 
 /// A program that runs longer than this has hung.

@@ -5,6 +5,11 @@
 //! (checked first, without blocking); when nothing is ready the caller
 //! sleeps in poll(2) on the sockets' `ZMQ_FD`s and the raw descriptors,
 //! then checks again, until something is ready or the timeout expires.
+//!
+//! A [`ThreadSafeSocket`] item is checked under the socket's lock; other
+//! threads may take its commands meanwhile, so the call also sleeps on a
+//! signaler of its own that the socket raises after every such call
+//! ([`ThreadSafeSocket`]'s module documentation).
 
 use std::os::fd::{AsFd, BorrowedFd};
 use std::sync::Arc;
@@ -13,7 +18,9 @@ use std::time::{Duration, Instant};
 use nix::poll::{PollFd, PollFlags, PollTimeout};
 
 use crate::error::{Error, Result};
+use crate::signaler::Signaler;
 use crate::socket::{Socket, SocketMailbox};
+use crate::threadsafe::ThreadSafeSocket;
 
 /// `ZMQ_POLLIN`: a message can be received (socket) or the descriptor is
 /// readable.
@@ -30,6 +37,7 @@ pub const POLLPRI: i16 = 8;
 #[derive(Clone, Copy, Debug)]
 enum PollTarget<'a> {
     Socket(&'a Socket),
+    ThreadSafe(&'a ThreadSafeSocket),
     Fd(BorrowedFd<'a>),
     /// Nothing (a C item with neither socket nor a valid descriptor).
     Nothing,
@@ -49,6 +57,16 @@ impl<'a> PollItem<'a> {
     pub fn from_socket(socket: &'a Socket, events: i16) -> PollItem<'a> {
         PollItem {
             target: PollTarget::Socket(socket),
+            events,
+            revents: 0,
+        }
+    }
+
+    /// Watches a thread-safe socket for `events` ([`POLLIN`] |
+    /// [`POLLOUT`]); other threads may use the socket meanwhile.
+    pub fn from_thread_safe(socket: &'a ThreadSafeSocket, events: i16) -> PollItem<'a> {
+        PollItem {
+            target: PollTarget::ThreadSafe(socket),
             events,
             revents: 0,
         }
@@ -122,15 +140,21 @@ pub fn poll(items: &mut [PollItem<'_>], timeout_ms: i64) -> Result<i32> {
         .iter()
         .map(|item| match item.target {
             PollTarget::Socket(socket) => Some(socket.mailbox()),
+            PollTarget::ThreadSafe(socket) => Some(Arc::clone(socket.mailbox())),
             _ => None,
         })
         .collect();
+    // Raised by thread-safe sockets when another thread changed them.
+    let watcher = watch_thread_safe(items.iter().filter_map(|item| match item.target {
+        PollTarget::ThreadSafe(socket) => Some(socket),
+        _ => None,
+    }))?;
     let mut fds: Vec<PollFd<'_>> = Vec::with_capacity(items.len());
     // Index in `items` of each entry of `fds`.
     let mut fd_owner: Vec<usize> = Vec::with_capacity(items.len());
     for (index, (item, mailbox)) in items.iter().zip(&mailboxes).enumerate() {
         let polled = match (item.target, mailbox) {
-            (PollTarget::Socket(_), Some(mailbox)) => {
+            (PollTarget::Socket(_) | PollTarget::ThreadSafe(_), Some(mailbox)) => {
                 let flags = if item.events != 0 {
                     PollFlags::POLLIN
                 } else {
@@ -146,6 +170,11 @@ pub fn poll(items: &mut [PollItem<'_>], timeout_ms: i64) -> Result<i32> {
             fd_owner.push(index);
         }
     }
+    if let Some(watcher) = &watcher {
+        fds.push(PollFd::new(watcher.as_fd(), PollFlags::POLLIN));
+        // Owned by no item.
+        fd_owner.push(usize::MAX);
+    }
 
     let deadline = Deadline::new(timeout_ms);
     let mut first_pass = true;
@@ -160,6 +189,11 @@ pub fn poll(items: &mut [PollItem<'_>], timeout_ms: i64) -> Result<i32> {
             Err(nix::errno::Errno::EINTR) => return Err(Error::Intr),
             Err(err) => return Err(Error::from_errno(err as i32)),
         }
+        if let Some(watcher) = &watcher {
+            // Cleared before the sockets are checked: a change after the
+            // check raises it again.
+            let _ = watcher.recv();
+        }
         let mut ready = 0;
         for item in items.iter_mut() {
             item.revents = 0;
@@ -170,6 +204,7 @@ pub fn poll(items: &mut [PollItem<'_>], timeout_ms: i64) -> Result<i32> {
             };
             item.revents = match item.target {
                 PollTarget::Socket(socket) => socket_revents(socket, item.events)?,
+                PollTarget::ThreadSafe(socket) => thread_safe_revents(socket, item.events)?,
                 PollTarget::Fd(_) => fd_revents(polled.revents().unwrap_or(PollFlags::empty())),
                 PollTarget::Nothing => 0,
             };
@@ -184,9 +219,34 @@ pub fn poll(items: &mut [PollItem<'_>], timeout_ms: i64) -> Result<i32> {
     }
 }
 
+/// A signaler that each of `sockets` raises when another thread changed
+/// it; `None` when there are none.
+pub(crate) fn watch_thread_safe<'s>(
+    sockets: impl Iterator<Item = &'s ThreadSafeSocket>,
+) -> Result<Option<Arc<Signaler>>> {
+    let mut watcher = None;
+    for socket in sockets {
+        let signaler = match &watcher {
+            Some(signaler) => signaler,
+            None => watcher.insert(Arc::new(Signaler::new()?)),
+        };
+        socket.watch(signaler);
+    }
+    Ok(watcher)
+}
+
 /// The events of a socket item, from `ZMQ_EVENTS`.
 pub(crate) fn socket_revents(socket: &Socket, events: i16) -> Result<i16> {
-    let state = socket.get_events()?;
+    Ok(revents_of(socket.get_events()?, events))
+}
+
+/// The events of a thread-safe socket item, from `ZMQ_EVENTS`.
+pub(crate) fn thread_safe_revents(socket: &ThreadSafeSocket, events: i16) -> Result<i16> {
+    Ok(revents_of(socket.get_events()?, events))
+}
+
+/// The asked-for `events` that `state` shows.
+fn revents_of(state: crate::socket::PollEvents, events: i16) -> i16 {
     let mut revents = 0;
     if events & POLLIN != 0 && state.readable {
         revents |= POLLIN;
@@ -194,7 +254,7 @@ pub(crate) fn socket_revents(socket: &Socket, events: i16) -> Result<i16> {
     if events & POLLOUT != 0 && state.writable {
         revents |= POLLOUT;
     }
-    Ok(revents)
+    revents
 }
 
 /// poll(2) flags for a raw descriptor item.

@@ -7,6 +7,11 @@
 //! The readiness rules are [`crate::poll()`]'s: a socket is ready when its
 //! `ZMQ_EVENTS` has an asked-for event (checked first, without blocking);
 //! a descriptor is ready when poll(2) says so.
+//!
+//! A [`ThreadSafeSocket`] may be registered too
+//! ([`Poller::add_thread_safe`]): the poller then also sleeps on a
+//! signaler of its own, which the socket raises whenever another thread's
+//! call may have changed it.
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::sync::Arc;
@@ -15,13 +20,17 @@ use std::time::{Duration, Instant};
 use nix::poll::{PollFd, PollFlags, PollTimeout};
 
 use crate::error::{Error, Result};
-use crate::poll::{fd_flags, fd_revents, socket_revents};
+use crate::poll::{fd_flags, fd_revents, socket_revents, thread_safe_revents};
+use crate::signaler::Signaler;
 use crate::socket::{Socket, SocketMailbox};
+use crate::threadsafe::ThreadSafeSocket;
 
 /// What one registration watches.
 enum Watched<'a> {
     /// A socket, with its notification mailbox (cached at registration).
     Socket(&'a Socket, Arc<SocketMailbox>),
+    /// A thread-safe socket, with its notification mailbox.
+    ThreadSafe(&'a ThreadSafeSocket, Arc<SocketMailbox>),
     /// A raw descriptor.
     Fd(BorrowedFd<'a>),
 }
@@ -38,6 +47,10 @@ impl<'a, T> Registration<'a, T> {
         matches!(self.watched, Watched::Socket(mine, _) if std::ptr::eq(mine, socket))
     }
 
+    fn is_thread_safe(&self, socket: &ThreadSafeSocket) -> bool {
+        matches!(self.watched, Watched::ThreadSafe(mine, _) if std::ptr::eq(mine, socket))
+    }
+
     fn is_fd(&self, fd: RawFd) -> bool {
         matches!(self.watched, Watched::Fd(mine) if mine.as_raw_fd() == fd)
     }
@@ -47,7 +60,8 @@ impl<'a, T> Registration<'a, T> {
 /// (`zmq_poller_event_t`).
 #[derive(Clone, Debug)]
 pub struct PollerEvent<'a, T> {
-    /// The socket, for a socket registration.
+    /// The socket, for a socket registration (`None` for a
+    /// [`ThreadSafeSocket`]: tell those apart by `user_data`).
     pub socket: Option<&'a Socket>,
     /// The descriptor, for a descriptor registration.
     pub fd: Option<RawFd>,
@@ -73,12 +87,16 @@ impl<T: Default> Default for PollerEvent<'_, T> {
 /// `T` (an index, a key, a handler). Used from one thread at a time.
 pub struct Poller<'a, T> {
     registrations: Vec<Registration<'a, T>>,
+    /// Raised by the registered thread-safe sockets when another thread
+    /// changed them (made with the first one).
+    watcher: Option<Arc<Signaler>>,
 }
 
 impl<T> Default for Poller<'_, T> {
     fn default() -> Self {
         Poller {
             registrations: Vec::new(),
+            watcher: None,
         }
     }
 }
@@ -146,6 +164,57 @@ impl<'a, T> Poller<'a, T> {
         Ok(self.registrations.remove(index).user_data)
     }
 
+    /// Registers a thread-safe socket for `events`, as [`Poller::add`];
+    /// other threads may use the socket meanwhile. EINVAL when it is
+    /// already registered.
+    pub fn add_thread_safe(
+        &mut self,
+        socket: &'a ThreadSafeSocket,
+        user_data: T,
+        events: i16,
+    ) -> Result<()> {
+        if self.registrations.iter().any(|r| r.is_thread_safe(socket)) {
+            return Err(Error::Inval);
+        }
+        let watcher = match &self.watcher {
+            Some(watcher) => watcher,
+            None => self.watcher.insert(Arc::new(Signaler::new()?)),
+        };
+        socket.watch(watcher);
+        self.registrations.push(Registration {
+            watched: Watched::ThreadSafe(socket, Arc::clone(socket.mailbox())),
+            user_data,
+            events,
+        });
+        Ok(())
+    }
+
+    /// Changes the events a registered thread-safe socket is watched for.
+    /// EINVAL when it is not registered.
+    pub fn modify_thread_safe(&mut self, socket: &ThreadSafeSocket, events: i16) -> Result<()> {
+        let registration = self
+            .registrations
+            .iter_mut()
+            .find(|r| r.is_thread_safe(socket))
+            .ok_or(Error::Inval)?;
+        registration.events = events;
+        Ok(())
+    }
+
+    /// Unregisters a thread-safe socket and gives back its value. EINVAL
+    /// when it is not registered.
+    pub fn remove_thread_safe(&mut self, socket: &ThreadSafeSocket) -> Result<T> {
+        let index = self
+            .registrations
+            .iter()
+            .position(|r| r.is_thread_safe(socket))
+            .ok_or(Error::Inval)?;
+        if let Some(watcher) = &self.watcher {
+            socket.unwatch(watcher);
+        }
+        Ok(self.registrations.remove(index).user_data)
+    }
+
     /// Registers a raw descriptor for `events` ([`POLLIN`](crate::poll::POLLIN) | [`POLLOUT`](crate::poll::POLLOUT) |
     /// [`POLLPRI`](crate::poll::POLLPRI)). EINVAL when it is already registered.
     pub fn add_fd(&mut self, fd: BorrowedFd<'a>, user_data: T, events: i16) -> Result<()> {
@@ -183,9 +252,12 @@ impl<'a, T> Poller<'a, T> {
         Ok(self.registrations.remove(index).user_data)
     }
 
-    /// The poller's own descriptor (`zmq_poller_fd`): a poller has one only
-    /// while a thread-safe socket is registered, and this build has none,
-    /// so always EINVAL.
+    /// The poller's own descriptor (`zmq_poller_fd`): always EINVAL. In
+    /// libzmq a poller has one while a thread-safe socket is registered,
+    /// raised on every command the socket receives; ours is raised only
+    /// when another thread's call changed a socket (new commands show on
+    /// each socket's own descriptor), so it would not be enough to wait
+    /// on alone and is not offered.
     pub fn fd(&self) -> Result<RawFd> {
         Err(Error::Inval)
     }
@@ -248,10 +320,22 @@ impl<'a, T> Poller<'a, T> {
         let mut fds: Vec<PollFd<'_>> = active
             .iter()
             .map(|r| match &r.watched {
-                Watched::Socket(_, mailbox) => PollFd::new(mailbox.as_fd(), PollFlags::POLLIN),
+                Watched::Socket(_, mailbox) | Watched::ThreadSafe(_, mailbox) => {
+                    PollFd::new(mailbox.as_fd(), PollFlags::POLLIN)
+                }
                 Watched::Fd(fd) => PollFd::new(*fd, fd_flags(r.events)),
             })
             .collect();
+        // After the registrations' entries (which `zip` below pairs with
+        // them), when a thread-safe socket is watched.
+        let watcher = self.watcher.as_ref().filter(|_| {
+            active
+                .iter()
+                .any(|r| matches!(r.watched, Watched::ThreadSafe(..)))
+        });
+        if let Some(watcher) = watcher {
+            fds.push(PollFd::new(watcher.as_fd(), PollFlags::POLLIN));
+        }
         let deadline = timeout_ms_to_deadline(timeout_ms);
         let mut first_pass = true;
         loop {
@@ -265,6 +349,11 @@ impl<'a, T> Poller<'a, T> {
                 Err(nix::errno::Errno::EINTR) => return Err(Error::Intr),
                 Err(err) => return Err(Error::from_errno(err as i32)),
             }
+            if let Some(watcher) = watcher {
+                // Cleared before the sockets are checked: a change after
+                // the check raises it again.
+                let _ = watcher.recv();
+            }
             let mut found = 0;
             for (registration, polled) in active.iter().zip(&fds) {
                 if found == max {
@@ -276,6 +365,12 @@ impl<'a, T> Poller<'a, T> {
                         fd: None,
                         user_data: registration.user_data.clone(),
                         events: socket_revents(socket, registration.events)?,
+                    },
+                    Watched::ThreadSafe(socket, _) => PollerEvent {
+                        socket: None,
+                        fd: None,
+                        user_data: registration.user_data.clone(),
+                        events: thread_safe_revents(socket, registration.events)?,
                     },
                     Watched::Fd(fd) => PollerEvent {
                         socket: None,

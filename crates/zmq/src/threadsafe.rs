@@ -11,15 +11,25 @@
 //!   new peer, context shutdown) together with a wake-up descriptor of
 //!   the wrapper;
 //! - the other waiting threads sleep on a condition variable;
-//! - after every attempt the caller bumps a generation counter and wakes
-//!   them all, and wakes the polling thread too (the attempt may have
-//!   applied the very commands it was waiting for).
+//! - after an attempt that may have changed something (it succeeded,
+//!   failed otherwise than with EAGAIN, or applied commands from the
+//!   mailbox) the caller bumps a generation counter and wakes them all,
+//!   and wakes the polling thread too (the attempt may have applied the
+//!   very commands it was waiting for). An attempt that found nothing and
+//!   applied nothing wakes no one, so that idle waiters do not wake each
+//!   other in turn.
 //!
 //! Every waiter then retries its own attempt, until it succeeds, fails
 //! otherwise, or its deadline (`ZMQ_SNDTIMEO` / `ZMQ_RCVTIMEO`) passes.
+//!
+//! Pollers ([`crate::poll()`], [`crate::Poller`]) watch the socket's
+//! command descriptor too; since another thread's call may take the
+//! commands out of the mailbox before the poller sees them, each poller
+//! also registers a signaler of its own ([`ThreadSafeSocket::watch`]),
+//! raised after every attempt that may have changed something.
 
 use std::os::fd::AsFd;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
@@ -30,7 +40,7 @@ use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::message::Message;
 use crate::signaler::Signaler;
-use crate::socket::{DONTWAIT, Socket, SocketMailbox};
+use crate::socket::{DONTWAIT, PollEvents, Socket, SocketMailbox};
 
 struct Shared {
     socket: Socket,
@@ -38,6 +48,9 @@ struct Shared {
     generation: u64,
     /// A thread is polling the command descriptor.
     polling: bool,
+    /// Signalers of the pollers watching the socket (dead ones are
+    /// dropped when found).
+    watchers: Vec<Weak<Signaler>>,
 }
 
 /// A socket of a thread-safe type, usable from many threads at once.
@@ -82,6 +95,7 @@ impl ThreadSafeSocket {
                 socket,
                 generation: 0,
                 polling: false,
+                watchers: Vec::new(),
             }),
             changed: Condvar::new(),
             wake: Signaler::new()?,
@@ -93,8 +107,51 @@ impl ThreadSafeSocket {
     pub fn with<R>(&self, f: impl FnOnce(&Socket) -> R) -> R {
         let mut shared = self.shared.lock();
         let result = f(&shared.socket);
-        self.attempted(&mut shared);
+        self.attempted(&mut shared, true);
         result
+    }
+
+    /// The socket type (`ZMQ_TYPE`).
+    pub fn get_socket_type(&self) -> Result<SocketKind> {
+        self.shared.lock().socket.get_socket_type()
+    }
+
+    /// `ZMQ_EVENTS`: whether a message can be received or sent now.
+    pub fn get_events(&self) -> Result<PollEvents> {
+        let mut shared = self.shared.lock();
+        let before = shared.socket.commands_applied();
+        let result = shared.socket.get_events();
+        let changed = result.is_err() || shared.socket.commands_applied() != before;
+        self.attempted(&mut shared, changed);
+        result
+    }
+
+    /// Closes the socket (`zmq_close`), as [`Socket::close`].
+    pub fn close(self) {
+        self.shared.into_inner().socket.close();
+    }
+
+    /// The socket's command descriptor: readable while commands wait.
+    pub(crate) fn mailbox(&self) -> &Arc<SocketMailbox> {
+        &self.mailbox
+    }
+
+    /// Raises `signaler` after every call (from any thread) that may have
+    /// changed the socket's state, until the signaler is dropped or
+    /// [`ThreadSafeSocket::unwatch`]ed: a poller's wake-up.
+    pub(crate) fn watch(&self, signaler: &Arc<Signaler>) {
+        let mut shared = self.shared.lock();
+        shared.watchers.retain(|w| w.strong_count() > 0);
+        shared.watchers.push(Arc::downgrade(signaler));
+    }
+
+    /// Stops raising `signaler`.
+    pub(crate) fn unwatch(&self, signaler: &Arc<Signaler>) {
+        let target = Arc::downgrade(signaler);
+        self.shared
+            .lock()
+            .watchers
+            .retain(|w| w.strong_count() > 0 && !w.ptr_eq(&target));
     }
 
     /// `zmq_bind`.
@@ -170,8 +227,11 @@ impl ThreadSafeSocket {
         let mut shared = self.shared.lock();
         let mut deadline: Option<Option<Instant>> = None;
         loop {
+            let before = shared.socket.commands_applied();
             let result = attempt(&shared.socket);
-            self.attempted(&mut shared);
+            let changed =
+                !matches!(result, Err(Error::Again)) || shared.socket.commands_applied() != before;
+            self.attempted(&mut shared, changed);
             match result {
                 Err(Error::Again) if flags & DONTWAIT == 0 => {}
                 other => return other,
@@ -200,14 +260,27 @@ impl ThreadSafeSocket {
         }
     }
 
-    /// After an attempt: wake every waiter so that it retries.
-    fn attempted(&self, shared: &mut Shared) {
+    /// After an attempt that may have `changed` the socket's state: wake
+    /// every waiter so that it retries, and every watching poller.
+    fn attempted(&self, shared: &mut Shared, changed: bool) {
+        if !changed {
+            return;
+        }
         shared.generation = shared.generation.wrapping_add(1);
         self.changed.notify_all();
         if shared.polling {
             // The poller's descriptor may have been drained by this very
             // attempt; make it look again.
             let _ = self.wake.send();
+        }
+        if !shared.watchers.is_empty() {
+            shared.watchers.retain(|watcher| match watcher.upgrade() {
+                Some(signaler) => {
+                    let _ = signaler.send();
+                    true
+                }
+                None => false,
+            });
         }
     }
 

@@ -104,6 +104,10 @@ pub(crate) struct SocketCore {
     stopped: bool,
     /// The level-triggered readiness descriptor, once asked for.
     level: Option<LevelReadiness>,
+    /// How many commands were applied so far: the thread-safe wrapper
+    /// compares it around a call to learn whether the call took commands
+    /// out of the mailbox (and so may have hidden them from a poller).
+    pub(crate) commands_applied: u64,
 }
 
 impl SocketCore {
@@ -124,6 +128,7 @@ impl SocketCore {
             last_endpoint: String::new(),
             stopped: false,
             level: None,
+            commands_applied: 0,
         })
     }
 
@@ -198,6 +203,7 @@ impl SocketCore {
     }
 
     fn apply(&mut self, command: SocketCommand) {
+        self.commands_applied = self.commands_applied.wrapping_add(1);
         match command {
             SocketCommand::Pipe(id, event) => self.pipe_event(id, event),
             SocketCommand::Attach {

@@ -68,6 +68,12 @@ impl Socket {
         Arc::clone(&self.state.borrow().core.mailbox)
     }
 
+    /// How many commands the socket applied so far (see
+    /// `SocketCore::commands_applied`).
+    pub(crate) fn commands_applied(&self) -> u64 {
+        self.state.borrow().core.commands_applied
+    }
+
     /// The socket type (`ZMQ_TYPE`).
     pub fn get_socket_type(&self) -> Result<SocketKind> {
         Ok(self.state.borrow().core.kind)
