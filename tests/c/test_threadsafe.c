@@ -182,6 +182,10 @@ static void *cs_work (void *arg)
     NOT_NULL (poller);
     OK (zmq_poller_add (poller, s->server, s->server, ZMQ_POLLIN));
     OK (zmq_poller_add (poller, s->client, s->client, ZMQ_POLLIN));
+    /* A poller with thread-safe sockets has a descriptor of its own. */
+    int fd = -1;
+    OK (zmq_poller_fd (poller, &fd));
+    CHECK (fd >= 0);
     int round = 0;
     for (int seq = 0; seq < PER_THREAD; seq++) {
         int body[2] = {worker->id, seq};

@@ -306,8 +306,8 @@ pub unsafe extern "C" fn zmq_poller_wait_all(
     })
 }
 
-/// The poller's own descriptor: never offered (EINVAL), as the man page
-/// allows; see `zmq::Poller::fd`.
+/// The poller's own descriptor, while a thread-safe socket is registered
+/// (EINVAL otherwise), as libzmq; see `zmq::Poller::fd`.
 ///
 /// # Safety
 /// `fd` is NULL or valid for writing.

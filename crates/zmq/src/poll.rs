@@ -204,7 +204,9 @@ pub fn poll(items: &mut [PollItem<'_>], timeout_ms: i64) -> Result<i32> {
             };
             item.revents = match item.target {
                 PollTarget::Socket(socket) => socket_revents(socket, item.events)?,
-                PollTarget::ThreadSafe(socket) => thread_safe_revents(socket, item.events)?,
+                PollTarget::ThreadSafe(socket) => {
+                    thread_safe_revents(socket, item.events, watcher.as_ref())?
+                }
                 PollTarget::Fd(_) => fd_revents(polled.revents().unwrap_or(PollFlags::empty())),
                 PollTarget::Nothing => 0,
             };
@@ -240,9 +242,14 @@ pub(crate) fn socket_revents(socket: &Socket, events: i16) -> Result<i16> {
     Ok(revents_of(socket.get_events()?, events))
 }
 
-/// The events of a thread-safe socket item, from `ZMQ_EVENTS`.
-pub(crate) fn thread_safe_revents(socket: &ThreadSafeSocket, events: i16) -> Result<i16> {
-    Ok(revents_of(socket.get_events()?, events))
+/// The events of a thread-safe socket item, from `ZMQ_EVENTS`, checked
+/// by the poller whose signaler is `checker`.
+pub(crate) fn thread_safe_revents(
+    socket: &ThreadSafeSocket,
+    events: i16,
+    checker: Option<&Arc<Signaler>>,
+) -> Result<i16> {
+    Ok(revents_of(socket.get_events_for(checker)?, events))
 }
 
 /// The asked-for `events` that `state` shows.

@@ -11,7 +11,8 @@
 //! A [`ThreadSafeSocket`] may be registered too
 //! ([`Poller::add_thread_safe`]): the poller then also sleeps on a
 //! signaler of its own, which the socket raises whenever another thread's
-//! call may have changed it.
+//! call may have changed it. Such a poller also has a descriptor of its
+//! own ([`Poller::fd`]).
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::sync::Arc;
@@ -21,6 +22,8 @@ use nix::poll::{PollFd, PollFlags, PollTimeout};
 
 use crate::error::{Error, Result};
 use crate::poll::{fd_flags, fd_revents, socket_revents, thread_safe_revents};
+use crate::reactor::Interest;
+use crate::reactor::epoll::Epoll;
 use crate::signaler::Signaler;
 use crate::socket::{Socket, SocketMailbox};
 use crate::threadsafe::ThreadSafeSocket;
@@ -88,8 +91,10 @@ impl<T: Default> Default for PollerEvent<'_, T> {
 pub struct Poller<'a, T> {
     registrations: Vec<Registration<'a, T>>,
     /// Raised by the registered thread-safe sockets when another thread
-    /// changed them (made with the first one).
-    watcher: Option<Arc<Signaler>>,
+    /// changed them, and the poller's own descriptor: an epoll set of the
+    /// signaler and of the thread-safe sockets' command descriptors (both
+    /// made with the first thread-safe registration).
+    watcher: Option<(Arc<Signaler>, Epoll)>,
 }
 
 impl<T> Default for Poller<'_, T> {
@@ -176,10 +181,16 @@ impl<'a, T> Poller<'a, T> {
         if self.registrations.iter().any(|r| r.is_thread_safe(socket)) {
             return Err(Error::Inval);
         }
-        let watcher = match &self.watcher {
-            Some(watcher) => watcher,
-            None => self.watcher.insert(Arc::new(Signaler::new()?)),
+        let (watcher, own) = match &self.watcher {
+            Some(made) => made,
+            None => {
+                let signaler = Arc::new(Signaler::new()?);
+                let own = Epoll::new()?;
+                own.add(signaler.as_fd().as_raw_fd(), 0, Interest::READ)?;
+                self.watcher.insert((signaler, own))
+            }
         };
+        own.add(socket.mailbox().as_fd().as_raw_fd(), 0, Interest::READ)?;
         socket.watch(watcher);
         self.registrations.push(Registration {
             watched: Watched::ThreadSafe(socket, Arc::clone(socket.mailbox())),
@@ -209,8 +220,11 @@ impl<'a, T> Poller<'a, T> {
             .iter()
             .position(|r| r.is_thread_safe(socket))
             .ok_or(Error::Inval)?;
-        if let Some(watcher) = &self.watcher {
+        if let Some((watcher, own)) = &self.watcher {
             socket.unwatch(watcher);
+            // The socket is alive (its caller's reference), so is its
+            // descriptor.
+            let _ = own.delete(socket.mailbox().as_fd().as_raw_fd());
         }
         Ok(self.registrations.remove(index).user_data)
     }
@@ -252,14 +266,25 @@ impl<'a, T> Poller<'a, T> {
         Ok(self.registrations.remove(index).user_data)
     }
 
-    /// The poller's own descriptor (`zmq_poller_fd`): always EINVAL. In
-    /// libzmq a poller has one while a thread-safe socket is registered,
-    /// raised on every command the socket receives; ours is raised only
-    /// when another thread's call changed a socket (new commands show on
-    /// each socket's own descriptor), so it would not be enough to wait
-    /// on alone and is not offered.
+    /// The poller's own descriptor (`zmq_poller_fd`), as libzmq: only
+    /// while a thread-safe socket is registered (EINVAL otherwise). It
+    /// polls readable when a registered thread-safe socket has commands
+    /// waiting or was changed by another thread since the last wait: then
+    /// call [`Poller::wait`] (with timeout 0) to learn what is ready. Like
+    /// `ZMQ_FD`, it tells that something may have changed, not that an
+    /// event is ready; it does not cover the other registrations.
     pub fn fd(&self) -> Result<RawFd> {
-        Err(Error::Inval)
+        match &self.watcher {
+            Some((_, own))
+                if self
+                    .registrations
+                    .iter()
+                    .any(|r| matches!(r.watched, Watched::ThreadSafe(..))) =>
+            {
+                Ok(own.as_fd().as_raw_fd())
+            }
+            _ => Err(Error::Inval),
+        }
     }
 
     /// Waits until a registration is ready or `timeout_ms` passes (0: check
@@ -328,11 +353,15 @@ impl<'a, T> Poller<'a, T> {
             .collect();
         // After the registrations' entries (which `zip` below pairs with
         // them), when a thread-safe socket is watched.
-        let watcher = self.watcher.as_ref().filter(|_| {
-            active
-                .iter()
-                .any(|r| matches!(r.watched, Watched::ThreadSafe(..)))
-        });
+        let watcher = self
+            .watcher
+            .as_ref()
+            .map(|(signaler, _)| signaler)
+            .filter(|_| {
+                active
+                    .iter()
+                    .any(|r| matches!(r.watched, Watched::ThreadSafe(..)))
+            });
         if let Some(watcher) = watcher {
             fds.push(PollFd::new(watcher.as_fd(), PollFlags::POLLIN));
         }
@@ -370,7 +399,7 @@ impl<'a, T> Poller<'a, T> {
                         socket: None,
                         fd: None,
                         user_data: registration.user_data.clone(),
-                        events: thread_safe_revents(socket, registration.events)?,
+                        events: thread_safe_revents(socket, registration.events, watcher)?,
                     },
                     Watched::Fd(fd) => PollerEvent {
                         socket: None,

@@ -118,11 +118,18 @@ impl ThreadSafeSocket {
 
     /// `ZMQ_EVENTS`: whether a message can be received or sent now.
     pub fn get_events(&self) -> Result<PollEvents> {
+        self.get_events_for(None)
+    }
+
+    /// [`ThreadSafeSocket::get_events`] for the poller whose signaler is
+    /// `checker`: the change this check may make is not signalled to it
+    /// (it sees the result).
+    pub(crate) fn get_events_for(&self, checker: Option<&Arc<Signaler>>) -> Result<PollEvents> {
         let mut shared = self.shared.lock();
         let before = shared.socket.commands_applied();
         let result = shared.socket.get_events();
         let changed = result.is_err() || shared.socket.commands_applied() != before;
-        self.attempted(&mut shared, changed);
+        self.attempted_except(&mut shared, changed, checker);
         result
     }
 
@@ -263,6 +270,16 @@ impl ThreadSafeSocket {
     /// After an attempt that may have `changed` the socket's state: wake
     /// every waiter so that it retries, and every watching poller.
     fn attempted(&self, shared: &mut Shared, changed: bool) {
+        self.attempted_except(shared, changed, None);
+    }
+
+    /// [`ThreadSafeSocket::attempted`], not raising `checker`.
+    fn attempted_except(
+        &self,
+        shared: &mut Shared,
+        changed: bool,
+        checker: Option<&Arc<Signaler>>,
+    ) {
         if !changed {
             return;
         }
@@ -276,7 +293,9 @@ impl ThreadSafeSocket {
         if !shared.watchers.is_empty() {
             shared.watchers.retain(|watcher| match watcher.upgrade() {
                 Some(signaler) => {
-                    let _ = signaler.send();
+                    if !checker.is_some_and(|checker| Arc::ptr_eq(checker, &signaler)) {
+                        let _ = signaler.send();
+                    }
                     true
                 }
                 None => false,

@@ -125,3 +125,31 @@ fn poller_registrations_of_thread_safe_sockets() {
     assert_eq!(poller.remove_thread_safe(&a), Ok(1));
     assert!(poller.is_empty());
 }
+
+/// A poller has a descriptor of its own while a thread-safe socket is
+/// registered; it polls readable once a message arrives.
+#[test]
+fn poller_fd_with_thread_safe_sockets() {
+    use std::os::fd::BorrowedFd;
+
+    let ctx = Context::new();
+    let server = socket(&ctx, SocketType::Server);
+    server.bind("inproc://poller-fd").unwrap();
+    let client = ctx.socket(SocketType::Client).unwrap();
+    client.connect("inproc://poller-fd").unwrap();
+    let mut poller = Poller::new();
+    assert_eq!(poller.fd(), Err(Error::Inval));
+    poller.add_thread_safe(&server, (), POLLIN).unwrap();
+    let fd = poller.fd().unwrap();
+    assert_eq!(poller.wait(0).err(), Some(Error::Again));
+    // SAFETY: the poller keeps its descriptor open until it is dropped.
+    let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
+    let mut items = [PollItem::from_fd(borrowed, POLLIN)];
+    assert_eq!(zmq::poll(&mut items, 0), Ok(0));
+    client.send("hello", 0).unwrap();
+    assert_eq!(zmq::poll(&mut items, 5000), Ok(1));
+    assert_eq!(poller.wait(0).unwrap().events, POLLIN);
+    assert_eq!(&server.recv_msg(zmq::DONTWAIT).unwrap()[..], b"hello");
+    poller.remove_thread_safe(&server).unwrap();
+    assert_eq!(poller.fd(), Err(Error::Inval));
+}

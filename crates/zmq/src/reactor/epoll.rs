@@ -9,7 +9,7 @@
 //! only when the interest really changes (the reactor checks).
 
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::time::Duration;
 
 use super::handler::Interest;
@@ -124,6 +124,14 @@ impl Epoll {
             });
         }
         Ok(())
+    }
+}
+
+impl AsFd for Epoll {
+    /// The epoll descriptor itself: readable while a polled descriptor is
+    /// ready.
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
     }
 }
 
