@@ -478,6 +478,50 @@ static void shutdown_wakes_blocked_threads (void)
     OK (zmq_ctx_term (ctx));
 }
 
+/* zmq_proxy between thread-safe sockets (GATHER in, SCATTER out): it
+ * holds their locks while it runs and returns ETERM at shutdown. */
+struct proxied
+{
+    void *frontend;
+    void *backend;
+};
+
+static void *run_proxy (void *arg)
+{
+    struct proxied *p = arg;
+    FAILS (zmq_proxy (p->frontend, p->backend, NULL), ETERM);
+    return NULL;
+}
+
+static void proxy_between_thread_safe_sockets (void)
+{
+    void *ctx = zmq_ctx_new ();
+    NOT_NULL (ctx);
+    struct proxied p;
+    p.frontend = new_socket (ctx, ZMQ_GATHER);
+    p.backend = new_socket (ctx, ZMQ_SCATTER);
+    void *in = new_socket (ctx, ZMQ_SCATTER);
+    void *out = new_socket (ctx, ZMQ_GATHER);
+    int timeout = 5000;
+    OK (zmq_setsockopt (out, ZMQ_RCVTIMEO, &timeout, sizeof timeout));
+    OK (zmq_bind (p.frontend, "inproc://proxy-in"));
+    OK (zmq_bind (p.backend, "inproc://proxy-out"));
+    OK (zmq_connect (in, "inproc://proxy-in"));
+    OK (zmq_connect (out, "inproc://proxy-out"));
+    pthread_t proxy;
+    CHECK (pthread_create (&proxy, NULL, run_proxy, &p) == 0);
+    for (int i = 0; i < 100; i++)
+        send_str (in, "through", 0);
+    for (int i = 0; i < 100; i++)
+        recv_str (out, "through");
+    OK (zmq_ctx_shutdown (ctx));
+    CHECK (pthread_join (proxy, NULL) == 0);
+    OK (zmq_close (in));
+    OK (zmq_close (out));
+    close_from_another_thread (p.frontend, p.backend);
+    OK (zmq_ctx_term (ctx));
+}
+
 int main (void)
 {
     void *ctx = zmq_ctx_new ();
@@ -490,5 +534,6 @@ int main (void)
     oneway (ctx, ZMQ_RADIO, ZMQ_DISH, "inproc://radio-dish");
     OK (zmq_ctx_term (ctx));
     shutdown_wakes_blocked_threads ();
+    proxy_between_thread_safe_sockets ();
     return 0;
 }
