@@ -24,6 +24,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -75,6 +76,13 @@ def have_netns():
         return False
 
 
+def kill_group(pgid):
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def run_one(binary, libdir, timeout, netns):
     """Runs one test binary; returns a dict with status, cases, output."""
     work = tempfile.mkdtemp(prefix="zmq-conf-")
@@ -93,23 +101,31 @@ def run_one(binary, libdir, timeout, netns):
     else:
         cmd = [str(binary)]
     start = time.monotonic()
+    # A session of its own, so that a timeout (or a forked child the test
+    # left behind) ends every process the test started.
+    # Output goes to a file, not a pipe: a child the test forked and left
+    # running must not hold the run open.
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(
+        cmd,
+        cwd=work,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
-        proc = subprocess.run(
-            cmd,
-            cwd=work,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            timeout=timeout,
-        )
-        out = proc.stdout.decode("utf-8", "replace")
-        code = proc.returncode
+        proc.wait(timeout=timeout)
         timed_out = False
-    except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b"").decode("utf-8", "replace")
-        code = None
+    except subprocess.TimeoutExpired:
         timed_out = True
+    kill_group(proc.pid)
+    proc.wait()
+    log.seek(0)
+    out = log.read().decode("utf-8", "replace")
+    log.close()
+    code = None if timed_out else proc.returncode
     elapsed = time.monotonic() - start
     shutil.rmtree(work, ignore_errors=True)
 
