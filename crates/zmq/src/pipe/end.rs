@@ -67,7 +67,10 @@ pub struct PipeEndConfig {
     pub delay: bool,
 }
 
-/// The low-water mark for a high-water mark, as libzmq computes it.
+/// The low-water mark for a high-water mark, as libzmq 4.3.5 computes it
+/// (`pipe_t::compute_lwm`): half the mark, rounded up, whatever its size.
+/// (libzmq's `max_wm_delta`, which once capped the gap at 1024 messages,
+/// is still defined in its config.hpp but used nowhere.)
 pub fn compute_lwm(hwm: usize) -> usize {
     hwm.div_ceil(2)
 }

@@ -89,6 +89,41 @@ fn lwm_is_half_the_hwm_rounded_up() {
     assert_eq!(compute_lwm(5), 3);
 }
 
+/// libzmq 4.3.5's `pipe_t::compute_lwm` is `(hwm + 1) / 2` for every mark:
+/// `max_wm_delta` (1024, config.hpp) is defined but no longer used (older
+/// releases used `hwm - max_wm_delta` above `2 * max_wm_delta`).
+#[test]
+fn lwm_of_large_marks_is_still_half_as_libzmq_4_3_5() {
+    assert_eq!(compute_lwm(2048), 1024);
+    assert_eq!(compute_lwm(2049), 1025);
+    assert_eq!(compute_lwm(10_000), 5000);
+    assert_eq!(compute_lwm(1_000_000), 500_000);
+    assert_eq!(compute_lwm(i32::MAX as usize), 1 << 30);
+}
+
+#[test]
+fn a_writer_full_at_a_large_hwm_wakes_after_half_of_it_is_read() {
+    const HWM: usize = 5000;
+    let mut p = Pair::new(0, HWM);
+    for i in 0..HWM {
+        p.a.write(msg(&i.to_string(), false)).expect("below hwm");
+    }
+    assert!(p.a.write(msg("over", false)).is_err(), "full at the hwm");
+    p.a.flush();
+    p.pump();
+    for _ in 0..HWM / 2 - 1 {
+        assert!(p.b.read().is_some());
+    }
+    // libzmq's old formula (hwm - 1024) would wait for 3976 reads.
+    assert_eq!(p.pump().0, vec![], "one read short of the lwm (2500)");
+    assert!(p.b.read().is_some());
+    assert_eq!(p.pump().0, vec![PipeSignal::WriteActivated]);
+    for i in 0..HWM / 2 {
+        p.a.write(msg(&i.to_string(), false)).expect("room again");
+    }
+    assert!(p.a.write(msg("over", false)).is_err(), "full again");
+}
+
 #[test]
 fn messages_flow_and_the_sleeping_reader_is_activated() {
     let mut p = Pair::new(10, 10);
