@@ -323,3 +323,63 @@ fn inproc_unbind_frees_the_name_and_keeps_the_pipes() {
         "bound by another socket now"
     );
 }
+
+/// Waits for `ZMQ_EVENT_DISCONNECTED` from the monitor `events` reads,
+/// then a little longer: the session hands its socket the end of the
+/// connect just after reporting it.
+fn wait_disconnected(events: &Socket) {
+    loop {
+        let parts = events.recv_multipart(0).expect("event before timeout");
+        let (event, _, _) = zmq::monitor::parse_event_v1(&parts).expect("v1 event");
+        if u64::from(event) == zmq::monitor::EVENT_DISCONNECTED {
+            break;
+        }
+    }
+    std::thread::sleep(Duration::from_millis(250));
+}
+
+fn lost_connection_then_disconnect(reconnect_ivl: i32, name: &str) -> (Result<(), Error>, bool) {
+    let ctx = Context::new();
+    let server = socket(&ctx, SocketType::Pair);
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = server.get_last_endpoint().unwrap().unwrap();
+    let client = socket(&ctx, SocketType::Pair);
+    client.set_reconnect_ivl(reconnect_ivl).unwrap();
+    let monitor = format!("inproc://{name}");
+    client
+        .monitor(&monitor, zmq::monitor::EVENT_DISCONNECTED as i32)
+        .unwrap();
+    let events = socket(&ctx, SocketType::Pair);
+    events.connect(&monitor).unwrap();
+    client.connect(&endpoint).unwrap();
+    client.send("ping", 0).unwrap();
+    assert_eq!(server.recv_bytes(0).unwrap(), b"ping");
+    drop(server);
+    wait_disconnected(&events);
+    let first = client.disconnect(&endpoint);
+    // A new connect to the endpoint is the socket's again, once.
+    client.connect(&endpoint).unwrap();
+    let again =
+        client.disconnect(&endpoint).is_ok() && client.disconnect(&endpoint) == Err(Error::NoEnt);
+    (first, again)
+}
+
+/// As libzmq: with `ZMQ_RECONNECT_IVL` -1 (or 0) a lost connection ends
+/// the connect and the socket forgets the endpoint (the session sends its
+/// socket `term_endpoint`), so disconnecting it fails with ENOENT.
+#[test]
+fn reconnect_ivl_off_drops_the_endpoint_after_a_lost_connection() {
+    for (ivl, name) in [(-1, "ivl-minus-one"), (0, "ivl-zero")] {
+        let (first, again) = lost_connection_then_disconnect(ivl, name);
+        assert_eq!(first, Err(Error::NoEnt), "RECONNECT_IVL {ivl}");
+        assert!(again, "RECONNECT_IVL {ivl}: a new connect is listed");
+    }
+}
+
+/// The control: a connect that reconnects keeps its endpoint.
+#[test]
+fn reconnecting_connect_keeps_its_endpoint_after_a_lost_connection() {
+    let (first, again) = lost_connection_then_disconnect(100, "ivl-100");
+    assert_eq!(first, Ok(()));
+    assert!(again);
+}

@@ -46,6 +46,12 @@ pub(crate) enum SocketCommand {
     Hiccup(PipeId),
     /// The context is shutting down: blocking calls fail with ETERM.
     Stop,
+    /// A connect without reconnection (`ZMQ_RECONNECT_IVL` -1 or 0) lost
+    /// its connection and ended: the socket drops the endpoint, so a later
+    /// `zmq_disconnect` of it fails with ENOENT (libzmq's session sends its
+    /// socket `term_endpoint`). The `Arc` is the one the connect's
+    /// `IoObject` holds.
+    EndpointEnded(Arc<str>),
     /// Nothing to do: raises `ZMQ_FD` so that a poller looks at
     /// `ZMQ_EVENTS` (sent by the socket to itself when it attaches a pipe
     /// without a command, as libzmq's socket gets its own `own` command).
@@ -108,6 +114,9 @@ pub(crate) struct SocketCore {
     /// compares it around a call to learn whether the call took commands
     /// out of the mailbox (and so may have hidden them from a poller).
     pub(crate) commands_applied: u64,
+    /// Connects that ended on their own (`SocketCommand::EndpointEnded`),
+    /// for the socket to drop from its I/O objects.
+    pub(crate) ended_endpoints: Vec<Arc<str>>,
 }
 
 impl SocketCore {
@@ -129,6 +138,7 @@ impl SocketCore {
             stopped: false,
             level: None,
             commands_applied: 0,
+            ended_endpoints: Vec::new(),
         })
     }
 
@@ -214,6 +224,7 @@ impl SocketCore {
             } => self.attach(pipe, endpoint, locally_initiated, connect_routing_id),
             SocketCommand::Hiccup(id) => self.pattern.hiccuped(id),
             SocketCommand::Stop => self.stopped = true,
+            SocketCommand::EndpointEnded(endpoint) => self.ended_endpoints.push(endpoint),
             SocketCommand::Wake => {}
         }
     }

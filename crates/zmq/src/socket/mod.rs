@@ -38,6 +38,30 @@ struct SocketState {
     objects: Vec<IoObject>,
 }
 
+impl SocketState {
+    /// Applies the socket's pending commands, then drops the I/O objects
+    /// of connects that ended on their own (`ZMQ_RECONNECT_IVL` -1 or 0
+    /// after a lost connection), as libzmq's `term_endpoint` does for its
+    /// session: their endpoints are no longer the socket's.
+    fn process_commands(&mut self) -> Result<()> {
+        let applied = self.core.process_commands();
+        if !self.core.ended_endpoints.is_empty() {
+            let linger = self.core.options.linger;
+            for ended in std::mem::take(&mut self.core.ended_endpoints) {
+                self.objects.retain(|object| {
+                    if Arc::ptr_eq(&object.endpoint, &ended) {
+                        object.close(linger);
+                        false
+                    } else {
+                        true
+                    }
+                });
+            }
+        }
+        applied
+    }
+}
+
 /// A ZeroMQ socket.
 pub struct Socket {
     state: RefCell<SocketState>,
@@ -82,7 +106,7 @@ impl Socket {
     /// Accepts connections on `endpoint` (`zmq_bind`).
     pub fn bind(&self, endpoint: &str) -> Result<()> {
         let mut state = self.state.borrow_mut();
-        state.core.process_commands()?;
+        state.process_commands()?;
         match Endpoint::parse(endpoint).map_err(transport_error)? {
             Endpoint::Inproc(address) => {
                 let ctx = state.core.ctx.clone();
@@ -146,7 +170,7 @@ impl Socket {
     /// the background and remade after failures.
     pub fn connect(&self, endpoint: &str) -> Result<()> {
         let mut state = self.state.borrow_mut();
-        state.core.process_commands()?;
+        state.process_commands()?;
         let parsed = Endpoint::parse(endpoint).map_err(transport_error)?;
         let endpoint_arc: Arc<str> = endpoint.into();
         let connect_routing_id = state.core.take_connect_routing_id();
@@ -227,7 +251,7 @@ impl Socket {
     /// (`zmq_unbind`). ENOENT if it is not bound.
     pub fn unbind(&self, endpoint: &str) -> Result<()> {
         let mut state = self.state.borrow_mut();
-        state.core.process_commands()?;
+        state.process_commands()?;
         if let Ok(Endpoint::Inproc(address)) = Endpoint::parse(endpoint) {
             return self.term_inproc_endpoint(&mut state, endpoint, address.name());
         }
@@ -238,7 +262,7 @@ impl Socket {
     /// the socket is not connected to it.
     pub fn disconnect(&self, endpoint: &str) -> Result<()> {
         let mut state = self.state.borrow_mut();
-        state.core.process_commands()?;
+        state.process_commands()?;
         if let Ok(Endpoint::Inproc(address)) = Endpoint::parse(endpoint) {
             self.term_inproc_endpoint(&mut state, endpoint, address.name())?;
         } else {

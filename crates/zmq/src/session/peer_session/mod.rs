@@ -600,11 +600,14 @@ impl Session {
                     self.old_pipes.push(pipe);
                 }
                 if self.link.options.reconnect_ivl <= 0 {
-                    // No reconnection: the connect ends with its pipe, as
-                    // libzmq's session asks its socket to drop the
-                    // endpoint (`term_endpoint`); a new connect to the
+                    // No reconnection: the connect ends with its pipe, and
+                    // as libzmq's session (`term_endpoint`) we ask the
+                    // socket to drop the endpoint; a new connect to the
                     // same endpoint starts afresh.
                     self.stop_reconnecting();
+                    self.link
+                        .mailbox
+                        .send(SocketCommand::EndpointEnded(Arc::clone(&self.endpoint)));
                     self.check_done(r, id);
                     return;
                 }

@@ -74,7 +74,10 @@ impl SocketSide {
                         self.terminated += 1;
                     }
                 }
-                SocketCommand::Hiccup(_) | SocketCommand::Stop | SocketCommand::Wake => {}
+                SocketCommand::Hiccup(_)
+                | SocketCommand::Stop
+                | SocketCommand::Wake
+                | SocketCommand::EndpointEnded(_) => {}
             }
         }
     }
