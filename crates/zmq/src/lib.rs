@@ -49,6 +49,7 @@ pub mod signaler;
 pub mod socket;
 /// Bounded, adaptive busy-polling before a thread sleeps.
 pub mod spin;
+mod sync;
 /// Sockets of the thread-safe (draft) types, shared between threads.
 pub mod threadsafe;
 /// Repeating timers run by the caller (`zmq_timers`).

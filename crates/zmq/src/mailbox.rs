@@ -9,14 +9,14 @@
 use std::collections::VecDeque;
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use parking_lot::Mutex;
 use zmq_patterns::PipeId;
 
 use crate::pipe::{PipeEvent, PipeEvents};
 use crate::signaler::Signaler;
+use crate::sync::Mutex;
+use crate::sync::atomic::{AtomicBool, Ordering};
 
 /// A command queue for one owner.
 #[derive(Debug)]
@@ -125,7 +125,11 @@ where
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, loom))]
+#[path = "mailbox_loom.rs"]
+mod loom_tests;
+
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
     use std::sync::Arc;

@@ -9,7 +9,9 @@ use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::time::Duration;
 
+#[cfg(not(loom))]
 use nix::errno::Errno;
+#[cfg(not(loom))]
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::eventfd::{EfdFlags, EventFd};
 
@@ -17,8 +19,13 @@ use nix::sys::eventfd::{EfdFlags, EventFd};
 #[derive(Debug)]
 pub struct Signaler {
     fd: EventFd,
+    /// Under loom, the eventfd's counter as a model (the descriptor stays
+    /// for `AsFd`, never raised): see [`Signaler::send`].
+    #[cfg(loom)]
+    model: loom_model::Counter,
 }
 
+#[cfg(not(loom))]
 impl Signaler {
     /// A new, unsignalled descriptor.
     pub fn new() -> io::Result<Signaler> {
@@ -85,7 +92,68 @@ impl AsRawFd for Signaler {
     }
 }
 
-#[cfg(test)]
+/// The eventfd under loom: its counter behind a mutex (the kernel makes
+/// each eventfd call atomic) and a condition variable for `wait`, so that
+/// a lost wake-up shows as a deadlock in the model.
+#[cfg(loom)]
+mod loom_model {
+    use loom::sync::{Condvar, Mutex};
+
+    #[derive(Default)]
+    pub(super) struct Counter {
+        pub(super) count: Mutex<u64>,
+        pub(super) raised: Condvar,
+    }
+
+    impl std::fmt::Debug for Counter {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("Counter")
+        }
+    }
+}
+
+/// The loom build: same interface, the counter modelled (see
+/// [`loom_model`]); `wait` with a timeout does not wait (loom has no
+/// clock), without one it blocks until a `send`.
+#[cfg(loom)]
+impl Signaler {
+    /// A new, unsignalled descriptor.
+    pub fn new() -> io::Result<Signaler> {
+        let fd = EventFd::from_flags(EfdFlags::EFD_CLOEXEC | EfdFlags::EFD_NONBLOCK)?;
+        Ok(Signaler {
+            fd,
+            model: loom_model::Counter::default(),
+        })
+    }
+
+    /// Makes the descriptor readable (never blocks).
+    pub fn send(&self) -> io::Result<()> {
+        let mut count = self.model.count.lock().expect("model");
+        *count += 1;
+        self.model.raised.notify_all();
+        Ok(())
+    }
+
+    /// Clears the signal; returns whether it was set.
+    pub fn recv(&self) -> io::Result<bool> {
+        let mut count = self.model.count.lock().expect("model");
+        Ok(std::mem::take(&mut *count) > 0)
+    }
+
+    /// Waits until signalled (no timeout) or says whether it is
+    /// (with one), without clearing the signal.
+    pub fn wait(&self, timeout: Option<Duration>) -> io::Result<bool> {
+        let mut count = self.model.count.lock().expect("model");
+        if timeout.is_none() {
+            while *count == 0 {
+                count = self.model.raised.wait(count).expect("model");
+            }
+        }
+        Ok(*count > 0)
+    }
+}
+
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
     use std::sync::Arc;

@@ -21,10 +21,11 @@
 //! the protocol is the same.
 
 use std::cell::UnsafeCell;
-use std::mem::MaybeUninit;
 use std::ptr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+
+use crate::sync::Arc;
+use crate::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use crate::sync::cell::SlotCell;
 
 /// Slots per chunk for queues built with [`channel`] (libzmq's
 /// `message_pipe_granularity`).
@@ -35,7 +36,7 @@ const ASLEEP: u64 = u64::MAX;
 
 /// `N` item slots plus the links between chunks.
 struct Chunk<T, const N: usize> {
-    slots: [UnsafeCell<MaybeUninit<T>>; N],
+    slots: [SlotCell<T>; N],
     /// The next chunk towards the writer. Written by the writer before it
     /// publishes any item of that chunk; read by the reader afterwards.
     next: AtomicPtr<Chunk<T, N>>,
@@ -45,8 +46,12 @@ struct Chunk<T, const N: usize> {
 
 impl<T, const N: usize> Chunk<T, N> {
     fn allocate() -> *mut Chunk<T, N> {
+        #[cfg(not(loom))]
+        let slots = [const { SlotCell::empty() }; N];
+        #[cfg(loom)]
+        let slots = std::array::from_fn(|_| SlotCell::empty());
         Box::into_raw(Box::new(Chunk {
-            slots: [const { UnsafeCell::new(MaybeUninit::uninit()) }; N],
+            slots,
             next: AtomicPtr::new(ptr::null_mut()),
             prev: UnsafeCell::new(ptr::null_mut()),
         }))
@@ -63,16 +68,18 @@ impl<T, const N: usize> Chunk<T, N> {
         drop(unsafe { Box::from_raw(chunk) });
     }
 
-    /// A raw pointer to slot `pos`.
+    /// Slot `pos` of `chunk`.
     ///
     /// # Safety
-    /// `chunk` is live and `pos < N`.
-    unsafe fn slot(chunk: *mut Chunk<T, N>, pos: usize) -> *mut MaybeUninit<T> {
+    /// `chunk` is live, stays live while the reference is used, and
+    /// `pos < N`.
+    unsafe fn slot<'a>(chunk: *mut Chunk<T, N>, pos: usize) -> &'a SlotCell<T> {
         debug_assert!(pos < N);
         // SAFETY: `chunk` is live (caller); indexing an array place through a
-        // raw pointer creates no reference to the chunk, and `UnsafeCell::get`
-        // only needs a shared reference to the cell itself.
-        unsafe { (*chunk).slots[pos].get() }
+        // raw pointer creates no reference to the chunk, only a shared one to
+        // the cell, which both halves may hold (its contents are reached
+        // through `SlotCell`'s unsafe accessors).
+        unsafe { &(*chunk).slots[pos] }
     }
 }
 
@@ -112,7 +119,7 @@ impl<T, const N: usize> Drop for Shared<T, N> {
             }
             // SAFETY: slots between the reader's and the writer's positions
             // hold initialised items nobody else owns any more.
-            unsafe { Chunk::slot(chunk, pos).cast::<T>().drop_in_place() };
+            unsafe { Chunk::slot(chunk, pos).drop_value() };
             pos += 1;
         }
         let mut chunk = self.reader_head.load(Ordering::Relaxed);
@@ -211,7 +218,7 @@ impl<T, const N: usize> Writer<T, N> {
         }
         // SAFETY: `tail` is live and `tail_pos < N`; the slot is empty (past
         // every written item) and the reader cannot reach it before a flush.
-        unsafe { (*Chunk::slot(self.tail, self.tail_pos)).write(item) };
+        unsafe { Chunk::slot(self.tail, self.tail_pos).write(item) };
         self.tail_pos += 1;
         self.written += 1;
         if !incomplete {
@@ -248,7 +255,7 @@ impl<T, const N: usize> Writer<T, N> {
         // SAFETY: the slot holds an initialised item the reader cannot see
         // (it lies past `complete`); reading it moves it out, and the slot
         // counts as empty again because `written` went down.
-        Some(unsafe { Chunk::slot(self.tail, self.tail_pos).read().assume_init() })
+        Some(unsafe { Chunk::slot(self.tail, self.tail_pos).take() })
     }
 
     /// Publishes every complete item written so far. Returns `false` when
@@ -352,7 +359,7 @@ impl<T, const N: usize> Reader<T, N> {
         // SAFETY: `check_read` proved the item at `read` published, so its
         // slot is initialised and visible (acquire on `published`); moving it
         // out leaves the slot empty, and `read` advances past it.
-        let item = unsafe { Chunk::slot(self.head, self.head_pos).read().assume_init() };
+        let item = unsafe { Chunk::slot(self.head, self.head_pos).take() };
         self.head_pos += 1;
         self.read += 1;
         Some(item)
@@ -368,7 +375,7 @@ impl<T, const N: usize> Reader<T, N> {
         }
         // SAFETY: as in `read`; the item stays in place and the borrow of
         // `self` keeps the reader from moving it out meanwhile.
-        Some(unsafe { &*Chunk::slot(self.head, self.head_pos).cast::<T>() })
+        Some(unsafe { Chunk::slot(self.head, self.head_pos).get() })
     }
 
     /// Moves to the next chunk and gives the old one to the writer.
@@ -376,6 +383,9 @@ impl<T, const N: usize> Reader<T, N> {
         // SAFETY: `head` is live; an item past it is published, so the writer
         // stored `next` before publishing (acquire pairs with its release).
         let next = unsafe { (*self.head).next.load(Ordering::Acquire) };
+        // Under loom a broken ordering shows here as a panic, not a crash.
+        #[cfg(loom)]
+        assert!(!next.is_null(), "the next chunk is linked before its items");
         debug_assert!(!next.is_null());
         let old = self.head;
         self.head = next;
@@ -407,6 +417,10 @@ impl<T, const N: usize> Drop for Reader<T, N> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 #[path = "ypipe_tests.rs"]
 mod tests;
+
+#[cfg(all(test, loom))]
+#[path = "ypipe_loom.rs"]
+mod loom_tests;
