@@ -7,7 +7,12 @@
 # registry cache, cmake builds from there.
 #
 # Environment: ZMQ_RS_CACHE (default ~/.cache/zmq-rs) holds the build.
+#
+# --print-only: print the build directory if it is built and exit 0,
+# exit 1 otherwise (never builds; used by crates/zmq-capi/tests/c_programs.rs).
 set -euo pipefail
+print_only=0
+[ "${1:-}" = "--print-only" ] && print_only=1
 
 version="0.3.6+4.3.5"
 cache="${ZMQ_RS_CACHE:-$HOME/.cache/zmq-rs}"
@@ -22,6 +27,7 @@ if [ -f "$build/.done" ]; then
     echo "$build"
     exit 0
 fi
+[ "$print_only" = 1 ] && exit 1
 
 need=()
 command -v cmake >/dev/null 2>&1 || need+=(cmake)
