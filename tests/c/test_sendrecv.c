@@ -1,7 +1,25 @@
 /* Sending and receiving over inproc, tcp and ipc: single parts,
- * truncation, multipart with ZMQ_RCVMORE, REQ/REP, PUB/SUB, DONTWAIT. */
+ * truncation, multipart with ZMQ_RCVMORE, REQ/REP, DEALER/ROUTER,
+ * PUB/SUB, PUSH/PULL fair queueing, DONTWAIT, send on the wrong socket
+ * types. Prints what it observes. */
 #include "testutil.h"
-#include <unistd.h>
+
+static int rcvmore (void *s)
+{
+    return get_int (s, ZMQ_RCVMORE);
+}
+
+/* A fresh endpoint for each pair: `base` with a counter for inproc and
+ * ipc (libzmq releases names asynchronously, after close returns). */
+static const char *fresh (const char *base)
+{
+    static char buf[256];
+    static int counter = 0;
+    if (strncmp (base, "tcp://", 6) == 0)
+        return base;
+    snprintf (buf, sizeof buf, "%s-%d", base, ++counter);
+    return buf;
+}
 
 /* A bound and a connected socket of the given types on `endpoint`
  * (wildcards resolved through ZMQ_LAST_ENDPOINT). */
@@ -12,18 +30,19 @@ static void pair_up (void *ctx, int bind_type, int connect_type,
     *connected = zmq_socket (ctx, connect_type);
     NOT_NULL (*bound);
     NOT_NULL (*connected);
-    int timeout = 5000;
-    OK (zmq_setsockopt (*bound, ZMQ_RCVTIMEO, &timeout, sizeof timeout));
-    OK (zmq_setsockopt (*connected, ZMQ_RCVTIMEO, &timeout, sizeof timeout));
-    OK (zmq_bind (*bound, endpoint));
+    set_int (*bound, ZMQ_RCVTIMEO, 5000);
+    set_int (*connected, ZMQ_RCVTIMEO, 5000);
+    set_int (*bound, ZMQ_LINGER, 0);
+    set_int (*connected, ZMQ_LINGER, 0);
+    SETUP_OK (zmq_bind (*bound, fresh (endpoint)));
     char resolved[256];
-    size_t size = sizeof resolved;
-    OK (zmq_getsockopt (*bound, ZMQ_LAST_ENDPOINT, resolved, &size));
-    OK (zmq_connect (*connected, resolved));
+    last_endpoint (*bound, resolved, sizeof resolved);
+    SETUP_OK (zmq_connect (*connected, resolved));
 }
 
 static void exchange (void *ctx, const char *endpoint)
 {
+    SECTION ("PAIR exchange");
     void *a, *b;
     pair_up (ctx, ZMQ_PAIR, ZMQ_PAIR, endpoint, &a, &b);
 
@@ -33,82 +52,219 @@ static void exchange (void *ctx, const char *endpoint)
     /* truncation: the full size is returned */
     send_str (a, "0123456789", 0);
     char small[4];
-    CHECK (zmq_recv (b, small, sizeof small, 0) == 10);
-    CHECK (memcmp (small, "0123", 4) == 0);
+    R (zmq_recv (b, small, sizeof small, 0));
+    say ("truncated bytes: \"%s\"", printable (small, sizeof small));
+    R (rcvmore (b));
+    /* a zero-size buffer */
+    send_str (a, "xyz", 0);
+    R (zmq_recv (b, small, 0, 0));
 
     /* multipart with an empty part */
     send_str (b, "one", ZMQ_SNDMORE);
-    OK (zmq_send (b, NULL, 0, ZMQ_SNDMORE));
+    R (zmq_send (b, NULL, 0, ZMQ_SNDMORE));
     send_str (b, "three", 0);
-    int more = 0;
-    size_t size = sizeof more;
     recv_str (a);
-    OK (zmq_getsockopt (a, ZMQ_RCVMORE, &more, &size));
-    CHECK (more == 1);
-    CHECK (zmq_recv (a, small, sizeof small, 0) == 0);
     recv_str (a);
-    OK (zmq_getsockopt (a, ZMQ_RCVMORE, &more, &size));
-    CHECK (more == 0);
+    recv_str (a);
+    R (rcvmore (a));
 
     /* a large message through zmq_msg_* */
     zmq_msg_t big;
-    OK (zmq_msg_init_size (&big, 100000));
+    SETUP_OK (zmq_msg_init_size (&big, 100000));
     memset (zmq_msg_data (&big), 'x', 100000);
-    CHECK (zmq_msg_send (&big, a, 0) == 100000);
-    CHECK (zmq_msg_size (&big) == 0); /* sent: emptied */
-    OK (zmq_msg_close (&big));
+    R (zmq_msg_send (&big, a, 0));
+    R (zmq_msg_size (&big));
+    R (zmq_msg_close (&big));
     zmq_msg_t got;
-    OK (zmq_msg_init (&got));
-    CHECK (zmq_msg_recv (&got, b, 0) == 100000);
-    CHECK (((char *) zmq_msg_data (&got))[99999] == 'x');
-    CHECK (zmq_msg_more (&got) == 0);
-    OK (zmq_msg_close (&got));
+    SETUP_OK (zmq_msg_init (&got));
+    R (zmq_msg_recv (&got, b, 0));
+    int all_x = zmq_msg_size (&got) == 100000;
+    for (size_t i = 0; all_x && i < 100000; i++)
+        all_x = ((char *) zmq_msg_data (&got))[i] == 'x';
+    CHECK (all_x);
+    R (zmq_msg_more (&got));
+    R (zmq_msg_close (&got));
+
+    /* many small messages keep their order */
+    int in_order = 1;
+    for (int i = 0; i < 200; i++) {
+        char text[16];
+        snprintf (text, sizeof text, "m%d", i);
+        if (zmq_send (b, text, strlen (text), 0) != (int) strlen (text))
+            in_order = 0;
+    }
+    for (int i = 0; i < 200 && in_order; i++) {
+        char want[16], buf[16];
+        snprintf (want, sizeof want, "m%d", i);
+        int rc = zmq_recv (a, buf, sizeof buf, 0);
+        in_order = rc == (int) strlen (want) && memcmp (buf, want, (size_t) rc) == 0;
+    }
+    say ("200 messages in order: %s", in_order ? "yes" : "no");
 
     /* nothing waiting */
     R (zmq_recv (a, small, sizeof small, ZMQ_DONTWAIT));
-
-    OK (zmq_close (a));
-    OK (zmq_close (b));
+    /* an unknown flag is ignored or refused */
+    send_str (a, "flags", 64);
+    R (zmq_recv (b, small, sizeof small, 64));
+    R (zmq_close (a));
+    R (zmq_close (b));
 }
 
 static void req_rep (void *ctx, const char *endpoint)
 {
+    SECTION ("REQ/REP");
     void *rep, *req;
     pair_up (ctx, ZMQ_REP, ZMQ_REQ, endpoint, &rep, &req);
+    int answered = 0;
     for (int i = 0; i < 10; i++) {
-        send_str (req, "question", 0);
-        recv_str (rep);
-        send_str (rep, "answer", 0);
-        recv_str (req);
+        char buf[16];
+        if (zmq_send (req, "question", 8, 0) == 8 && zmq_recv (rep, buf, sizeof buf, 0) == 8
+            && zmq_send (rep, "answer", 6, 0) == 6 && zmq_recv (req, buf, sizeof buf, 0) == 6)
+            answered++;
     }
-    /* lockstep: a REQ cannot send twice */
+    say ("answered: %d of 10", answered);
+    /* lockstep */
+    char buf[16];
+    R (zmq_recv (req, buf, sizeof buf, ZMQ_DONTWAIT));
     send_str (req, "again", 0);
-    R (zmq_send (req, "x", 1, 0));
+    send_str (req, "x", 0);
+    R (zmq_send (rep, "x", 1, 0));
     recv_str (rep);
-    send_str (rep, "done", 0);
+    R (zmq_recv (rep, buf, sizeof buf, ZMQ_DONTWAIT));
+    send_str (rep, "two", ZMQ_SNDMORE);
+    send_str (rep, "parts", 0);
     recv_str (req);
-    OK (zmq_close (rep));
-    OK (zmq_close (req));
+    recv_str (req);
+    R (zmq_recv (req, buf, sizeof buf, ZMQ_DONTWAIT));
+    R (zmq_close (rep));
+    R (zmq_close (req));
+}
+
+static void dealer_router (void *ctx, const char *endpoint)
+{
+    SECTION ("DEALER/ROUTER");
+    void *router, *dealer;
+    router = zmq_socket (ctx, ZMQ_ROUTER);
+    dealer = zmq_socket (ctx, ZMQ_DEALER);
+    set_int (router, ZMQ_RCVTIMEO, 5000);
+    set_int (dealer, ZMQ_RCVTIMEO, 5000);
+    set_int (router, ZMQ_LINGER, 0);
+    set_int (dealer, ZMQ_LINGER, 0);
+    R (zmq_setsockopt (dealer, ZMQ_ROUTING_ID, "dealer-1", 8));
+    R (zmq_bind (router, fresh (endpoint)));
+    char resolved[256];
+    last_endpoint (router, resolved, sizeof resolved);
+    R (zmq_connect (dealer, resolved));
+    send_str (dealer, "first", ZMQ_SNDMORE);
+    send_str (dealer, "second", 0);
+    recv_str (router);
+    recv_str (router);
+    recv_str (router);
+    send_str (router, "dealer-1", ZMQ_SNDMORE);
+    send_str (router, "reply", 0);
+    recv_str (dealer);
+    /* an unknown peer: dropped silently, or EHOSTUNREACH when mandatory */
+    send_str (router, "nobody", ZMQ_SNDMORE);
+    send_str (router, "lost", 0);
+    set_int (router, ZMQ_ROUTER_MANDATORY, 1);
+    send_str (router, "nobody", ZMQ_SNDMORE);
+    send_str (router, "dealer-1", ZMQ_SNDMORE);
+    send_str (router, "kept", 0);
+    recv_str (dealer);
+    char buf[16];
+    R (zmq_recv (dealer, buf, sizeof buf, ZMQ_DONTWAIT));
+    R (zmq_close (router));
+    R (zmq_close (dealer));
 }
 
 static void pub_sub (void *ctx, const char *endpoint)
 {
+    SECTION ("PUB/SUB");
     void *pub, *sub;
     pair_up (ctx, ZMQ_PUB, ZMQ_SUB, endpoint, &pub, &sub);
-    OK (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "news", 4));
+    R (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "news", 4));
     /* the subscription travels asynchronously: publish until one arrives */
     zmq_pollitem_t item = {sub, 0, ZMQ_POLLIN, 0};
     int arrived = 0;
-    for (int i = 0; i < 500 && !arrived; i++) {
-        send_str (pub, "weather ignored", 0);
-        send_str (pub, "news flash", 0);
+    for (int i = 0; i < 500 && arrived == 0; i++) {
+        zmq_send (pub, "weather ignored", 15, 0);
+        zmq_send (pub, "news flash", 10, 0);
         arrived = zmq_poll (&item, 1, 10);
-        CHECK (arrived != -1);
     }
-    CHECK (arrived == 1);
+    say ("arrived: %d", arrived);
     recv_str (sub);
-    OK (zmq_close (pub));
-    OK (zmq_close (sub));
+    /* drain the copies of the probe, then one more of each */
+    char buf[32];
+    while (zmq_recv (sub, buf, sizeof buf, ZMQ_DONTWAIT) >= 0) {
+    }
+    send_str (pub, "weather", 0);
+    send_str (pub, "news", ZMQ_SNDMORE);
+    send_str (pub, "more", 0);
+    send_str (pub, "newsletter", 0);
+    recv_str (sub);
+    recv_str (sub);
+    recv_str (sub);
+    R (zmq_recv (sub, buf, sizeof buf, ZMQ_DONTWAIT));
+    R (zmq_send (sub, "x", 1, 0));
+    R (zmq_recv (pub, buf, sizeof buf, ZMQ_DONTWAIT));
+    R (zmq_close (pub));
+    R (zmq_close (sub));
+}
+
+static void push_pull (void *ctx, const char *endpoint)
+{
+    SECTION ("PUSH to two PULL");
+    void *push = zmq_socket (ctx, ZMQ_PUSH);
+    void *pull1 = zmq_socket (ctx, ZMQ_PULL);
+    void *pull2 = zmq_socket (ctx, ZMQ_PULL);
+    set_int (push, ZMQ_LINGER, 0);
+    set_int (pull1, ZMQ_RCVTIMEO, 5000);
+    set_int (pull2, ZMQ_RCVTIMEO, 5000);
+    R (zmq_bind (push, fresh (endpoint)));
+    char resolved[256];
+    last_endpoint (push, resolved, sizeof resolved);
+    R (zmq_connect (pull1, resolved));
+    R (zmq_connect (pull2, resolved));
+    /* wait until both are connected: each gets one probe */
+    char buf[16];
+    zmq_pollitem_t items[] = {{pull1, 0, ZMQ_POLLIN, 0}, {pull2, 0, ZMQ_POLLIN, 0}};
+    int got1 = 0, got2 = 0;
+    for (int i = 0; i < 500 && !(got1 && got2); i++) {
+        if (zmq_send (push, "probe", 5, ZMQ_DONTWAIT) < 0)
+            zmq_poll (NULL, 0, 10);
+        while (zmq_recv (pull1, buf, sizeof buf, ZMQ_DONTWAIT) >= 0)
+            got1 = 1;
+        while (zmq_recv (pull2, buf, sizeof buf, ZMQ_DONTWAIT) >= 0)
+            got2 = 1;
+        if (!(got1 && got2))
+            zmq_poll (items, 2, 10);
+    }
+    say ("both connected: %s", got1 && got2 ? "yes" : "no");
+    while (zmq_poll (items, 2, 100) > 0) {
+        while (zmq_recv (pull1, buf, sizeof buf, ZMQ_DONTWAIT) >= 0) {
+        }
+        while (zmq_recv (pull2, buf, sizeof buf, ZMQ_DONTWAIT) >= 0) {
+        }
+    }
+    for (int i = 0; i < 10; i++)
+        zmq_send (push, "job", 3, 0);
+    int n1 = 0, n2 = 0;
+    for (int i = 0; i < 10; i++) {
+        if (zmq_poll (items, 2, 2000) <= 0)
+            break;
+        while (zmq_recv (pull1, buf, sizeof buf, ZMQ_DONTWAIT) >= 0)
+            n1++;
+        while (zmq_recv (pull2, buf, sizeof buf, ZMQ_DONTWAIT) >= 0)
+            n2++;
+        if (n1 + n2 == 10)
+            break;
+    }
+    say ("jobs: %d in total, each PULL got 5: %s", n1 + n2, n1 == 5 && n2 == 5 ? "yes" : "no");
+    R (zmq_recv (push, buf, sizeof buf, ZMQ_DONTWAIT));
+    R (zmq_send (pull1, "x", 1, ZMQ_DONTWAIT));
+    R (zmq_close (push));
+    R (zmq_close (pull1));
+    R (zmq_close (pull2));
 }
 
 int main (void)
@@ -120,12 +276,14 @@ int main (void)
 
     const char *endpoints[] = {"inproc://sendrecv", "tcp://127.0.0.1:*", ipc};
     for (size_t i = 0; i < sizeof endpoints / sizeof *endpoints; i++) {
+        say ("=== %s", masked (endpoints[i]));
         exchange (ctx, endpoints[i]);
         req_rep (ctx, endpoints[i]);
+        dealer_router (ctx, endpoints[i]);
         pub_sub (ctx, endpoints[i]);
-        printf ("test_sendrecv: %s ok\n", endpoints[i]);
+        push_pull (ctx, endpoints[i]);
     }
-    OK (zmq_ctx_term (ctx));
-    puts ("test_sendrecv: ok");
+    R (zmq_ctx_term (ctx));
+    say ("done");
     return 0;
 }
