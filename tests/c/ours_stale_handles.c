@@ -50,6 +50,12 @@ int main (void)
     FAILS (zmq_connect (c, NULL), EINVAL);
     FAILS (zmq_unbind (c, NULL), EINVAL);
     FAILS (zmq_disconnect (c, NULL), EINVAL);
+    size_t *no_size = NULL;
+    FAILS (zmq_getsockopt (c, ZMQ_LINGER, &v, no_size), EFAULT);
+    zmq_pollitem_t *no_items = NULL;
+    FAILS (zmq_poll (no_items, 1, 0), EFAULT);
+    zmq_pollitem_t some[1] = {{c, 0, ZMQ_POLLIN, 0}};
+    FAILS (zmq_poll (some, -1, 0), EINVAL);
     CHECK (zmq_close (c) == 0);
     /* NULL messages */
     FAILS (zmq_msg_init (NULL), EFAULT);

@@ -37,12 +37,13 @@ int main (void)
     int value = 0;
     size_t size = sizeof value;
     OK (zmq_getsockopt (s, ZMQ_SNDHWM, &value, &size));
-    CHECK (value == 1000 && size == sizeof (int));
+    VI (value);
+    VU (size);
     value = 50;
     OK (zmq_setsockopt (s, ZMQ_SNDHWM, &value, sizeof value));
     value = 0;
     OK (zmq_getsockopt (s, ZMQ_SNDHWM, &value, &size));
-    CHECK (value == 50);
+    VI (value);
     /* wrong sizes */
     int64_t wide = 5;
     R (zmq_setsockopt (s, ZMQ_SNDHWM, &wide, sizeof wide));
@@ -58,13 +59,14 @@ int main (void)
     OK (zmq_setsockopt (s, ZMQ_LINGER, &value, sizeof value));
     size = sizeof value;
     OK (zmq_getsockopt (s, ZMQ_LINGER, &value, &size));
-    CHECK (value == 0);
+    VI (value);
 
     /* int64 and uint64 options */
     int64_t maxmsg = 0;
     size = sizeof maxmsg;
     OK (zmq_getsockopt (s, ZMQ_MAXMSGSIZE, &maxmsg, &size));
-    CHECK (maxmsg == -1 && size == 8);
+    VI (maxmsg);
+    VU (size);
     maxmsg = 4096;
     OK (zmq_setsockopt (s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg));
     R (zmq_setsockopt (s, ZMQ_MAXMSGSIZE, &value, sizeof value));
@@ -73,14 +75,14 @@ int main (void)
     affinity = 0;
     size = sizeof affinity;
     OK (zmq_getsockopt (s, ZMQ_AFFINITY, &affinity, &size));
-    CHECK (affinity == 3);
+    VU (affinity);
 
     /* binary: routing id */
     OK (zmq_setsockopt (s, ZMQ_ROUTING_ID, "me", 2));
     char id[255];
     size = sizeof id;
     OK (zmq_getsockopt (s, ZMQ_ROUTING_ID, id, &size));
-    CHECK (size == 2 && memcmp (id, "me", 2) == 0);
+    say ("routing id: %zu \"%s\"", size, printable (id, size));
     size = 1;
     R (zmq_getsockopt (s, ZMQ_ROUTING_ID, id, &size));
     R (zmq_setsockopt (s, ZMQ_ROUTING_ID, "", 0));
@@ -89,12 +91,13 @@ int main (void)
     int type = -1;
     size = sizeof type;
     OK (zmq_getsockopt (s, ZMQ_TYPE, &type, &size));
-    CHECK (type == ZMQ_DEALER);
+    VI (type);
     R (zmq_setsockopt (s, ZMQ_TYPE, &type, sizeof type));
     int64_t rcvmore = 7;
     size = sizeof rcvmore;
     OK (zmq_getsockopt (s, ZMQ_RCVMORE, &rcvmore, &size));
-    CHECK (rcvmore == 0 && size == sizeof (int));
+    VI (rcvmore);
+    VU (size);
     zmq_fd_t fd = -1;
     size = sizeof fd;
     OK (zmq_getsockopt (s, ZMQ_FD, &fd, &size));
@@ -102,22 +105,23 @@ int main (void)
     int events = -1;
     size = sizeof events;
     OK (zmq_getsockopt (s, ZMQ_EVENTS, &events, &size));
-    CHECK ((events & ZMQ_POLLIN) == 0);
+    VI (events);
     int mechanism = -1;
     size = sizeof mechanism;
     OK (zmq_getsockopt (s, ZMQ_MECHANISM, &mechanism, &size));
-    CHECK (mechanism == ZMQ_NULL);
+    VI (mechanism);
 
     /* ZMQ_LAST_ENDPOINT: NUL included, too small a buffer refused */
     char endpoint[64];
     size = sizeof endpoint;
     OK (zmq_getsockopt (s, ZMQ_LAST_ENDPOINT, endpoint, &size));
-    CHECK (size == 1 && endpoint[0] == '\0');
+    VU (size);
+    VS (endpoint);
     OK (zmq_bind (s, "inproc://options"));
     size = sizeof endpoint;
     OK (zmq_getsockopt (s, ZMQ_LAST_ENDPOINT, endpoint, &size));
-    CHECK (size == strlen ("inproc://options") + 1);
-    CHECK (strcmp (endpoint, "inproc://options") == 0);
+    VU (size);
+    VS (endpoint);
     size = 5;
     R (zmq_getsockopt (s, ZMQ_LAST_ENDPOINT, endpoint, &size));
 
@@ -128,7 +132,7 @@ int main (void)
     value = 0;
     size = sizeof value;
     OK (zmq_getsockopt (s, ZMQ_IPV6, &value, &size));
-    CHECK (value == 1);
+    VI (value);
 
     /* socket-type specific options on the wrong type */
     value = 1;
@@ -141,12 +145,12 @@ int main (void)
     /* part 8: network, transport and unbuilt-feature options */
     size = sizeof value;
     OK (zmq_getsockopt (s, ZMQ_TOS, &value, &size));
-    CHECK (value == 0);
+    VI (value);
     value = 0x28;
     OK (zmq_setsockopt (s, ZMQ_TOS, &value, sizeof value));
     value = 0;
     OK (zmq_getsockopt (s, ZMQ_TOS, &value, &size));
-    CHECK (value == 0x28);
+    VI (value);
     value = -1;
     R (zmq_setsockopt (s, ZMQ_TOS, &value, sizeof value));
     value = 3;
@@ -157,7 +161,8 @@ int main (void)
     char text[64];
     size = sizeof text;
     OK (zmq_getsockopt (s, ZMQ_BINDTODEVICE, text, &size));
-    CHECK (size == 3 && strcmp (text, "lo") == 0);
+    VU (size);
+    VS (text);
     R (zmq_setsockopt (s, ZMQ_BINDTODEVICE, "seventeen-chars-x", 17));
     OK (zmq_setsockopt (s, ZMQ_TCP_ACCEPT_FILTER, "127.0.0.1", 9));
     OK (zmq_setsockopt (s, ZMQ_TCP_ACCEPT_FILTER, NULL, 0));
@@ -171,13 +176,13 @@ int main (void)
     OK (zmq_setsockopt (s, ZMQ_SOCKS_PROXY, "127.0.0.1:1080", 14));
     size = sizeof text;
     OK (zmq_getsockopt (s, ZMQ_SOCKS_PROXY, text, &size));
-    CHECK (strcmp (text, "127.0.0.1:1080") == 0);
+    VS (text);
     OK (zmq_setsockopt (s, ZMQ_SOCKS_PROXY, NULL, 0));
     OK (zmq_setsockopt (s, ZMQ_METADATA, "X-key:value", 11));
     R (zmq_setsockopt (s, ZMQ_METADATA, "key:value", 9));
     size = sizeof value;
     OK (zmq_getsockopt (s, ZMQ_USE_FD, &value, &size));
-    CHECK (value == -1);
+    VI (value);
     value = 0;
     R (zmq_setsockopt (s, ZMQ_RATE, &value, sizeof value));
     value = 1000;
@@ -185,11 +190,11 @@ int main (void)
     value = 100;
     OK (zmq_setsockopt (s, ZMQ_RATE, &value, sizeof value));
     OK (zmq_getsockopt (s, ZMQ_MULTICAST_HOPS, &value, &size));
-    CHECK (value == 1);
+    VI (value);
     OK (zmq_getsockopt (s, ZMQ_IN_BATCH_SIZE, &value, &size));
-    CHECK (value == 8192);
+    VI (value);
     OK (zmq_getsockopt (s, ZMQ_THREAD_SAFE, &value, &size));
-    CHECK (value == 0);
+    VI (value);
     value = 1;
     R (zmq_setsockopt (s, ZMQ_GSSAPI_SERVER, &value, sizeof value));
     R (zmq_getsockopt (s, ZMQ_GSSAPI_SERVER, &value, &size));
@@ -200,7 +205,7 @@ int main (void)
     OK (zmq_setsockopt (s, ZMQ_RECONNECT_STOP, &value, sizeof value));
     value = 0;
     OK (zmq_getsockopt (s, ZMQ_RECONNECT_STOP, &value, &size));
-    CHECK (value == 3);
+    VI (value);
     OK (zmq_setsockopt (s, ZMQ_HELLO_MSG, "hi", 2));
     OK (zmq_setsockopt (s, ZMQ_DISCONNECT_MSG, "bye", 3));
     OK (zmq_setsockopt (s, ZMQ_HICCUP_MSG, "oops", 4));
@@ -210,16 +215,16 @@ int main (void)
     OK (zmq_setsockopt (s, ZMQ_VMCI_BUFFER_SIZE, &vmci, sizeof vmci));
 
     /* context options */
-    CHECK (zmq_ctx_get (ctx, ZMQ_SOCKET_LIMIT) == 65535);
-    CHECK (zmq_ctx_get (ctx, ZMQ_MSG_T_SIZE) == 64);
-    CHECK (zmq_ctx_get (ctx, ZMQ_THREAD_SCHED_POLICY) == -1);
+    R (zmq_ctx_get (ctx, ZMQ_SOCKET_LIMIT));
+    R (zmq_ctx_get (ctx, ZMQ_MSG_T_SIZE));
+    R (zmq_ctx_get (ctx, ZMQ_THREAD_SCHED_POLICY));
     OK (zmq_ctx_set (ctx, ZMQ_MAX_MSGSZ, 4096));
-    CHECK (zmq_ctx_get (ctx, ZMQ_MAX_MSGSZ) == 4096);
+    R (zmq_ctx_get (ctx, ZMQ_MAX_MSGSZ));
     R (zmq_ctx_set (ctx, OPT_THREAD_AFFINITY_CPU_REMOVE, 0));
     OK (zmq_ctx_set (ctx, OPT_THREAD_AFFINITY_CPU_ADD, 0));
     OK (zmq_ctx_set (ctx, OPT_THREAD_AFFINITY_CPU_REMOVE, 0));
     OK (zmq_ctx_set (ctx, OPT_ZERO_COPY_RECV, 0));
-    CHECK (zmq_ctx_get (ctx, OPT_ZERO_COPY_RECV) == 0);
+    R (zmq_ctx_get (ctx, OPT_ZERO_COPY_RECV));
     R (zmq_ctx_set (ctx, ZMQ_MAX_SOCKETS, 0));
 
     /* not implemented yet: the default is accepted, anything else is not */
@@ -229,16 +234,15 @@ int main (void)
     R (zmq_setsockopt (s, ZMQ_HEARTBEAT_IVL, &value, sizeof value));
     size = sizeof value;
     OK (zmq_getsockopt (s, ZMQ_RATE, &value, &size));
-    CHECK (value == 100);
+    VI (value);
     value = 2;
     R (zmq_setsockopt (s, ZMQ_CURVE_SERVER, &value, sizeof value));
     R (zmq_setsockopt (s, ZMQ_CURVE_SERVERKEY, "short", 5));
     R (zmq_setsockopt (s, 9999, &value, sizeof value));
     R (zmq_getsockopt (s, 9999, &value, &size));
-    R (zmq_getsockopt (s, ZMQ_LINGER, &value, NULL));
 
     OK (zmq_close (s));
     OK (zmq_ctx_term (ctx));
-    puts ("test_options: ok");
+    say ("done");
     return 0;
 }

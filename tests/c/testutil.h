@@ -131,7 +131,8 @@ static inline void *show_ptr (const char *what, void *p)
     return p;
 }
 
-#define OK(call) R (call)
+/* The same as R, for a call expected to succeed. */
+#define OK(call) (errno = 0, show_rc (#call, (long) (call)))
 /* A call returning an int (or -1 with errno): prints the exact result.
  * errno is cleared first, so a stale value never shows. */
 #define R(call) (errno = 0, show_rc (#call, (long) (call)))
