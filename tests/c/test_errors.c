@@ -59,6 +59,12 @@ int main (void)
     R (zmq_send (pull, "x", 1, 0));
     VS (errno_name (zmq_errno ()));
     R (zmq_close (pull));
+    /* zmq_errno () is errno: cleared by the caller, cleared for it */
+    errno = 0;
+    VS (errno_name (zmq_errno ()));
+    errno = EINTR;
+    VS (errno_name (zmq_errno ()));
+    errno = 0;
 
     SECTION ("EFSM");
     void *rep = zmq_socket (ctx, ZMQ_REP);
