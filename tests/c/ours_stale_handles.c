@@ -56,6 +56,7 @@ int main (void)
     FAILS (zmq_poll (no_items, 1, 0), EFAULT);
     zmq_pollitem_t some[1] = {{c, 0, ZMQ_POLLIN, 0}};
     FAILS (zmq_poll (some, -1, 0), EINVAL);
+    FAILS (zmq_device (ZMQ_QUEUE, NULL, NULL), EFAULT);
     CHECK (zmq_close (c) == 0);
     /* NULL messages */
     FAILS (zmq_msg_init (NULL), EFAULT);
