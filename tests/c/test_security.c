@@ -76,12 +76,6 @@ static void answer_zap (void *handler)
             zmq_z85_encode (z85, (const uint8_t *) cred1, 32);
         ok = strcmp (z85, allowed_public) == 0;
     }
-    send_str (handler, "1.0", ZMQ_SNDMORE);
-    send_str (handler, request_id, ZMQ_SNDMORE);
-    send_str (handler, ok ? "200" : "400", ZMQ_SNDMORE);
-    send_str (handler, ok ? "OK" : "denied", ZMQ_SNDMORE);
-    send_str (handler, ok ? "user-1" : "", ZMQ_SNDMORE);
-    send_str (handler, "", 0);
     pthread_mutex_lock (&zap_lock);
     if (zap_requests < 16) {
         char creds[300];
@@ -104,6 +98,11 @@ static void answer_zap (void *handler)
     }
     zap_requests++;
     pthread_mutex_unlock (&zap_lock);
+    /* the reply, silently (only the main thread prints) */
+    const char *reply[] = {"1.0", request_id, ok ? "200" : "400",
+                           ok ? "OK" : "denied", ok ? "user-1" : "", ""};
+    for (int i = 0; i < 6; i++)
+        zmq_send (handler, reply[i], strlen (reply[i]), i < 5 ? ZMQ_SNDMORE : 0);
 }
 
 /* The ZAP handler thread: answers requests until "STOP" on its control.
