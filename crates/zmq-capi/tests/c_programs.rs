@@ -120,7 +120,7 @@ fn compile(name: &str, lib: &Path, scratch: &Path) -> Result<PathBuf, String> {
         .arg(&source)
         .arg("-L")
         .arg(lib)
-        .args(["-lzmq", "-lpthread", "-o"])
+        .args(["-lzmq", "-lpthread", "-ldl", "-o"])
         .arg(&binary)
         .output()
         .map_err(|e| format!("{name}: cannot run cc: {e}"))?;
