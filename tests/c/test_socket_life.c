@@ -53,13 +53,20 @@ int main (void)
     R (zmq_unbind (server, "inproc://life"));
     R (zmq_unbind (server, "inproc://life"));
     R (zmq_unbind (server, "inproc://life-second"));
-    /* connect before bind */
-    R (zmq_connect (client, "inproc://life-late"));
-    send_str (client, "early", ZMQ_DONTWAIT);
-    R (zmq_bind (server, "inproc://life-late"));
-    set_int (server, ZMQ_RCVTIMEO, 500);
-    recv_str (server);
-    set_int (server, ZMQ_RCVTIMEO, 5000);
+    /* connect before bind (fresh sockets: a PAIR keeps a disconnected
+     * pipe until the peer acknowledges its end) */
+    void *late_client = zmq_socket (ctx, ZMQ_PAIR);
+    void *late_server = zmq_socket (ctx, ZMQ_PAIR);
+    set_int (late_server, ZMQ_RCVTIMEO, 2000);
+    set_int (late_client, ZMQ_LINGER, 0);
+    R (zmq_connect (late_client, "inproc://life-late"));
+    send_str (late_client, "early", ZMQ_DONTWAIT);
+    R (zmq_bind (late_server, "inproc://life-late"));
+    recv_str (late_server);
+    send_str (late_client, "after bind", ZMQ_DONTWAIT);
+    recv_str (late_server);
+    R (zmq_close (late_client));
+    R (zmq_close (late_server));
     R (zmq_bind (server, "inproc://"));
     R (zmq_connect (client, "inproc://"));
 
