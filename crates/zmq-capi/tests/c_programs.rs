@@ -289,7 +289,7 @@ fn expected_differences() -> BTreeMap<String, BTreeSet<String>> {
             continue;
         }
         let parsed = line.split_once(": ").and_then(|(program, rest)| {
-            let (diff_line, _cause) = rest.rsplit_once(" — ")?;
+            let (diff_line, _cause) = rest.split_once(" — ")?;
             (diff_line.starts_with('+') || diff_line.starts_with('-'))
                 .then(|| (program.trim().to_string(), diff_line.to_string()))
         });
