@@ -267,6 +267,253 @@ static void push_pull (void *ctx, const char *endpoint)
     R (zmq_close (pull2));
 }
 
+
+static void *sock (void *ctx, int type)
+{
+    void *s = zmq_socket (ctx, type);
+    NOT_NULL (s);
+    set_int (s, ZMQ_RCVTIMEO, 2000);
+    set_int (s, ZMQ_SNDTIMEO, 2000);
+    set_int (s, ZMQ_LINGER, 0);
+    return s;
+}
+
+/* Receives every message waiting (up to 100 parts), printing each part. */
+static void drain (const char *who, void *s)
+{
+    char buf[64];
+    int parts = 0;
+    for (;;) {
+        errno = 0;
+        int rc = zmq_recv (s, buf, sizeof buf, ZMQ_DONTWAIT);
+        if (rc < 0 || parts++ >= 100)
+            break;
+        size_t shown = rc < (int) sizeof buf ? (size_t) rc : sizeof buf;
+        say ("%s: %d \"%s\"%s", who, rc, printable (buf, shown),
+             get_int (s, ZMQ_RCVMORE) ? " more" : "");
+    }
+    say ("%s: nothing more (%d parts)", who, parts > 100 ? 100 : parts);
+}
+
+static void xpub_xsub (void *ctx)
+{
+    SECTION ("XPUB/XSUB subscriptions (inproc)");
+    void *xpub = sock (ctx, ZMQ_XPUB);
+    void *xsub = sock (ctx, ZMQ_XSUB);
+    void *sub = sock (ctx, ZMQ_SUB);
+    R (zmq_setsockopt (xpub, ZMQ_XPUB_WELCOME_MSG, "welcome", 7));
+    R (zmq_bind (xpub, "inproc://sr-xpub"));
+    R (zmq_connect (xsub, "inproc://sr-xpub"));
+    R (zmq_connect (sub, "inproc://sr-xpub"));
+    /* XSUB subscribes by sending \x01topic */
+    R (zmq_send (xsub, "\x01" "abc", 4, 0));
+    R (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "abc", 3));
+    recv_str (xpub);
+    drain ("xpub", xpub);
+    /* the welcome message went to the SUB only if it subscribed to it */
+    drain ("xsub", xsub);
+    drain ("sub", sub);
+    /* verbose: duplicate subscriptions are passed on */
+    set_int (xpub, ZMQ_XPUB_VERBOSE, 1);
+    R (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "abc", 3));
+    recv_str (xpub);
+    drain ("xpub", xpub);
+    send_str (xpub, "abcdef", 0);
+    send_str (xpub, "xyz", 0);
+    recv_str (xsub);
+    recv_str (sub);
+    drain ("xsub", xsub);
+    drain ("sub", sub);
+    /* unsubscribing: the last one is passed on */
+    R (zmq_send (xsub, "\x00" "abc", 4, 0));
+    R (zmq_setsockopt (sub, ZMQ_UNSUBSCRIBE, "abc", 3));
+    R (zmq_setsockopt (sub, ZMQ_UNSUBSCRIBE, "abc", 3));
+    recv_str (xpub);
+    drain ("xpub", xpub);
+    /* a non-subscription message from XSUB reaches XPUB as is */
+    R (zmq_send (xsub, "plain", 5, 0));
+    recv_str (xpub);
+    /* invert matching */
+    void *inverted = sock (ctx, ZMQ_SUB);
+    set_int (inverted, ZMQ_INVERT_MATCHING, 1);
+    R (zmq_setsockopt (inverted, ZMQ_SUBSCRIBE, "abc", 3));
+    R (zmq_connect (inverted, "inproc://sr-xpub"));
+    recv_str (xpub);
+    send_str (xpub, "abcdef", 0);
+    send_str (xpub, "xyz", 0);
+    drain ("inverted", inverted);
+    R (zmq_close (inverted));
+    R (zmq_close (sub));
+    R (zmq_close (xsub));
+    R (zmq_close (xpub));
+}
+
+static void hwm_and_conflate (void *ctx)
+{
+    SECTION ("PUB drops at the high-water mark (inproc)");
+    void *pub = sock (ctx, ZMQ_PUB);
+    void *sub = sock (ctx, ZMQ_SUB);
+    set_int (pub, ZMQ_SNDHWM, 5);
+    set_int (sub, ZMQ_RCVHWM, 5);
+    R (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "", 0));
+    R (zmq_bind (pub, "inproc://sr-hwm"));
+    R (zmq_connect (sub, "inproc://sr-hwm"));
+    int sent = 0;
+    for (int i = 0; i < 50; i++) {
+        char text[8];
+        snprintf (text, sizeof text, "%d", i);
+        if (zmq_send (pub, text, strlen (text), ZMQ_DONTWAIT) > 0)
+            sent++;
+    }
+    say ("sent: %d of 50", sent);
+    int got = 0, first = -1, last = -1;
+    char buf[8];
+    for (int rc; (rc = zmq_recv (sub, buf, sizeof buf - 1, ZMQ_DONTWAIT)) >= 0;) {
+        buf[rc] = 0;
+        if (first < 0)
+            first = atoi (buf);
+        last = atoi (buf);
+        got++;
+    }
+    say ("received: %d (first %d, last %d)", got, first, last);
+    R (zmq_close (pub));
+    R (zmq_close (sub));
+
+    SECTION ("ZMQ_CONFLATE keeps the last message (inproc)");
+    void *push = sock (ctx, ZMQ_PUSH);
+    void *pull = sock (ctx, ZMQ_PULL);
+    set_int (pull, ZMQ_CONFLATE, 1);
+    R (zmq_bind (pull, "inproc://sr-conflate"));
+    R (zmq_connect (push, "inproc://sr-conflate"));
+    send_str (push, "one", 0);
+    send_str (push, "two", 0);
+    send_str (push, "three", 0);
+    recv_str (pull);
+    R (zmq_recv (pull, buf, sizeof buf, ZMQ_DONTWAIT));
+    R (zmq_send (push, "a", 1, ZMQ_SNDMORE));
+    R (zmq_close (push));
+    R (zmq_close (pull));
+}
+
+static void router_features (void *ctx)
+{
+    SECTION ("ZMQ_PROBE_ROUTER, ZMQ_ROUTER_HANDOVER, REQ options (inproc)");
+    void *router = sock (ctx, ZMQ_ROUTER);
+    R (zmq_bind (router, "inproc://sr-router"));
+    void *prober = sock (ctx, ZMQ_DEALER);
+    R (zmq_setsockopt (prober, ZMQ_ROUTING_ID, "prober", 6));
+    set_int (prober, ZMQ_PROBE_ROUTER, 1);
+    R (zmq_connect (prober, "inproc://sr-router"));
+    recv_str (router);
+    recv_str (router);
+    drain ("router", router);
+    /* a second peer with the same routing id: refused unless handover */
+    void *twin = sock (ctx, ZMQ_DEALER);
+    R (zmq_setsockopt (twin, ZMQ_ROUTING_ID, "prober", 6));
+    R (zmq_connect (twin, "inproc://sr-router"));
+    send_str (twin, "from twin", 0);
+    set_int (router, ZMQ_RCVTIMEO, 300);
+    recv_str (router);
+    drain ("router", router);
+    R (zmq_close (twin));
+    set_int (router, ZMQ_ROUTER_HANDOVER, 1);
+    void *heir = sock (ctx, ZMQ_DEALER);
+    R (zmq_setsockopt (heir, ZMQ_ROUTING_ID, "prober", 6));
+    R (zmq_connect (heir, "inproc://sr-router"));
+    send_str (heir, "from heir", 0);
+    set_int (router, ZMQ_RCVTIMEO, 2000);
+    recv_str (router);
+    recv_str (router);
+    send_str (router, "prober", ZMQ_SNDMORE);
+    send_str (router, "to prober id", 0);
+    set_int (heir, ZMQ_RCVTIMEO, 1000);
+    recv_str (heir);
+    drain ("prober", prober);
+    R (zmq_close (heir));
+    R (zmq_close (prober));
+
+    /* REQ_RELAXED and REQ_CORRELATE */
+    void *req = sock (ctx, ZMQ_REQ);
+    set_int (req, ZMQ_REQ_RELAXED, 1);
+    set_int (req, ZMQ_REQ_CORRELATE, 1);
+    R (zmq_setsockopt (req, ZMQ_ROUTING_ID, "req", 3));
+    R (zmq_connect (req, "inproc://sr-router"));
+    send_str (req, "first", 0);
+    send_str (req, "second", 0);
+    /* the router sees [req][request id (4 bytes)][][body] */
+    for (int i = 0; i < 2; i++) {
+        zmq_msg_t part;
+        char line[256] = "router got:";
+        int more = 1;
+        while (more) {
+            zmq_msg_init (&part);
+            if (zmq_msg_recv (&part, router, 0) < 0) {
+                zmq_msg_close (&part);
+                break;
+            }
+            size_t used = strlen (line);
+            snprintf (line + used, sizeof line - used, " [%zu]", zmq_msg_size (&part));
+            more = zmq_msg_more (&part);
+            zmq_msg_close (&part);
+        }
+        say ("%s", line);
+    }
+    R (zmq_close (req));
+    R (zmq_close (router));
+}
+
+static void stream_socket (void *ctx)
+{
+    SECTION ("STREAM to STREAM over tcp");
+    void *server = sock (ctx, ZMQ_STREAM);
+    void *client = sock (ctx, ZMQ_STREAM);
+    R (zmq_bind (server, "tcp://127.0.0.1:*"));
+    char endpoint[256];
+    last_endpoint (server, endpoint, sizeof endpoint);
+    R (zmq_connect (client, endpoint));
+    /* each side sees a connection notification: [id][empty] */
+    zmq_msg_t id;
+    zmq_msg_init (&id);
+    R (zmq_msg_recv (&id, client, 0) > 0);
+    recv_str (client);
+    zmq_msg_t server_id;
+    zmq_msg_init (&server_id);
+    R (zmq_msg_recv (&server_id, server, 0) > 0);
+    recv_str (server);
+    /* raw bytes, no framing */
+    R (zmq_msg_send (&id, client, ZMQ_SNDMORE));
+    send_str (client, "raw bytes", 0);
+    zmq_msg_t got_id;
+    zmq_msg_init (&got_id);
+    R (zmq_msg_recv (&got_id, server, 0) > 0);
+    recv_str (server);
+    /* closing: send the id then an empty frame */
+    zmq_msg_t copy;
+    zmq_msg_init (&copy);
+    zmq_msg_copy (&copy, &server_id);
+    R (zmq_msg_send (&copy, server, ZMQ_SNDMORE));
+    R (zmq_send (server, "", 0, 0));
+    /* libzmq closes the connection when the application next calls into
+     * the server socket: keep calling until the client hears of it */
+    zmq_pollitem_t pending = {client, 0, ZMQ_POLLIN, 0};
+    for (int i = 0; i < 40 && zmq_poll (&pending, 1, 0) == 0; i++) {
+        get_int (server, ZMQ_EVENTS);
+        zmq_poll (&pending, 1, 50);
+    }
+    zmq_msg_t gone;
+    zmq_msg_init (&gone);
+    R (zmq_msg_recv (&gone, client, 0) > 0);
+    recv_str (client);
+    zmq_msg_close (&gone);
+    zmq_msg_close (&copy);
+    zmq_msg_close (&got_id);
+    zmq_msg_close (&server_id);
+    zmq_msg_close (&id);
+    R (zmq_send (client, "no id", 5, 0));
+    R (zmq_close (client));
+    R (zmq_close (server));
+}
+
 int main (void)
 {
     void *ctx = zmq_ctx_new ();
@@ -283,6 +530,10 @@ int main (void)
         pub_sub (ctx, endpoints[i]);
         push_pull (ctx, endpoints[i]);
     }
+    xpub_xsub (ctx);
+    hwm_and_conflate (ctx);
+    router_features (ctx);
+    stream_socket (ctx);
     R (zmq_ctx_term (ctx));
     say ("done");
     return 0;
