@@ -191,6 +191,39 @@ static void version_1 (void *ctx)
     until_v1 ("client", client_mon, ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
     until_v1 ("server", server_mon, ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
 
+    SECTION ("version 1: a bind that fails");
+    void *second = zmq_socket (ctx, ZMQ_PULL);
+    R (zmq_socket_monitor (second, "inproc://m-v1-second", ZMQ_EVENT_ALL));
+    void *second_mon = reader (ctx, ZMQ_PAIR, "inproc://m-v1-second");
+    R (zmq_bind (second, bound));
+    recv_v1 ("second", second_mon);
+    R (zmq_close (second));
+    until_v1 ("second", second_mon, ZMQ_EVENT_MONITOR_STOPPED);
+    R (zmq_close (second_mon));
+
+    SECTION ("version 1: ipc");
+    char ipc[128];
+    snprintf (ipc, sizeof ipc, "ipc:///tmp/zmq-capi-mon-%d", (int) getpid ());
+    void *ipc_server = zmq_socket (ctx, ZMQ_PULL);
+    void *ipc_client = zmq_socket (ctx, ZMQ_PUSH);
+    set_int (ipc_client, ZMQ_LINGER, 0);
+    R (zmq_socket_monitor (ipc_server, "inproc://m-v1-ipc-server", ZMQ_EVENT_ALL));
+    R (zmq_socket_monitor (ipc_client, "inproc://m-v1-ipc-client", ZMQ_EVENT_ALL));
+    void *ipc_server_mon = reader (ctx, ZMQ_PAIR, "inproc://m-v1-ipc-server");
+    void *ipc_client_mon = reader (ctx, ZMQ_PAIR, "inproc://m-v1-ipc-client");
+    R (zmq_bind (ipc_server, ipc));
+    until_v1 ("ipc server", ipc_server_mon, ZMQ_EVENT_LISTENING);
+    R (zmq_connect (ipc_client, ipc));
+    until_v1 ("ipc client", ipc_client_mon, ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
+    until_v1 ("ipc server", ipc_server_mon, ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
+    R (zmq_close (ipc_client));
+    until_v1 ("ipc client", ipc_client_mon, ZMQ_EVENT_MONITOR_STOPPED);
+    until_v1 ("ipc server", ipc_server_mon, ZMQ_EVENT_DISCONNECTED);
+    R (zmq_close (ipc_server));
+    until_v1 ("ipc server", ipc_server_mon, ZMQ_EVENT_MONITOR_STOPPED);
+    R (zmq_close (ipc_server_mon));
+    R (zmq_close (ipc_client_mon));
+
     SECTION ("version 1: a refused connection retried");
     /* port 1 (tcpmux): nothing listens there. Only the first round is
      * printed: the retries go on at their own pace. */

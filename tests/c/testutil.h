@@ -184,6 +184,14 @@ static inline const char *masked (const char *endpoint)
             return out;
         }
     }
+    /* host:port without a scheme */
+    const char *last_colon = strrchr (endpoint, ':');
+    if (last_colon && !strstr (endpoint, "://") && last_colon[1] != '\0'
+        && strspn (last_colon + 1, "0123456789") == strlen (last_colon + 1)
+        && (size_t) (last_colon - endpoint) < sizeof out - 8) {
+        snprintf (out, sizeof out, "%.*s:PORT", (int) (last_colon - endpoint), endpoint);
+        return out;
+    }
     char pid[32];
     snprintf (pid, sizeof pid, "%d", (int) getpid ());
     const char *at = strstr (endpoint, pid);
