@@ -454,7 +454,7 @@ static void first_event (const char *who, void *mon)
 static void test_zap_status (void)
 {
     SECTION ("ZAP status codes and handshake events");
-    const char *users[] = {"nobody", "temp", "error"};
+    const char *users[] = {"nobody", "error", "temp"};
     for (int i = 0; i < 3; i++) {
         say ("user \"%s\"", users[i]);
         char endpoint[64], mon_endpoint[64];
