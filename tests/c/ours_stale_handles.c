@@ -21,6 +21,8 @@
         CHECK (zmq_errno () == (err) && errno == (err));                      \
     } while (0)
 
+extern unsigned long long zmq_rs_caught_panics (void);
+
 int main (void)
 {
     void *ctx = zmq_ctx_new ();
@@ -65,6 +67,8 @@ int main (void)
     /* a terminated context */
     FAILS (zmq_ctx_term (ctx), EFAULT);
     FAILS (zmq_ctx_get (ctx, ZMQ_IO_THREADS), EFAULT);
+    /* zmq-rs extension: no panic was caught at the C boundary */
+    CHECK (zmq_rs_caught_panics () == 0);
     puts ("ours_stale_handles: ok");
     return 0;
 }

@@ -227,11 +227,20 @@ int main (void)
     R (zmq_ctx_get (ctx, OPT_ZERO_COPY_RECV));
     R (zmq_ctx_set (ctx, ZMQ_MAX_SOCKETS, 0));
 
-    /* not implemented yet: the default is accepted, anything else is not */
-    value = 0;
-    OK (zmq_setsockopt (s, ZMQ_HEARTBEAT_IVL, &value, sizeof value));
+    /* heartbeats: set and read back; the TTL in whole deciseconds */
     value = 100;
-    R (zmq_setsockopt (s, ZMQ_HEARTBEAT_IVL, &value, sizeof value));
+    OK (zmq_setsockopt (s, ZMQ_HEARTBEAT_IVL, &value, sizeof value));
+    value = 0;
+    size = sizeof value;
+    OK (zmq_getsockopt (s, ZMQ_HEARTBEAT_IVL, &value, &size));
+    VI (value);
+    value = 1999;
+    OK (zmq_setsockopt (s, ZMQ_HEARTBEAT_TTL, &value, sizeof value));
+    size = sizeof value;
+    OK (zmq_getsockopt (s, ZMQ_HEARTBEAT_TTL, &value, &size));
+    VI (value);
+    value = -1;
+    R (zmq_setsockopt (s, ZMQ_HEARTBEAT_TIMEOUT, &value, sizeof value));
     size = sizeof value;
     OK (zmq_getsockopt (s, ZMQ_RATE, &value, &size));
     VI (value);

@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <time.h>
-#include "testutil.h"
+#include "testutil_assert.h"
 
 #define THREADS 4
 /* Requests each thread sends. */

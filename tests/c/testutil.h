@@ -20,6 +20,34 @@
 #include <unistd.h>
 #include <zmq.h>
 
+/* zmq-rs extension (not in libzmq, not in zmq.h): how many panics the
+ * library caught at its C boundary. Each is a bug, so every program checks
+ * at exit that there were none. Looked up at run time: libzmq has no such
+ * symbol (there the check is skipped). */
+#include <dlfcn.h>
+
+static void testutil_check_no_panics (void)
+{
+    void *self = dlopen (NULL, RTLD_LAZY);
+    void *symbol = self ? dlsym (self, "zmq_rs_caught_panics") : NULL;
+    if (symbol == NULL)
+        return;
+    unsigned long long (*caught) (void);
+    memcpy (&caught, &symbol, sizeof caught);
+    unsigned long long panics = caught ();
+    if (panics != 0) {
+        fflush (stdout);
+        fprintf (stderr, "%llu panic(s) caught at the C boundary\n", panics);
+        fflush (stderr);
+        _Exit (1);
+    }
+}
+
+__attribute__ ((constructor)) static void testutil_init (void)
+{
+    atexit (testutil_check_no_panics);
+}
+
 /* Prints one line and flushes it. */
 static inline void say (const char *fmt, ...)
 {
