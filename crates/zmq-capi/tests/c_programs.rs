@@ -18,7 +18,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The differential programs, one per API group.
+/// The differential programs, one per API group. All print their
+/// observations (`tests/c/testutil.h`) except `test_threadsafe`, which
+/// asserts its own invariants (`tests/c/testutil_assert.h`) and so
+/// compares by exit status and its few printed lines.
 const PROGRAMS: &[&str] = &[
     "test_context",
     "test_socket_life",
