@@ -108,6 +108,27 @@ int main (void)
     R (zmq_close (s));
     R (zmq_ctx_term (ctx));
 
+    SECTION ("context options seen by new sockets");
+    ctx = zmq_ctx_new ();
+    NOT_NULL (ctx);
+    void *before = zmq_socket (ctx, ZMQ_PAIR);
+    VI (get_int (before, ZMQ_LINGER));
+    VI (get_int (before, ZMQ_IPV6));
+    R (zmq_ctx_set (ctx, ZMQ_BLOCKY, 0));
+    R (zmq_ctx_set (ctx, ZMQ_IPV6, 1));
+    void *after = zmq_socket (ctx, ZMQ_PAIR);
+    VI (get_int (after, ZMQ_LINGER));
+    VI (get_int (after, ZMQ_IPV6));
+    VI (get_int (before, ZMQ_LINGER));
+    R (zmq_close (before));
+    R (zmq_close (after));
+    /* not blocky: term does not wait for unsent messages */
+    void *pending = zmq_socket (ctx, ZMQ_PUSH);
+    R (zmq_connect (pending, "tcp://127.0.0.1:1"));
+    send_str (pending, "never delivered", ZMQ_DONTWAIT);
+    R (zmq_close (pending));
+    R (zmq_ctx_term (ctx));
+
     SECTION ("the old names");
     void *old = P (zmq_init (1));
     if (old)

@@ -3,6 +3,31 @@
  * or after shutdown. Prints what it observes. */
 #include "testutil.h"
 #include <pthread.h>
+#include <signal.h>
+#include <sys/time.h>
+
+static volatile sig_atomic_t alarms = 0;
+static void on_alarm (int sig)
+{
+    (void) sig;
+    alarms++;
+}
+
+/* Arms a one-shot SIGALRM in `ms`, its handler installed without
+ * SA_RESTART, so a blocking call is interrupted. */
+static void alarm_in (int ms)
+{
+    struct sigaction action;
+    memset (&action, 0, sizeof action);
+    action.sa_handler = on_alarm;
+    sigemptyset (&action.sa_mask);
+    sigaction (SIGALRM, &action, NULL);
+    struct itimerval timer;
+    memset (&timer, 0, sizeof timer);
+    timer.it_value.tv_sec = ms / 1000;
+    timer.it_value.tv_usec = (ms % 1000) * 1000;
+    setitimer (ITIMER_REAL, &timer, NULL);
+}
 
 static void *blocked_socket;
 static int blocked_rc;
@@ -91,6 +116,39 @@ int main (void)
              got < 0 ? errno_name (recv_errno) : "");
         zmq_close (s);
     }
+
+    SECTION ("EINTR: a signal interrupts blocking calls");
+    void *quiet = zmq_socket (ctx, ZMQ_PULL);
+    R (zmq_bind (quiet, "inproc://errors-eintr"));
+    set_int (quiet, ZMQ_RCVTIMEO, 3000);
+    alarm_in (200);
+    R (zmq_recv (quiet, buf, sizeof buf, 0));
+    VI (alarms);
+    zmq_pollitem_t quiet_item = {quiet, 0, ZMQ_POLLIN, 0};
+    alarm_in (200);
+    R (zmq_poll (&quiet_item, 1, 3000));
+    VI (alarms);
+    /* a send blocked by the high-water mark */
+    void *full = zmq_socket (ctx, ZMQ_PUSH);
+    set_int (full, ZMQ_SNDHWM, 1);
+    set_int (full, ZMQ_SNDTIMEO, 3000);
+    void *slow = zmq_socket (ctx, ZMQ_PULL);
+    set_int (slow, ZMQ_RCVHWM, 1);
+    R (zmq_bind (slow, "inproc://errors-eintr-full"));
+    R (zmq_connect (full, "inproc://errors-eintr-full"));
+    int queued = 0;
+    while (queued < 100 && zmq_send (full, "x", 1, ZMQ_DONTWAIT) == 1)
+        queued++;
+    say ("queued before EAGAIN: %d", queued);
+    alarm_in (200);
+    R (zmq_send (full, "x", 1, 0));
+    VI (alarms);
+    alarm_in (0); /* disarmed, in case nothing waited for it */
+    signal (SIGALRM, SIG_IGN);
+    set_int (full, ZMQ_LINGER, 0);
+    R (zmq_close (full));
+    R (zmq_close (slow));
+    R (zmq_close (quiet));
 
     SECTION ("ETERM: a receive blocked in another thread");
     blocked_socket = zmq_socket (ctx, ZMQ_PULL);
