@@ -204,7 +204,6 @@ static void peer (void *ctx)
     say ("zmq_disconnect_peer exported: %s", disconnect_peer ? "yes" : "no");
     if (disconnect_peer) {
         R (disconnect_peer (b, id));
-        R (disconnect_peer (b, id));
         R (disconnect_peer (b, id ^ 0x5555));
     }
 
