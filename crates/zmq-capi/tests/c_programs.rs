@@ -159,7 +159,7 @@ fn run(binary: &Path, lib: &Path, cwd: &Path) -> Run {
                 text: format!("exit: cannot start: {e}\n"),
                 stderr: String::new(),
                 success: false,
-            }
+            };
         }
     };
     // Drain the pipes in threads so a chatty program never blocks.
@@ -179,11 +179,14 @@ fn run(binary: &Path, lib: &Path, cwd: &Path) -> Run {
     let ending = loop {
         match child.try_wait() {
             Ok(Some(status)) => {
-                break match (status.code(), std::os::unix::process::ExitStatusExt::signal(&status)) {
+                break match (
+                    status.code(),
+                    std::os::unix::process::ExitStatusExt::signal(&status),
+                ) {
                     (Some(code), _) => format!("exit: {code}"),
                     (None, Some(sig)) => format!("exit: killed by signal {sig}"),
                     _ => format!("exit: {status}"),
-                }
+                };
             }
             Ok(None) if start.elapsed() > RUN_LIMIT => {
                 let _ = child.kill();
@@ -246,7 +249,11 @@ fn unified(name: &str, diff: &[(char, &str)], listed: &BTreeSet<String>) -> Stri
     let changed: Vec<usize> = (0..diff.len()).filter(|&k| diff[k].0 != ' ').collect();
     let mut shown = vec![false; diff.len()];
     for &k in &changed {
-        for s in shown.iter_mut().take((k + 4).min(diff.len())).skip(k.saturating_sub(3)) {
+        for s in shown
+            .iter_mut()
+            .take((k + 4).min(diff.len()))
+            .skip(k.saturating_sub(3))
+        {
             *s = true;
         }
     }
@@ -273,7 +280,11 @@ fn unified(name: &str, diff: &[(char, &str)], listed: &BTreeSet<String>) -> Stri
         ));
         for (tag, line) in hunk {
             let key = format!("{tag}{line}");
-            let mark = if *tag != ' ' && !listed.contains(&key) { "!" } else { " " };
+            let mark = if *tag != ' ' && !listed.contains(&key) {
+                "!"
+            } else {
+                " "
+            };
             out.push_str(&format!("{mark}{tag}{line}\n"));
         }
     }
