@@ -1,6 +1,14 @@
 /* Contexts: create, options, shutdown, term; version and capabilities;
  * the old names. Prints what it observes. */
 #include "testutil.h"
+#include <time.h>
+
+static long now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
 
 int main (void)
 {
@@ -128,6 +136,20 @@ int main (void)
     send_str (pending, "never delivered", ZMQ_DONTWAIT);
     R (zmq_close (pending));
     R (zmq_ctx_term (ctx));
+
+    SECTION ("term waits for ZMQ_LINGER with unsent messages");
+    ctx = zmq_ctx_new ();
+    NOT_NULL (ctx);
+    void *lingering = zmq_socket (ctx, ZMQ_PUSH);
+    set_int (lingering, ZMQ_LINGER, 300);
+    R (zmq_connect (lingering, "tcp://127.0.0.1:1"));
+    send_str (lingering, "unsent", ZMQ_DONTWAIT);
+    R (zmq_close (lingering));
+    long started = now_ms ();
+    R (zmq_ctx_term (ctx));
+    long waited = now_ms () - started;
+    say ("term waited >= 250 ms: %s, < 3000 ms: %s", waited >= 250 ? "yes" : "no",
+         waited < 3000 ? "yes" : "no");
 
     SECTION ("the old names");
     void *old = P (zmq_init (1));
