@@ -28,7 +28,7 @@ use crate::dealer::send_probe;
 use crate::error::{PatternError, SendError};
 use crate::fair_queue::FairQueue;
 use crate::msg::{INLINE_CAPACITY, Msg, MsgFlags};
-use crate::options::{PatternOption, PatternOptionName, check_routing_id};
+use crate::options::{PatternOption, PatternOptionName};
 use crate::pattern::Pattern;
 use crate::pipe::{Pipe, PipeId};
 use crate::pipe_map::PipeMap;
@@ -379,7 +379,11 @@ impl<P: Pipe> Pattern<P> for Router<P> {
             PatternOption::RouterRaw(on) => self.raw = on,
             PatternOption::ConnectRoutingId(None) => self.connect_routing_id = None,
             PatternOption::ConnectRoutingId(Some(id)) => {
-                check_routing_id(&id)?;
+                // Any non-empty id, as libzmq (a longer one than a peer
+                // could announce too: it only names the pipe here).
+                if id.is_empty() {
+                    return Err(PatternError::Invalid);
+                }
                 if self.table.lookup(&id).is_some() {
                     return Err(PatternError::Invalid);
                 }

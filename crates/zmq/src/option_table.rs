@@ -24,6 +24,9 @@ pub enum ValueType {
     /// `int` reported by the socket itself (`ZMQ_RCVMORE`, `ZMQ_FD`, ...):
     /// a larger read buffer is accepted, the rest zeroed.
     SocketInt,
+    /// `int` read from the first `sizeof(int)` bytes whatever the size
+    /// (libzmq's XSUB reads an `int` so); missing bytes read as zero.
+    LooseInt,
     /// `int64_t`: exactly 8 bytes.
     Int64,
     /// `uint64_t`: exactly 8 bytes.
@@ -43,6 +46,7 @@ impl ValueType {
     pub const fn doc(self) -> &'static str {
         match self {
             ValueType::Int | ValueType::SocketInt => "int",
+            ValueType::LooseInt => "int (any size)",
             ValueType::Int64 => "int64",
             ValueType::Uint64 => "uint64",
             ValueType::Binary => "binary",
@@ -52,9 +56,9 @@ impl ValueType {
     }
 }
 
-/// The values an option takes (for `int` options, enforced before the
-/// setter runs; for the others, documented here and checked by the
-/// setter).
+/// The values an option takes. [`check`] enforces it for `int` and
+/// byte values, for the C path and the typed [`Socket`] setters alike;
+/// a [`Range::Rule`] is documentation, enforced by the setter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Range {
     /// Any value of the type.
@@ -70,8 +74,10 @@ pub enum Range {
     AnyBool,
     /// An `int` where 0 is off, > 0 on, < 0 EINVAL.
     NonNegativeBool,
-    /// A length in bytes in `lo..=hi`.
+    /// A length in bytes in `lo..=hi` (a NULL value has length 0).
     Length(usize, usize),
+    /// NULL (with size 0) clears; otherwise a length in `lo..=hi`.
+    NullOr(usize, usize),
     /// Checked by the setter; the text says how.
     Rule(&'static str),
 }
@@ -84,7 +90,48 @@ impl Range {
             Range::Between(lo, hi) => (lo..=hi).contains(&value),
             Range::Bool => value == 0 || value == 1,
             Range::NonNegativeBool => value >= 0,
-            Range::Any | Range::AnyBool | Range::Length(..) | Range::Rule(_) => true,
+            Range::Any
+            | Range::AnyBool
+            | Range::Length(..)
+            | Range::NullOr(..)
+            | Range::Rule(_) => true,
+        }
+    }
+
+    /// Whether a byte value (`None`: NULL with size 0) is in range.
+    pub fn admits_bytes(self, value: Option<&[u8]>) -> bool {
+        match (self, value) {
+            (Range::Length(lo, hi), v) => (lo..=hi).contains(&v.map_or(0, <[u8]>::len)),
+            (Range::NullOr(..), None) => true,
+            (Range::NullOr(lo, hi), Some(b)) => (lo..=hi).contains(&b.len()),
+            _ => true,
+        }
+    }
+
+    /// An `int` just outside the range on each side, if any (the values
+    /// the agreement test of the typed accessors tries).
+    pub fn int_outside(self) -> Vec<i32> {
+        match self {
+            Range::AtLeast(min) => min.checked_sub(1).into_iter().chain([i32::MIN]).collect(),
+            Range::Between(lo, hi) => [lo.checked_sub(1), hi.checked_add(1), Some(i32::MIN)]
+                .into_iter()
+                .flatten()
+                .collect(),
+            Range::Bool => vec![-1, 2, i32::MAX],
+            Range::NonNegativeBool => vec![-1, i32::MIN],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Byte lengths just outside the range, if any.
+    pub fn len_outside(self) -> Vec<usize> {
+        match self {
+            Range::Length(lo, hi) | Range::NullOr(lo, hi) => lo
+                .checked_sub(1)
+                .into_iter()
+                .chain(hi.checked_add(1).filter(|&n| n < 1 << 16))
+                .collect(),
+            _ => Vec::new(),
         }
     }
 
@@ -96,7 +143,10 @@ impl Range {
             Range::Bool => "0, 1".into(),
             Range::AnyBool => "0 off, other on".into(),
             Range::NonNegativeBool => "0 off, > 0 on".into(),
+            Range::Length(lo, hi) if hi == usize::MAX => format!("≥ {lo} bytes"),
             Range::Length(lo, hi) => format!("{lo}..{hi} bytes"),
+            Range::NullOr(lo, hi) if hi == usize::MAX => format!("NULL clears; else ≥ {lo} bytes"),
+            Range::NullOr(lo, hi) => format!("NULL clears; else {lo}..{hi} bytes"),
             Range::Rule(text) => text.into(),
         }
     }
@@ -188,19 +238,6 @@ impl<'a> Arg<'a> {
         match self {
             Arg::Uint64(v) => Ok(v),
             _ => Err(Error::Inval),
-        }
-    }
-
-    /// libzmq's "strict" text rule: NULL with size 0 clears (`None`), a
-    /// value of 1..=`max` bytes is taken, anything else (an empty
-    /// non-NULL value too) is EINVAL.
-    fn strict_text(self, max: usize) -> Result<Option<&'a str>> {
-        match self.raw()? {
-            None => Ok(None),
-            Some(b) if !b.is_empty() && b.len() <= max => {
-                std::str::from_utf8(b).map(Some).map_err(|_| Error::Inval)
-            }
-            Some(_) => Err(Error::Inval),
         }
     }
 }
@@ -406,53 +443,119 @@ fn id_arg(arg: Arg<'_>) -> Result<Option<u32>> {
     }
 }
 
-/// A PLAIN credential: NULL with size 0 goes back to the NULL mechanism;
-/// otherwise 1..=255 bytes.
-fn credential(arg: Arg<'_>) -> Result<Option<&[u8]>> {
-    match arg.raw()? {
-        None => Ok(None),
-        Some(b) if !b.is_empty() && b.len() <= 255 => Ok(Some(b)),
-        Some(_) => Err(Error::Inval),
-    }
-}
-
-/// A SOCKS credential: NULL or empty clears; at most 255 bytes.
-fn socks_field(arg: Arg<'_>) -> Result<Option<&str>> {
-    let b = arg.bytes()?;
-    if b.is_empty() {
-        return Ok(None);
-    }
-    std::str::from_utf8(b).map(Some).map_err(|_| Error::Inval)
-}
-
-/// REP is a ROUTER inside libzmq: it takes ROUTER's options, which do
-/// nothing on our REP (accepted, not acted on).
-fn on_rep_too(s: &Socket, result: Result<()>) -> Result<()> {
-    match result {
-        Err(Error::Inval) if s.get_socket_type()? == K::Rep => Ok(()),
-        other => other,
-    }
-}
-
 /// Strict bools of the table (0 or 1).
 const BOOL: Range = Range::Bool;
 const XPUB: Sockets = &[K::XPub, K::Pub];
 
+/// The `zmq.h` numbers of the options in [`OPTIONS`].
+#[allow(missing_docs)]
+pub mod num {
+    pub const ZMQ_AFFINITY: i32 = 4;
+    pub const ZMQ_ROUTING_ID: i32 = 5;
+    pub const ZMQ_SUBSCRIBE: i32 = 6;
+    pub const ZMQ_UNSUBSCRIBE: i32 = 7;
+    pub const ZMQ_RATE: i32 = 8;
+    pub const ZMQ_RECOVERY_IVL: i32 = 9;
+    pub const ZMQ_SNDBUF: i32 = 11;
+    pub const ZMQ_RCVBUF: i32 = 12;
+    pub const ZMQ_RCVMORE: i32 = 13;
+    pub const ZMQ_FD: i32 = 14;
+    pub const ZMQ_EVENTS: i32 = 15;
+    pub const ZMQ_TYPE: i32 = 16;
+    pub const ZMQ_LINGER: i32 = 17;
+    pub const ZMQ_RECONNECT_IVL: i32 = 18;
+    pub const ZMQ_BACKLOG: i32 = 19;
+    pub const ZMQ_RECONNECT_IVL_MAX: i32 = 21;
+    pub const ZMQ_MAXMSGSIZE: i32 = 22;
+    pub const ZMQ_SNDHWM: i32 = 23;
+    pub const ZMQ_RCVHWM: i32 = 24;
+    pub const ZMQ_MULTICAST_HOPS: i32 = 25;
+    pub const ZMQ_RCVTIMEO: i32 = 27;
+    pub const ZMQ_SNDTIMEO: i32 = 28;
+    pub const ZMQ_IPV4ONLY: i32 = 31;
+    pub const ZMQ_LAST_ENDPOINT: i32 = 32;
+    pub const ZMQ_ROUTER_MANDATORY: i32 = 33;
+    pub const ZMQ_TCP_KEEPALIVE: i32 = 34;
+    pub const ZMQ_TCP_KEEPALIVE_CNT: i32 = 35;
+    pub const ZMQ_TCP_KEEPALIVE_IDLE: i32 = 36;
+    pub const ZMQ_TCP_KEEPALIVE_INTVL: i32 = 37;
+    pub const ZMQ_TCP_ACCEPT_FILTER: i32 = 38;
+    pub const ZMQ_IMMEDIATE: i32 = 39;
+    pub const ZMQ_XPUB_VERBOSE: i32 = 40;
+    pub const ZMQ_ROUTER_RAW: i32 = 41;
+    pub const ZMQ_IPV6: i32 = 42;
+    pub const ZMQ_MECHANISM: i32 = 43;
+    pub const ZMQ_PLAIN_SERVER: i32 = 44;
+    pub const ZMQ_PLAIN_USERNAME: i32 = 45;
+    pub const ZMQ_PLAIN_PASSWORD: i32 = 46;
+    pub const ZMQ_CURVE_SERVER: i32 = 47;
+    pub const ZMQ_CURVE_PUBLICKEY: i32 = 48;
+    pub const ZMQ_CURVE_SECRETKEY: i32 = 49;
+    pub const ZMQ_CURVE_SERVERKEY: i32 = 50;
+    pub const ZMQ_PROBE_ROUTER: i32 = 51;
+    pub const ZMQ_REQ_CORRELATE: i32 = 52;
+    pub const ZMQ_REQ_RELAXED: i32 = 53;
+    pub const ZMQ_CONFLATE: i32 = 54;
+    pub const ZMQ_ZAP_DOMAIN: i32 = 55;
+    pub const ZMQ_ROUTER_HANDOVER: i32 = 56;
+    pub const ZMQ_TOS: i32 = 57;
+    pub const ZMQ_IPC_FILTER_PID: i32 = 58;
+    pub const ZMQ_IPC_FILTER_UID: i32 = 59;
+    pub const ZMQ_IPC_FILTER_GID: i32 = 60;
+    pub const ZMQ_CONNECT_ROUTING_ID: i32 = 61;
+    pub const ZMQ_HANDSHAKE_IVL: i32 = 66;
+    pub const ZMQ_SOCKS_PROXY: i32 = 68;
+    pub const ZMQ_XPUB_NODROP: i32 = 69;
+    pub const ZMQ_XPUB_MANUAL: i32 = 71;
+    pub const ZMQ_XPUB_WELCOME_MSG: i32 = 72;
+    pub const ZMQ_STREAM_NOTIFY: i32 = 73;
+    pub const ZMQ_INVERT_MATCHING: i32 = 74;
+    pub const ZMQ_HEARTBEAT_IVL: i32 = 75;
+    pub const ZMQ_HEARTBEAT_TTL: i32 = 76;
+    pub const ZMQ_HEARTBEAT_TIMEOUT: i32 = 77;
+    pub const ZMQ_XPUB_VERBOSER: i32 = 78;
+    pub const ZMQ_CONNECT_TIMEOUT: i32 = 79;
+    pub const ZMQ_TCP_MAXRT: i32 = 80;
+    pub const ZMQ_THREAD_SAFE: i32 = 81;
+    pub const ZMQ_MULTICAST_MAXTPDU: i32 = 84;
+    pub const ZMQ_USE_FD: i32 = 89;
+    pub const ZMQ_BINDTODEVICE: i32 = 92;
+    pub const ZMQ_ZAP_ENFORCE_DOMAIN: i32 = 93;
+    pub const ZMQ_LOOPBACK_FASTPATH: i32 = 94;
+    pub const ZMQ_METADATA: i32 = 95;
+    pub const ZMQ_MULTICAST_LOOP: i32 = 96;
+    pub const ZMQ_ROUTER_NOTIFY: i32 = 97;
+    pub const ZMQ_XPUB_MANUAL_LAST_VALUE: i32 = 98;
+    pub const ZMQ_SOCKS_USERNAME: i32 = 99;
+    pub const ZMQ_SOCKS_PASSWORD: i32 = 100;
+    pub const ZMQ_IN_BATCH_SIZE: i32 = 101;
+    pub const ZMQ_OUT_BATCH_SIZE: i32 = 102;
+    pub const ZMQ_ONLY_FIRST_SUBSCRIBE: i32 = 108;
+    pub const ZMQ_RECONNECT_STOP: i32 = 109;
+    pub const ZMQ_HELLO_MSG: i32 = 110;
+    pub const ZMQ_DISCONNECT_MSG: i32 = 111;
+    pub const ZMQ_PRIORITY: i32 = 112;
+    pub const ZMQ_BUSY_POLL: i32 = 113;
+    pub const ZMQ_HICCUP_MSG: i32 = 114;
+    pub const ZMQ_XSUB_VERBOSE_UNSUBSCRIBE: i32 = 115;
+    pub const ZMQ_TOPICS_COUNT: i32 = 116;
+}
+
 /// Every socket option built here, by number.
 pub const OPTIONS: &[OptionSpec] = &[
-    OptionSpec::new("ZMQ_AFFINITY", 4, ValueType::Uint64)
+    OptionSpec::new("ZMQ_AFFINITY", num::ZMQ_AFFINITY, ValueType::Uint64)
         .default("0")
         .rust("set_affinity/get_affinity")
         .set(|s, v| s.set_affinity(v.uint64()?))
         .get(|s| Ok(OptionValue::Uint64(s.get_affinity()?))),
-    bytes("ZMQ_ROUTING_ID ZMQ_IDENTITY", 5)
+    bytes("ZMQ_ROUTING_ID ZMQ_IDENTITY", num::ZMQ_ROUTING_ID)
         .default("empty")
         .range(Range::Length(1, 255))
         .layer(Layer::Engine)
         .rust("set_routing_id/get_identity")
         .set(|s, v| s.set_identity(v.bytes()?))
         .get(|s| Ok(OptionValue::Binary(s.get_identity()?))),
-    bytes("ZMQ_SUBSCRIBE", 6)
+    bytes("ZMQ_SUBSCRIBE", num::ZMQ_SUBSCRIBE)
         .set_on(&[K::Sub, K::XPub, K::Pub])
         .range(Range::Rule(
             "any prefix; XPUB/PUB only with ZMQ_XPUB_MANUAL",
@@ -460,7 +563,7 @@ pub const OPTIONS: &[OptionSpec] = &[
         .layer(Layer::Pattern)
         .rust("set_subscribe")
         .set(|s, v| s.set_subscribe(v.bytes()?)),
-    bytes("ZMQ_UNSUBSCRIBE", 7)
+    bytes("ZMQ_UNSUBSCRIBE", num::ZMQ_UNSUBSCRIBE)
         .set_on(&[K::Sub, K::XPub, K::Pub])
         .range(Range::Rule(
             "any prefix; XPUB/PUB only with ZMQ_XPUB_MANUAL",
@@ -468,39 +571,39 @@ pub const OPTIONS: &[OptionSpec] = &[
         .layer(Layer::Pattern)
         .rust("set_unsubscribe")
         .set(|s, v| s.set_unsubscribe(v.bytes()?)),
-    int("ZMQ_RATE", 8)
+    int("ZMQ_RATE", num::ZMQ_RATE)
         .default("100")
         .range(Range::AtLeast(1))
         .layer(Layer::Stored)
         .rust("set_rate/get_rate")
         .set(|s, v| s.set_rate(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_rate()?))),
-    int("ZMQ_RECOVERY_IVL", 9)
+    int("ZMQ_RECOVERY_IVL", num::ZMQ_RECOVERY_IVL)
         .default("10000")
         .range(Range::AtLeast(0))
         .layer(Layer::Stored)
         .rust("set_recovery_ivl/get_recovery_ivl")
         .set(|s, v| s.set_recovery_ivl(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_recovery_ivl()?))),
-    int("ZMQ_SNDBUF", 11)
+    int("ZMQ_SNDBUF", num::ZMQ_SNDBUF)
         .default("-1")
         .range(Range::AtLeast(-1))
         .layer(Layer::Transport)
         .rust("set_sndbuf/get_sndbuf")
         .set(|s, v| s.set_sndbuf(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_sndbuf()?))),
-    int("ZMQ_RCVBUF", 12)
+    int("ZMQ_RCVBUF", num::ZMQ_RCVBUF)
         .default("-1")
         .range(Range::AtLeast(-1))
         .layer(Layer::Transport)
         .rust("set_rcvbuf/get_rcvbuf")
         .set(|s, v| s.set_rcvbuf(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_rcvbuf()?))),
-    OptionSpec::new("ZMQ_RCVMORE", 13, ValueType::SocketInt)
+    OptionSpec::new("ZMQ_RCVMORE", num::ZMQ_RCVMORE, ValueType::SocketInt)
         .default("0")
         .rust("get_rcvmore")
         .get(|s| Ok(OptionValue::SocketInt(i32::from(s.get_rcvmore()?)))),
-    OptionSpec::new("ZMQ_FD", 14, ValueType::SocketInt)
+    OptionSpec::new("ZMQ_FD", num::ZMQ_FD, ValueType::SocketInt)
         .range(Range::Rule("EINVAL on thread-safe types"))
         .rust("get_fd")
         .get(|s| {
@@ -509,89 +612,89 @@ pub const OPTIONS: &[OptionSpec] = &[
             }
             Ok(OptionValue::SocketInt(s.get_fd()?))
         }),
-    OptionSpec::new("ZMQ_EVENTS", 15, ValueType::SocketInt)
+    OptionSpec::new("ZMQ_EVENTS", num::ZMQ_EVENTS, ValueType::SocketInt)
         .rust("get_events")
         .get(|s| {
             let events = s.get_events()?;
             let bits = i32::from(events.readable) | (i32::from(events.writable) << 1);
             Ok(OptionValue::SocketInt(bits))
         }),
-    int("ZMQ_TYPE", 16)
+    int("ZMQ_TYPE", num::ZMQ_TYPE)
         .rust("get_socket_type")
         .get(|s| Ok(OptionValue::Int(s.get_socket_type()?.raw()))),
-    int("ZMQ_LINGER", 17)
+    int("ZMQ_LINGER", num::ZMQ_LINGER)
         .default("-1")
         .range(Range::AtLeast(-1))
         .rust("set_linger/get_linger")
         .set(|s, v| s.set_linger(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_linger()?))),
-    int("ZMQ_RECONNECT_IVL", 18)
+    int("ZMQ_RECONNECT_IVL", num::ZMQ_RECONNECT_IVL)
         .default("100")
         .range(Range::AtLeast(-1))
         .layer(Layer::Session)
         .rust("set_reconnect_ivl/get_reconnect_ivl")
         .set(|s, v| s.set_reconnect_ivl(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_reconnect_ivl()?))),
-    int("ZMQ_BACKLOG", 19)
+    int("ZMQ_BACKLOG", num::ZMQ_BACKLOG)
         .default("100")
         .range(Range::AtLeast(0))
         .layer(Layer::Transport)
         .rust("set_backlog/get_backlog")
         .set(|s, v| s.set_backlog(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_backlog()?))),
-    int("ZMQ_RECONNECT_IVL_MAX", 21)
+    int("ZMQ_RECONNECT_IVL_MAX", num::ZMQ_RECONNECT_IVL_MAX)
         .default("0")
         .range(Range::AtLeast(0))
         .layer(Layer::Session)
         .rust("set_reconnect_ivl_max/get_reconnect_ivl_max")
         .set(|s, v| s.set_reconnect_ivl_max(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_reconnect_ivl_max()?))),
-    OptionSpec::new("ZMQ_MAXMSGSIZE", 22, ValueType::Int64)
+    OptionSpec::new("ZMQ_MAXMSGSIZE", num::ZMQ_MAXMSGSIZE, ValueType::Int64)
         .default("-1")
         .range(Range::Rule("any; negative: unlimited"))
         .layer(Layer::Engine)
         .rust("set_maxmsgsize/get_maxmsgsize")
         .set(|s, v| s.set_maxmsgsize(v.int64()?))
         .get(|s| Ok(OptionValue::Int64(s.get_maxmsgsize()?))),
-    int("ZMQ_SNDHWM", 23)
+    int("ZMQ_SNDHWM", num::ZMQ_SNDHWM)
         .default("1000")
         .range(Range::AtLeast(0))
         .rust("set_sndhwm/get_sndhwm")
         .set(|s, v| s.set_sndhwm(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_sndhwm()?))),
-    int("ZMQ_RCVHWM", 24)
+    int("ZMQ_RCVHWM", num::ZMQ_RCVHWM)
         .default("1000")
         .range(Range::AtLeast(0))
         .rust("set_rcvhwm/get_rcvhwm")
         .set(|s, v| s.set_rcvhwm(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_rcvhwm()?))),
-    int("ZMQ_MULTICAST_HOPS", 25)
+    int("ZMQ_MULTICAST_HOPS", num::ZMQ_MULTICAST_HOPS)
         .default("1")
         .range(Range::AtLeast(1))
         .layer(Layer::Stored)
         .rust("set_multicast_hops/get_multicast_hops")
         .set(|s, v| s.set_multicast_hops(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_multicast_hops()?))),
-    int("ZMQ_RCVTIMEO", 27)
+    int("ZMQ_RCVTIMEO", num::ZMQ_RCVTIMEO)
         .default("-1")
         .range(Range::AtLeast(-1))
         .rust("set_rcvtimeo/get_rcvtimeo")
         .set(|s, v| s.set_rcvtimeo(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_rcvtimeo()?))),
-    int("ZMQ_SNDTIMEO", 28)
+    int("ZMQ_SNDTIMEO", num::ZMQ_SNDTIMEO)
         .default("-1")
         .range(Range::AtLeast(-1))
         .rust("set_sndtimeo/get_sndtimeo")
         .set(|s, v| s.set_sndtimeo(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_sndtimeo()?))),
-    int("ZMQ_IPV4ONLY", 31)
+    int("ZMQ_IPV4ONLY", num::ZMQ_IPV4ONLY)
         .default("1")
         .range(BOOL)
         .layer(Layer::Transport)
         .rust("set_ipv4only/get_ipv4only")
         .set(|s, v| s.set_ipv4only(v.flag()?))
         .get(|s| Ok(flag(s.get_ipv4only()?))),
-    text("ZMQ_LAST_ENDPOINT", 32)
+    text("ZMQ_LAST_ENDPOINT", num::ZMQ_LAST_ENDPOINT)
         .default("\"\"")
         .rust("get_last_endpoint")
         .get(|s| {
@@ -600,79 +703,81 @@ pub const OPTIONS: &[OptionSpec] = &[
                 Err(bytes) => bytes,
             }))
         }),
-    int("ZMQ_ROUTER_MANDATORY ZMQ_FAIL_UNROUTABLE", 33)
-        .default("0")
-        .range(Range::NonNegativeBool)
-        .set_on(&[K::Router, K::Rep])
-        .layer(Layer::Pattern)
-        .rust("set_router_mandatory")
-        .set(|s, v| on_rep_too(s, s.set_router_mandatory(v.flag()?))),
-    int("ZMQ_TCP_KEEPALIVE", 34)
+    int(
+        "ZMQ_ROUTER_MANDATORY ZMQ_FAIL_UNROUTABLE",
+        num::ZMQ_ROUTER_MANDATORY,
+    )
+    .default("0")
+    .range(Range::NonNegativeBool)
+    .set_on(&[K::Router, K::Rep])
+    .layer(Layer::Pattern)
+    .rust("set_router_mandatory")
+    .set(|s, v| s.set_router_mandatory(v.flag()?)),
+    int("ZMQ_TCP_KEEPALIVE", num::ZMQ_TCP_KEEPALIVE)
         .default("-1")
         .range(Range::Between(-1, 1))
         .layer(Layer::Transport)
         .rust("set_tcp_keepalive/get_tcp_keepalive")
         .set(|s, v| s.set_tcp_keepalive(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_tcp_keepalive()?))),
-    int("ZMQ_TCP_KEEPALIVE_CNT", 35)
+    int("ZMQ_TCP_KEEPALIVE_CNT", num::ZMQ_TCP_KEEPALIVE_CNT)
         .default("-1")
         .range(Range::AtLeast(-1))
         .layer(Layer::Transport)
         .rust("set_tcp_keepalive_cnt/get_tcp_keepalive_cnt")
         .set(|s, v| s.set_tcp_keepalive_cnt(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_tcp_keepalive_cnt()?))),
-    int("ZMQ_TCP_KEEPALIVE_IDLE", 36)
+    int("ZMQ_TCP_KEEPALIVE_IDLE", num::ZMQ_TCP_KEEPALIVE_IDLE)
         .default("-1")
         .range(Range::AtLeast(-1))
         .layer(Layer::Transport)
         .rust("set_tcp_keepalive_idle/get_tcp_keepalive_idle")
         .set(|s, v| s.set_tcp_keepalive_idle(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_tcp_keepalive_idle()?))),
-    int("ZMQ_TCP_KEEPALIVE_INTVL", 37)
+    int("ZMQ_TCP_KEEPALIVE_INTVL", num::ZMQ_TCP_KEEPALIVE_INTVL)
         .default("-1")
         .range(Range::AtLeast(-1))
         .layer(Layer::Transport)
         .rust("set_tcp_keepalive_intvl/get_tcp_keepalive_intvl")
         .set(|s, v| s.set_tcp_keepalive_intvl(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_tcp_keepalive_intvl()?))),
-    text("ZMQ_TCP_ACCEPT_FILTER", 38)
+    text("ZMQ_TCP_ACCEPT_FILTER", num::ZMQ_TCP_ACCEPT_FILTER)
         .default("none")
-        .range(Range::Rule("CIDR of 1..255 bytes; NULL clears"))
+        .range(Range::NullOr(1, 255))
         .layer(Layer::Transport)
         .rust("set_tcp_accept_filter/get_tcp_accept_filters")
-        .set(|s, v| match v.raw()? {
-            None => s.set_tcp_accept_filter(None),
-            Some(b) if !b.is_empty() && b.len() <= 255 => s.set_tcp_accept_filter(Some(b)),
-            Some(_) => Err(Error::Inval),
-        }),
-    int("ZMQ_IMMEDIATE ZMQ_DELAY_ATTACH_ON_CONNECT", 39)
-        .default("0")
-        .range(BOOL)
-        .rust("set_immediate/get_immediate")
-        .set(|s, v| s.set_immediate(v.flag()?))
-        .get(|s| Ok(flag(s.get_immediate()?))),
-    int("ZMQ_XPUB_VERBOSE", 40)
+        .set(|s, v| s.set_tcp_accept_filter(v.raw()?)),
+    int(
+        "ZMQ_IMMEDIATE ZMQ_DELAY_ATTACH_ON_CONNECT",
+        num::ZMQ_IMMEDIATE,
+    )
+    .default("0")
+    .range(BOOL)
+    .rust("set_immediate/get_immediate")
+    .set(|s, v| s.set_immediate(v.flag()?))
+    .get(|s| Ok(flag(s.get_immediate()?))),
+    int("ZMQ_XPUB_VERBOSE", num::ZMQ_XPUB_VERBOSE)
         .default("0")
         .range(Range::NonNegativeBool)
         .set_on(XPUB)
         .layer(Layer::Pattern)
         .rust("set_xpub_verbose")
         .set(|s, v| s.set_xpub_verbose(v.flag()?)),
-    int("ZMQ_ROUTER_RAW", 41)
+    int("ZMQ_ROUTER_RAW", num::ZMQ_ROUTER_RAW)
         .default("0")
         .range(Range::NonNegativeBool)
         .set_on(&[K::Router, K::Rep])
         .layer(Layer::Pattern)
         .rust("set_router_raw")
-        .set(|s, v| on_rep_too(s, s.set_router_raw(v.flag()?))),
-    int("ZMQ_IPV6", 42)
+        .set(|s, v| s.set_router_raw(v.flag()?)),
+    int("ZMQ_IPV6", num::ZMQ_IPV6)
         .default("0 (context)")
         .range(BOOL)
         .layer(Layer::Transport)
         .rust("set_ipv6/get_ipv6")
         .set(|s, v| s.set_ipv6(v.flag()?))
         .get(|s| Ok(flag(s.get_ipv6()?))),
-    int("ZMQ_MECHANISM", 43)
+    int("ZMQ_MECHANISM", num::ZMQ_MECHANISM)
         .default("ZMQ_NULL")
         .layer(Layer::Mechanism)
         .rust("get_mechanism")
@@ -683,165 +788,172 @@ pub const OPTIONS: &[OptionSpec] = &[
                 Mechanism::Curve => 2,
             }))
         }),
-    int("ZMQ_PLAIN_SERVER", 44)
+    int("ZMQ_PLAIN_SERVER", num::ZMQ_PLAIN_SERVER)
         .default("0")
         .range(BOOL)
         .layer(Layer::Mechanism)
         .rust("set_plain_server/is_plain_server")
         .set(|s, v| s.set_plain_server(v.flag()?))
         .get(|s| Ok(flag(s.is_plain_server()?))),
-    text("ZMQ_PLAIN_USERNAME", 45)
+    text("ZMQ_PLAIN_USERNAME", num::ZMQ_PLAIN_USERNAME)
         .default("\"\"")
-        .range(Range::Rule("1..255 bytes; NULL: back to ZMQ_NULL"))
+        .range(Range::NullOr(1, 255))
         .layer(Layer::Mechanism)
         .rust("set_plain_username/get_plain_username")
-        .set(|s, v| s.set_plain_username(credential(v)?))
+        .set(|s, v| s.set_plain_username(v.raw()?))
         .get(|s| Ok(text_value(s.get_plain_username()?))),
-    text("ZMQ_PLAIN_PASSWORD", 46)
+    text("ZMQ_PLAIN_PASSWORD", num::ZMQ_PLAIN_PASSWORD)
         .default("\"\"")
-        .range(Range::Rule("1..255 bytes; NULL: back to ZMQ_NULL"))
+        .range(Range::NullOr(1, 255))
         .layer(Layer::Mechanism)
         .rust("set_plain_password/get_plain_password")
-        .set(|s, v| s.set_plain_password(credential(v)?))
+        .set(|s, v| s.set_plain_password(v.raw()?))
         .get(|s| Ok(text_value(s.get_plain_password()?))),
-    int("ZMQ_CURVE_SERVER", 47)
+    int("ZMQ_CURVE_SERVER", num::ZMQ_CURVE_SERVER)
         .default("0")
         .range(BOOL)
         .layer(Layer::Mechanism)
         .rust("set_curve_server/is_curve_server")
         .set(|s, v| s.set_curve_server(v.flag()?))
         .get(|s| Ok(flag(s.is_curve_server()?))),
-    OptionSpec::new("ZMQ_CURVE_PUBLICKEY", 48, ValueType::CurveKey)
-        .default("zeros")
-        .range(Range::Rule("32 bytes, or 40 Z85 (41 with NUL)"))
-        .layer(Layer::Mechanism)
-        .rust("set_curve_publickey/get_curve_publickey")
-        .set(|s, v| s.set_curve_publickey(v.bytes()?))
-        .get(|s| curve_key(s.get_curve_publickey()?)),
-    OptionSpec::new("ZMQ_CURVE_SECRETKEY", 49, ValueType::CurveKey)
-        .default("zeros")
-        .range(Range::Rule("32 bytes, or 40 Z85 (41 with NUL)"))
-        .layer(Layer::Mechanism)
-        .rust("set_curve_secretkey/get_curve_secretkey")
-        .set(|s, v| s.set_curve_secretkey(v.bytes()?))
-        .get(|s| curve_key(s.get_curve_secretkey()?)),
-    OptionSpec::new("ZMQ_CURVE_SERVERKEY", 50, ValueType::CurveKey)
-        .default("zeros")
-        .range(Range::Rule("32 bytes, or 40 Z85 (41 with NUL)"))
-        .layer(Layer::Mechanism)
-        .rust("set_curve_serverkey/get_curve_serverkey")
-        .set(|s, v| s.set_curve_serverkey(v.bytes()?))
-        .get(|s| curve_key(s.get_curve_serverkey()?)),
-    int("ZMQ_PROBE_ROUTER", 51)
+    OptionSpec::new(
+        "ZMQ_CURVE_PUBLICKEY",
+        num::ZMQ_CURVE_PUBLICKEY,
+        ValueType::CurveKey,
+    )
+    .default("zeros")
+    .range(Range::Rule("32 bytes, or 40 Z85 (41 with NUL)"))
+    .layer(Layer::Mechanism)
+    .rust("set_curve_publickey/get_curve_publickey")
+    .set(|s, v| s.set_curve_publickey(v.bytes()?))
+    .get(|s| curve_key(s.get_curve_publickey()?)),
+    OptionSpec::new(
+        "ZMQ_CURVE_SECRETKEY",
+        num::ZMQ_CURVE_SECRETKEY,
+        ValueType::CurveKey,
+    )
+    .default("zeros")
+    .range(Range::Rule("32 bytes, or 40 Z85 (41 with NUL)"))
+    .layer(Layer::Mechanism)
+    .rust("set_curve_secretkey/get_curve_secretkey")
+    .set(|s, v| s.set_curve_secretkey(v.bytes()?))
+    .get(|s| curve_key(s.get_curve_secretkey()?)),
+    OptionSpec::new(
+        "ZMQ_CURVE_SERVERKEY",
+        num::ZMQ_CURVE_SERVERKEY,
+        ValueType::CurveKey,
+    )
+    .default("zeros")
+    .range(Range::Rule("32 bytes, or 40 Z85 (41 with NUL)"))
+    .layer(Layer::Mechanism)
+    .rust("set_curve_serverkey/get_curve_serverkey")
+    .set(|s, v| s.set_curve_serverkey(v.bytes()?))
+    .get(|s| curve_key(s.get_curve_serverkey()?)),
+    int("ZMQ_PROBE_ROUTER", num::ZMQ_PROBE_ROUTER)
         .default("0")
         .range(Range::NonNegativeBool)
         .set_on(&[K::Router, K::Rep, K::Dealer, K::Req])
         .layer(Layer::Pattern)
         .rust("set_probe_router")
-        .set(|s, v| on_rep_too(s, s.set_probe_router(v.flag()?))),
-    int("ZMQ_REQ_CORRELATE", 52)
+        .set(|s, v| s.set_probe_router(v.flag()?)),
+    int("ZMQ_REQ_CORRELATE", num::ZMQ_REQ_CORRELATE)
         .default("0")
         .range(Range::NonNegativeBool)
         .set_on(&[K::Req])
         .layer(Layer::Pattern)
         .rust("set_req_correlate")
         .set(|s, v| s.set_req_correlate(v.flag()?)),
-    int("ZMQ_REQ_RELAXED", 53)
+    int("ZMQ_REQ_RELAXED", num::ZMQ_REQ_RELAXED)
         .default("0")
         .range(Range::NonNegativeBool)
         .set_on(&[K::Req])
         .layer(Layer::Pattern)
         .rust("set_req_relaxed")
         .set(|s, v| s.set_req_relaxed(v.flag()?)),
-    int("ZMQ_CONFLATE", 54)
+    int("ZMQ_CONFLATE", num::ZMQ_CONFLATE)
         .default("0")
         .range(BOOL)
         .layer(Layer::Pattern)
         .rust("set_conflate/get_conflate")
         .set(|s, v| s.set_conflate(v.flag()?))
         .get(|s| Ok(flag(s.get_conflate()?))),
-    text("ZMQ_ZAP_DOMAIN", 55)
+    text("ZMQ_ZAP_DOMAIN", num::ZMQ_ZAP_DOMAIN)
         .default("\"\"")
         .range(Range::Length(1, 255))
         .layer(Layer::Mechanism)
         .rust("set_zap_domain/get_zap_domain")
-        .set(|s, v| match v.bytes()? {
-            b if !b.is_empty() && b.len() <= 255 => s.set_zap_domain(b),
-            _ => Err(Error::Inval),
-        })
+        .set(|s, v| s.set_zap_domain(v.bytes()?))
         .get(|s| Ok(text_value(s.get_zap_domain()?))),
-    int("ZMQ_ROUTER_HANDOVER", 56)
+    int("ZMQ_ROUTER_HANDOVER", num::ZMQ_ROUTER_HANDOVER)
         .default("0")
         .range(Range::NonNegativeBool)
         .set_on(&[K::Router, K::Rep])
         .layer(Layer::Pattern)
         .rust("set_router_handover")
-        .set(|s, v| on_rep_too(s, s.set_router_handover(v.flag()?))),
-    int("ZMQ_TOS", 57)
+        .set(|s, v| s.set_router_handover(v.flag()?)),
+    int("ZMQ_TOS", num::ZMQ_TOS)
         .default("0")
         .range(Range::AtLeast(0))
         .layer(Layer::Transport)
         .rust("set_tos/get_tos")
         .set(|s, v| s.set_tos(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_tos()?))),
-    bytes("ZMQ_IPC_FILTER_PID", 58)
+    bytes("ZMQ_IPC_FILTER_PID", num::ZMQ_IPC_FILTER_PID)
         .default("none")
-        .range(Range::Rule("pid_t (4 bytes); NULL clears"))
+        .range(Range::NullOr(4, 4))
         .layer(Layer::Transport)
         .rust("set_ipc_filter_pid/get_ipc_filter_pids")
         .set(|s, v| s.set_ipc_filter_pid(id_arg(v)?.map(|pid| pid as i32))),
-    bytes("ZMQ_IPC_FILTER_UID", 59)
+    bytes("ZMQ_IPC_FILTER_UID", num::ZMQ_IPC_FILTER_UID)
         .default("none")
-        .range(Range::Rule("uid_t (4 bytes); NULL clears"))
+        .range(Range::NullOr(4, 4))
         .layer(Layer::Transport)
         .rust("set_ipc_filter_uid/get_ipc_filter_uids")
         .set(|s, v| s.set_ipc_filter_uid(id_arg(v)?)),
-    bytes("ZMQ_IPC_FILTER_GID", 60)
+    bytes("ZMQ_IPC_FILTER_GID", num::ZMQ_IPC_FILTER_GID)
         .default("none")
-        .range(Range::Rule("gid_t (4 bytes); NULL clears"))
+        .range(Range::NullOr(4, 4))
         .layer(Layer::Transport)
         .rust("set_ipc_filter_gid/get_ipc_filter_gids")
         .set(|s, v| s.set_ipc_filter_gid(id_arg(v)?)),
-    bytes("ZMQ_CONNECT_ROUTING_ID ZMQ_CONNECT_RID", 61)
-        .range(Range::Rule("1..255 bytes, not starting with 0"))
-        .set_on(&[K::Router, K::Rep, K::Stream])
-        .layer(Layer::Pattern)
-        .rust("set_connect_routing_id")
-        .set(|s, v| match v.bytes()? {
-            [] => Err(Error::Inval),
-            id => on_rep_too(s, s.set_connect_routing_id(id)),
-        }),
-    int("ZMQ_HANDSHAKE_IVL", 66)
+    bytes(
+        "ZMQ_CONNECT_ROUTING_ID ZMQ_CONNECT_RID",
+        num::ZMQ_CONNECT_ROUTING_ID,
+    )
+    .range(Range::Length(1, usize::MAX))
+    .set_on(&[K::Router, K::Rep, K::Stream])
+    .layer(Layer::Pattern)
+    .rust("set_connect_routing_id")
+    .set(|s, v| s.set_connect_routing_id(v.bytes()?)),
+    int("ZMQ_HANDSHAKE_IVL", num::ZMQ_HANDSHAKE_IVL)
         .default("30000")
         .range(Range::AtLeast(0))
         .layer(Layer::Engine)
         .rust("set_handshake_ivl/get_handshake_ivl")
         .set(|s, v| s.set_handshake_ivl(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_handshake_ivl()?))),
-    text("ZMQ_SOCKS_PROXY", 68)
+    text("ZMQ_SOCKS_PROXY", num::ZMQ_SOCKS_PROXY)
         .default("\"\"")
-        .range(Range::Rule(
-            "host:port; NULL clears, empty non-NULL is EINVAL",
-        ))
+        .range(Range::NullOr(1, usize::MAX))
         .layer(Layer::Transport)
         .rust("set_socks_proxy/get_socks_proxy")
-        .set(|s, v| s.set_socks_proxy(v.strict_text(usize::MAX)?))
-        .get(|s| Ok(text_value(s.get_socks_proxy()?))),
-    int("ZMQ_XPUB_NODROP", 69)
+        .set(|s, v| s.set_socks_proxy_bytes(v.raw()?))
+        .get(|s| Ok(text_value(s.get_socks_proxy_bytes()?))),
+    int("ZMQ_XPUB_NODROP", num::ZMQ_XPUB_NODROP)
         .default("0")
         .range(Range::NonNegativeBool)
         .set_on(&[K::XPub, K::Pub, K::Radio])
         .layer(Layer::Pattern)
         .rust("set_xpub_nodrop")
         .set(|s, v| s.set_xpub_nodrop(v.flag()?)),
-    int("ZMQ_XPUB_MANUAL", 71)
+    int("ZMQ_XPUB_MANUAL", num::ZMQ_XPUB_MANUAL)
         .default("0")
         .range(Range::NonNegativeBool)
         .set_on(XPUB)
         .layer(Layer::Pattern)
         .rust("set_xpub_manual")
         .set(|s, v| s.set_xpub_manual(v.flag()?)),
-    bytes("ZMQ_XPUB_WELCOME_MSG", 72)
+    bytes("ZMQ_XPUB_WELCOME_MSG", num::ZMQ_XPUB_WELCOME_MSG)
         .default("none")
         .range(Range::Rule("any; empty clears"))
         .set_on(XPUB)
@@ -851,105 +963,106 @@ pub const OPTIONS: &[OptionSpec] = &[
             let b = v.bytes()?;
             s.set_xpub_welcome_msg((!b.is_empty()).then_some(b))
         }),
-    int("ZMQ_STREAM_NOTIFY", 73)
+    int("ZMQ_STREAM_NOTIFY", num::ZMQ_STREAM_NOTIFY)
         .default("1")
         .range(BOOL)
         .set_on(&[K::Stream])
         .layer(Layer::Session)
         .rust("set_stream_notify")
         .set(|s, v| s.set_stream_notify(v.flag()?)),
-    int("ZMQ_INVERT_MATCHING", 74)
+    int("ZMQ_INVERT_MATCHING", num::ZMQ_INVERT_MATCHING)
         .default("0")
         .range(Range::AnyBool)
         .layer(Layer::Pattern)
         .rust("set_invert_matching/get_invert_matching")
         .set(|s, v| s.set_invert_matching(v.flag()?))
         .get(|s| Ok(flag(s.get_invert_matching()?))),
-    int("ZMQ_HEARTBEAT_IVL", 75)
+    int("ZMQ_HEARTBEAT_IVL", num::ZMQ_HEARTBEAT_IVL)
         .default("0")
         .range(Range::AtLeast(0))
         .layer(Layer::Engine)
         .rust("set_heartbeat_ivl/get_heartbeat_ivl")
         .set(|s, v| s.set_heartbeat_ivl(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_heartbeat_ivl()?))),
-    int("ZMQ_HEARTBEAT_TTL", 76)
+    int("ZMQ_HEARTBEAT_TTL", num::ZMQ_HEARTBEAT_TTL)
         .default("0")
         .range(Range::Between(-99, 6_553_599))
         .layer(Layer::Engine)
         .rust("set_heartbeat_ttl/get_heartbeat_ttl")
         .set(|s, v| s.set_heartbeat_ttl(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_heartbeat_ttl()?))),
-    int("ZMQ_HEARTBEAT_TIMEOUT", 77)
+    int("ZMQ_HEARTBEAT_TIMEOUT", num::ZMQ_HEARTBEAT_TIMEOUT)
         .default("-1")
         .range(Range::AtLeast(0))
         .layer(Layer::Engine)
         .rust("set_heartbeat_timeout/get_heartbeat_timeout")
         .set(|s, v| s.set_heartbeat_timeout(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_heartbeat_timeout()?))),
-    int("ZMQ_XPUB_VERBOSER", 78)
+    int("ZMQ_XPUB_VERBOSER", num::ZMQ_XPUB_VERBOSER)
         .default("0")
         .range(Range::NonNegativeBool)
         .set_on(XPUB)
         .layer(Layer::Pattern)
         .rust("set_xpub_verboser")
         .set(|s, v| s.set_xpub_verboser(v.flag()?)),
-    int("ZMQ_CONNECT_TIMEOUT", 79)
+    int("ZMQ_CONNECT_TIMEOUT", num::ZMQ_CONNECT_TIMEOUT)
         .default("0")
         .range(Range::AtLeast(0))
         .layer(Layer::Transport)
         .rust("set_connect_timeout/get_connect_timeout")
         .set(|s, v| s.set_connect_timeout(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_connect_timeout()?))),
-    int("ZMQ_TCP_MAXRT", 80)
+    int("ZMQ_TCP_MAXRT", num::ZMQ_TCP_MAXRT)
         .default("0")
         .range(Range::AtLeast(0))
         .layer(Layer::Transport)
         .rust("set_tcp_maxrt/get_tcp_maxrt")
         .set(|s, v| s.set_tcp_maxrt(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_tcp_maxrt()?))),
-    OptionSpec::new("ZMQ_THREAD_SAFE", 81, ValueType::SocketInt)
-        .default("1 for the draft types but DGRAM")
-        .rust("get_thread_safe")
-        .get(|s| Ok(OptionValue::SocketInt(i32::from(s.get_thread_safe()?)))),
-    int("ZMQ_MULTICAST_MAXTPDU", 84)
+    OptionSpec::new(
+        "ZMQ_THREAD_SAFE",
+        num::ZMQ_THREAD_SAFE,
+        ValueType::SocketInt,
+    )
+    .default("1 for the draft types but DGRAM")
+    .rust("get_thread_safe")
+    .get(|s| Ok(OptionValue::SocketInt(i32::from(s.get_thread_safe()?)))),
+    int("ZMQ_MULTICAST_MAXTPDU", num::ZMQ_MULTICAST_MAXTPDU)
         .default("1500")
         .range(Range::AtLeast(1))
         .layer(Layer::Stored)
         .rust("set_multicast_maxtpdu/get_multicast_maxtpdu")
         .set(|s, v| s.set_multicast_maxtpdu(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_multicast_maxtpdu()?))),
-    int("ZMQ_USE_FD", 89)
+    int("ZMQ_USE_FD", num::ZMQ_USE_FD)
         .default("-1")
         .range(Range::AtLeast(-1))
         .layer(Layer::Transport)
         .rust("set_use_fd_number/set_use_fd/get_use_fd")
         .set(|s, v| s.set_use_fd_number(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_use_fd()?))),
-    text("ZMQ_BINDTODEVICE", 92)
+    text("ZMQ_BINDTODEVICE", num::ZMQ_BINDTODEVICE)
         .default("\"\"")
-        .range(Range::Rule("1..16 bytes; NULL clears"))
+        .range(Range::NullOr(1, crate::options::MAX_DEVICE_NAME_LEN))
         .layer(Layer::Transport)
         .rust("set_bindtodevice/get_bindtodevice")
-        .set(|s, v| {
-            let max = crate::options::MAX_DEVICE_NAME_LEN;
-            s.set_bindtodevice(v.strict_text(max)?.unwrap_or_default())
-        })
-        .get(|s| Ok(text_value(s.get_bindtodevice()?))),
-    int("ZMQ_ZAP_ENFORCE_DOMAIN", 93)
+        .set(|s, v| s.set_bindtodevice_bytes(v.raw()?))
+        .get(|s| Ok(text_value(s.get_bindtodevice_bytes()?))),
+    int("ZMQ_ZAP_ENFORCE_DOMAIN", num::ZMQ_ZAP_ENFORCE_DOMAIN)
         .default("0")
         .range(Range::AnyBool)
         .layer(Layer::Mechanism)
         .rust("set_zap_enforce_domain/get_zap_enforce_domain")
         .set(|s, v| s.set_zap_enforce_domain(v.flag()?))
         .get(|s| Ok(flag(s.get_zap_enforce_domain()?))),
-    int("ZMQ_LOOPBACK_FASTPATH", 94)
+    int("ZMQ_LOOPBACK_FASTPATH", num::ZMQ_LOOPBACK_FASTPATH)
         .default("0")
         .range(Range::AnyBool)
         .layer(Layer::Stored)
         .rust("set_loopback_fastpath/get_loopback_fastpath")
         .set(|s, v| s.set_loopback_fastpath(v.flag()?))
         .get(|s| Ok(flag(s.get_loopback_fastpath()?))),
-    bytes("ZMQ_METADATA", 95)
+    bytes("ZMQ_METADATA", num::ZMQ_METADATA)
         .default("none")
         .range(Range::Rule("`X-name:value`, not 4 bytes long"))
         .layer(Layer::Engine)
@@ -958,14 +1071,14 @@ pub const OPTIONS: &[OptionSpec] = &[
             b if b.is_empty() || b.len() == 4 => Err(Error::Inval),
             b => s.set_metadata(b),
         }),
-    int("ZMQ_MULTICAST_LOOP", 96)
+    int("ZMQ_MULTICAST_LOOP", num::ZMQ_MULTICAST_LOOP)
         .default("1")
         .range(Range::AnyBool)
         .layer(Layer::Stored)
         .rust("set_multicast_loop/get_multicast_loop")
         .set(|s, v| s.set_multicast_loop(v.flag()?))
         .get(|s| Ok(flag(s.get_multicast_loop()?))),
-    int("ZMQ_ROUTER_NOTIFY", 97)
+    int("ZMQ_ROUTER_NOTIFY", num::ZMQ_ROUTER_NOTIFY)
         .default("0")
         .range(Range::Between(0, 3))
         .set_on(&[K::Router, K::Rep])
@@ -973,75 +1086,78 @@ pub const OPTIONS: &[OptionSpec] = &[
         .rust("set_router_notify/get_router_notify")
         .set(|s, v| s.set_router_notify(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_router_notify()?))),
-    int("ZMQ_XPUB_MANUAL_LAST_VALUE", 98)
-        .default("0")
-        .range(Range::NonNegativeBool)
-        .set_on(XPUB)
-        .layer(Layer::Pattern)
-        .rust("set_xpub_manual_last_value")
-        .set(|s, v| s.set_xpub_manual_last_value(v.flag()?)),
-    text("ZMQ_SOCKS_USERNAME", 99)
+    int(
+        "ZMQ_XPUB_MANUAL_LAST_VALUE",
+        num::ZMQ_XPUB_MANUAL_LAST_VALUE,
+    )
+    .default("0")
+    .range(Range::NonNegativeBool)
+    .set_on(XPUB)
+    .layer(Layer::Pattern)
+    .rust("set_xpub_manual_last_value")
+    .set(|s, v| s.set_xpub_manual_last_value(v.flag()?)),
+    text("ZMQ_SOCKS_USERNAME", num::ZMQ_SOCKS_USERNAME)
         .default("\"\"")
         .range(Range::Length(0, 255))
         .layer(Layer::Transport)
         .rust("set_socks_username/get_socks_username")
-        .set(|s, v| s.set_socks_username(socks_field(v)?))
-        .get(|s| Ok(text_value(s.get_socks_username()?))),
-    text("ZMQ_SOCKS_PASSWORD", 100)
+        .set(|s, v| s.set_socks_username_bytes(v.raw()?))
+        .get(|s| Ok(text_value(s.get_socks_username_bytes()?))),
+    text("ZMQ_SOCKS_PASSWORD", num::ZMQ_SOCKS_PASSWORD)
         .default("\"\"")
         .range(Range::Length(0, 255))
         .layer(Layer::Transport)
         .rust("set_socks_password/get_socks_password")
-        .set(|s, v| s.set_socks_password(socks_field(v)?))
-        .get(|s| Ok(text_value(s.get_socks_password()?))),
-    int("ZMQ_IN_BATCH_SIZE", 101)
+        .set(|s, v| s.set_socks_password_bytes(v.raw()?))
+        .get(|s| Ok(text_value(s.get_socks_password_bytes()?))),
+    int("ZMQ_IN_BATCH_SIZE", num::ZMQ_IN_BATCH_SIZE)
         .default("8192")
         .range(Range::AtLeast(1))
         .layer(Layer::Stored)
         .rust("set_in_batch_size/get_in_batch_size")
         .set(|s, v| s.set_in_batch_size(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_in_batch_size()?))),
-    int("ZMQ_OUT_BATCH_SIZE", 102)
+    int("ZMQ_OUT_BATCH_SIZE", num::ZMQ_OUT_BATCH_SIZE)
         .default("8192")
         .range(Range::AtLeast(1))
         .layer(Layer::Stored)
         .rust("set_out_batch_size/get_out_batch_size")
         .set(|s, v| s.set_out_batch_size(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_out_batch_size()?))),
-    int("ZMQ_ONLY_FIRST_SUBSCRIBE", 108)
+    int("ZMQ_ONLY_FIRST_SUBSCRIBE", num::ZMQ_ONLY_FIRST_SUBSCRIBE)
         .default("0")
         .range(Range::NonNegativeBool)
         .set_on(&[K::XPub, K::Pub, K::XSub])
         .layer(Layer::Pattern)
         .rust("set_only_first_subscribe")
         .set(|s, v| s.set_only_first_subscribe(v.flag()?)),
-    int("ZMQ_RECONNECT_STOP", 109)
+    int("ZMQ_RECONNECT_STOP", num::ZMQ_RECONNECT_STOP)
         .default("0")
         .range(Range::Rule("ZMQ_RECONNECT_STOP_* flags; any int stored"))
         .layer(Layer::Session)
         .rust("set_reconnect_stop/get_reconnect_stop")
         .set(|s, v| s.set_reconnect_stop(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_reconnect_stop()?))),
-    bytes("ZMQ_HELLO_MSG", 110)
+    bytes("ZMQ_HELLO_MSG", num::ZMQ_HELLO_MSG)
         .default("none")
         .range(Range::Rule("any; empty clears"))
         .layer(Layer::Session)
         .rust("set_hello_msg")
         .set(|s, v| s.set_hello_msg(Some(v.bytes()?))),
-    bytes("ZMQ_DISCONNECT_MSG", 111)
+    bytes("ZMQ_DISCONNECT_MSG", num::ZMQ_DISCONNECT_MSG)
         .default("none")
         .range(Range::Rule("any; empty clears"))
         .layer(Layer::Session)
         .rust("set_disconnect_msg")
         .set(|s, v| s.set_disconnect_msg(Some(v.bytes()?))),
-    int("ZMQ_PRIORITY", 112)
+    int("ZMQ_PRIORITY", num::ZMQ_PRIORITY)
         .default("0")
         .range(Range::AtLeast(0))
         .layer(Layer::Transport)
         .rust("set_priority/get_priority")
         .set(|s, v| s.set_priority(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_priority()?))),
-    int("ZMQ_BUSY_POLL", 113)
+    int("ZMQ_BUSY_POLL", num::ZMQ_BUSY_POLL)
         .default("0")
         .layer(Layer::Transport)
         .range(Range::Rule(
@@ -1049,25 +1165,33 @@ pub const OPTIONS: &[OptionSpec] = &[
         ))
         .rust("set_busy_poll/get_busy_poll")
         .set(|s, v| s.set_busy_poll(v.int()?)),
-    bytes("ZMQ_HICCUP_MSG", 114)
+    bytes("ZMQ_HICCUP_MSG", num::ZMQ_HICCUP_MSG)
         .default("none")
         .range(Range::Rule("any; empty clears"))
         .layer(Layer::Session)
         .rust("set_hiccup_msg")
         .set(|s, v| s.set_hiccup_msg(Some(v.bytes()?))),
-    int("ZMQ_XSUB_VERBOSE_UNSUBSCRIBE", 115)
-        .default("0")
-        .range(Range::AnyBool)
-        .set_on(&[K::XSub])
-        .layer(Layer::Pattern)
-        .rust("set_xsub_verbose_unsubscribe")
-        .set(|s, v| s.set_xsub_verbose_unsubscribe(v.flag()?)),
-    OptionSpec::new("ZMQ_TOPICS_COUNT", 116, ValueType::SocketInt)
-        .default("0")
-        .on(&[K::Pub, K::XPub, K::Sub, K::XSub])
-        .layer(Layer::Pattern)
-        .rust("get_topics_count")
-        .get(|s| Ok(OptionValue::SocketInt(s.get_topics_count()?))),
+    OptionSpec::new(
+        "ZMQ_XSUB_VERBOSE_UNSUBSCRIBE",
+        num::ZMQ_XSUB_VERBOSE_UNSUBSCRIBE,
+        ValueType::LooseInt,
+    )
+    .default("0")
+    .range(Range::AnyBool)
+    .set_on(&[K::XSub])
+    .layer(Layer::Pattern)
+    .rust("set_xsub_verbose_unsubscribe")
+    .set(|s, v| s.set_xsub_verbose_unsubscribe(v.flag()?)),
+    OptionSpec::new(
+        "ZMQ_TOPICS_COUNT",
+        num::ZMQ_TOPICS_COUNT,
+        ValueType::SocketInt,
+    )
+    .default("0")
+    .on(&[K::Pub, K::XPub, K::Sub, K::XSub])
+    .layer(Layer::Pattern)
+    .rust("get_topics_count")
+    .get(|s| Ok(OptionValue::SocketInt(s.get_topics_count()?))),
 ];
 
 /// Socket option numbers of `zmq.h` that are not built: set and get are
@@ -1108,23 +1232,40 @@ fn accepts(sockets: Sockets, socket: &Socket) -> Result<bool> {
     Ok(sockets.is_empty() || sockets.contains(&socket.get_socket_type()?))
 }
 
+/// The validation every setter of option `number` shares, C or typed:
+/// the option exists and can be set, the socket type takes it, and an
+/// `int` or byte value is in the row's [`Range`]. The typed [`Socket`]
+/// setters call this first, so that a range lives in the table only.
+pub fn check(socket: &Socket, number: i32, arg: Arg<'_>) -> Result<()> {
+    let spec = find(number).ok_or(Error::Inval)?;
+    if spec.set.is_none() || !accepts(spec.set_on, socket)? {
+        return Err(Error::Inval);
+    }
+    let admitted = match arg {
+        Arg::Int(v) => spec.range.admits(v),
+        Arg::Bytes(b) => spec.range.admits_bytes(b),
+        Arg::Int64(_) | Arg::Uint64(_) => true,
+    };
+    if admitted { Ok(()) } else { Err(Error::Inval) }
+}
+
 /// `zmq_setsockopt`: sets option `number` from the caller's bytes
 /// (`None`: a NULL pointer with size 0), by the row's type and size
 /// rules, range and socket types.
 pub fn set_option(socket: &Socket, number: i32, value: Option<&[u8]>) -> Result<()> {
     let spec = find(number).ok_or(Error::Inval)?;
     let setter = spec.set.ok_or(Error::Inval)?;
-    if !accepts(spec.set_on, socket)? {
-        return Err(Error::Inval);
-    }
     let exact = |n: usize| -> Result<&[u8]> { value.filter(|b| b.len() == n).ok_or(Error::Inval) };
     let arg = match spec.ty {
-        ValueType::Int | ValueType::SocketInt => {
-            let v = i32::from_ne_bytes(exact(4)?.try_into().map_err(|_| Error::Inval)?);
-            if !spec.range.admits(v) {
-                return Err(Error::Inval);
-            }
-            Arg::Int(v)
+        ValueType::Int | ValueType::SocketInt => Arg::Int(i32::from_ne_bytes(
+            exact(4)?.try_into().map_err(|_| Error::Inval)?,
+        )),
+        ValueType::LooseInt => {
+            let mut int = [0; 4];
+            let given = value.ok_or(Error::Inval)?;
+            let n = given.len().min(4);
+            int[..n].copy_from_slice(&given[..n]);
+            Arg::Int(i32::from_ne_bytes(int))
         }
         ValueType::Int64 => Arg::Int64(i64::from_ne_bytes(
             exact(8)?.try_into().map_err(|_| Error::Inval)?,
@@ -1134,6 +1275,7 @@ pub fn set_option(socket: &Socket, number: i32, value: Option<&[u8]>) -> Result<
         )),
         ValueType::Binary | ValueType::Text | ValueType::CurveKey => Arg::Bytes(value),
     };
+    check(socket, number, arg)?;
     setter(socket, arg)
 }
 

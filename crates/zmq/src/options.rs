@@ -180,8 +180,9 @@ pub struct NetworkOptions {
     pub tos: i32,
     /// `ZMQ_PRIORITY`: `SO_PRIORITY` (0 = OS default).
     pub priority: i32,
-    /// `ZMQ_BINDTODEVICE`: interface name (empty = none).
-    pub bind_to_device: String,
+    /// `ZMQ_BINDTODEVICE`: interface name (empty = none); any bytes, as
+    /// libzmq stores them.
+    pub bind_to_device: Vec<u8>,
     /// `ZMQ_TCP_MAXRT` in ms (`TCP_USER_TIMEOUT`, 0 = OS default).
     pub tcp_maxrt: i32,
     /// `ZMQ_TCP_ACCEPT_FILTER`: networks tcp listeners accept peers from.
@@ -192,12 +193,12 @@ pub struct NetworkOptions {
     pub ipc_filter_gids: Vec<u32>,
     /// `ZMQ_IPC_FILTER_PID`.
     pub ipc_filter_pids: Vec<i32>,
-    /// `ZMQ_SOCKS_PROXY` as `host:port` (empty = direct).
-    pub socks_proxy: String,
-    /// `ZMQ_SOCKS_USERNAME` (empty = no authentication).
-    pub socks_username: String,
-    /// `ZMQ_SOCKS_PASSWORD`.
-    pub socks_password: String,
+    /// `ZMQ_SOCKS_PROXY` as `host:port` (empty = direct); any bytes.
+    pub socks_proxy: Vec<u8>,
+    /// `ZMQ_SOCKS_USERNAME` (empty = no authentication); any bytes.
+    pub socks_username: Vec<u8>,
+    /// `ZMQ_SOCKS_PASSWORD`; any bytes.
+    pub socks_password: Vec<u8>,
     /// `ZMQ_METADATA`: `X-` properties sent in READY, in order set.
     pub metadata: Vec<(String, Bytes)>,
     /// `ZMQ_USE_FD`: a socket the application created, for binds.
@@ -229,15 +230,15 @@ impl Default for NetworkOptions {
         NetworkOptions {
             tos: 0,
             priority: 0,
-            bind_to_device: String::new(),
+            bind_to_device: Vec::new(),
             tcp_maxrt: 0,
             tcp_accept_filters: Vec::new(),
             ipc_filter_uids: Vec::new(),
             ipc_filter_gids: Vec::new(),
             ipc_filter_pids: Vec::new(),
-            socks_proxy: String::new(),
-            socks_username: String::new(),
-            socks_password: String::new(),
+            socks_proxy: Vec::new(),
+            socks_username: Vec::new(),
+            socks_password: Vec::new(),
             metadata: Vec::new(),
             use_fd: None,
             use_fd_number: -1,
@@ -350,24 +351,6 @@ impl SocketOptions {
     }
 }
 
-/// Checks an int option that must be `>= min`.
-pub(crate) fn at_least(value: i32, min: i32) -> Result<i32> {
-    if value < min {
-        Err(Error::Inval)
-    } else {
-        Ok(value)
-    }
-}
-
-/// Checks a routing id (`ZMQ_ROUTING_ID`, `ZMQ_CONNECT_ROUTING_ID`): 1 to
-/// 255 bytes, not starting with a zero byte (reserved for generated ids).
-pub(crate) fn routing_id(value: &[u8]) -> Result<Bytes> {
-    if value.is_empty() || value.len() > MAX_ROUTING_ID_LEN || value[0] == 0 {
-        return Err(Error::Inval);
-    }
-    Ok(Bytes::copy_from_slice(value))
-}
-
 /// A millisecond option (-1 = forever) as a timeout.
 pub(crate) fn timeout(ms: i32) -> Option<Duration> {
     u64::try_from(ms).ok().map(Duration::from_millis)
@@ -387,10 +370,16 @@ mod tests {
 
     #[test]
     fn routing_id_rules() {
-        assert!(routing_id(b"").is_err());
-        assert!(routing_id(b"\0abc").is_err());
-        assert!(routing_id(&[b'a'; 256]).is_err());
-        assert_eq!(routing_id(b"abc").ok(), Some(Bytes::from_static(b"abc")));
+        use crate::option_table::{find, num};
+        // ZMQ_ROUTING_ID: 1..255 bytes, a leading zero byte too (libzmq).
+        let own = find(num::ZMQ_ROUTING_ID).unwrap().range;
+        assert!(!own.admits_bytes(Some(b"")) && !own.admits_bytes(None));
+        assert!(!own.admits_bytes(Some(&[b'a'; 256])));
+        assert!(own.admits_bytes(Some(b"\0abc")) && own.admits_bytes(Some(&[b'a'; 255])));
+        // ZMQ_CONNECT_ROUTING_ID: any non-empty value (libzmq).
+        let connect = find(num::ZMQ_CONNECT_ROUTING_ID).unwrap().range;
+        assert!(!connect.admits_bytes(Some(b"")) && !connect.admits_bytes(None));
+        assert!(connect.admits_bytes(Some(b"\0abc")) && connect.admits_bytes(Some(&[b'a'; 256])));
     }
 
     #[test]

@@ -128,3 +128,101 @@ fn numbers_are_unique_and_rows_are_usable() {
         assert!(seen.insert(*number), "{number} twice");
     }
 }
+
+/// Every socket type this library builds (libzmq's numbers 0..=20 but
+/// DGRAM).
+fn socket_types() -> Vec<SocketType> {
+    (0..=20)
+        .filter_map(|raw| SocketType::from_raw(raw).ok())
+        .filter(|kind| kind.name() != "DGRAM")
+        .collect()
+}
+
+/// One value outside a row's range: the C bytes and the typed argument.
+fn outside_values(spec: &option_table::OptionSpec) -> Vec<(Option<Vec<u8>>, String)> {
+    use option_table::{Range, ValueType};
+    match spec.ty {
+        // The typed accessors of 0/1 options take a `bool`: an int out of
+        // range cannot reach them (the C path decodes and checks it).
+        _ if matches!(spec.range, Range::Bool | Range::NonNegativeBool) => Vec::new(),
+        ValueType::Int | ValueType::SocketInt | ValueType::LooseInt => spec
+            .range
+            .int_outside()
+            .into_iter()
+            .map(|v| (Some(v.to_ne_bytes().to_vec()), format!("int {v}")))
+            .collect(),
+        ValueType::Binary | ValueType::Text | ValueType::CurveKey => {
+            let mut out: Vec<_> = spec
+                .range
+                .len_outside()
+                .into_iter()
+                .map(|n| (Some(vec![b'x'; n]), format!("{n} bytes")))
+                .collect();
+            if matches!(spec.range, Range::Length(1.., _)) {
+                out.push((None, "NULL".into()));
+            }
+            out
+        }
+        ValueType::Int64 | ValueType::Uint64 => Vec::new(),
+    }
+}
+
+fn typed_arg(spec: &option_table::OptionSpec, bytes: Option<&[u8]>) -> option_table::Arg<'static> {
+    use option_table::{Arg, ValueType};
+    let leaked: Option<&'static [u8]> = bytes.map(|b| &*Box::leak(b.to_vec().into_boxed_slice()));
+    match spec.ty {
+        ValueType::Int | ValueType::SocketInt | ValueType::LooseInt => {
+            Arg::Int(i32::from_ne_bytes(leaked.unwrap().try_into().unwrap()))
+        }
+        _ => Arg::Bytes(leaked),
+    }
+}
+
+/// The typed accessors take their validation from the table: for every
+/// row with a setter (each row's setter calls the typed `Socket::set_*`
+/// accessor), a value outside the row's range, and any value on a socket
+/// type the row does not list, is refused by the typed accessor with the
+/// error the C path (`set_option`, which checks the row first) gives.
+#[test]
+fn typed_setters_refuse_what_the_c_path_refuses() {
+    let ctx = Context::new();
+    let mut tried = 0;
+    for kind in socket_types() {
+        for spec in OPTIONS {
+            let Some(typed) = spec.set else { continue };
+            let socket = ctx.socket(kind).unwrap();
+            let listed = spec.set_on.is_empty() || spec.set_on.contains(&kind);
+            let mut cases = outside_values(spec);
+            if !listed {
+                // A value in range, on a socket type that does not take it.
+                let valid = match spec.ty {
+                    option_table::ValueType::Int64 => 0i64.to_ne_bytes().to_vec(),
+                    option_table::ValueType::Uint64 => 0u64.to_ne_bytes().to_vec(),
+                    option_table::ValueType::Binary | option_table::ValueType::Text => {
+                        b"X-a:b".to_vec()
+                    }
+                    _ => 0i32.to_ne_bytes().to_vec(),
+                };
+                cases.push((Some(valid), "a valid value, socket type not listed".into()));
+            }
+            for (bytes, label) in cases {
+                let c = option_table::set_option(&socket, spec.number, bytes.as_deref());
+                let arg = match spec.ty {
+                    option_table::ValueType::Int64 => option_table::Arg::Int64(0),
+                    option_table::ValueType::Uint64 => option_table::Arg::Uint64(0),
+                    _ => typed_arg(spec, bytes.as_deref()),
+                };
+                let rust = typed(&socket, arg);
+                assert!(
+                    c.is_err(),
+                    "{} on {}: C path took {label}",
+                    spec.name,
+                    kind.name()
+                );
+                assert_eq!(rust, c, "{} on {}: {label}", spec.name, kind.name());
+                tried += 1;
+            }
+        }
+    }
+    assert!(tried > 1000, "only {tried} attempts");
+}

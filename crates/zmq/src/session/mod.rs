@@ -210,16 +210,19 @@ pub(crate) fn transport_options(options: &SocketOptions) -> TransportOptions {
         tos: options.net.tos,
         priority: options.net.priority,
         busy_poll: options.net.busy_poll,
-        bind_to_device: Some(options.net.bind_to_device.clone()).filter(|d| !d.is_empty()),
+        // The transports take text: a name that is not UTF-8 (which no
+        // interface or host has) reaches them with U+FFFD in place.
+        bind_to_device: (!options.net.bind_to_device.is_empty())
+            .then(|| String::from_utf8_lossy(&options.net.bind_to_device).into_owned()),
         tcp_maxrt: options.net.tcp_maxrt,
         tcp_accept_filters: options.net.tcp_accept_filters.clone(),
         ipc_filter_uids: options.net.ipc_filter_uids.clone(),
         ipc_filter_gids: options.net.ipc_filter_gids.clone(),
         ipc_filter_pids: options.net.ipc_filter_pids.clone(),
         socks_proxy: (!options.net.socks_proxy.is_empty()).then(|| zmq_transports::SocksProxy {
-            address: options.net.socks_proxy.clone(),
-            username: options.net.socks_username.clone(),
-            password: options.net.socks_password.clone(),
+            address: String::from_utf8_lossy(&options.net.socks_proxy).into_owned(),
+            username: String::from_utf8_lossy(&options.net.socks_username).into_owned(),
+            password: String::from_utf8_lossy(&options.net.socks_password).into_owned(),
         }),
         use_fd: options.net.use_fd.clone(),
     }

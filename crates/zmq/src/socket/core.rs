@@ -495,13 +495,10 @@ impl SocketCore {
         self.pattern.option(name).map_err(pattern_error)
     }
 
-    /// Sets `ZMQ_ROUTING_ID` after validation.
+    /// Sets `ZMQ_ROUTING_ID` (the option table checked its length: any
+    /// 1..255 bytes, a leading zero byte too, as libzmq; only ids peers
+    /// announce are checked further).
     pub(crate) fn set_routing_id(&mut self, value: &[u8]) -> Result<()> {
-        // libzmq takes any 1..255 bytes here (a leading zero byte too);
-        // only ids peers announce are checked.
-        if value.is_empty() || value.len() > options::MAX_ROUTING_ID_LEN {
-            return Err(Error::Inval);
-        }
         self.options.routing_id = Bytes::copy_from_slice(value);
         Ok(())
     }

@@ -8,19 +8,20 @@ use zmq_transports::{InheritedSocket, TcpAcceptFilter};
 
 use super::super::Socket;
 use crate::error::{Error, Result};
-use crate::options::{MAX_DEVICE_NAME_LEN, NetworkOptions, at_least, metadata_property};
+use crate::option_table::{Arg, num};
+use crate::options::{NetworkOptions, metadata_property};
 
 int_options! {
     /// `ZMQ_TOS`: IP type-of-service byte of tcp connections made or
     /// accepted afterwards (0 = OS default).
-    net.tos: set_tos / get_tos, min 0;
+    net.tos: set_tos / get_tos = ZMQ_TOS;
     /// `ZMQ_PRIORITY`: `SO_PRIORITY` of tcp connections (0 = OS default).
-    net.priority: set_priority / get_priority, min 0;
+    net.priority: set_priority / get_priority = ZMQ_PRIORITY;
     /// `ZMQ_TCP_MAXRT` (ms): `TCP_USER_TIMEOUT` (0 = OS default).
-    net.tcp_maxrt: set_tcp_maxrt / get_tcp_maxrt, min 0;
+    net.tcp_maxrt: set_tcp_maxrt / get_tcp_maxrt = ZMQ_TCP_MAXRT;
     /// `ZMQ_BUSY_POLL` (µs): `SO_BUSY_POLL` on tcp sockets, best effort
     /// (the kernel wants `CAP_NET_ADMIN`); 0 = off.
-    net.busy_poll: set_busy_poll / get_busy_poll, min i32::MIN;
+    net.busy_poll: set_busy_poll / get_busy_poll = ZMQ_BUSY_POLL;
 }
 
 impl Socket {
@@ -36,14 +37,23 @@ impl Socket {
     /// `ZMQ_BINDTODEVICE`: bind tcp sockets to this interface or VRF (at
     /// most 16 bytes; empty clears). Needs `CAP_NET_RAW` at bind/connect.
     pub fn set_bindtodevice(&self, device: &str) -> Result<()> {
-        if device.len() > MAX_DEVICE_NAME_LEN {
-            return Err(Error::Inval);
-        }
-        self.set_net(|n| n.bind_to_device = device.to_owned())
+        self.set_bindtodevice_bytes((!device.is_empty()).then_some(device.as_bytes()))
     }
 
-    /// `ZMQ_BINDTODEVICE`.
+    /// `ZMQ_BINDTODEVICE` as the C API sets it: any bytes, 1 to 16 of
+    /// them; `None` (NULL) clears.
+    pub fn set_bindtodevice_bytes(&self, device: Option<&[u8]>) -> Result<()> {
+        self.check_option(num::ZMQ_BINDTODEVICE, Arg::Bytes(device))?;
+        self.set_net(|n| n.bind_to_device = device.unwrap_or_default().to_vec())
+    }
+
+    /// `ZMQ_BINDTODEVICE` (bytes that are not UTF-8 read as U+FFFD).
     pub fn get_bindtodevice(&self) -> Result<String> {
+        self.net(|n| String::from_utf8_lossy(&n.bind_to_device).into_owned())
+    }
+
+    /// `ZMQ_BINDTODEVICE` as set.
+    pub fn get_bindtodevice_bytes(&self) -> Result<Vec<u8>> {
         self.net(|n| n.bind_to_device.clone())
     }
 
@@ -51,6 +61,7 @@ impl Socket {
     /// listeners bound afterwards accept peers from; `None` clears the
     /// list (everyone is accepted again).
     pub fn set_tcp_accept_filter(&self, filter: Option<&[u8]>) -> Result<()> {
+        self.check_option(num::ZMQ_TCP_ACCEPT_FILTER, Arg::Bytes(filter))?;
         match filter {
             None => self.set_net(|n| n.tcp_accept_filters.clear()),
             Some(text) => {
@@ -68,6 +79,11 @@ impl Socket {
     /// `ZMQ_IPC_FILTER_UID`: adds a user id ipc listeners accept; `None`
     /// clears.
     pub fn set_ipc_filter_uid(&self, uid: Option<u32>) -> Result<()> {
+        let bytes = uid.map(u32::to_ne_bytes);
+        self.check_option(
+            num::ZMQ_IPC_FILTER_UID,
+            Arg::Bytes(bytes.as_ref().map(|b| &b[..])),
+        )?;
         self.set_net(|n| add_or_clear(&mut n.ipc_filter_uids, uid))
     }
 
@@ -78,6 +94,11 @@ impl Socket {
 
     /// `ZMQ_IPC_FILTER_GID`: adds a group id; `None` clears.
     pub fn set_ipc_filter_gid(&self, gid: Option<u32>) -> Result<()> {
+        let bytes = gid.map(u32::to_ne_bytes);
+        self.check_option(
+            num::ZMQ_IPC_FILTER_GID,
+            Arg::Bytes(bytes.as_ref().map(|b| &b[..])),
+        )?;
         self.set_net(|n| add_or_clear(&mut n.ipc_filter_gids, gid))
     }
 
@@ -88,6 +109,11 @@ impl Socket {
 
     /// `ZMQ_IPC_FILTER_PID`: adds a process id; `None` clears.
     pub fn set_ipc_filter_pid(&self, pid: Option<i32>) -> Result<()> {
+        let bytes = pid.map(i32::to_ne_bytes);
+        self.check_option(
+            num::ZMQ_IPC_FILTER_PID,
+            Arg::Bytes(bytes.as_ref().map(|b| &b[..])),
+        )?;
         self.set_net(|n| add_or_clear(&mut n.ipc_filter_pids, pid))
     }
 
@@ -99,34 +125,66 @@ impl Socket {
     /// `ZMQ_SOCKS_PROXY`: tcp connects made afterwards go through the
     /// SOCKS5 proxy at `host:port`; `None` or empty: connect directly.
     pub fn set_socks_proxy(&self, proxy: Option<&str>) -> Result<()> {
-        self.set_net(|n| n.socks_proxy = proxy.unwrap_or_default().to_owned())
+        self.set_socks_proxy_bytes(proxy.filter(|p| !p.is_empty()).map(str::as_bytes))
     }
 
-    /// `ZMQ_SOCKS_PROXY`.
+    /// `ZMQ_SOCKS_PROXY` as the C API sets it: any bytes (not empty);
+    /// `None` (NULL) clears.
+    pub fn set_socks_proxy_bytes(&self, proxy: Option<&[u8]>) -> Result<()> {
+        self.check_option(num::ZMQ_SOCKS_PROXY, Arg::Bytes(proxy))?;
+        self.set_net(|n| n.socks_proxy = proxy.unwrap_or_default().to_vec())
+    }
+
+    /// `ZMQ_SOCKS_PROXY` (bytes that are not UTF-8 read as U+FFFD).
     pub fn get_socks_proxy(&self) -> Result<String> {
+        self.net(|n| String::from_utf8_lossy(&n.socks_proxy).into_owned())
+    }
+
+    /// `ZMQ_SOCKS_PROXY` as set.
+    pub fn get_socks_proxy_bytes(&self) -> Result<Vec<u8>> {
         self.net(|n| n.socks_proxy.clone())
     }
 
     /// `ZMQ_SOCKS_USERNAME` (at most 255 bytes): log in to the proxy with
     /// user name and password (RFC 1929); `None` or empty: no login.
     pub fn set_socks_username(&self, name: Option<&str>) -> Result<()> {
-        let name = socks_field(name)?;
-        self.set_net(|n| n.socks_username = name)
+        self.set_socks_username_bytes(name.map(str::as_bytes))
     }
 
-    /// `ZMQ_SOCKS_USERNAME`.
+    /// `ZMQ_SOCKS_USERNAME` as the C API sets it: any bytes.
+    pub fn set_socks_username_bytes(&self, name: Option<&[u8]>) -> Result<()> {
+        self.check_option(num::ZMQ_SOCKS_USERNAME, Arg::Bytes(name))?;
+        self.set_net(|n| n.socks_username = name.unwrap_or_default().to_vec())
+    }
+
+    /// `ZMQ_SOCKS_USERNAME` (bytes that are not UTF-8 read as U+FFFD).
     pub fn get_socks_username(&self) -> Result<String> {
+        self.net(|n| String::from_utf8_lossy(&n.socks_username).into_owned())
+    }
+
+    /// `ZMQ_SOCKS_USERNAME` as set.
+    pub fn get_socks_username_bytes(&self) -> Result<Vec<u8>> {
         self.net(|n| n.socks_username.clone())
     }
 
     /// `ZMQ_SOCKS_PASSWORD` (at most 255 bytes; `None` is empty).
     pub fn set_socks_password(&self, password: Option<&str>) -> Result<()> {
-        let password = socks_field(password)?;
-        self.set_net(|n| n.socks_password = password)
+        self.set_socks_password_bytes(password.map(str::as_bytes))
     }
 
-    /// `ZMQ_SOCKS_PASSWORD`.
+    /// `ZMQ_SOCKS_PASSWORD` as the C API sets it: any bytes.
+    pub fn set_socks_password_bytes(&self, password: Option<&[u8]>) -> Result<()> {
+        self.check_option(num::ZMQ_SOCKS_PASSWORD, Arg::Bytes(password))?;
+        self.set_net(|n| n.socks_password = password.unwrap_or_default().to_vec())
+    }
+
+    /// `ZMQ_SOCKS_PASSWORD` (bytes that are not UTF-8 read as U+FFFD).
     pub fn get_socks_password(&self) -> Result<String> {
+        self.net(|n| String::from_utf8_lossy(&n.socks_password).into_owned())
+    }
+
+    /// `ZMQ_SOCKS_PASSWORD` as set.
+    pub fn get_socks_password_bytes(&self) -> Result<Vec<u8>> {
         self.net(|n| n.socks_password.clone())
     }
 
@@ -135,6 +193,7 @@ impl Socket {
     /// `Message::gets`). A name already set keeps its first value, as
     /// libzmq.
     pub fn set_metadata(&self, property: &[u8]) -> Result<()> {
+        self.check_option(num::ZMQ_METADATA, Arg::Bytes(Some(property)))?;
         let (name, value) = metadata_property(property)?;
         self.set_net(|n| {
             if !n
@@ -168,9 +227,7 @@ impl Socket {
     /// number); when it is open, binds use a duplicate of it, so the
     /// caller's descriptor stays the caller's.
     pub fn set_use_fd_number(&self, fd: i32) -> Result<()> {
-        if fd < -1 {
-            return Err(Error::Inval);
-        }
+        self.check_option(num::ZMQ_USE_FD, Arg::Int(fd))?;
         let inherited = if fd == -1 {
             None
         } else {
@@ -196,6 +253,7 @@ impl Socket {
     /// `ZMQ_LOOPBACK_FASTPATH`: a Windows-only fast path in libzmq; stored
     /// and without effect here, as libzmq on Linux.
     pub fn set_loopback_fastpath(&self, on: bool) -> Result<()> {
+        self.check_option(num::ZMQ_LOOPBACK_FASTPATH, Arg::Int(i32::from(on)))?;
         self.set_net(|n| n.loopback_fastpath = on)
     }
 
@@ -206,6 +264,7 @@ impl Socket {
 
     /// `ZMQ_IPV4ONLY` (deprecated): the inverse of `ZMQ_IPV6`.
     pub fn set_ipv4only(&self, on: bool) -> Result<()> {
+        self.check_option(num::ZMQ_IPV4ONLY, Arg::Int(i32::from(on)))?;
         self.set_ipv6(!on)
     }
 
@@ -239,12 +298,4 @@ fn add_or_clear<T>(list: &mut Vec<T>, value: Option<T>) {
         Some(value) => list.push(value),
         None => list.clear(),
     }
-}
-
-fn socks_field(value: Option<&str>) -> Result<String> {
-    let value = value.unwrap_or_default();
-    if value.len() > zmq_transports::socks5::MAX_FIELD_LEN {
-        return Err(Error::Inval);
-    }
-    Ok(value.to_owned())
 }

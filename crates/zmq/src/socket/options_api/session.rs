@@ -11,6 +11,7 @@ use bytes::Bytes;
 
 use super::super::Socket;
 use crate::error::Result;
+use crate::option_table::{Arg, num};
 
 impl Socket {
     /// `ZMQ_RECONNECT_STOP` (draft): a mask of
@@ -20,6 +21,7 @@ impl Socket {
     /// cases the connect ends (the monitor sees `EVENT_CLOSED` for a
     /// refused one) instead of retrying. Any int is stored, as libzmq.
     pub fn set_reconnect_stop(&self, conditions: i32) -> Result<()> {
+        self.check_option(num::ZMQ_RECONNECT_STOP, Arg::Int(conditions))?;
         self.state
             .borrow_mut()
             .core
@@ -38,6 +40,7 @@ impl Socket {
     /// each connect, reconnect and accept) before any other, by ROUTER,
     /// DEALER, CLIENT, SERVER and PEER sockets. `None` or empty: none.
     pub fn set_hello_msg(&self, msg: Option<&[u8]>) -> Result<()> {
+        self.check_option(num::ZMQ_HELLO_MSG, Arg::Bytes(msg))?;
         self.state.borrow_mut().core.options.hello_msg = message(msg);
         Ok(())
     }
@@ -47,6 +50,7 @@ impl Socket {
     /// accepted peer that had completed its handshake ends. `None` or
     /// empty: none.
     pub fn set_disconnect_msg(&self, msg: Option<&[u8]>) -> Result<()> {
+        self.check_option(num::ZMQ_DISCONNECT_MSG, Arg::Bytes(msg))?;
         self.state.borrow_mut().core.options.disconnect_msg = message(msg);
         Ok(())
     }
@@ -55,6 +59,7 @@ impl Socket {
     /// sockets receive when the connection they made (and completed the
     /// handshake of) ends; they reconnect as usual. `None` or empty: none.
     pub fn set_hiccup_msg(&self, msg: Option<&[u8]>) -> Result<()> {
+        self.check_option(num::ZMQ_HICCUP_MSG, Arg::Bytes(msg))?;
         self.state.borrow_mut().core.options.hiccup_msg = message(msg);
         Ok(())
     }

@@ -11,21 +11,21 @@
 
 use super::super::Socket;
 use crate::error::{Error, Result};
-use crate::options::at_least;
+use crate::option_table::{Arg, num};
 
 int_options! {
     /// `ZMQ_RATE` (kbit/s, > 0): multicast rate; stored (no pgm/norm).
-    net.rate: set_rate / get_rate, min 1;
+    net.rate: set_rate / get_rate = ZMQ_RATE;
     /// `ZMQ_RECOVERY_IVL` (ms, >= 0): multicast recovery; stored.
-    net.recovery_ivl: set_recovery_ivl / get_recovery_ivl, min 0;
+    net.recovery_ivl: set_recovery_ivl / get_recovery_ivl = ZMQ_RECOVERY_IVL;
     /// `ZMQ_MULTICAST_HOPS` (> 0): multicast TTL; stored.
-    net.multicast_hops: set_multicast_hops / get_multicast_hops, min 1;
+    net.multicast_hops: set_multicast_hops / get_multicast_hops = ZMQ_MULTICAST_HOPS;
     /// `ZMQ_MULTICAST_MAXTPDU` (bytes, > 0): stored.
-    net.multicast_maxtpdu: set_multicast_maxtpdu / get_multicast_maxtpdu, min 1;
+    net.multicast_maxtpdu: set_multicast_maxtpdu / get_multicast_maxtpdu = ZMQ_MULTICAST_MAXTPDU;
     /// `ZMQ_IN_BATCH_SIZE` (bytes, > 0): stored; our engine sizes reads.
-    net.in_batch_size: set_in_batch_size / get_in_batch_size, min 1;
+    net.in_batch_size: set_in_batch_size / get_in_batch_size = ZMQ_IN_BATCH_SIZE;
     /// `ZMQ_OUT_BATCH_SIZE` (bytes, > 0): stored; our engine sizes writes.
-    net.out_batch_size: set_out_batch_size / get_out_batch_size, min 1;
+    net.out_batch_size: set_out_batch_size / get_out_batch_size = ZMQ_OUT_BATCH_SIZE;
 }
 
 /// Options of a feature not built: both directions are EINVAL, as in a
@@ -101,6 +101,7 @@ not_built! {
 impl Socket {
     /// `ZMQ_MULTICAST_LOOP`: stored (no pgm/norm transport).
     pub fn set_multicast_loop(&self, on: bool) -> Result<()> {
+        self.check_option(num::ZMQ_MULTICAST_LOOP, Arg::Int(i32::from(on)))?;
         self.state.borrow_mut().core.options.net.multicast_loop = on;
         Ok(())
     }
