@@ -1,8 +1,9 @@
 /* The socket option matrix: for every option of zmq_setsockopt(3) and
  * zmq_getsockopt(3) and every socket type (ZMQ_PAIR .. ZMQ_CHANNEL), tries
  * a fixed list of values (valid ones, wrong sizes, out of range, a NULL
- * value with a size), reads the option back after each, and prints one
- * line per attempt. It asserts nothing: run it on libzmq and on zmq-rs and
+ * value with a size), then, on a fresh socket, the option's own
+ * documented values and the values just outside them ("doc" lines),
+ * reads the option back after each, and prints one line per attempt. It asserts nothing: run it on libzmq and on zmq-rs and
  * diff the outputs (crates/zmq-capi/tests/option_matrix.rs).
  *
  * Each socket type runs in a child process with its own context; each
@@ -230,50 +231,67 @@ static const char *deliberate (int type, const struct option *o,
     return NULL;
 }
 
-static void print_read_back (void *s, const struct option *o)
+/* FNV-1a of a value read back, so that long values are compared whole. */
+static unsigned long fnv (const unsigned char *b, size_t n)
 {
-    unsigned char buf[300];
-    size_t size;
-    switch (o->kind) {
-        case INT: size = sizeof (int); break;
-        case I64:
-        case U64: size = 8; break;
-        case CURVE: size = 41; break;
-        default: size = 256; break;
-    }
+    unsigned long h = 2166136261UL;
+    for (size_t i = 0; i < n; i++)
+        h = ((h ^ b[i]) * 16777619UL) & 0xffffffffUL;
+    return h;
+}
+
+static void print_read_back_sized (void *s, const struct option *o,
+                                   size_t size)
+{
+    unsigned char buf[1100];
     memset (buf, 0xAA, sizeof buf);
     size_t asked = size;
     int rc = zmq_getsockopt (s, o->number, buf, &size);
     if (rc != 0) {
-        printf (" | get(%zu) rc=-1 %s\n", asked, errno_name (errno));
+        printf (" | get(%zu) rc=-1 %s", asked, errno_name (errno));
         return;
     }
     printf (" | get(%zu) rc=0 size=%zu value=", asked, size);
     if (o->number == ZMQ_FD) {
-        printf ("<fd>\n");
+        printf ("<fd>");
         return;
     }
     if (o->kind == INT && size == sizeof (int)) {
         int v;
         memcpy (&v, buf, sizeof v);
-        printf ("%d\n", v);
+        printf ("%d", v);
     } else if ((o->kind == I64 || o->kind == U64) && size == 8) {
         int64_t v;
         memcpy (&v, buf, sizeof v);
-        printf ("%lld\n", (long long) v);
+        printf ("%lld", (long long) v);
     } else {
         size_t shown = size < 48 ? size : 48;
         for (size_t i = 0; i < shown; i++)
             printf ("%02x", buf[i]);
         if (shown < size)
-            printf ("...");
+            printf ("... fnv=%08lx", fnv (buf, size));
         /* the rest of the buffer, as libzmq zeroes it */
         int rest_zero = 1;
         for (size_t i = size; i < asked; i++)
             if (buf[i] != 0)
                 rest_zero = 0;
-        printf (" rest=%s\n", rest_zero ? "zeroed" : "kept");
+        printf (" rest=%s", rest_zero ? "zeroed" : "kept");
     }
+}
+
+static void print_read_back (void *s, const struct option *o)
+{
+    switch (o->kind) {
+        case INT: print_read_back_sized (s, o, sizeof (int)); break;
+        case I64:
+        case U64: print_read_back_sized (s, o, 8); break;
+        case CURVE:
+            print_read_back_sized (s, o, 32);
+            print_read_back_sized (s, o, 41);
+            break;
+        default: print_read_back_sized (s, o, 1024); break;
+    }
+    printf ("\n");
 }
 
 static void attempt (void *s, int type, const struct option *o,
@@ -291,6 +309,267 @@ static void attempt (void *s, int type, const struct option *o,
     else
         printf (" set rc=-1 %s", errno_name (errno));
     print_read_back (s, o);
+}
+
+/* The documented values of each option (zmq_setsockopt(3)) and the
+ * values just outside them, each set on the socket and read back. */
+static char x16[16], x17[17], x300[300], x1000[1000];
+static unsigned char high[] = {0xff, 0x80, 0xc3, 0x28, 0x00, 0x61};
+static char label_buf[160];
+
+static void try_int (void *s, int type, const struct option *o, int v)
+{
+    snprintf (label_buf, sizeof label_buf, "doc int %d", v);
+    struct value_case c = {label_buf, &v, sizeof v};
+    attempt (s, type, o, &c);
+}
+
+static void try_i64 (void *s, int type, const struct option *o, int64_t v)
+{
+    snprintf (label_buf, sizeof label_buf, "doc int64 %lld", (long long) v);
+    struct value_case c = {label_buf, &v, sizeof v};
+    attempt (s, type, o, &c);
+}
+
+static void try_bytes (void *s,
+                       int type,
+                       const struct option *o,
+                       const char *label,
+                       const void *data,
+                       size_t size)
+{
+    snprintf (label_buf, sizeof label_buf, "doc %s (%zu)", label, size);
+    struct value_case c = {label_buf, data, size};
+    attempt (s, type, o, &c);
+}
+
+#define INTS(...)                                                              \
+    do {                                                                       \
+        static const int v_[] = {__VA_ARGS__};                                 \
+        for (size_t i_ = 0; i_ < sizeof v_ / sizeof v_[0]; i_++)               \
+            try_int (s, type, o, v_[i_]);                                      \
+    } while (0)
+#define TEXT(t) try_bytes (s, type, o, "\"" t "\"", t, sizeof (t) - 1)
+#define BYTES(label, data, size) try_bytes (s, type, o, label, data, size)
+#define IMAX 2147483647
+#define IMIN (-2147483647 - 1)
+
+/* The generic byte values every text option gets on top of its own. */
+static void text_edges (void *s, int type, const struct option *o)
+{
+    BYTES ("NULL", NULL, 0);
+    BYTES ("empty", "", 0);
+    BYTES ("high bytes", high, sizeof high);
+    BYTES ("255 x", x255, 255);
+    BYTES ("256 x", x256, 256);
+}
+
+static void run_documented (void *s, int type, const struct option *o)
+{
+    switch (o->number) {
+        case ZMQ_AFFINITY:
+            try_i64 (s, type, o, 3);
+            try_i64 (s, type, o, -1); /* UINT64_MAX */
+            break;
+        case ZMQ_ROUTING_ID:
+            TEXT ("peer");
+            TEXT ("\0zero first");
+            BYTES ("1 byte", "A", 1);
+            text_edges (s, type, o);
+            break;
+        case ZMQ_SUBSCRIBE:
+        case ZMQ_UNSUBSCRIBE:
+            TEXT ("topic");
+            BYTES ("1000 x", x1000, 1000);
+            text_edges (s, type, o);
+            break;
+        case ZMQ_RATE:
+        case ZMQ_MULTICAST_HOPS:
+        case ZMQ_MULTICAST_MAXTPDU:
+        case ZMQ_IN_BATCH_SIZE:
+        case ZMQ_OUT_BATCH_SIZE: INTS (1, 0, -1, 255, 256, 1500, 8192, IMAX); break;
+        case ZMQ_RECOVERY_IVL:
+        case ZMQ_RECONNECT_IVL_MAX:
+        case ZMQ_BACKLOG:
+        case ZMQ_SNDHWM:
+        case ZMQ_RCVHWM:
+        case ZMQ_HANDSHAKE_IVL:
+        case ZMQ_HEARTBEAT_IVL:
+        case ZMQ_HEARTBEAT_TIMEOUT:
+        case ZMQ_CONNECT_TIMEOUT:
+        case ZMQ_TCP_MAXRT:
+        case ZMQ_PRIORITY: INTS (0, -1, 1, 7, 1000, 30000, IMAX, IMIN); break;
+        case ZMQ_SNDBUF:
+        case ZMQ_RCVBUF:
+        case ZMQ_LINGER:
+        case ZMQ_RECONNECT_IVL:
+        case ZMQ_RCVTIMEO:
+        case ZMQ_SNDTIMEO:
+        case ZMQ_TCP_KEEPALIVE_CNT:
+        case ZMQ_TCP_KEEPALIVE_IDLE:
+        case ZMQ_TCP_KEEPALIVE_INTVL: INTS (-1, -2, 0, 1, 65536, IMAX, IMIN); break;
+        case ZMQ_MAXMSGSIZE:
+            try_i64 (s, type, o, -1);
+            try_i64 (s, type, o, -2);
+            try_i64 (s, type, o, 0);
+            try_i64 (s, type, o, INT64_MAX);
+            try_i64 (s, type, o, INT64_MIN);
+            break;
+        case ZMQ_IPV4ONLY:
+        case ZMQ_IPV6:
+        case ZMQ_IMMEDIATE:
+        case ZMQ_CONFLATE:
+        case ZMQ_PLAIN_SERVER:
+        case ZMQ_CURVE_SERVER:
+        case ZMQ_STREAM_NOTIFY:
+        case ZMQ_INVERT_MATCHING:
+        case ZMQ_ZAP_ENFORCE_DOMAIN:
+        case ZMQ_LOOPBACK_FASTPATH:
+        case ZMQ_MULTICAST_LOOP:
+        case ZMQ_ROUTER_MANDATORY:
+        case ZMQ_XPUB_VERBOSE:
+        case ZMQ_XPUB_VERBOSER:
+        case ZMQ_XPUB_MANUAL:
+        case ZMQ_XPUB_MANUAL_LAST_VALUE:
+        case ZMQ_XPUB_NODROP:
+        case ZMQ_ROUTER_RAW:
+        case ZMQ_ROUTER_HANDOVER:
+        case ZMQ_PROBE_ROUTER:
+        case ZMQ_REQ_CORRELATE:
+        case ZMQ_REQ_RELAXED:
+        case ZMQ_ONLY_FIRST_SUBSCRIBE:
+        case ZMQ_GSSAPI_SERVER:
+        case ZMQ_GSSAPI_PLAINTEXT: INTS (0, 1, 2, -1, IMAX, IMIN, 0); break;
+        case ZMQ_XSUB_VERBOSE_UNSUBSCRIBE: {
+            INTS (0, 1, 2, -1, 0);
+            /* libzmq reads an int from the first bytes whatever the size */
+            int64_t wide = 1;
+            BYTES ("int64 1", &wide, sizeof wide);
+            unsigned char five[5] = {0, 0, 0, 0, 1};
+            BYTES ("5 bytes, int 0 first", five, sizeof five);
+            break;
+        }
+        case ZMQ_TCP_KEEPALIVE: INTS (-1, 0, 1, 2, -2); break;
+        case ZMQ_TCP_ACCEPT_FILTER:
+            TEXT ("127.0.0.1");
+            TEXT ("10.0.0.0/8");
+            TEXT ("::1");
+            TEXT ("fe80::/10");
+            TEXT ("10.0.0.0/33");
+            TEXT ("::1/129");
+            TEXT ("not an address");
+            {
+                /* IPv6 networks need ZMQ_IPV6 (libzmq resolves with it) */
+                int on = 1;
+                zmq_setsockopt (s, ZMQ_IPV6, &on, sizeof on);
+                TEXT ("::1 after ZMQ_IPV6=1");
+                TEXT ("fe80::/10");
+                TEXT ("10.0.0.0/8");
+            }
+            BYTES ("NULL", NULL, 0);
+            BYTES ("empty", "", 0);
+            BYTES ("256 x", x256, 256);
+            break;
+        case ZMQ_PLAIN_USERNAME:
+        case ZMQ_PLAIN_PASSWORD:
+        case ZMQ_ZAP_DOMAIN:
+        case ZMQ_SOCKS_USERNAME:
+        case ZMQ_SOCKS_PASSWORD:
+        case ZMQ_GSSAPI_PRINCIPAL:
+        case ZMQ_GSSAPI_SERVICE_PRINCIPAL:
+            TEXT ("admin");
+            TEXT ("with\0nul");
+            text_edges (s, type, o);
+            BYTES ("300 x", x300, 300);
+            break;
+        case ZMQ_CURVE_PUBLICKEY:
+        case ZMQ_CURVE_SECRETKEY:
+        case ZMQ_CURVE_SERVERKEY: {
+            BYTES ("binary key", binary_key, 32);
+            BYTES ("z85 key", z85_key, 40);
+            BYTES ("z85 key+NUL", z85_key, 41);
+            char z85_bad[41];
+            memcpy (z85_bad, z85_key, 41);
+            z85_bad[3] = ' '; /* not a Z85 character */
+            BYTES ("z85 with a space", z85_bad, 40);
+            z85_bad[3] = z85_key[3];
+            z85_bad[40] = 'x'; /* 41 bytes, no NUL */
+            BYTES ("z85 + x", z85_bad, 41);
+            BYTES ("31 bytes", binary_key, 31);
+            BYTES ("33 bytes", x255, 33);
+            BYTES ("39 z85", z85_key, 39);
+            BYTES ("42 bytes", x255, 42);
+            BYTES ("NULL", NULL, 0);
+            break;
+        }
+        case ZMQ_TOS: INTS (0, 1, 0x28, 0xb8, 255, 256, -1, IMAX); break;
+        case ZMQ_IPC_FILTER_PID:
+        case ZMQ_IPC_FILTER_UID:
+        case ZMQ_IPC_FILTER_GID: {
+            int id = 1000, neg = -1;
+            int64_t wide = 1000;
+            BYTES ("id 1000", &id, sizeof id);
+            BYTES ("id -1", &neg, sizeof neg);
+            BYTES ("int64 1000", &wide, sizeof wide);
+            BYTES ("2 bytes", &id, 2);
+            BYTES ("NULL", NULL, 0);
+            break;
+        }
+        case ZMQ_CONNECT_ROUTING_ID:
+            TEXT ("peer");
+            TEXT ("\0zero first");
+            BYTES ("high bytes", high, sizeof high);
+            BYTES ("255 x", x255, 255);
+            BYTES ("256 x", x256, 256);
+            BYTES ("1000 x", x1000, 1000);
+            BYTES ("empty", "", 0);
+            break;
+        case ZMQ_SOCKS_PROXY:
+            TEXT ("127.0.0.1:1080");
+            TEXT ("proxy.example:1080");
+            TEXT ("[::1]:1080");
+            TEXT ("no port");
+            text_edges (s, type, o);
+            BYTES ("1000 x", x1000, 1000);
+            break;
+        case ZMQ_XPUB_WELCOME_MSG:
+        case ZMQ_HELLO_MSG:
+        case ZMQ_DISCONNECT_MSG:
+        case ZMQ_HICCUP_MSG:
+            TEXT ("hello");
+            text_edges (s, type, o);
+            BYTES ("1000 x", x1000, 1000);
+            break;
+        case ZMQ_HEARTBEAT_TTL:
+            INTS (0, 99, 100, 150, 199, -1, -99, -100, 6553500, 6553599, 6553600,
+                  IMAX, IMIN);
+            break;
+        case ZMQ_USE_FD: INTS (-1, -2, 0, 1000, IMAX, -1); break;
+        case ZMQ_BINDTODEVICE:
+            TEXT ("lo");
+            TEXT ("eth0");
+            BYTES ("16 x", x16, 16);
+            BYTES ("17 x", x17, 17);
+            text_edges (s, type, o);
+            break;
+        case ZMQ_METADATA:
+            TEXT ("X-key:value");
+            TEXT ("X-:v");
+            TEXT ("X-k:v");
+            TEXT ("X-key:");
+            TEXT ("key:value");
+            TEXT (":value");
+            TEXT ("X-key");
+            TEXT ("X-key:a:b");
+            TEXT ("X-key:with\0nul");
+            BYTES ("NULL", NULL, 0);
+            BYTES ("empty", "", 0);
+            break;
+        case ZMQ_ROUTER_NOTIFY: INTS (0, 1, 2, 3, 4, -1, IMAX); break;
+        case ZMQ_RECONNECT_STOP: INTS (0, 1, 2, 3, 4, 7, 8, -1, IMAX); break;
+        case ZMQ_BUSY_POLL: INTS (0, 50, -1, IMAX, IMIN); break;
+        default: break;
+    }
 }
 
 /* All non-NULL attempts of one socket type, a fresh socket per option. */
@@ -329,6 +608,10 @@ static void run_type (int type)
         for (size_t k = 0; k < BYTES_CASES; k++)
             attempt (s, type, o, &bytes_cases[k]);
         zmq_close (s);
+        /* The documented values, on a fresh socket. */
+        s = zmq_socket (ctx, type);
+        run_documented (s, type, o);
+        zmq_close (s);
     }
     zmq_ctx_term (ctx);
 }
@@ -358,6 +641,10 @@ int main (int argc, char **argv)
 {
     memset (x255, 'x', sizeof x255);
     memset (x256, 'x', sizeof x256);
+    memset (x16, 'x', sizeof x16);
+    memset (x17, 'x', sizeof x17);
+    memset (x300, 'x', sizeof x300);
+    memset (x1000, 'x', sizeof x1000);
     for (size_t i = 0; i < sizeof binary_key; i++)
         binary_key[i] = (unsigned char) (i * 7 + 1);
     int only = argc > 1 ? atoi (argv[1]) : -1;

@@ -46,6 +46,25 @@ fn our_lib(scratch: &Path) -> PathBuf {
         .expect("profile directory");
     let built = profile.join("libzmq_capi.so");
     assert!(built.exists(), "{} not built", built.display());
+    // `cargo test --test` rebuilds the `zmq` crate and this test, not the
+    // cdylib: a library older than `zmq` would be a stale one.
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let newest_zmq = std::fs::read_dir(profile.join("deps"))
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("libzmq-") && n.ends_with(".rlib"))
+        })
+        .filter_map(|p| modified(&p))
+        .max();
+    assert!(
+        modified(&built) >= newest_zmq,
+        "{} is older than the zmq crate: run `cargo build -p zmq-capi` first",
+        built.display()
+    );
     let lib = scratch.join("lib");
     std::fs::create_dir_all(&lib).expect("create lib dir");
     for name in ["libzmq.so.5", "libzmq.so"] {
@@ -107,20 +126,27 @@ fn option_matrix_matches_libzmq() {
 
     let expected = run(&binary, &control);
     let actual = run(&binary, &ours);
+    // ZMQ_RS_MATRIX_OUT=dir keeps both outputs (libzmq.txt, ours.txt).
+    if let Some(dir) = std::env::var_os("ZMQ_RS_MATRIX_OUT") {
+        let dir = PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).expect("output dir");
+        std::fs::write(dir.join("libzmq.txt"), &expected).expect("write");
+        std::fs::write(dir.join("ours.txt"), &actual).expect("write");
+    }
     let _ = std::fs::remove_dir_all(&scratch);
     let differing: Vec<String> = expected
         .lines()
         .zip(actual.lines())
         .filter(|(e, a)| e != a)
-        .take(20)
         .map(|(e, a)| format!("libzmq: {e}\nours:   {a}"))
         .collect();
     assert!(
         differing.is_empty() && expected.lines().count() == actual.lines().count(),
-        "option matrix differs from libzmq ({} vs {} lines):\n{}",
+        "option matrix differs from libzmq ({} vs {} lines, {} differ):\n{}",
         expected.lines().count(),
         actual.lines().count(),
-        differing.join("\n")
+        differing.len(),
+        differing[..differing.len().min(20)].join("\n")
     );
     println!("{} attempts, identical to libzmq", expected.lines().count());
 }

@@ -42,6 +42,12 @@ impl TcpAcceptFilter {
         })
     }
 
+    /// Whether the network is an IPv6 one (libzmq takes those only with
+    /// `ZMQ_IPV6` on).
+    pub fn is_ipv6(&self) -> bool {
+        self.network.is_ipv6()
+    }
+
     /// Whether `peer` is in this network. IPv4-mapped IPv6 peers (on a
     /// dual-stack listener) are compared as IPv4.
     pub fn matches(&self, peer: IpAddr) -> bool {

@@ -58,14 +58,20 @@ impl Socket {
     }
 
     /// `ZMQ_TCP_ACCEPT_FILTER`: adds a network (`address[/bits]`) tcp
-    /// listeners bound afterwards accept peers from; `None` clears the
-    /// list (everyone is accepted again).
+    /// listeners bound afterwards accept peers from (an IPv6 one only
+    /// with `ZMQ_IPV6` on, as libzmq); `None` clears the list (everyone
+    /// is accepted again).
     pub fn set_tcp_accept_filter(&self, filter: Option<&[u8]>) -> Result<()> {
         self.check_option(num::ZMQ_TCP_ACCEPT_FILTER, Arg::Bytes(filter))?;
         match filter {
             None => self.set_net(|n| n.tcp_accept_filters.clear()),
             Some(text) => {
                 let filter = TcpAcceptFilter::parse(text).map_err(|_| Error::Inval)?;
+                // libzmq resolves the address with the socket's ZMQ_IPV6:
+                // an IPv6 network needs it on.
+                if filter.is_ipv6() && !self.get_ipv6()? {
+                    return Err(Error::Inval);
+                }
                 self.set_net(|n| n.tcp_accept_filters.push(filter))
             }
         }
