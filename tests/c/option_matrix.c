@@ -637,6 +637,165 @@ static void run_null (int type, const struct option *o, size_t size)
                                                             : "refused");
 }
 
+/* The context option matrix: zmq_ctx_set / zmq_ctx_get and the _ext
+ * forms, every context option with valid and invalid values. */
+struct ctx_option {
+    const char *name;
+    int number;
+};
+
+static const struct ctx_option ctx_options[] = {
+    {"ZMQ_IO_THREADS", ZMQ_IO_THREADS},
+    {"ZMQ_MAX_SOCKETS", ZMQ_MAX_SOCKETS},
+    {"ZMQ_SOCKET_LIMIT/ZMQ_THREAD_PRIORITY", ZMQ_SOCKET_LIMIT},
+    {"ZMQ_THREAD_SCHED_POLICY", ZMQ_THREAD_SCHED_POLICY},
+    {"ZMQ_MAX_MSGSZ", ZMQ_MAX_MSGSZ},
+    {"ZMQ_MSG_T_SIZE", ZMQ_MSG_T_SIZE},
+    {"ZMQ_THREAD_AFFINITY_CPU_ADD", ZMQ_THREAD_AFFINITY_CPU_ADD},
+    {"ZMQ_THREAD_AFFINITY_CPU_REMOVE", ZMQ_THREAD_AFFINITY_CPU_REMOVE},
+    {"ZMQ_THREAD_NAME_PREFIX", ZMQ_THREAD_NAME_PREFIX},
+    {"ZMQ_ZERO_COPY_RECV", ZMQ_ZERO_COPY_RECV},
+    {"ZMQ_IPV6", ZMQ_IPV6},
+    {"ZMQ_BLOCKY", ZMQ_BLOCKY},
+    {"unknown 0", 0},
+    {"unknown 11", 11},
+    {"unknown -1", -1},
+    {"ZMQ_LINGER (a socket option)", ZMQ_LINGER},
+};
+#define CTX_OPTION_COUNT (sizeof ctx_options / sizeof ctx_options[0])
+
+static void ctx_print_get (void *ctx, const struct ctx_option *o)
+{
+    errno = 0;
+    int v = zmq_ctx_get (ctx, o->number);
+    printf (" | get=%d%s%s", v, v == -1 ? " " : "",
+            v == -1 ? errno_name (errno) : "");
+}
+
+/* zmq_ctx_get_ext with a buffer of `size` bytes. */
+static void ctx_print_get_ext (void *ctx, const struct ctx_option *o,
+                               size_t size)
+{
+    unsigned char buf[64];
+    memset (buf, 0xAA, sizeof buf);
+    size_t len = size;
+    int rc = zmq_ctx_get_ext (ctx, o->number, buf, &len);
+    printf (" | get_ext(%zu) rc=%d", size, rc);
+    if (rc != 0) {
+        printf (" %s", errno_name (errno));
+        return;
+    }
+    printf (" size=%zu value=", len);
+    for (size_t i = 0; i < size && i < sizeof buf; i++)
+        printf ("%02x", buf[i]);
+}
+
+static void ctx_read_back (void *ctx, const struct ctx_option *o)
+{
+    ctx_print_get (ctx, o);
+    ctx_print_get_ext (ctx, o, sizeof (int));
+    if (o->number == ZMQ_THREAD_NAME_PREFIX) {
+        ctx_print_get_ext (ctx, o, 0);
+        ctx_print_get_ext (ctx, o, 8);
+        ctx_print_get_ext (ctx, o, 16);
+        ctx_print_get_ext (ctx, o, 32);
+    } else {
+        ctx_print_get_ext (ctx, o, 8);
+    }
+    printf ("\n");
+}
+
+static void ctx_set (void *ctx, const struct ctx_option *o, int v)
+{
+    printf ("CTX %s [set %d]", o->name, v);
+    int rc = zmq_ctx_set (ctx, o->number, v);
+    printf (" rc=%d%s%s", rc, rc ? " " : "", rc ? errno_name (errno) : "");
+    ctx_read_back (ctx, o);
+}
+
+static void ctx_set_ext (void *ctx, const struct ctx_option *o,
+                         const char *label, const void *data, size_t size)
+{
+    printf ("CTX %s [set_ext %s (%zu)]", o->name, label, size);
+    int rc = zmq_ctx_set_ext (ctx, o->number, data, size);
+    printf (" rc=%d%s%s", rc, rc ? " " : "", rc ? errno_name (errno) : "");
+    ctx_read_back (ctx, o);
+}
+
+static void run_context_option (const struct ctx_option *o, int started)
+{
+    void *ctx = zmq_ctx_new ();
+    void *s = NULL;
+    if (started) {
+        /* set after the context started its threads */
+        s = zmq_socket (ctx, ZMQ_PAIR);
+        /* a tcp bind starts the I/O threads in both libraries */
+        zmq_bind (s, "tcp://127.0.0.1:*");
+        printf ("CTX %s [after a socket]", o->name);
+    } else
+        printf ("CTX %s [default]", o->name);
+    ctx_read_back (ctx, o);
+    static const int values[] = {1, 0, -1, -2, 2, 3, 7, 16, 100, 1023, 1024,
+                                 65535, 65536, 2147483647, -2147483647 - 1,
+                                 1, 3};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        /* ZMQ_THREAD_AFFINITY_CPU_REMOVE of each added CPU, then twice */
+        if (o->number == ZMQ_THREAD_AFFINITY_CPU_REMOVE && values[i] == 7)
+            zmq_ctx_set (ctx, ZMQ_THREAD_AFFINITY_CPU_ADD, 7);
+        ctx_set (ctx, o, values[i]);
+    }
+    if (!started) {
+        int64_t wide = 5;
+        ctx_set_ext (ctx, o, "int64 5", &wide, sizeof wide);
+        int one = 1;
+        ctx_set_ext (ctx, o, "int 1", &one, sizeof one);
+        ctx_set_ext (ctx, o, "2 bytes", &one, 2);
+        ctx_set_ext (ctx, o, "empty", "", 0);
+        ctx_set_ext (ctx, o, "\"app\"", "app", 3);
+        ctx_set_ext (ctx, o, "\"app\\0\"", "app", 4);
+        ctx_set_ext (ctx, o, "\"12abc\"", "12abc", 5);
+        ctx_set_ext (ctx, o, "\" -7\"", " -7", 3);
+        ctx_set_ext (ctx, o, "high bytes", high, sizeof high);
+        ctx_set_ext (ctx, o, "16 x", x16, 16);
+        ctx_set_ext (ctx, o, "17 x", x17, 17);
+    }
+    if (s)
+        zmq_close (s);
+    zmq_ctx_term (ctx);
+}
+
+static void run_context (void)
+{
+    for (size_t i = 0; i < CTX_OPTION_COUNT; i++) {
+        run_context_option (&ctx_options[i], 0);
+        run_context_option (&ctx_options[i], 1);
+    }
+    /* Not a context. */
+    errno = 0;
+    int rc = zmq_ctx_set (NULL, ZMQ_IO_THREADS, 1);
+    printf ("CTX NULL [set] rc=%d %s\n", rc, errno_name (errno));
+    rc = zmq_ctx_get (NULL, ZMQ_IO_THREADS);
+    printf ("CTX NULL [get] rc=%d %s\n", rc, errno_name (errno));
+    int v = 1;
+    size_t len = sizeof v;
+    rc = zmq_ctx_set_ext (NULL, ZMQ_IO_THREADS, &v, sizeof v);
+    printf ("CTX NULL [set_ext] rc=%d %s\n", rc, errno_name (errno));
+    rc = zmq_ctx_get_ext (NULL, ZMQ_IO_THREADS, &v, &len);
+    printf ("CTX NULL [get_ext] rc=%d %s\n", rc, errno_name (errno));
+    /* The deprecated zmq_init. */
+    static const int inits[] = {0, 1, 2, -1};
+    for (size_t i = 0; i < sizeof inits / sizeof inits[0]; i++) {
+        errno = 0;
+        void *ctx = zmq_init (inits[i]);
+        printf ("CTX zmq_init(%d) %s", inits[i], ctx ? "ok" : "NULL");
+        if (ctx) {
+            printf (" io_threads=%d\n", zmq_ctx_get (ctx, ZMQ_IO_THREADS));
+            zmq_term (ctx);
+        } else
+            printf (" %s\n", errno_name (errno));
+    }
+}
+
 int main (int argc, char **argv)
 {
     memset (x255, 'x', sizeof x255);
@@ -649,6 +808,11 @@ int main (int argc, char **argv)
         binary_key[i] = (unsigned char) (i * 7 + 1);
     int only = argc > 1 ? atoi (argv[1]) : -1;
     setvbuf (stdout, NULL, _IOFBF, 1 << 16);
+
+    if (only < 0 || only == TYPE_COUNT) {
+        run_context ();
+        fflush (stdout);
+    }
 
     for (int type = 0; type < TYPE_COUNT; type++) {
         if (only >= 0 && type != only)

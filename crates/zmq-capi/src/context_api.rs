@@ -86,7 +86,8 @@ fn set_int(ctx: &Context, option: c_int, value: c_int) -> Result<(), Error> {
         ZMQ_THREAD_SCHED_POLICY => ctx.set_thread_sched_policy(value),
         ZMQ_THREAD_AFFINITY_CPU_ADD => ctx.add_thread_affinity_cpu(value),
         ZMQ_THREAD_AFFINITY_CPU_REMOVE => ctx.remove_thread_affinity_cpu(value),
-        ZMQ_THREAD_NAME_PREFIX if value >= 0 => ctx.set_thread_name_prefix(&value.to_string()),
+        // libzmq stores the decimal text of any int.
+        ZMQ_THREAD_NAME_PREFIX => ctx.set_thread_name_prefix_bytes(value.to_string().as_bytes()),
         _ => Err(Error::Inval),
     }
 }
@@ -111,9 +112,31 @@ fn get_int(ctx: &Context, option: c_int) -> Result<c_int, Error> {
         ZMQ_MSG_T_SIZE => ctx.get_msg_t_size(),
         ZMQ_ZERO_COPY_RECV => Ok(c_int::from(ctx.get_zero_copy_recv()?)),
         ZMQ_THREAD_SCHED_POLICY => ctx.get_thread_sched_policy(),
-        ZMQ_THREAD_NAME_PREFIX => Ok(ctx.get_thread_name_prefix()?.parse().unwrap_or(0)),
+        ZMQ_THREAD_NAME_PREFIX => Ok(atoi(&ctx.get_thread_name_prefix_bytes()?)),
         _ => Err(Error::Inval),
     }
+}
+
+/// C's `atoi`, as libzmq reads `ZMQ_THREAD_NAME_PREFIX` as an `int`:
+/// leading white space, a sign, the digits up to the first other byte;
+/// 0 without digits (and wrapping as `int` arithmetic on overflow).
+fn atoi(text: &[u8]) -> c_int {
+    let mut rest = text;
+    while let [b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r', tail @ ..] = rest {
+        rest = tail;
+    }
+    let negative = matches!(rest.first(), Some(b'-'));
+    if let [b'+' | b'-', tail @ ..] = rest {
+        rest = tail;
+    }
+    let magnitude = rest
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .fold(0i64, |n, b| {
+            n.saturating_mul(10).saturating_add(i64::from(b - b'0'))
+        });
+    let value = if negative { -magnitude } else { magnitude };
+    value as c_int
 }
 
 /// Sets a context option by buffer (draft API): a 4-byte `int` as
@@ -140,16 +163,16 @@ pub unsafe extern "C" fn zmq_ctx_set_ext(
         if option != ZMQ_THREAD_NAME_PREFIX {
             return Err(Error::Inval);
         }
-        let text = bytes.strip_suffix(b"\0").unwrap_or(bytes);
-        let text = std::str::from_utf8(text).map_err(|_| Error::Inval)?;
-        ctx.set_thread_name_prefix(text)?;
+        // Any 1 to 16 bytes, stored as given (libzmq).
+        ctx.set_thread_name_prefix_bytes(bytes)?;
         Ok(0)
     })
 }
 
 /// Reads a context option into a buffer (draft API): `int` options as
-/// [`zmq_ctx_get`] (4 bytes); `ZMQ_THREAD_NAME_PREFIX` as text with its
-/// NUL when the buffer is not 4 bytes.
+/// [`zmq_ctx_get`] into exactly 4 bytes; `ZMQ_THREAD_NAME_PREFIX`, when
+/// the buffer is not 4 bytes, as its bytes without a NUL into a buffer at
+/// least as long, `*size` left as is (libzmq).
 ///
 /// # Safety
 /// `ctx` is any pointer; `value` is valid for `*size` bytes.
@@ -168,18 +191,18 @@ pub unsafe extern "C" fn zmq_ctx_get_ext(
         // SAFETY: non-NULL per the check; valid per the contract.
         let len = unsafe { &mut *size };
         let bytes = if option == ZMQ_THREAD_NAME_PREFIX && *len != 4 {
-            let mut text = ctx.get_thread_name_prefix()?.into_bytes();
-            text.push(0);
-            text
-        } else {
+            let prefix = ctx.get_thread_name_prefix_bytes()?;
+            if *len < prefix.len() {
+                return Err(Error::Inval);
+            }
+            prefix
+        } else if *len == 4 {
             get_int(ctx, option)?.to_ne_bytes().to_vec()
-        };
-        if *len < bytes.len() {
+        } else {
             return Err(Error::Inval);
-        }
-        // SAFETY: `value` holds at least `bytes.len()` bytes (checked).
+        };
+        // SAFETY: `value` holds `*len` >= `bytes.len()` bytes (checked).
         unsafe { value.cast::<u8>().copy_from(bytes.as_ptr(), bytes.len()) };
-        *len = bytes.len();
         Ok(0)
     })
 }

@@ -46,6 +46,9 @@ struct Settings {
     max_msgsz: i32,
     zero_copy_recv: bool,
     threads: ThreadScheduling,
+    /// `ZMQ_THREAD_NAME_PREFIX` as set (any bytes; `threads` holds the
+    /// text threads are named with).
+    thread_name_prefix: Vec<u8>,
 }
 
 /// `ZMQ_SOCKET_LIMIT`: the largest `ZMQ_MAX_SOCKETS` accepted.
@@ -73,6 +76,7 @@ impl Context {
             max_msgsz: i32::MAX,
             zero_copy_recv: true,
             threads: ThreadScheduling::default(),
+            thread_name_prefix: Vec::new(),
         };
         Context {
             shared: Arc::new(ContextShared {
@@ -114,13 +118,11 @@ impl Context {
         Ok(socket)
     }
 
-    /// `ZMQ_IO_THREADS`: how many I/O threads to start; only before the
-    /// first one starts.
+    /// `ZMQ_IO_THREADS` (>= 0): how many I/O threads to start. Once they
+    /// started, the value is stored (and read back) without effect, as
+    /// libzmq.
     pub fn set_io_threads(&self, n: i32) -> Result<()> {
         let n = usize::try_from(n).map_err(|_| Error::Inval)?;
-        if self.shared.io.started() {
-            return Err(Error::Inval);
-        }
         self.shared.settings.lock().io_threads = n;
         Ok(())
     }
@@ -130,9 +132,10 @@ impl Context {
         Ok(self.shared.settings.lock().io_threads as i32)
     }
 
-    /// `ZMQ_MAX_SOCKETS` (1 to [`SOCKET_LIMIT`]).
+    /// `ZMQ_MAX_SOCKETS` (>= 1; libzmq on Linux, with epoll, takes any
+    /// such value, beyond [`SOCKET_LIMIT`] too).
     pub fn set_max_sockets(&self, n: i32) -> Result<()> {
-        if !(1..=SOCKET_LIMIT).contains(&n) {
+        if n < 1 {
             return Err(Error::Inval);
         }
         let n = usize::try_from(n).map_err(|_| Error::Inval)?;
@@ -272,18 +275,32 @@ impl Context {
     /// `ZMQ_THREAD_NAME_PREFIX` (1 to 16 bytes): I/O threads started
     /// afterwards are named `prefix/ZMQbg/IO/n`.
     pub fn set_thread_name_prefix(&self, prefix: &str) -> Result<()> {
+        self.set_thread_name_prefix_bytes(prefix.as_bytes())
+    }
+
+    /// `ZMQ_THREAD_NAME_PREFIX` as the C API sets it: any 1 to 16 bytes,
+    /// stored as given (libzmq); threads are named with the text before
+    /// the first zero byte.
+    pub fn set_thread_name_prefix_bytes(&self, prefix: &[u8]) -> Result<()> {
         if prefix.is_empty() || prefix.len() > MAX_THREAD_NAME_PREFIX_LEN {
             return Err(Error::Inval);
         }
-        self.update_threads(|t| {
-            t.name_prefix = prefix.to_owned();
-            Ok(())
-        })
+        let text = prefix.split(|&b| b == 0).next().unwrap_or_default();
+        let mut settings = self.shared.settings.lock();
+        settings.threads.name_prefix = String::from_utf8_lossy(text).into_owned();
+        settings.thread_name_prefix = prefix.to_vec();
+        Ok(())
     }
 
-    /// `ZMQ_THREAD_NAME_PREFIX` (empty: none).
+    /// `ZMQ_THREAD_NAME_PREFIX` (empty: none; bytes that are not UTF-8
+    /// read as U+FFFD).
     pub fn get_thread_name_prefix(&self) -> Result<String> {
-        Ok(self.shared.settings.lock().threads.name_prefix.clone())
+        Ok(String::from_utf8_lossy(&self.get_thread_name_prefix_bytes()?).into_owned())
+    }
+
+    /// `ZMQ_THREAD_NAME_PREFIX` as set.
+    pub fn get_thread_name_prefix_bytes(&self) -> Result<Vec<u8>> {
+        Ok(self.shared.settings.lock().thread_name_prefix.clone())
     }
 
     fn update_threads(

@@ -62,11 +62,6 @@ impl IoThreads {
         IoThreads::default()
     }
 
-    /// Whether the I/O threads were started.
-    pub(crate) fn started(&self) -> bool {
-        self.threads.lock().started
-    }
-
     /// The least loaded I/O thread allowed by `affinity` (a bitmask, 0 =
     /// any), starting `count` threads on first use.
     pub(crate) fn choose(

@@ -380,7 +380,10 @@ fn context_options() {
     assert_eq!(ctx.get_thread_priority(), Ok(-1));
     assert_eq!(ctx.get_thread_sched_policy(), Ok(-1));
     assert_eq!(ctx.set_max_sockets(0), Err(Error::Inval));
-    assert_eq!(ctx.set_max_sockets(65_536), Err(Error::Inval));
+    // Beyond ZMQ_SOCKET_LIMIT too, as libzmq with epoll.
+    ctx.set_max_sockets(65_536).unwrap();
+    assert_eq!(ctx.get_max_sockets(), Ok(65_536));
+    ctx.set_max_sockets(1023).unwrap();
     assert_eq!(ctx.set_max_msgsz(-1), Err(Error::Inval));
     ctx.set_max_msgsz(1024).unwrap();
     assert_eq!(ctx.get_max_msgsz(), Ok(1024));
@@ -393,6 +396,9 @@ fn context_options() {
         ctx.set_thread_name_prefix(&"p".repeat(17)),
         Err(Error::Inval)
     );
+    // Any bytes, as libzmq; threads are named up to the first zero byte.
+    ctx.set_thread_name_prefix_bytes(b"\xffx\0y").unwrap();
+    assert_eq!(ctx.get_thread_name_prefix_bytes(), Ok(b"\xffx\0y".to_vec()));
     ctx.set_thread_name_prefix("app").unwrap();
     assert_eq!(ctx.get_thread_name_prefix().as_deref(), Ok("app"));
     // The I/O thread starts with the options applied and still works.
