@@ -3,7 +3,10 @@
  * a fixed list of values (valid ones, wrong sizes, out of range, a NULL
  * value with a size), then, on a fresh socket, the option's own
  * documented values and the values just outside them ("doc" lines),
- * reads the option back after each, and prints one line per attempt. It asserts nothing: run it on libzmq and on zmq-rs and
+ * reads the option back after each, and prints one line per attempt.
+ * Then ("CTX" lines) every context option with valid and invalid values
+ * through zmq_ctx_set / zmq_ctx_get and zmq_ctx_set_ext / zmq_ctx_get_ext,
+ * on a fresh context and after its I/O threads started. It asserts nothing: run it on libzmq and on zmq-rs and
  * diff the outputs (crates/zmq-capi/tests/option_matrix.rs).
  *
  * Each socket type runs in a child process with its own context; each
