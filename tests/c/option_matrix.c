@@ -758,6 +758,8 @@ static void run_context_option (const struct ctx_option *o, int started)
         ctx_set_ext (ctx, o, "\"app\\0\"", "app", 4);
         ctx_set_ext (ctx, o, "\"12abc\"", "12abc", 5);
         ctx_set_ext (ctx, o, "\" -7\"", " -7", 3);
+        ctx_set_ext (ctx, o, "\"99999999999\"", "99999999999", 11);
+        ctx_set_ext (ctx, o, "\"-9999999999999999\"", "-9999999999999999", 16);
         ctx_set_ext (ctx, o, "high bytes", high, sizeof high);
         ctx_set_ext (ctx, o, "16 x", x16, 16);
         ctx_set_ext (ctx, o, "17 x", x17, 17);

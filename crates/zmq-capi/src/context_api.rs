@@ -119,7 +119,7 @@ fn get_int(ctx: &Context, option: c_int) -> Result<c_int, Error> {
 
 /// C's `atoi`, as libzmq reads `ZMQ_THREAD_NAME_PREFIX` as an `int`:
 /// leading white space, a sign, the digits up to the first other byte;
-/// 0 without digits (and wrapping as `int` arithmetic on overflow).
+/// 0 without digits; out of range as glibc (a `long`, cast to `int`).
 fn atoi(text: &[u8]) -> c_int {
     let mut rest = text;
     while let [b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r', tail @ ..] = rest {
@@ -129,14 +129,13 @@ fn atoi(text: &[u8]) -> c_int {
     if let [b'+' | b'-', tail @ ..] = rest {
         rest = tail;
     }
+    // glibc: strtol (saturating at the `long` range), then cast to int.
     let magnitude = rest
         .iter()
         .take_while(|b| b.is_ascii_digit())
-        .fold(0i64, |n, b| {
-            n.saturating_mul(10).saturating_add(i64::from(b - b'0'))
-        });
+        .fold(0i128, |n, b| (n * 10 + i128::from(b - b'0')).min(1 << 64));
     let value = if negative { -magnitude } else { magnitude };
-    value as c_int
+    value.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64 as c_int
 }
 
 /// Sets a context option by buffer (draft API): a 4-byte `int` as
@@ -238,4 +237,89 @@ pub unsafe extern "C" fn zmq_term(ctx: *mut c_void) -> c_int {
 pub unsafe extern "C" fn zmq_ctx_destroy(ctx: *mut c_void) -> c_int {
     // SAFETY: forwarded contract.
     unsafe { zmq_ctx_term(ctx) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get_ext(ctx: *mut c_void, option: c_int, size: usize) -> Result<Vec<u8>, c_int> {
+        let mut buf = vec![0xAA_u8; size];
+        let mut len = size;
+        // SAFETY: `buf` holds `len` bytes.
+        let rc = unsafe { zmq_ctx_get_ext(ctx, option, buf.as_mut_ptr().cast(), &mut len) };
+        if rc != 0 {
+            return Err(crate::boundary::last_errno());
+        }
+        assert_eq!(len, size, "libzmq leaves the size as given");
+        Ok(buf)
+    }
+
+    #[test]
+    fn thread_name_prefix_as_libzmq() {
+        let ctx = zmq_ctx_new();
+        // SAFETY: a live context throughout.
+        unsafe {
+            assert_eq!(zmq_ctx_set(ctx, ZMQ_THREAD_NAME_PREFIX, -5), 0);
+            assert_eq!(zmq_ctx_get(ctx, ZMQ_THREAD_NAME_PREFIX), -5);
+            assert_eq!(
+                get_ext(ctx, ZMQ_THREAD_NAME_PREFIX, 4),
+                Ok((-5i32).to_ne_bytes().to_vec())
+            );
+            // The bytes, no NUL, into a buffer at least as long.
+            assert_eq!(
+                get_ext(ctx, ZMQ_THREAD_NAME_PREFIX, 3),
+                Ok(b"-5\xAA".to_vec())
+            );
+            assert!(get_ext(ctx, ZMQ_THREAD_NAME_PREFIX, 1).is_err());
+            let text = b" 12ab\xff";
+            assert_eq!(
+                zmq_ctx_set_ext(
+                    ctx,
+                    ZMQ_THREAD_NAME_PREFIX,
+                    text.as_ptr().cast(),
+                    text.len()
+                ),
+                0
+            );
+            assert_eq!(zmq_ctx_get(ctx, ZMQ_THREAD_NAME_PREFIX), 12);
+            assert_eq!(get_ext(ctx, ZMQ_THREAD_NAME_PREFIX, 6), Ok(text.to_vec()));
+            let long = [b'x'; 17];
+            assert_eq!(
+                zmq_ctx_set_ext(ctx, ZMQ_THREAD_NAME_PREFIX, long.as_ptr().cast(), 17),
+                -1
+            );
+            assert_eq!(zmq_ctx_term(ctx), 0);
+        }
+    }
+
+    #[test]
+    fn int_options_read_into_exactly_four_bytes() {
+        let ctx = zmq_ctx_new();
+        // SAFETY: a live context throughout.
+        unsafe {
+            assert_eq!(
+                get_ext(ctx, ZMQ_IO_THREADS, 4),
+                Ok(1i32.to_ne_bytes().to_vec())
+            );
+            assert!(get_ext(ctx, ZMQ_IO_THREADS, 8).is_err());
+            // Beyond ZMQ_SOCKET_LIMIT, as libzmq with epoll.
+            assert_eq!(zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, 100_000), 0);
+            assert_eq!(zmq_ctx_get(ctx, ZMQ_MAX_SOCKETS), 100_000);
+            assert_eq!(zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, 0), -1);
+            assert_eq!(zmq_ctx_term(ctx), 0);
+        }
+    }
+
+    #[test]
+    fn atoi_as_c() {
+        assert_eq!(atoi(b""), 0);
+        assert_eq!(atoi(b"  -42x"), -42);
+        assert_eq!(atoi(b"+7"), 7);
+        assert_eq!(atoi(b"x1"), 0);
+        assert_eq!(atoi(b"2147483647"), i32::MAX);
+        assert_eq!(atoi(b"99999999999"), 99_999_999_999_i64 as i32);
+        assert_eq!(atoi(b"99999999999999999999999"), -1);
+        assert_eq!(atoi(b"-99999999999999999999999"), 0);
+    }
 }

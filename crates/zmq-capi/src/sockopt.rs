@@ -79,6 +79,74 @@ mod tests {
     }
 
     #[test]
+    fn text_options_hold_any_bytes() {
+        const ZMQ_BINDTODEVICE: c_int = 92;
+        const ZMQ_SOCKS_USERNAME: c_int = 99;
+        let ctx = Context::new();
+        let socket = ctx.socket(SocketType::Dealer).unwrap();
+        for option in [ZMQ_SOCKS_PROXY, ZMQ_SOCKS_USERNAME, ZMQ_BINDTODEVICE] {
+            set(&socket, option, Some(b"\xff\x80x")).unwrap();
+            assert_eq!(read(&socket, option, 64), Ok(b"\xff\x80x\0".to_vec()));
+        }
+        assert_eq!(
+            set(&socket, ZMQ_BINDTODEVICE, Some(&[b'x'; 17])),
+            Err(Error::Inval)
+        );
+    }
+
+    #[test]
+    fn xsub_verbose_unsubscribe_reads_an_int_of_any_size() {
+        const ZMQ_XSUB_VERBOSE_UNSUBSCRIBE: c_int = 115;
+        let ctx = Context::new();
+        let xsub = ctx.socket(SocketType::XSub).unwrap();
+        for value in [&1i64.to_ne_bytes()[..], &[1], &[], &[0, 0, 0, 0, 1]] {
+            set(&xsub, ZMQ_XSUB_VERBOSE_UNSUBSCRIBE, Some(value)).unwrap();
+        }
+        // NULL: libzmq reads through it; we refuse.
+        assert_eq!(
+            set(&xsub, ZMQ_XSUB_VERBOSE_UNSUBSCRIBE, None),
+            Err(Error::Inval)
+        );
+        let sub = ctx.socket(SocketType::Sub).unwrap();
+        assert_eq!(
+            set(
+                &sub,
+                ZMQ_XSUB_VERBOSE_UNSUBSCRIBE,
+                Some(&1i32.to_ne_bytes())
+            ),
+            Err(Error::Inval)
+        );
+    }
+
+    #[test]
+    fn connect_routing_id_takes_any_non_empty_value() {
+        const ZMQ_CONNECT_ROUTING_ID: c_int = 61;
+        let ctx = Context::new();
+        let router = ctx.socket(SocketType::Router).unwrap();
+        set(&router, ZMQ_CONNECT_ROUTING_ID, Some(&[b'x'; 300])).unwrap();
+        set(&router, ZMQ_CONNECT_ROUTING_ID, Some(b"\0zero first")).unwrap();
+        assert_eq!(
+            set(&router, ZMQ_CONNECT_ROUTING_ID, Some(b"")),
+            Err(Error::Inval)
+        );
+    }
+
+    #[test]
+    fn ipv6_accept_filters_need_ipv6() {
+        const ZMQ_TCP_ACCEPT_FILTER: c_int = 38;
+        const ZMQ_IPV6: c_int = 42;
+        let ctx = Context::new();
+        let socket = ctx.socket(SocketType::Pull).unwrap();
+        assert_eq!(
+            set(&socket, ZMQ_TCP_ACCEPT_FILTER, Some(b"::1")),
+            Err(Error::Inval)
+        );
+        set(&socket, ZMQ_IPV6, Some(&1i32.to_ne_bytes())).unwrap();
+        set(&socket, ZMQ_TCP_ACCEPT_FILTER, Some(b"::1")).unwrap();
+        set(&socket, ZMQ_TCP_ACCEPT_FILTER, Some(b"10.0.0.0/8")).unwrap();
+    }
+
+    #[test]
     fn unknown_and_unbuilt_options_are_einval() {
         let ctx = Context::new();
         let socket = ctx.socket(SocketType::Dealer).unwrap();
