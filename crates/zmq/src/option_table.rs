@@ -76,7 +76,8 @@ pub enum Range {
     NonNegativeBool,
     /// A length in bytes in `lo..=hi` (a NULL value has length 0).
     Length(usize, usize),
-    /// NULL (with size 0) clears; otherwise a length in `lo..=hi`.
+    /// NULL (with size 0; the row's note says what it does), or a length
+    /// in `lo..=hi`.
     NullOr(usize, usize),
     /// Checked by the setter; the text says how.
     Rule(&'static str),
@@ -145,8 +146,9 @@ impl Range {
             Range::NonNegativeBool => "0 off, > 0 on".into(),
             Range::Length(lo, hi) if hi == usize::MAX => format!("≥ {lo} bytes"),
             Range::Length(lo, hi) => format!("{lo}..{hi} bytes"),
-            Range::NullOr(lo, hi) if hi == usize::MAX => format!("NULL clears; else ≥ {lo} bytes"),
-            Range::NullOr(lo, hi) => format!("NULL clears; else {lo}..{hi} bytes"),
+            Range::NullOr(lo, hi) if hi == usize::MAX => format!("NULL, or ≥ {lo} bytes"),
+            Range::NullOr(lo, hi) if lo == hi => format!("NULL, or {lo} bytes"),
+            Range::NullOr(lo, hi) => format!("NULL, or {lo}..{hi} bytes"),
             Range::Rule(text) => text.into(),
         }
     }
@@ -332,6 +334,8 @@ pub struct OptionSpec {
     pub default: &'static str,
     /// Valid values.
     pub range: Range,
+    /// What the value is, beyond its range (documentation only).
+    pub note: &'static str,
     /// Socket types that accept `zmq_setsockopt` (others: EINVAL).
     pub set_on: Sockets,
     /// Socket types that accept `zmq_getsockopt` (others: EINVAL).
@@ -354,6 +358,7 @@ impl OptionSpec {
             ty,
             default: "—",
             range: Range::Any,
+            note: "",
             set_on: ALL,
             get_on: ALL,
             layer: Layer::Socket,
@@ -368,6 +373,10 @@ impl OptionSpec {
     }
     const fn range(mut self, range: Range) -> Self {
         self.range = range;
+        self
+    }
+    const fn note(mut self, note: &'static str) -> Self {
+        self.note = note;
         self
     }
     const fn layer(mut self, layer: Layer) -> Self {
@@ -744,6 +753,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     text("ZMQ_TCP_ACCEPT_FILTER", num::ZMQ_TCP_ACCEPT_FILTER)
         .default("none")
         .range(Range::NullOr(1, 255))
+        .note("`address[/bits]`, IPv6 only with ZMQ_IPV6; NULL clears the list")
         .layer(Layer::Transport)
         .rust("set_tcp_accept_filter/get_tcp_accept_filters")
         .set(|s, v| s.set_tcp_accept_filter(v.raw()?)),
@@ -798,6 +808,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     text("ZMQ_PLAIN_USERNAME", num::ZMQ_PLAIN_USERNAME)
         .default("\"\"")
         .range(Range::NullOr(1, 255))
+        .note("NULL: back to ZMQ_NULL")
         .layer(Layer::Mechanism)
         .rust("set_plain_username/get_plain_username")
         .set(|s, v| s.set_plain_username(v.raw()?))
@@ -805,6 +816,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     text("ZMQ_PLAIN_PASSWORD", num::ZMQ_PLAIN_PASSWORD)
         .default("\"\"")
         .range(Range::NullOr(1, 255))
+        .note("NULL: back to ZMQ_NULL")
         .layer(Layer::Mechanism)
         .rust("set_plain_password/get_plain_password")
         .set(|s, v| s.set_plain_password(v.raw()?))
@@ -901,18 +913,21 @@ pub const OPTIONS: &[OptionSpec] = &[
     bytes("ZMQ_IPC_FILTER_PID", num::ZMQ_IPC_FILTER_PID)
         .default("none")
         .range(Range::NullOr(4, 4))
+        .note("a `pid_t`; NULL clears the list")
         .layer(Layer::Transport)
         .rust("set_ipc_filter_pid/get_ipc_filter_pids")
         .set(|s, v| s.set_ipc_filter_pid(id_arg(v)?.map(|pid| pid as i32))),
     bytes("ZMQ_IPC_FILTER_UID", num::ZMQ_IPC_FILTER_UID)
         .default("none")
         .range(Range::NullOr(4, 4))
+        .note("a `uid_t`; NULL clears the list")
         .layer(Layer::Transport)
         .rust("set_ipc_filter_uid/get_ipc_filter_uids")
         .set(|s, v| s.set_ipc_filter_uid(id_arg(v)?)),
     bytes("ZMQ_IPC_FILTER_GID", num::ZMQ_IPC_FILTER_GID)
         .default("none")
         .range(Range::NullOr(4, 4))
+        .note("a `gid_t`; NULL clears the list")
         .layer(Layer::Transport)
         .rust("set_ipc_filter_gid/get_ipc_filter_gids")
         .set(|s, v| s.set_ipc_filter_gid(id_arg(v)?)),
@@ -921,6 +936,7 @@ pub const OPTIONS: &[OptionSpec] = &[
         num::ZMQ_CONNECT_ROUTING_ID,
     )
     .range(Range::Length(1, usize::MAX))
+    .note("any bytes, as libzmq")
     .set_on(&[K::Router, K::Rep, K::Stream])
     .layer(Layer::Pattern)
     .rust("set_connect_routing_id")
@@ -935,6 +951,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     text("ZMQ_SOCKS_PROXY", num::ZMQ_SOCKS_PROXY)
         .default("\"\"")
         .range(Range::NullOr(1, usize::MAX))
+        .note("`host:port`, any bytes; NULL clears")
         .layer(Layer::Transport)
         .rust("set_socks_proxy/get_socks_proxy")
         .set(|s, v| s.set_socks_proxy_bytes(v.raw()?))
@@ -1044,6 +1061,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     text("ZMQ_BINDTODEVICE", num::ZMQ_BINDTODEVICE)
         .default("\"\"")
         .range(Range::NullOr(1, crate::options::MAX_DEVICE_NAME_LEN))
+        .note("an interface name, any bytes; NULL clears")
         .layer(Layer::Transport)
         .rust("set_bindtodevice/get_bindtodevice")
         .set(|s, v| s.set_bindtodevice_bytes(v.raw()?))
@@ -1340,7 +1358,10 @@ pub fn markdown_table() -> String {
             spec.number,
             spec.ty.doc(),
             spec.default,
-            spec.range.doc(),
+            match spec.note {
+                "" => spec.range.doc(),
+                note => format!("{}; {note}", spec.range.doc()),
+            },
             sockets,
             spec.access(),
             spec.layer.doc(),
