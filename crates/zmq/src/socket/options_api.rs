@@ -206,7 +206,7 @@ impl Socket {
     pub fn set_connect_routing_id(&self, value: &[u8]) -> Result<()> {
         self.check_option(num::ZMQ_CONNECT_ROUTING_ID, Arg::Bytes(Some(value)))?;
         let value = Bytes::copy_from_slice(value);
-        self.pattern_bool(PatternOption::ConnectRoutingId(Some(value.clone())), |o| {
+        self.pattern_and_store(PatternOption::ConnectRoutingId(Some(value.clone())), |o| {
             o.connect_routing_id = Some(value)
         })
     }
@@ -238,7 +238,7 @@ impl Socket {
     /// `ZMQ_ROUTER_MANDATORY` (ROUTER).
     pub fn set_router_mandatory(&self, on: bool) -> Result<()> {
         self.check_option(num::ZMQ_ROUTER_MANDATORY, Arg::Int(i32::from(on)))?;
-        self.pattern_bool(PatternOption::RouterMandatory(on), |o| {
+        self.pattern_and_store(PatternOption::RouterMandatory(on), |o| {
             o.router_mandatory = on
         })
     }
@@ -246,7 +246,7 @@ impl Socket {
     /// `ZMQ_ROUTER_HANDOVER` (ROUTER).
     pub fn set_router_handover(&self, on: bool) -> Result<()> {
         self.check_option(num::ZMQ_ROUTER_HANDOVER, Arg::Int(i32::from(on)))?;
-        self.pattern_bool(PatternOption::RouterHandover(on), |o| {
+        self.pattern_and_store(PatternOption::RouterHandover(on), |o| {
             o.router_handover = on
         })
     }
@@ -254,19 +254,19 @@ impl Socket {
     /// `ZMQ_PROBE_ROUTER` (ROUTER, DEALER, REQ).
     pub fn set_probe_router(&self, on: bool) -> Result<()> {
         self.check_option(num::ZMQ_PROBE_ROUTER, Arg::Int(i32::from(on)))?;
-        self.pattern_bool(PatternOption::ProbeRouter(on), |o| o.probe_router = on)
+        self.pattern_and_store(PatternOption::ProbeRouter(on), |o| o.probe_router = on)
     }
 
     /// `ZMQ_REQ_CORRELATE` (REQ).
     pub fn set_req_correlate(&self, on: bool) -> Result<()> {
         self.check_option(num::ZMQ_REQ_CORRELATE, Arg::Int(i32::from(on)))?;
-        self.pattern_bool(PatternOption::ReqCorrelate(on), |o| o.req_correlate = on)
+        self.pattern_and_store(PatternOption::ReqCorrelate(on), |o| o.req_correlate = on)
     }
 
     /// `ZMQ_REQ_RELAXED` (REQ).
     pub fn set_req_relaxed(&self, on: bool) -> Result<()> {
         self.check_option(num::ZMQ_REQ_RELAXED, Arg::Int(i32::from(on)))?;
-        self.pattern_bool(PatternOption::ReqRelaxed(on), |o| o.req_relaxed = on)
+        self.pattern_and_store(PatternOption::ReqRelaxed(on), |o| o.req_relaxed = on)
     }
 
     /// `ZMQ_SUBSCRIBE` (SUB; XPUB with `ZMQ_XPUB_MANUAL`): receive messages
@@ -388,7 +388,9 @@ impl Socket {
         self.state.borrow().core.pattern_option(name)
     }
 
-    fn pattern_bool(
+    /// Sets a pattern option, then records it in the socket's options
+    /// with `store` (REP takes ROUTER's options without acting on them).
+    fn pattern_and_store(
         &self,
         option: PatternOption,
         store: impl FnOnce(&mut crate::options::SocketOptions),
@@ -587,7 +589,7 @@ impl Socket {
     /// speak raw bytes as with STREAM.
     pub fn set_router_raw(&self, on: bool) -> Result<()> {
         self.check_option(num::ZMQ_ROUTER_RAW, Arg::Int(i32::from(on)))?;
-        self.pattern_bool(PatternOption::RouterRaw(on), |o| o.router_raw = on)
+        self.pattern_and_store(PatternOption::RouterRaw(on), |o| o.router_raw = on)
     }
 
     /// `ZMQ_ROUTER_NOTIFY` (ROUTER): 0, `ZMQ_NOTIFY_CONNECT` (1),
