@@ -764,6 +764,19 @@ static void run_context_option (const struct ctx_option *o, int started)
         ctx_set_ext (ctx, o, "16 x", x16, 16);
         ctx_set_ext (ctx, o, "17 x", x17, 17);
     }
+    if (started && o->number == ZMQ_MAX_SOCKETS) {
+        /* set after the start: libzmq keeps the slots it started with */
+        zmq_ctx_set (ctx, ZMQ_MAX_SOCKETS, 1);
+        void *more[3];
+        int made = 0;
+        for (int i = 0; i < 3; i++)
+            if ((more[i] = zmq_socket (ctx, ZMQ_PAIR)) != NULL)
+                made++;
+        printf ("CTX %s [1 after a socket] %d more sockets\n", o->name, made);
+        for (int i = 0; i < 3; i++)
+            if (more[i])
+                zmq_close (more[i]);
+    }
     if (s)
         zmq_close (s);
     zmq_ctx_term (ctx);

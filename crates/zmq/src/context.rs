@@ -49,6 +49,18 @@ struct Settings {
     /// `ZMQ_THREAD_NAME_PREFIX` as set (any bytes; `threads` holds the
     /// text threads are named with).
     thread_name_prefix: Vec<u8>,
+    /// What the first socket found: libzmq starts the context then (its
+    /// I/O threads, and the socket slots), and later values of these
+    /// options are read back without effect.
+    started: Option<Started>,
+}
+
+/// The settings a context starts with (at its first socket).
+#[derive(Clone)]
+struct Started {
+    io_threads: usize,
+    max_sockets: usize,
+    threads: ThreadScheduling,
 }
 
 /// `ZMQ_SOCKET_LIMIT`: the largest `ZMQ_MAX_SOCKETS` accepted.
@@ -77,6 +89,7 @@ impl Context {
             zero_copy_recv: true,
             threads: ThreadScheduling::default(),
             thread_name_prefix: Vec::new(),
+            started: None,
         };
         Context {
             shared: Arc::new(ContextShared {
@@ -97,7 +110,7 @@ impl Context {
 
     /// Creates a socket of `kind`.
     pub fn socket(&self, kind: SocketKind) -> Result<Socket> {
-        let max = self.shared.settings.lock().max_sockets;
+        let max = self.started().max_sockets;
         let id = self.next_id();
         {
             let registry = self.shared.registry.lock();
@@ -118,9 +131,9 @@ impl Context {
         Ok(socket)
     }
 
-    /// `ZMQ_IO_THREADS` (>= 0): how many I/O threads to start. Once they
-    /// started, the value is stored (and read back) without effect, as
-    /// libzmq.
+    /// `ZMQ_IO_THREADS` (>= 0): how many I/O threads to start. After the
+    /// first socket, the value is stored (and read back) without effect,
+    /// as libzmq (whose context starts with its first socket).
     pub fn set_io_threads(&self, n: i32) -> Result<()> {
         let n = usize::try_from(n).map_err(|_| Error::Inval)?;
         self.shared.settings.lock().io_threads = n;
@@ -133,7 +146,8 @@ impl Context {
     }
 
     /// `ZMQ_MAX_SOCKETS` (>= 1; libzmq on Linux, with epoll, takes any
-    /// such value, beyond [`SOCKET_LIMIT`] too).
+    /// such value, beyond [`SOCKET_LIMIT`] too). After the first socket,
+    /// stored and read back without effect, as libzmq.
     pub fn set_max_sockets(&self, n: i32) -> Result<()> {
         if n < 1 {
             return Err(Error::Inval);
@@ -209,8 +223,8 @@ impl Context {
         Ok(self.shared.settings.lock().zero_copy_recv)
     }
 
-    /// `ZMQ_THREAD_PRIORITY` (>= 0): priority of I/O threads started
-    /// afterwards (with `SCHED_FIFO`/`SCHED_RR`; otherwise a nice value,
+    /// `ZMQ_THREAD_PRIORITY` (>= 0): priority of the I/O threads, when set
+    /// before the first socket as libzmq (with `SCHED_FIFO`/`SCHED_RR`; otherwise a nice value,
     /// as libzmq). Best effort: without privileges the OS may refuse.
     pub fn set_thread_priority(&self, priority: i32) -> Result<()> {
         let priority = at_least_zero(priority)?;
@@ -225,8 +239,8 @@ impl Context {
         Ok(self.shared.settings.lock().threads.priority)
     }
 
-    /// `ZMQ_THREAD_SCHED_POLICY` (>= 0, a `SCHED_*` value) of I/O threads
-    /// started afterwards.
+    /// `ZMQ_THREAD_SCHED_POLICY` (>= 0, a `SCHED_*` value) of the I/O
+    /// threads, when set before the first socket as libzmq.
     pub fn set_thread_sched_policy(&self, policy: i32) -> Result<()> {
         let policy = at_least_zero(policy)?;
         self.update_threads(|t| {
@@ -240,8 +254,8 @@ impl Context {
         Ok(self.shared.settings.lock().threads.policy)
     }
 
-    /// `ZMQ_THREAD_AFFINITY_CPU_ADD`: I/O threads started afterwards run
-    /// on this CPU (and the others added).
+    /// `ZMQ_THREAD_AFFINITY_CPU_ADD`: the I/O threads run on this CPU (and
+    /// the others added), when added before the first socket as libzmq.
     pub fn add_thread_affinity_cpu(&self, cpu: i32) -> Result<()> {
         let cpu = usize::try_from(cpu).map_err(|_| Error::Inval)?;
         self.update_threads(|t| {
@@ -272,8 +286,8 @@ impl Context {
             .collect())
     }
 
-    /// `ZMQ_THREAD_NAME_PREFIX` (1 to 16 bytes): I/O threads started
-    /// afterwards are named `prefix/ZMQbg/IO/n`.
+    /// `ZMQ_THREAD_NAME_PREFIX` (1 to 16 bytes): the I/O threads are named
+    /// `prefix/ZMQbg/IO/n`, when set before the first socket as libzmq.
     pub fn set_thread_name_prefix(&self, prefix: &str) -> Result<()> {
         self.set_thread_name_prefix_bytes(prefix.as_bytes())
     }
@@ -375,11 +389,30 @@ impl Context {
         &self,
         affinity: u64,
     ) -> Result<crate::reactor::ReactorHandle<IoCommand>> {
-        let (count, scheduling) = {
-            let settings = self.shared.settings.lock();
-            (settings.io_threads, settings.threads.clone())
-        };
-        self.shared.io.choose(count, affinity, &scheduling)
+        let started = self.started();
+        self.shared
+            .io
+            .choose(started.io_threads, affinity, &started.threads)
+    }
+
+    /// The settings the context started with, at its first socket (now,
+    /// for the first one).
+    fn started(&self) -> Started {
+        let mut settings = self.shared.settings.lock();
+        let Settings {
+            io_threads,
+            max_sockets,
+            threads,
+            started,
+            ..
+        } = &mut *settings;
+        started
+            .get_or_insert_with(|| Started {
+                io_threads: *io_threads,
+                max_sockets: *max_sockets,
+                threads: threads.clone(),
+            })
+            .clone()
     }
 
     /// A socket finished closing: forget it and wake `term`.
