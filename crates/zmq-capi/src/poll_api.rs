@@ -35,6 +35,20 @@ pub unsafe extern "C" fn zmq_poll(
     nitems: c_int,
     timeout: c_long,
 ) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe { poll_entries(items, nitems, timeout, None) }
+}
+
+/// The body of [`zmq_poll`] and [`zmq_ppoll`].
+///
+/// # Safety
+/// As [`zmq_poll`].
+unsafe fn poll_entries(
+    items: *mut zmq_pollitem_t,
+    nitems: c_int,
+    timeout: c_long,
+    sigmask: Option<&zmq::SigSet>,
+) -> c_int {
     guarded_int(|| {
         let count = usize::try_from(nitems).map_err(|_| Error::Inval)?;
         if count > 0 && items.is_null() {
@@ -68,7 +82,10 @@ pub unsafe extern "C" fn zmq_poll(
         }
         #[allow(clippy::useless_conversion, reason = "c_long is i32 on 32-bit targets")]
         let timeout = i64::from(timeout);
-        let ready = zmq::poll(&mut poll_items, timeout)?;
+        let ready = match sigmask {
+            None => zmq::poll(&mut poll_items, timeout)?,
+            Some(mask) => zmq::ppoll(&mut poll_items, timeout, mask)?,
+        };
         for (entry, item) in entries.iter_mut().zip(&poll_items) {
             entry.revents = item.revents();
         }
@@ -76,11 +93,11 @@ pub unsafe extern "C" fn zmq_poll(
     })
 }
 
-/// [`zmq_poll`] with a signal mask (draft API): only a NULL mask is
-/// supported (ENOTSUP otherwise).
+/// [`zmq_poll`] whose waits run with the signal mask `sigmask` (draft
+/// API, as ppoll(2)); a NULL mask is plain `zmq_poll`.
 ///
 /// # Safety
-/// As [`zmq_poll`].
+/// As [`zmq_poll`]; `sigmask` is NULL or an initialised `sigset_t`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zmq_ppoll(
     items: *mut zmq_pollitem_t,
@@ -88,9 +105,13 @@ pub unsafe extern "C" fn zmq_ppoll(
     timeout: c_long,
     sigmask: *const libc::sigset_t,
 ) -> c_int {
-    if !sigmask.is_null() {
-        return guarded_int(|| Err(Error::NotSup));
+    if sigmask.is_null() {
+        // SAFETY: forwarded contract.
+        return unsafe { poll_entries(items, nitems, timeout, None) };
     }
+    // SAFETY: a non-NULL mask points to an initialised sigset_t per the
+    // contract (sigemptyset/sigprocmask made it); it is copied.
+    let mask = unsafe { zmq::SigSet::from_sigset_t_unchecked(*sigmask) };
     // SAFETY: forwarded contract.
-    unsafe { zmq_poll(items, nitems, timeout) }
+    unsafe { poll_entries(items, nitems, timeout, Some(&mask)) }
 }

@@ -58,8 +58,10 @@ pub mod timers;
 pub use context::Context;
 pub use error::{Error, Result};
 pub use message::Message;
+/// The signal set [`ppoll`] takes (nix's, a `sigset_t`).
+pub use nix::sys::signal::SigSet;
 pub use options::Mechanism;
-pub use poll::{POLLERR, POLLIN, POLLOUT, POLLPRI, PollItem, poll};
+pub use poll::{POLLERR, POLLIN, POLLOUT, POLLPRI, PollItem, poll, ppoll};
 pub use poller::{Poller, PollerEvent};
 pub use proxy::{ProxyCommand, ProxyStatistics, SocketTraffic, proxy, proxy_steerable};
 pub use socket::{DONTWAIT, PollEvents, SNDMORE, Socket};

@@ -16,6 +16,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use nix::poll::{PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::SigSet;
+use nix::sys::time::TimeSpec;
 
 use crate::error::{Error, Result};
 use crate::signaler::Signaler;
@@ -133,7 +135,22 @@ impl Socket {
 /// which would sleep forever). EINTR when a signal interrupts the wait,
 /// ETERM when a socket's context was terminated.
 pub fn poll(items: &mut [PollItem<'_>], timeout_ms: i64) -> Result<i32> {
-    if items.is_empty() {
+    poll_with_mask(items, timeout_ms, None)
+}
+
+/// [`poll`] whose waits run with the thread's signal mask replaced by
+/// `sigmask`, atomically, as ppoll(2) does (`zmq_ppoll`): a signal blocked
+/// outside the call but not in `sigmask` interrupts it with EINTR.
+pub fn ppoll(items: &mut [PollItem<'_>], timeout_ms: i64, sigmask: &SigSet) -> Result<i32> {
+    poll_with_mask(items, timeout_ms, Some(sigmask))
+}
+
+fn poll_with_mask(
+    items: &mut [PollItem<'_>],
+    timeout_ms: i64,
+    sigmask: Option<&SigSet>,
+) -> Result<i32> {
+    if items.is_empty() && sigmask.is_none() {
         return sleep_without_items(timeout_ms);
     }
     let mailboxes: Vec<Option<Arc<SocketMailbox>>> = items
@@ -184,7 +201,7 @@ pub fn poll(items: &mut [PollItem<'_>], timeout_ms: i64) -> Result<i32> {
         } else {
             deadline.remaining()
         };
-        match nix::poll::poll(&mut fds, wait) {
+        match wait_for(&mut fds, wait, sigmask) {
             Ok(_) => {}
             Err(nix::errno::Errno::EINTR) => return Err(Error::Intr),
             Err(err) => return Err(Error::from_errno(err as i32)),
@@ -297,6 +314,21 @@ pub(crate) fn fd_revents(flags: PollFlags) -> i16 {
     revents
 }
 
+/// One poll(2), or ppoll(2) with `sigmask`.
+fn wait_for(
+    fds: &mut [PollFd<'_>],
+    wait: PollTimeout,
+    sigmask: Option<&SigSet>,
+) -> nix::Result<i32> {
+    match sigmask {
+        None => nix::poll::poll(fds, wait),
+        Some(mask) => {
+            let timeout = Duration::try_from(wait).ok().map(TimeSpec::from_duration);
+            nix::poll::ppoll(fds, timeout, Some(*mask))
+        }
+    }
+}
+
 fn sleep_without_items(timeout_ms: i64) -> Result<i32> {
     match u64::try_from(timeout_ms) {
         Ok(ms) => {
@@ -365,6 +397,38 @@ mod tests {
         let mut items = [b.as_poll_item(POLLOUT)];
         assert_eq!(poll(&mut items, 5000), Ok(1));
         assert!(items[0].is_writable());
+    }
+
+    extern "C" fn ignore_signal(_: i32) {}
+
+    #[test]
+    fn ppoll_unblocks_a_pending_signal_and_returns_eintr() {
+        use nix::sys::signal::{
+            SaFlags, SigAction, SigHandler, SigmaskHow, Signal, pthread_sigmask, sigaction,
+        };
+        let mut blocked = SigSet::empty();
+        blocked.add(Signal::SIGUSR2);
+        let mut old = SigSet::empty();
+        pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&blocked), Some(&mut old)).unwrap();
+        let action = SigAction::new(
+            SigHandler::Handler(ignore_signal),
+            SaFlags::empty(),
+            SigSet::empty(),
+        );
+        // SAFETY: the handler does nothing, so it is async-signal-safe.
+        let previous = unsafe { sigaction(Signal::SIGUSR2, &action) }.unwrap();
+        // Pending while blocked; ppoll's mask lets it in during the wait.
+        // raise(3) signals the calling thread.
+        nix::sys::signal::raise(Signal::SIGUSR2).unwrap();
+        let ctx = Context::new();
+        let socket = ctx.socket(SocketType::Pull).unwrap();
+        let mut items = [socket.as_poll_item(POLLIN)];
+        // With the signal still blocked in the mask, it stays pending.
+        assert_eq!(ppoll(&mut items, 20, &blocked), Ok(0));
+        assert_eq!(ppoll(&mut items, 5000, &SigSet::empty()), Err(Error::Intr));
+        // SAFETY: restores the previous disposition.
+        unsafe { sigaction(Signal::SIGUSR2, &previous) }.unwrap();
+        pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&old), None).unwrap();
     }
 
     #[test]
