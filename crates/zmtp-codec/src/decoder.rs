@@ -67,6 +67,14 @@ impl Decoder {
         self
     }
 
+    /// Changes the limit of [`Decoder::with_max_message_size`] for the
+    /// frames whose header is not decoded yet (an engine caps frames
+    /// tightly during the handshake and lifts the cap once the peer is
+    /// authenticated).
+    pub fn set_max_message_size(&mut self, max: i64) {
+        self.max_message_size = u64::try_from(max).ok();
+    }
+
     /// Incomplete bodies up to this size wait in the read buffer (the
     /// engine must let it grow to `limit + MAX_HEADER_LEN`); larger ones
     /// are accumulated by the decoder.
@@ -251,10 +259,15 @@ impl Decoder {
         {
             return Err(Error::MessageTooLarge { size, max });
         }
-        usize::try_from(size).map_err(|_| Error::MessageTooLarge {
-            size,
-            max: usize::MAX as u64,
-        })
+        // No allocation can exceed `isize::MAX` bytes: a larger announced
+        // size can never be received (libzmq fails its `malloc`).
+        usize::try_from(size)
+            .ok()
+            .filter(|&size| isize::try_from(size).is_ok())
+            .ok_or(Error::MessageTooLarge {
+                size,
+                max: isize::MAX as u64,
+            })
     }
 }
 
@@ -308,6 +321,28 @@ mod tests {
             ]
         );
         assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn sizes_no_allocation_can_hold_are_refused_from_the_header() {
+        let mut d = Decoder::new(Framing::V3);
+        let mut buf = BytesMut::from(&b"\x02\x80\x00\x00\x00\x00\x00\x00\x00"[..]);
+        assert_eq!(
+            d.decode(&mut buf),
+            Err(Error::MessageTooLarge {
+                size: 1 << 63,
+                max: isize::MAX as u64
+            })
+        );
+    }
+
+    #[test]
+    fn the_limit_can_change_between_frames() {
+        let mut d = Decoder::new(Framing::V3).with_max_message_size(2);
+        let mut buf = BytesMut::from(&b"\x00\x02ab\x00\x03abc"[..]);
+        assert_eq!(d.decode(&mut buf).unwrap().unwrap().body, &b"ab"[..]);
+        d.set_max_message_size(-1);
+        assert_eq!(d.decode(&mut buf).unwrap().unwrap().body, &b"abc"[..]);
     }
 
     #[test]

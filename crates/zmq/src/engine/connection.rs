@@ -38,6 +38,50 @@ use super::transmit::TransmitQueue;
 /// The `Peer-Address` property name (`zmq_msg_gets`).
 const PEER_ADDRESS: &str = "Peer-Address";
 
+/// Largest frame accepted before the peer is authenticated (greeting done,
+/// handshake not): a fixed cap, applied whatever `ZMQ_MAXMSGSIZE` says
+/// (a smaller `ZMQ_MAXMSGSIZE` still wins). Handshake commands are small:
+/// HELLO (PLAIN ≤ 518 B, CURVE 200 B), WELCOME 168 B, ERROR ≤ 262 B; the
+/// largest legitimate ones are READY and CURVE INITIATE (257 B + the
+/// metadata box), whose size is the peer's metadata: `Socket-Type`,
+/// `Identity` (≤ 255 B) and its `ZMQ_METADATA` properties. 64 KiB leaves
+/// room for about 63 KiB of application metadata, far above any use seen,
+/// and equals the engine's read chunk, so an unauthenticated peer never
+/// makes us hold more than the buffer we read into anyway
+/// (`docs/limits.md`).
+pub const HANDSHAKE_MAX_FRAME: usize = 64 * 1024;
+
+/// Decoding stops once this many events wait to be collected, and goes on
+/// (from the bytes left in the read buffer) once the caller drained them
+/// ([`ZmtpConnection::has_input_backlog`]): a read of tiny frames never
+/// turns into more than this many queued messages.
+pub const MAX_PENDING_EVENTS: usize = 1024;
+
+/// Where a connection is in its life, as far as reading is concerned
+/// (`docs/limits.md` gives what each phase may buffer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionPhase {
+    /// Exchanging greetings (at most 64 bytes are taken).
+    Greeting,
+    /// The mechanism handshake (or, for ZMTP 1.0/2.0, the identity frame):
+    /// frames are capped at [`HANDSHAKE_MAX_FRAME`].
+    Handshake,
+    /// Waiting for the ZAP handler's verdict: nothing is read.
+    AwaitingZap,
+    /// Authenticated: frames up to `ZMQ_MAXMSGSIZE`.
+    Established,
+    /// Failed or closed.
+    Closed,
+}
+
+impl ConnectionPhase {
+    /// Whether the connection takes received bytes in this phase (the
+    /// caller stops reading the stream otherwise).
+    pub fn reads_input(self) -> bool {
+        !matches!(self, ConnectionPhase::AwaitingZap | ConnectionPhase::Closed)
+    }
+}
+
 enum Phase {
     Greeting {
         exchange: Box<GreetingExchange>,
@@ -69,6 +113,17 @@ pub struct ZmtpConnection {
     zap_request: Option<ZapRequest>,
     /// Set once the `Failed` event is queued.
     failed: bool,
+    /// Decoding stopped at [`MAX_PENDING_EVENTS`] with bytes left.
+    input_backlog: bool,
+    /// The context of a PONG owed while the previous one is still unwritten
+    /// (PONGs are coalesced: the latest PING's context wins, as libzmq's
+    /// single `_pong_msg`).
+    held_pong: Option<Bytes>,
+    /// Stream offset past the last PONG queued.
+    pong_end: u64,
+    /// Stream offset past the last PING we queued: no new PING is queued
+    /// before it is written.
+    ping_end: u64,
 }
 
 impl ZmtpConnection {
@@ -150,6 +205,10 @@ impl ZmtpConnection {
             heartbeat,
             zap_request: None,
             failed: false,
+            input_backlog: false,
+            held_pong: None,
+            pong_end: 0,
+            ping_end: 0,
         })
     }
 
@@ -162,6 +221,28 @@ impl ZmtpConnection {
     /// connection is not closed).
     pub fn is_established(&self) -> bool {
         matches!(self.phase, Phase::Traffic)
+    }
+
+    /// The connection's phase.
+    pub fn phase(&self) -> ConnectionPhase {
+        if self.failed {
+            return ConnectionPhase::Closed;
+        }
+        match self.phase {
+            Phase::Greeting { .. } => ConnectionPhase::Greeting,
+            Phase::Handshake(_) | Phase::PeerIdentity => ConnectionPhase::Handshake,
+            Phase::AwaitingZap(_) => ConnectionPhase::AwaitingZap,
+            Phase::Traffic => ConnectionPhase::Established,
+            Phase::Closed => ConnectionPhase::Closed,
+        }
+    }
+
+    /// Whether decoding stopped at [`MAX_PENDING_EVENTS`] with bytes left
+    /// in the read buffer: drain the events, then call
+    /// [`ZmtpConnection::receive`] again with the same buffer (before
+    /// reading more).
+    pub fn has_input_backlog(&self) -> bool {
+        self.input_backlog
     }
 
     /// Whether the connection has failed or closed.
@@ -179,6 +260,7 @@ impl ZmtpConnection {
     /// decoder when large); the results come out of
     /// [`ZmtpConnection::poll_event`].
     pub fn receive(&mut self, buf: &mut BytesMut, now: Instant) {
+        self.input_backlog = false;
         if self.is_closed() {
             return;
         }
@@ -222,6 +304,10 @@ impl ZmtpConnection {
             let Some(decoder) = self.decoder.as_mut() else {
                 break;
             };
+            if self.events.len() >= MAX_PENDING_EVENTS {
+                self.input_backlog = !buf.is_empty();
+                break;
+            }
             // Plain traffic: a small data body goes from the read buffer
             // straight into an inline message, without a `Bytes` for it.
             let inline_limit =
@@ -246,8 +332,11 @@ impl ZmtpConnection {
                 Ok(Some(Decoded::Frame(frame))) => frame,
                 Ok(Some(Decoded::Inline(()))) => continue,
                 Ok(None) => break,
-                Err(CodecError::MessageTooLarge { size, .. }) => {
+                Err(CodecError::MessageTooLarge { size, .. }) if self.is_established() => {
                     return Err(ConnectionError::MessageTooLarge { size });
+                }
+                Err(CodecError::MessageTooLarge { size, .. }) => {
+                    return Err(ConnectionError::HandshakeFrameTooLarge { size });
                 }
                 Err(e) if self.is_established() => return Err(ConnectionError::Protocol(e)),
                 Err(e) => return Err(ConnectionError::Greeting(e)),
@@ -269,8 +358,9 @@ impl ZmtpConnection {
         };
         let version = peer.version;
         self.version = Some(version);
-        self.decoder =
-            Some(Decoder::new(version.framing()).with_max_message_size(self.config.max_msg_size));
+        // Until the peer is authenticated its frames are capped tightly.
+        let limit = handshake_frame_limit(self.config.max_msg_size);
+        self.decoder = Some(Decoder::new(version.framing()).with_max_message_size(limit));
         match version {
             // NULL with a ZAP domain asks ZAP before its first command.
             ZmtpVersion::V3_0 | ZmtpVersion::V3_1 => self.on_step(handshake.start(), now)?,
@@ -458,6 +548,9 @@ impl ZmtpConnection {
     fn establish(&mut self, metadata: Metadata, identity: Bytes, now: Instant) {
         self.metadata = Arc::new(metadata);
         self.phase = Phase::Traffic;
+        if let Some(decoder) = self.decoder.as_mut() {
+            decoder.set_max_message_size(self.config.max_msg_size);
+        }
         self.handshake_deadline = None;
         self.heartbeat.start(now);
         self.events.push_back(ConnectionEvent::HandshakeSucceeded {
@@ -503,8 +596,14 @@ impl ZmtpConnection {
                 ttl_deciseconds,
                 context,
             } => {
-                self.put_command(&Command::pong_for(&context));
                 self.heartbeat.on_ping(ttl_deciseconds, now);
+                if self.transmit.written() >= self.pong_end {
+                    self.put_pong(&context);
+                } else {
+                    // The last PONG is not written yet (the peer does not
+                    // read): owe one, whatever the number of PINGs.
+                    self.held_pong = Some(context);
+                }
                 return Ok(());
             }
             Command::Error { reason } => return Err(ConnectionError::PeerError { reason }),
@@ -645,6 +744,10 @@ impl ZmtpConnection {
     /// [`TransmitQueue::io_slices`]) and call [`TransmitQueue::advance`]
     /// with the count written.
     pub fn poll_transmit(&mut self) -> Option<&mut TransmitQueue> {
+        if self.held_pong.is_some() && self.transmit.written() >= self.pong_end {
+            let context = self.held_pong.take().unwrap_or_default();
+            self.put_pong(&context);
+        }
         if self.transmit.is_empty() {
             None
         } else {
@@ -677,11 +780,16 @@ impl ZmtpConnection {
             self.fail(ConnectionError::HeartbeatTimedOut);
             return;
         }
-        if let Some(ttl_deciseconds) = self.heartbeat.ping_due(now) {
+        if let Some(ttl_deciseconds) = self.heartbeat.ping_due(now)
+            && self.transmit.written() >= self.ping_end
+        {
+            // (A PING still unwritten is not repeated: the peer is not
+            // reading, and the heartbeat timeout is armed all the same.)
             self.put_command(&Command::Ping {
                 ttl_deciseconds,
                 context: Bytes::new(),
             });
+            self.ping_end = self.transmit.end_offset();
         }
     }
 
@@ -714,6 +822,12 @@ impl ZmtpConnection {
         self.transmit.commit_staged(written);
     }
 
+    /// Queues a PONG echoing `context` and notes where it ends.
+    fn put_pong(&mut self, context: &Bytes) {
+        self.put_command(&Command::pong_for(context));
+        self.pong_end = self.transmit.end_offset();
+    }
+
     fn put_command_body(&mut self, body: &[u8]) {
         let header = FrameHeader::new(FrameFlags::COMMAND, body.len()).encode(Framing::V3);
         self.transmit.put_slice(header.as_slice());
@@ -741,6 +855,17 @@ impl core::fmt::Debug for ZmtpConnection {
             .field("established", &self.is_established())
             .field("closed", &self.is_closed())
             .finish_non_exhaustive()
+    }
+}
+
+/// The frame limit before authentication: [`HANDSHAKE_MAX_FRAME`], or
+/// `ZMQ_MAXMSGSIZE` when smaller.
+fn handshake_frame_limit(max_msg_size: i64) -> i64 {
+    let cap = HANDSHAKE_MAX_FRAME as i64;
+    if max_msg_size < 0 {
+        cap
+    } else {
+        max_msg_size.min(cap)
     }
 }
 

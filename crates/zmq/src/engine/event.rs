@@ -54,6 +54,13 @@ pub enum ConnectionError {
         /// Announced size.
         size: u64,
     },
+    /// Before authentication the peer announced a frame above
+    /// [`HANDSHAKE_MAX_FRAME`](super::connection::HANDSHAKE_MAX_FRAME) (or
+    /// a smaller `ZMQ_MAXMSGSIZE`).
+    HandshakeFrameTooLarge {
+        /// Announced size.
+        size: u64,
+    },
     /// The peer sent ERROR after the handshake.
     PeerError {
         /// Its reason.
@@ -95,7 +102,9 @@ impl ConnectionError {
                 .protocol_error_code()
                 .map(HandshakeFailure::Protocol)
                 .or(e.auth_status().map(HandshakeFailure::Auth)),
-            ConnectionError::HandshakeTimedOut => Some(HandshakeFailure::NoDetail),
+            ConnectionError::HandshakeTimedOut | ConnectionError::HandshakeFrameTooLarge { .. } => {
+                Some(HandshakeFailure::NoDetail)
+            }
             ConnectionError::PeerClosed {
                 after_handshake: false,
             } => Some(HandshakeFailure::NoDetail),
@@ -114,13 +123,15 @@ impl ConnectionError {
                 | ConnectionError::IncompatibleSocketType { .. }
                 | ConnectionError::Protocol(_)
                 | ConnectionError::MessageTooLarge { .. }
+                | ConnectionError::HandshakeFrameTooLarge { .. }
         )
     }
 
     /// The errno libzmq's engine fails with.
     pub fn errno(&self) -> i32 {
         match self {
-            ConnectionError::MessageTooLarge { .. } => libc::EMSGSIZE,
+            ConnectionError::MessageTooLarge { .. }
+            | ConnectionError::HandshakeFrameTooLarge { .. } => libc::EMSGSIZE,
             ConnectionError::HandshakeTimedOut | ConnectionError::HeartbeatTimedOut => {
                 libc::ETIMEDOUT
             }
@@ -145,6 +156,12 @@ impl fmt::Display for ConnectionError {
             ConnectionError::Protocol(e) => write!(f, "protocol error: {e}"),
             ConnectionError::MessageTooLarge { size } => {
                 write!(f, "frame of {size} bytes exceeds ZMQ_MAXMSGSIZE")
+            }
+            ConnectionError::HandshakeFrameTooLarge { size } => {
+                write!(
+                    f,
+                    "handshake frame of {size} bytes exceeds the pre-authentication cap"
+                )
             }
             ConnectionError::PeerError { reason } => {
                 write!(f, "peer sent ERROR: {:?}", String::from_utf8_lossy(reason))

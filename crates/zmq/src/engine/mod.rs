@@ -28,6 +28,6 @@ pub mod transmit;
 mod tests;
 
 pub use config::{ConnectionConfig, MechanismChoice};
-pub use connection::ZmtpConnection;
+pub use connection::{ConnectionPhase, HANDSHAKE_MAX_FRAME, MAX_PENDING_EVENTS, ZmtpConnection};
 pub use event::{ConnectionError, ConnectionEvent, HandshakeFailure};
 pub use transmit::TransmitQueue;

@@ -20,6 +20,9 @@ pub struct TransmitQueue {
     staging: BytesMut,
     /// Total queued bytes.
     len: usize,
+    /// Bytes written (dropped by [`TransmitQueue::advance`]) since the
+    /// queue was made: with `len`, the stream offsets of what is queued.
+    written: u64,
 }
 
 impl TransmitQueue {
@@ -36,6 +39,18 @@ impl TransmitQueue {
     /// Queued bytes.
     pub fn len(&self) -> usize {
         self.len
+    }
+
+    /// Stream offset just past the last queued byte: once
+    /// [`TransmitQueue::written`] reaches it, everything queued so far has
+    /// been written.
+    pub fn end_offset(&self) -> u64 {
+        self.written + self.len as u64
+    }
+
+    /// Bytes written since the queue was made.
+    pub fn written(&self) -> u64 {
+        self.written
     }
 
     /// Copies `data` to the end of the queue.
@@ -97,6 +112,7 @@ impl TransmitQueue {
     pub fn advance(&mut self, mut n: usize) {
         n = n.min(self.len);
         self.len -= n;
+        self.written += n as u64;
         while n > 0 {
             let Some(front) = self.chunks.front_mut() else {
                 break;
@@ -198,6 +214,9 @@ mod tests {
         assert_eq!(&out[out.len() - 2..], b"cd");
         q.advance(10);
         assert!(q.is_empty());
+        assert_eq!(q.written(), 4 + ZERO_COPY_THRESHOLD as u64);
+        q.put_slice(b"x");
+        assert_eq!(q.end_offset(), 5 + ZERO_COPY_THRESHOLD as u64);
     }
 
     struct LimitedWriter<'a>(&'a mut Vec<u8>, usize);

@@ -71,6 +71,15 @@ pub trait EventHandler<C> {
         let _ = (reactor, id, timer);
     }
 
+    /// One of this handler's callbacks panicked. Return `true` after
+    /// bringing the handler to a state it can go on from (for a session:
+    /// its connection closed as after a failure), `false` to have the
+    /// reactor remove and drop it (the default). A panic here removes it.
+    fn on_panicked(&mut self, reactor: &mut Reactor<C>, id: HandlerId) -> bool {
+        let _ = (reactor, id);
+        false
+    }
+
     /// A command sent with [`ReactorHandle::deliver`](super::ReactorHandle::deliver).
     fn on_command(&mut self, reactor: &mut Reactor<C>, id: HandlerId, command: C) {
         let _ = (reactor, id, command);

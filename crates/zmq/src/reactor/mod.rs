@@ -21,6 +21,7 @@ pub mod timers;
 use std::collections::VecDeque;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -328,7 +329,10 @@ impl<C> Reactor<C> {
         }
     }
 
-    /// Runs `call` with the handler taken out of its slot.
+    /// Runs `call` with the handler taken out of its slot. A panic in it
+    /// touches that handler only: it gets [`EventHandler::on_panicked`]
+    /// (to close what the panic interrupted) and is removed unless that
+    /// says it can go on; the thread and every other handler go on.
     fn dispatch(
         &mut self,
         id: HandlerId,
@@ -337,7 +341,17 @@ impl<C> Reactor<C> {
         let Some(mut handler) = self.handlers.take(id) else {
             return;
         };
-        call(&mut *handler, self);
+        let ran = panic::catch_unwind(AssertUnwindSafe(|| call(&mut *handler, self)));
+        if ran.is_err() {
+            let keep = panic::catch_unwind(AssertUnwindSafe(|| handler.on_panicked(self, id)))
+                .unwrap_or(false);
+            if !keep {
+                self.remove_handler(id);
+                // Dropping it could panic as well.
+                let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(handler)));
+                return;
+            }
+        }
         // Dropped here if the handler was removed meanwhile.
         self.handlers.put_back(id, handler);
     }

@@ -216,3 +216,78 @@ fn io_thread_stops_on_drop_with_handlers_left() {
     drop(io);
     assert!(log_has(&log, "dropped"));
 }
+
+/// Panics when it reads `!`, otherwise logs like a probe.
+struct Panicky {
+    probe: Probe,
+    keep_after_panic: bool,
+}
+
+impl EventHandler<String> for Panicky {
+    fn on_readable(&mut self, reactor: &mut Reactor<String>, id: HandlerId) {
+        let mut buf = [0u8; 1];
+        let n = self.probe.stream.read(&mut buf).unwrap_or(0);
+        if buf[..n] == *b"!" {
+            panic!("test: handler panics");
+        }
+        self.probe.log.lock().push("read".to_owned());
+        let _ = (reactor, id);
+    }
+
+    fn on_panicked(&mut self, _: &mut Reactor<String>, _: HandlerId) -> bool {
+        self.probe.log.lock().push("panicked".to_owned());
+        self.keep_after_panic
+    }
+}
+
+#[test]
+fn a_panicking_handler_is_removed_and_the_others_go_on() {
+    let mut reactor = Reactor::new().expect("reactor");
+    let log = Log::default();
+    let other_log = Log::default();
+    let (a, mut a_peer) = UnixStream::pair().expect("pair");
+    let (b, mut b_peer) = UnixStream::pair().expect("pair");
+    let raw = a.as_raw_fd();
+    let panicky = Panicky {
+        probe: Probe::new(a, &log),
+        keep_after_panic: false,
+    };
+    let id = reactor.add_handler(Box::new(panicky));
+    // SAFETY: the handler owns the stream; removal deregisters it first.
+    unsafe { reactor.register_fd(id, BorrowedFd::borrow_raw(raw), Interest::READ) }
+        .expect("register");
+    let other = add_probe(&mut reactor, Probe::new(b, &other_log), Interest::READ);
+    a_peer.write_all(b"!").expect("write");
+    b_peer.write_all(b"x").expect("write");
+    turn_until(&mut reactor, || log_has(&log, "dropped"));
+    assert!(log_has(&log, "panicked"));
+    assert!(!reactor.contains(id));
+    turn_until(&mut reactor, || log_has(&other_log, "read x"));
+    b_peer.write_all(b"y").expect("write");
+    turn_until(&mut reactor, || log_has(&other_log, "read y"));
+    assert!(reactor.contains(other));
+    // The panicking handler's stream was closed with it.
+    let mut buf = [0u8; 1];
+    assert_eq!(a_peer.read(&mut buf).expect("eof"), 0);
+}
+
+#[test]
+fn a_handler_that_recovers_from_a_panic_stays() {
+    let mut reactor = Reactor::new().expect("reactor");
+    let log = Log::default();
+    let (a, mut a_peer) = UnixStream::pair().expect("pair");
+    let raw = a.as_raw_fd();
+    let panicky = Panicky {
+        probe: Probe::new(a, &log),
+        keep_after_panic: true,
+    };
+    let id = reactor.add_handler(Box::new(panicky));
+    // SAFETY: as above.
+    unsafe { reactor.register_fd(id, BorrowedFd::borrow_raw(raw), Interest::READ) }
+        .expect("register");
+    a_peer.write_all(b"!").expect("write");
+    turn_until(&mut reactor, || log_has(&log, "panicked"));
+    assert!(reactor.contains(id));
+    a_peer.write_all(b"z").expect("write");
+    turn_until(&mut reactor, || log_has(&log, "read"));
+}

@@ -94,6 +94,11 @@ impl StreamEngine {
         &mut self.connection
     }
 
+    /// The connection, shared.
+    pub(super) fn connection_ref(&self) -> &WireProtocol {
+        &self.connection
+    }
+
     /// Reads once (into the read buffer's free room: at least 8 KiB, and
     /// room for the whole frame whose body is arriving) and feeds what came
     /// to the connection.
@@ -129,6 +134,12 @@ impl StreamEngine {
                 }
             }
         }
+    }
+
+    /// Decodes bytes left in the read buffer when decoding stopped at the
+    /// event limit (without reading).
+    pub(super) fn decode_backlog(&mut self, now: Instant) {
+        self.connection.receive(&mut self.pending, now);
     }
 
     /// Hands the ZAP handler's reply to the connection and resumes decoding

@@ -3,6 +3,7 @@
 
 mod handshake;
 mod legacy;
+mod limits;
 mod null_zap;
 mod pair;
 mod security;

@@ -235,8 +235,9 @@ impl Session {
         let wanted = match &self.wire {
             Wire::Idle => return,
             Wire::Connecting(_) => Interest::WRITE,
-            Wire::Engaged(_) => Interest {
-                readable: self.stalled_in.is_none(),
+            Wire::Engaged(engine) => Interest {
+                // No read while the pipe is full or a ZAP reply is pending.
+                readable: self.stalled_in.is_none() && engine.connection_ref().reads_input(),
                 writable: self.out_blocked,
             },
         };
@@ -268,6 +269,9 @@ impl Session {
             let Wire::Engaged(engine) = &mut self.wire else {
                 break;
             };
+            if !engine.connection().reads_input() {
+                break;
+            }
             let status = engine.read_once(now);
             if status == ReadStatus::WouldBlock {
                 break;
@@ -300,9 +304,16 @@ impl Session {
         }
         self.forward_zap_request(r, id);
         let mut failed = None;
-        while let Wire::Engaged(engine) = &mut self.wire
-            && let Some(event) = engine.connection().poll_event()
-        {
+        while let Wire::Engaged(engine) = &mut self.wire {
+            let Some(event) = engine.connection().poll_event() else {
+                if engine.connection().has_input_backlog() {
+                    // Decoding stopped at the event limit: go on.
+                    engine.decode_backlog(Instant::now());
+                    self.forward_zap_request(r, id);
+                    continue;
+                }
+                break;
+            };
             match event {
                 ConnectionEvent::HandshakeSucceeded { .. } => self.handshake_succeeded(r, id),
                 ConnectionEvent::Message(msg) => {
@@ -345,6 +356,10 @@ impl Session {
     /// Writes one received part into the pipe; gives it back when the pipe
     /// is full (or missing), drops it when nobody will read it.
     fn push_msg(&mut self, msg: Msg) -> Result<(), Msg> {
+        #[cfg(test)]
+        if msg.data() == TEST_PANIC_PAYLOAD {
+            panic!("test hook: a session handler panics");
+        }
         if self.closing.is_some() {
             return Ok(());
         }
@@ -680,6 +695,19 @@ impl EventHandler<IoCommand> for Session {
         self.check_done(r, id);
     }
 
+    fn on_panicked(&mut self, r: &mut R, id: HandlerId) -> bool {
+        // The connection ends as if it failed (`ZMQ_EVENT_DISCONNECTED`,
+        // the stream closed, the pipe terminated through its normal
+        // handshake with the socket, a connecter reconnects); the session
+        // stays until its pipe is gone, as after any failure.
+        if self.done {
+            return false;
+        }
+        self.engine_failed(r, id);
+        self.check_done(r, id);
+        true
+    }
+
     fn on_command(&mut self, r: &mut R, id: HandlerId, command: IoCommand) {
         if self.done {
             return;
@@ -696,6 +724,11 @@ impl EventHandler<IoCommand> for Session {
         }
     }
 }
+
+/// Unit tests only: a session that receives a message with exactly this
+/// body panics in its I/O-thread handler.
+#[cfg(test)]
+pub(crate) const TEST_PANIC_PAYLOAD: &[u8] = b"zmq-rs test hook: panic in this session";
 
 /// SUB and XSUB write subscriptions into their pipes as `0x01`/`0x00` +
 /// topic messages.

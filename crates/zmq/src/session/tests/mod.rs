@@ -4,6 +4,7 @@
 mod accepted;
 mod closing;
 mod connecter;
+mod panics;
 mod support;
 
 #[test]
