@@ -87,6 +87,13 @@ pub enum MechanismError {
     ZapUnavailable,
     /// The OS random source failed (no code).
     RandomSource,
+    /// A broken internal invariant of our own code (never the peer's
+    /// doing; no code): the connection is closed rather than sending a
+    /// box that may be wrong.
+    Internal {
+        /// What broke.
+        what: &'static str,
+    },
 }
 
 impl MechanismError {
@@ -112,7 +119,8 @@ impl MechanismError {
             | MechanismError::PeerError { .. }
             | MechanismError::AuthFailed { .. }
             | MechanismError::ZapUnavailable
-            | MechanismError::RandomSource => None,
+            | MechanismError::RandomSource
+            | MechanismError::Internal { .. } => None,
         }
     }
 
@@ -180,6 +188,7 @@ impl fmt::Display for MechanismError {
             }
             MechanismError::ZapUnavailable => write!(f, "ZAP required but no handler is bound"),
             MechanismError::RandomSource => write!(f, "the OS random source failed"),
+            MechanismError::Internal { what } => write!(f, "internal error: {what}"),
         }
     }
 }

@@ -19,7 +19,8 @@
 //! map to libzmq's `ZMQ_PROTOCOL_ERROR_*` codes or ZAP status codes.
 // Three audited `unsafe` calls, all in `Backend::blocks`
 // (src/xsalsa20/mod.rs): into the SSE2 Salsa20 core (baseline on x86_64)
-// and into the AVX2 and AVX-512 cores (after run-time detection).
+// and into the AVX2 and AVX-512 cores (after run-time detection). None
+// in a `rustcrypto-curve` build.
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -29,6 +30,11 @@ pub mod config;
 pub mod curve;
 /// What can go wrong in a handshake, and the monitor codes for it.
 pub mod error;
+/// Our secretbox against RustCrypto's, on every backend, for the fuzz
+/// targets (`fuzz/`); not an API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 /// The mechanism-independent handshake driver and its steps.
 pub mod handshake;
 /// CURVE keys: generation, Z85 forms, secret keys wiped on drop.
@@ -44,7 +50,9 @@ pub mod peer;
 pub mod plain;
 /// What message frames go through once the handshake is done.
 pub mod transform;
-/// The XSalsa20 keystream of a secretbox, 4, 8 or 16 blocks at a time.
+/// The XSalsa20 keystream of a secretbox, 4, 8 or 16 blocks at a time
+/// (not built for CURVE with the `rustcrypto-curve` feature).
+#[cfg(any(test, feature = "fuzzing", not(feature = "rustcrypto-curve")))]
 mod xsalsa20;
 /// Z85 (RFC 32) text encoding.
 pub mod z85;

@@ -9,15 +9,21 @@
 //!  crypto_secretbox(m, n, k) = MAC(16) || XSalsa20(m)   (no zero padding)
 //! ```
 //! A [`BoxKey`] is the precomputed 32-byte key; it is wiped on drop.
+//!
+//! With the `rustcrypto-curve` feature the secretbox is RustCrypto's
+//! `crypto_secretbox` (portable XSalsa20, the `poly1305` crate) and our
+//! own XSalsa20 and Poly1305 are not built (only for the tests comparing
+//! the two).
 
 use salsa20::cipher::consts::U10;
+use salsa20::cipher::generic_array::GenericArray;
 use x25519_dalek::{PublicKey, StaticSecret};
-use xsalsa20poly1305::aead::generic_array::GenericArray;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::xsalsa20::BoxStream;
+use crate::error::MechanismError;
 
 /// Poly1305, the authenticator of a box.
+#[cfg(any(test, feature = "fuzzing", not(feature = "rustcrypto-curve")))]
 pub(crate) mod poly1305;
 
 /// Bytes a box adds to its plaintext (the Poly1305 tag).
@@ -49,36 +55,80 @@ impl BoxKey {
         if !shared.was_contributory() {
             return None;
         }
-        let derived = salsa20::hsalsa::<U10>(
+        let mut derived = salsa20::hsalsa::<U10>(
             GenericArray::from_slice(shared.as_bytes()),
             &GenericArray::default(),
         );
-        let mut key = [0u8; 32];
-        key.copy_from_slice(&derived);
-        Some(BoxKey(key))
+        let mut key = BoxKey([0u8; 32]);
+        key.0.copy_from_slice(&derived);
+        derived.as_mut_slice().zeroize();
+        Some(key)
     }
 
     /// Boxes `plaintext`: `MAC || ciphertext`, `plaintext.len() + 16` bytes.
-    pub fn seal(&self, nonce: &[u8; NONCE_LEN], plaintext: &[u8]) -> Vec<u8> {
+    /// Fails only on a broken internal invariant
+    /// ([`MechanismError::Internal`]), never for any input.
+    pub fn seal(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, MechanismError> {
         let mut out = vec![0u8; MAC_LEN + plaintext.len()];
         let (mac, body) = out.split_at_mut(MAC_LEN);
+        let mac: &mut [u8; MAC_LEN] = mac.try_into().map_err(|_| MechanismError::Internal {
+            what: "secretbox tag slot",
+        })?;
         body.copy_from_slice(plaintext);
-        self.seal_in_place(nonce, body, mac);
-        out
+        self.seal_in_place(nonce, body, mac)?;
+        Ok(out)
     }
 
-    /// Encrypts `body` in place and writes the tag to `mac` (16 bytes;
-    /// a shorter `mac` gets the tag's first bytes).
-    pub fn seal_in_place(&self, nonce: &[u8; NONCE_LEN], body: &mut [u8], mac: &mut [u8]) {
-        let tag = BoxStream::new(&self.0, nonce).seal(body);
-        for (m, t) in mac.iter_mut().zip(tag) {
-            *m = t;
-        }
+    /// Encrypts `body` in place and writes its tag to `mac`. Fails only on
+    /// a broken internal invariant ([`MechanismError::Internal`]; `body`
+    /// and `mac` must then not be sent).
+    pub fn seal_in_place(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        body: &mut [u8],
+        mac: &mut [u8; MAC_LEN],
+    ) -> Result<(), MechanismError> {
+        *mac = self.seal_detached(nonce, body)?;
+        Ok(())
+    }
+
+    /// Our secretbox: the SIMD XSalsa20 and Poly1305 of `crate::xsalsa20`.
+    #[cfg(not(feature = "rustcrypto-curve"))]
+    fn seal_detached(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        body: &mut [u8],
+    ) -> Result<[u8; MAC_LEN], MechanismError> {
+        crate::xsalsa20::BoxStream::new(&self.0, nonce)
+            .seal(body)
+            .ok_or(MechanismError::Internal {
+                what: "XSalsa20 keystream",
+            })
+    }
+
+    /// RustCrypto's secretbox (`crypto_secretbox`).
+    #[cfg(feature = "rustcrypto-curve")]
+    fn seal_detached(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        body: &mut [u8],
+    ) -> Result<[u8; MAC_LEN], MechanismError> {
+        use crypto_secretbox::aead::{AeadInPlace, KeyInit};
+        crypto_secretbox::XSalsa20Poly1305::new((&self.0).into())
+            .encrypt_in_place_detached(nonce.into(), b"", body)
+            .map(Into::into)
+            .map_err(|_| MechanismError::Internal {
+                what: "crypto_secretbox seal",
+            })
     }
 
     /// Opens a `MAC || ciphertext` box; `None` when it does not verify.
     pub fn open(&self, nonce: &[u8; NONCE_LEN], boxed: &[u8]) -> Option<Vec<u8>> {
-        let (mac, ciphertext) = boxed.split_at_checked(MAC_LEN)?;
+        let (mac, ciphertext) = boxed.split_first_chunk::<MAC_LEN>()?;
         let mut plain = ciphertext.to_vec();
         self.open_in_place(nonce, mac, &mut plain)?;
         Some(plain)
@@ -89,11 +139,24 @@ impl BoxKey {
     pub fn open_in_place(
         &self,
         nonce: &[u8; NONCE_LEN],
-        mac: &[u8],
+        mac: &[u8; MAC_LEN],
         body: &mut [u8],
     ) -> Option<()> {
-        let mac: &[u8; MAC_LEN] = mac.try_into().ok()?;
-        BoxStream::new(&self.0, nonce).open(body, mac).then_some(())
+        #[cfg(not(feature = "rustcrypto-curve"))]
+        {
+            crate::xsalsa20::BoxStream::new(&self.0, nonce)
+                .open(body, mac)
+                .then_some(())
+        }
+        #[cfg(feature = "rustcrypto-curve")]
+        {
+            use crypto_secretbox::aead::{AeadInPlace, KeyInit};
+            // Checks the tag before decrypting: a failed open leaves
+            // `body` as it was.
+            crypto_secretbox::XSalsa20Poly1305::new((&self.0).into())
+                .decrypt_in_place_detached(nonce.into(), b"", body, mac.into())
+                .ok()
+        }
     }
 }
 
@@ -162,7 +225,7 @@ mod tests {
             "99832b61ca01b6de56244a9e88d5f9b37973f622a43d14a6599b1f654cb45a74",
             "e355a5"
         ));
-        let sealed = k.seal(&nonce, &message);
+        let sealed = k.seal(&nonce, &message).unwrap();
         assert_eq!(sealed, expected);
         assert_eq!(k.open(&nonce, &sealed).unwrap(), message);
         let mut tampered = sealed.clone();

@@ -7,8 +7,9 @@ use zmtp_codec::Frame;
 use crate::curve::CurveTraffic;
 use crate::error::MechanismError;
 
-/// The per-frame transform of an established connection.
-#[derive(Debug, Clone, Default)]
+/// The per-frame transform of an established connection. Not `Clone`:
+/// it holds the connection's nonce counters ([`CurveTraffic`]).
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub enum TrafficTransform {
     /// Frames go out and come in unchanged (NULL, PLAIN).

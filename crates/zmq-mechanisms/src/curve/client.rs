@@ -67,7 +67,7 @@ impl CurveClient {
         let hello_key = BoxKey::precompute(&keys.server, &transient.to_static())
             .ok_or(MechanismError::Cryptographic { what: "server key" })?;
         let nonce = 1u64;
-        let signature = hello_key.seal(&short_nonce(b"CurveZMQHELLO---", nonce), &[0u8; 64]);
+        let signature = hello_key.seal(&short_nonce(b"CurveZMQHELLO---", nonce), &[0u8; 64])?;
         let hello = command_body(
             b"HELLO",
             &[
@@ -184,6 +184,8 @@ impl CurveClient {
         vouch_plain[..32].copy_from_slice(&self.transient_public);
         vouch_plain[32..].copy_from_slice(&self.keys.server);
         let vouch = vouch_key.seal(&long_nonce(b"VOUCH---", &vouch_nonce), &vouch_plain);
+        vouch_plain.zeroize();
+        let vouch = vouch?;
         let mut plain = Vec::with_capacity(32 + 16 + vouch.len() + self.properties.len());
         plain.extend_from_slice(&self.keys.public);
         plain.extend_from_slice(&vouch_nonce);
@@ -193,6 +195,7 @@ impl CurveClient {
         self.next_nonce += 1;
         let sealed = key.seal(&short_nonce(b"CurveZMQINITIATE", nonce), &plain);
         plain.zeroize();
+        let sealed = sealed?;
         Ok(command_body(
             b"INITIATE",
             &[cookie, &nonce.to_be_bytes(), &sealed],

@@ -117,7 +117,7 @@ impl CurveServer {
         };
         reply.verdict()?;
         merge_properties(&mut peer, &reply.properties());
-        Ok(self.ready(key, peer, peer_nonce))
+        self.ready(key, peer, peer_nonce)
     }
 
     /// WELCOME and the cookie key it commits us to.
@@ -132,7 +132,9 @@ impl CurveServer {
         cookie_plain[..32].copy_from_slice(client_transient);
         cookie_plain[32..].copy_from_slice(self.transient.as_bytes());
         let cookie_box = cookie_key.seal(&long_nonce(b"COOKIE--", &cookie_nonce), &cookie_plain);
+        // Before `?`: it holds our transient secret key.
         cookie_plain.zeroize();
+        let cookie_box = cookie_box?;
         let mut welcome_plain = Vec::with_capacity(128);
         welcome_plain.extend_from_slice(&self.transient_public);
         welcome_plain.extend_from_slice(&cookie_nonce);
@@ -142,7 +144,7 @@ impl CurveServer {
                 what: "client transient key",
             },
         )?;
-        let sealed = key.seal(&long_nonce(b"WELCOME-", &welcome_nonce), &welcome_plain);
+        let sealed = key.seal(&long_nonce(b"WELCOME-", &welcome_nonce), &welcome_plain)?;
         Ok((
             command_body(b"WELCOME", &[&welcome_nonce, &sealed]),
             cookie_key,
@@ -203,7 +205,7 @@ impl CurveServer {
             MechanismError::MalformedInitiate,
         )?;
         if !self.zap.curve_asks()? {
-            return Ok(self.ready(key, peer, peer_nonce));
+            return self.ready(key, peer, peer_nonce);
         }
         let request = ZapRequest {
             domain: self.zap.domain.clone(),
@@ -224,16 +226,21 @@ impl CurveServer {
     }
 
     /// READY, then traffic.
-    fn ready(mut self, key: BoxKey, peer_properties: Metadata, peer_nonce: u64) -> Step {
+    fn ready(
+        mut self,
+        key: BoxKey,
+        peer_properties: Metadata,
+        peer_nonce: u64,
+    ) -> Result<Step, MechanismError> {
         let nonce = self.next_nonce;
-        let sealed = key.seal(&short_nonce(b"CurveZMQREADY---", nonce), &self.properties);
+        let sealed = key.seal(&short_nonce(b"CurveZMQREADY---", nonce), &self.properties)?;
         self.pending
             .push_back(command_body(b"READY", &[&nonce.to_be_bytes(), &sealed]));
-        Step::Ready(Established {
+        Ok(Step::Ready(Established {
             peer_properties,
             transform: TrafficTransform::Curve(CurveTraffic::new(key, true, nonce + 1, peer_nonce)),
             final_commands: self.pending.drain(..).collect(),
-        })
+        }))
     }
 }
 

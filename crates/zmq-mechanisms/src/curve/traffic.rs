@@ -27,7 +27,21 @@ pub(crate) const SERVER_PREFIX: &[u8; 16] = b"CurveZMQMESSAGES";
 
 /// The per-connection state of CURVE traffic: the precomputed box key
 /// (wiped on drop) and both nonce counters.
-#[derive(Debug, Clone)]
+///
+/// Not `Clone`: two copies would seal different messages under the same
+/// key and short nonce, which gives away both plaintexts' xor and lets
+/// anyone forge Poly1305 tags.
+///
+/// ```compile_fail
+/// fn copies<T: Clone>() {}
+/// copies::<zmq_mechanisms::CurveTraffic>();
+/// ```
+/// (nor the transform that holds it:)
+/// ```compile_fail
+/// fn copies<T: Clone>() {}
+/// copies::<zmq_mechanisms::TrafficTransform>();
+/// ```
+#[derive(Debug)]
 pub struct CurveTraffic {
     key: BoxKey,
     send_prefix: &'static [u8; 16],
@@ -100,12 +114,22 @@ impl CurveTraffic {
         }
         out.put_u8(inner);
         out.put_slice(data);
-        let sealed = out.get_mut(start..).unwrap_or_default();
-        let (head, body) = sealed.split_at_mut(HEADER_LEN + MAC_LEN);
-        let mac = head.get_mut(HEADER_LEN..).unwrap_or_default();
-        self.key
-            .seal_in_place(&short_nonce(self.send_prefix, nonce), body, mac);
-        Ok(())
+        let nonce = short_nonce(self.send_prefix, nonce);
+        let sealed = match out
+            .get_mut(start..)
+            .and_then(|message| message.split_at_mut_checked(HEADER_LEN + MAC_LEN))
+            .and_then(|(head, body)| Some((head.last_chunk_mut::<MAC_LEN>()?, body)))
+        {
+            Some((mac, body)) => self.key.seal_in_place(&nonce, body, mac),
+            None => Err(MechanismError::Internal {
+                what: "MESSAGE layout",
+            }),
+        };
+        if sealed.is_err() {
+            // Nothing of this MESSAGE may go out.
+            out.truncate(start);
+        }
+        sealed
     }
 
     /// Opens a MESSAGE command body: the frame's flags and data (copied

@@ -124,7 +124,7 @@ mod lanes_avx2;
 #[cfg(target_arch = "x86_64")]
 mod lanes_avx512;
 /// The portable core, 4 lanes of `[u32; 4]`.
-#[cfg(any(test, not(target_arch = "x86_64")))]
+#[cfg(any(test, feature = "fuzzing", not(target_arch = "x86_64")))]
 mod lanes_portable;
 /// The SSE2 core, 4 lanes.
 #[cfg(target_arch = "x86_64")]
@@ -133,7 +133,7 @@ mod lanes_sse2;
 use std::sync::OnceLock;
 
 use salsa20::cipher::consts::U10;
-use xsalsa20poly1305::aead::generic_array::GenericArray;
+use salsa20::cipher::generic_array::GenericArray;
 use zeroize::Zeroize;
 
 use crate::nacl::poly1305::{BLOCK_LEN, Poly1305, TAG_LEN};
@@ -149,9 +149,25 @@ const POLY_KEY_WORDS: usize = POLY_KEY_LEN / 8;
 /// Keystream bytes before the message: the Poly1305 key.
 const POLY_KEY_LEN: usize = 32;
 
+/// Every backend's group is whole 64-byte blocks, fits the group buffers
+/// and holds the Poly1305 key and some message: checked at compile time,
+/// so [`Backend::blocks`] always writes and [`BoxStream::run`] always
+/// advances (their fallbacks for the contrary are never taken).
+const fn group_len_fits(len: usize) -> bool {
+    len.is_multiple_of(64) && len > POLY_KEY_LEN && len <= MAX_GROUP_LEN
+}
+#[cfg(target_arch = "x86_64")]
+const _: () = assert!(
+    group_len_fits(lanes_sse2::GROUP_LEN)
+        && group_len_fits(lanes_avx2::GROUP_LEN)
+        && group_len_fits(lanes_avx512::GROUP_LEN)
+);
+#[cfg(any(test, feature = "fuzzing", not(target_arch = "x86_64")))]
+const _: () = assert!(group_len_fits(lanes_portable::GROUP_LEN));
+
 /// Which Salsa20 core computes the keystream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Backend {
+pub(crate) enum Backend {
     /// 16 lanes in AVX-512 registers (detected at run time).
     #[cfg(target_arch = "x86_64")]
     Avx512,
@@ -162,12 +178,13 @@ enum Backend {
     #[cfg(target_arch = "x86_64")]
     Sse2,
     /// 4 lanes in plain arrays.
-    #[cfg(any(test, not(target_arch = "x86_64")))]
+    #[cfg(any(test, feature = "fuzzing", not(target_arch = "x86_64")))]
     Portable,
 }
 
 impl Backend {
     /// The fastest backend this CPU runs, detected once per process.
+    #[cfg_attr(feature = "rustcrypto-curve", allow(dead_code))]
     fn detected() -> Backend {
         static DETECTED: OnceLock<Backend> = OnceLock::new();
         *DETECTED.get_or_init(|| {
@@ -218,15 +235,18 @@ impl Backend {
             Backend::Avx2 => lanes_avx2::GROUP_LEN,
             #[cfg(target_arch = "x86_64")]
             Backend::Sse2 => lanes_sse2::GROUP_LEN,
-            #[cfg(any(test, not(target_arch = "x86_64")))]
+            #[cfg(any(test, feature = "fuzzing", not(target_arch = "x86_64")))]
             Backend::Portable => lanes_portable::GROUP_LEN,
         }
     }
 
     /// Salsa20/20 blocks `counter ..` of `input` into the first
     /// [`Backend::group_len`] bytes of `out` (little-endian words).
+    /// Returns whether it wrote them: always (checked at compile time,
+    /// `group_len_fits`); callers treat `false` as a broken invariant.
     #[inline]
-    fn blocks(self, input: &[u32; 16], counter: u64, out: &mut [u64; MAX_GROUP_WORDS]) {
+    #[must_use]
+    fn blocks(self, input: &[u32; 16], counter: u64, out: &mut [u64; MAX_GROUP_WORDS]) -> bool {
         match self {
             #[cfg(target_arch = "x86_64")]
             Backend::Avx512 => {
@@ -240,7 +260,9 @@ impl Backend {
                     unsafe {
                         lanes_avx512::blocks(input, counter, out);
                     }
+                    return true;
                 }
+                false
             }
             #[cfg(target_arch = "x86_64")]
             Backend::Avx2 => {
@@ -255,7 +277,9 @@ impl Backend {
                     unsafe {
                         lanes_avx2::blocks(input, counter, out);
                     }
+                    return true;
                 }
+                false
             }
             #[cfg(target_arch = "x86_64")]
             Backend::Sse2 => {
@@ -267,13 +291,17 @@ impl Backend {
                     unsafe {
                         lanes_sse2::blocks(input, counter, out);
                     }
+                    return true;
                 }
+                false
             }
-            #[cfg(any(test, not(target_arch = "x86_64")))]
+            #[cfg(any(test, feature = "fuzzing", not(target_arch = "x86_64")))]
             Backend::Portable => {
                 if let Some(out) = out.first_chunk_mut::<{ lanes_portable::GROUP_LEN / 8 }>() {
                     lanes_portable::blocks(input, counter, out);
+                    return true;
                 }
+                false
             }
         }
     }
@@ -298,6 +326,7 @@ enum Direction {
 
 impl BoxStream {
     /// The stream for `key` and the 24-byte `nonce`.
+    #[cfg_attr(feature = "rustcrypto-curve", allow(dead_code))]
     pub(crate) fn new(key: &[u8; 32], nonce: &[u8; 24]) -> BoxStream {
         BoxStream::with_backend(Backend::detected(), key, nonce)
     }
@@ -335,10 +364,14 @@ impl BoxStream {
     }
 
     /// Computes the first group for a `message_len`-byte box, on the
-    /// narrowest backend whose first group holds the whole box.
-    fn start(&mut self, message_len: usize) {
+    /// narrowest backend whose first group holds the whole box. `None` on
+    /// a broken invariant (the backend wrote nothing), before `data` is
+    /// touched.
+    fn start(&mut self, message_len: usize) -> Option<()> {
         self.backend = self.backend.for_box(message_len);
-        self.backend.blocks(&self.input, 0, &mut self.first);
+        let wrote = self.backend.blocks(&self.input, 0, &mut self.first);
+        debug_assert!(wrote, "{:?} wrote no keystream", self.backend);
+        wrote.then_some(())
     }
 
     /// The authenticator of a `message_len`-byte box.
@@ -353,64 +386,106 @@ impl BoxStream {
     }
 
     /// Encrypts `data` in place and returns the tag of the ciphertext.
-    pub(crate) fn seal(&mut self, data: &mut [u8]) -> [u8; TAG_LEN] {
-        self.start(data.len());
-        self.run(
-            data,
-            Some((self.authenticator(data.len()), Direction::Seal)),
-        )
-        .unwrap_or_default()
+    /// `None` only on a broken internal invariant (a debug build panics
+    /// first): `data` is then not (or not wholly) encrypted and must not
+    /// be sent. Never a made-up tag.
+    pub(crate) fn seal(&mut self, data: &mut [u8]) -> Option<[u8; TAG_LEN]> {
+        self.start(data.len())?;
+        let mut poly = self.authenticator(data.len());
+        let tail = self.run(data, Some((&mut poly, Direction::Seal)))?;
+        Some(poly.finish(tail.as_slice()?))
     }
 
     /// Decrypts `data` in place if its tag is `mac` (compared in constant
-    /// time); otherwise leaves `data` as it was and returns `false`.
+    /// time); otherwise leaves `data` as it was and returns `false`. On a
+    /// broken internal invariant (a debug build panics first) it returns
+    /// `false` too, `data` then possibly partly decrypted.
     pub(crate) fn open(&mut self, data: &mut [u8], mac: &[u8; TAG_LEN]) -> bool {
-        self.start(data.len());
-        let tag = self
-            .run(
-                data,
-                Some((self.authenticator(data.len()), Direction::Open)),
-            )
-            .unwrap_or_default();
+        if self.start(data.len()).is_none() {
+            return false;
+        }
+        let mut poly = self.authenticator(data.len());
+        let Some(tail) = self.run(data, Some((&mut poly, Direction::Open))) else {
+            return false;
+        };
+        let Some(tail) = tail.as_slice() else {
+            return false;
+        };
+        let tag = poly.finish(tail);
         let difference = tag.iter().zip(mac).fold(0u8, |acc, (a, b)| acc | (a ^ b));
         if core::hint::black_box(difference) == 0 {
             return true;
         }
-        self.run(data, None);
+        // Undo the xor (the same keystream again).
+        let _ = self.run(data, None);
         false
     }
 
     /// Xors `data` with the keystream from byte 32 on, one group at a
-    /// time, feeding each chunk's ciphertext to the authenticator if any.
-    fn run(&self, data: &mut [u8], mut mac: Option<(Poly1305, Direction)>) -> Option<[u8; 16]> {
+    /// time, feeding each chunk's ciphertext to the authenticator if any;
+    /// returns the last partial authenticator block, for
+    /// [`Poly1305::finish`]. `None` on a broken invariant (a debug build
+    /// panics): a group that does not fit, a backend that wrote nothing,
+    /// a partial block before the end.
+    fn run(&self, data: &mut [u8], mut mac: Option<(&mut Poly1305, Direction)>) -> Option<Tail> {
         let group_len = self.backend.group_len();
         let group_words = group_len / 8;
+        let blocks_per_group = (group_len / 64) as u64;
+        // The first group's keystream after the Poly1305 key; checked
+        // before `data` is touched.
+        let first = self
+            .first
+            .get(POLY_KEY_WORDS..group_words)
+            .filter(|stream| !stream.is_empty());
+        debug_assert!(
+            first.is_some(),
+            "{:?}: group of {group_len} bytes",
+            self.backend
+        );
+        let first = first?;
         let mut group = [0u64; MAX_GROUP_WORDS];
-        let mut tail = [0u8; BLOCK_LEN];
-        let mut tail_len = 0;
+        let mut wrote_group = false;
+        let mut tail = Tail {
+            bytes: [0; BLOCK_LEN],
+            len: 0,
+        };
+        let mut broken = false;
         let mut counter = 0u64;
         let open = matches!(mac, Some((_, Direction::Open)));
         let mut rest = data;
         while !rest.is_empty() {
             let stream = if counter == 0 {
-                self.first.get(POLY_KEY_WORDS..group_words)
+                first
             } else {
-                self.backend.blocks(&self.input, counter, &mut group);
-                group.get(..group_words)
-            }
-            .unwrap_or_default();
+                wrote_group = true;
+                let written = self.backend.blocks(&self.input, counter, &mut group);
+                match group.get(..group_words) {
+                    Some(stream) if written => stream,
+                    _ => {
+                        broken = true;
+                        break;
+                    }
+                }
+            };
             let take = (8 * stream.len()).min(rest.len());
             let (chunk, next) = core::mem::take(&mut rest).split_at_mut(take);
             rest = next;
             // Every chunk but the last is whole authenticator blocks.
             let whole = chunk.len() - chunk.len() % BLOCK_LEN;
+            if whole != chunk.len() && !rest.is_empty() {
+                broken = true;
+                break;
+            }
             let mut authenticate = |chunk: &[u8]| {
                 if let Some((poly, _)) = mac.as_mut() {
                     let (blocks, partial) = chunk.split_at(whole);
                     poly.blocks(blocks);
-                    tail_len = partial.len();
-                    if let Some(dst) = tail.get_mut(..tail_len) {
-                        dst.copy_from_slice(partial);
+                    match tail.bytes.get_mut(..partial.len()) {
+                        Some(dst) => {
+                            dst.copy_from_slice(partial);
+                            tail.len = partial.len();
+                        }
+                        None => broken = true,
                     }
                 }
             };
@@ -421,24 +496,44 @@ impl BoxStream {
             if !open {
                 authenticate(chunk);
             }
-            counter += (group_len / 64) as u64;
+            counter = counter.wrapping_add(blocks_per_group);
         }
-        // Only the part a backend wrote, and only if it wrote any (the
-        // volatile writes cost about a cycle per byte).
-        if counter > (group_len / 64) as u64 {
-            group.get_mut(..group_words).unwrap_or_default().zeroize();
+        // Only if a backend wrote into it (the volatile writes cost about
+        // a cycle per byte), and all of it if the written part is unknown.
+        if wrote_group {
+            match group.get_mut(..group_words) {
+                Some(written) => written.zeroize(),
+                None => group.zeroize(),
+            }
         }
-        let tag = mac.map(|(poly, _)| poly.finish(tail.get(..tail_len).unwrap_or_default()));
-        tail.zeroize();
-        tag
+        debug_assert!(!broken, "{:?}: keystream run broke off", self.backend);
+        (!broken).then_some(tail)
+    }
+}
+
+/// The last partial authenticator block of a box (ciphertext, under 16
+/// bytes, possibly none).
+struct Tail {
+    bytes: [u8; BLOCK_LEN],
+    len: usize,
+}
+
+impl Tail {
+    /// The partial block; `None` if `len` is out of range (never: `run`
+    /// sets it from a slice of `bytes`).
+    fn as_slice(&self) -> Option<&[u8]> {
+        self.bytes.get(..self.len)
     }
 }
 
 impl Drop for BoxStream {
     fn drop(&mut self) {
         self.input.zeroize();
-        let written = self.backend.group_len() / 8;
-        self.first.get_mut(..written).unwrap_or_default().zeroize();
+        // The part of the first group a backend wrote, or all of it.
+        match self.first.get_mut(..self.backend.group_len() / 8) {
+            Some(written) => written.zeroize(),
+            None => self.first.zeroize(),
+        }
     }
 }
 
@@ -457,6 +552,52 @@ fn xor(data: &mut [u8], stream: &[u64]) {
             *d ^= k;
         }
     }
+}
+
+/// Every backend this CPU runs, the portable one first (for the tests
+/// and the fuzz targets).
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn backends() -> Vec<Backend> {
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
+    let mut all = vec![Backend::Portable];
+    #[cfg(target_arch = "x86_64")]
+    {
+        all.push(Backend::Sse2);
+        if std::arch::is_x86_feature_detected!("avx2") {
+            all.push(Backend::Avx2);
+        }
+        if std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("avx512f")
+        {
+            all.push(Backend::Avx512);
+        }
+    }
+    all
+}
+
+/// Our secretbox on one backend, for the fuzz targets: seals `data` in
+/// place and returns the tag (`None`: a broken invariant).
+#[cfg(feature = "fuzzing")]
+pub(crate) fn seal_with(
+    backend: Backend,
+    key: &[u8; 32],
+    nonce: &[u8; 24],
+    data: &mut [u8],
+) -> Option<[u8; TAG_LEN]> {
+    BoxStream::with_backend(backend, key, nonce).seal(data)
+}
+
+/// Our secretbox on one backend, for the fuzz targets: opens `data` in
+/// place if `mac` verifies.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn open_with(
+    backend: Backend,
+    key: &[u8; 32],
+    nonce: &[u8; 24],
+    data: &mut [u8],
+    mac: &[u8; TAG_LEN],
+) -> bool {
+    BoxStream::with_backend(backend, key, nonce).open(data, mac)
 }
 
 /// Throughput of the backends and of Poly1305 (ignored by default).

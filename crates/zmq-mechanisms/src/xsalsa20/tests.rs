@@ -1,30 +1,11 @@
 //! The backends against each other, the `salsa20` crate and the
-//! `xsalsa20poly1305` crate.
+//! `crypto_secretbox` crate (fixed cases, then property tests).
 
 use salsa20::XSalsa20;
 use salsa20::cipher::{KeyIvInit, StreamCipher};
 
 use super::*;
 use crate::nacl::poly1305::tag;
-
-/// Every backend this CPU runs, the portable one first.
-pub(super) fn backends() -> Vec<Backend> {
-    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
-    let mut all = vec![Backend::Portable];
-    #[cfg(target_arch = "x86_64")]
-    {
-        all.push(Backend::Sse2);
-        if std::arch::is_x86_feature_detected!("avx2") {
-            all.push(Backend::Avx2);
-        }
-        if std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("avx512f")
-        {
-            all.push(Backend::Avx512);
-        }
-    }
-    all
-}
 
 /// The portable keystream of blocks `counter ..`, `len` bytes.
 fn portable_stream(input: &[u32; 16], counter: u64, len: usize) -> Vec<u8> {
@@ -33,7 +14,7 @@ fn portable_stream(input: &[u32; 16], counter: u64, len: usize) -> Vec<u8> {
     let step = Backend::Portable.group_len();
     let mut block = counter;
     while out.len() < len {
-        Backend::Portable.blocks(input, block, &mut group);
+        assert!(Backend::Portable.blocks(input, block, &mut group));
         out.extend(group[..step / 8].iter().flat_map(|w| w.to_le_bytes()));
         block = block.wrapping_add((step / 64) as u64);
     }
@@ -63,7 +44,7 @@ fn backends_agree_on_blocks() {
             u64::MAX,
         ] {
             let mut group = [0u64; MAX_GROUP_WORDS];
-            backend.blocks(&input, counter, &mut group);
+            assert!(backend.blocks(&input, counter, &mut group));
             let ours: Vec<u8> = group.iter().flat_map(|w| w.to_le_bytes()).collect();
             let expected = portable_stream(&input, counter, len);
             assert_eq!(&ours[..len], &expected[..], "{backend:?} at {counter}");
@@ -87,7 +68,7 @@ fn backends_agree_on_boxes() {
             for backend in backends() {
                 let mut stream = BoxStream::with_backend(backend, &key, nonce);
                 let mut body = plain.clone();
-                let mac = stream.seal(&mut body);
+                let mac = stream.seal(&mut body).unwrap();
                 match &reference {
                     None => reference = Some((body.clone(), mac)),
                     Some((r_body, r_mac)) => {
@@ -102,12 +83,12 @@ fn backends_agree_on_boxes() {
     }
 }
 
-/// `BoxKey` seal and open against the `xsalsa20poly1305` crate, for
+/// `BoxKey` seal and open against the `crypto_secretbox` crate, for
 /// many lengths.
 #[test]
-fn matches_the_xsalsa20poly1305_crate() {
-    use xsalsa20poly1305::XSalsa20Poly1305;
-    use xsalsa20poly1305::aead::{AeadInPlace, KeyInit};
+fn matches_the_crypto_secretbox_crate() {
+    use crypto_secretbox::XSalsa20Poly1305;
+    use crypto_secretbox::aead::{AeadInPlace, KeyInit};
 
     use crate::nacl::BoxKey;
 
@@ -125,7 +106,7 @@ fn matches_the_xsalsa20poly1305_crate() {
         let expected_tag = theirs
             .encrypt_in_place_detached(&nonce.into(), b"", &mut expected)
             .unwrap();
-        let sealed = ours.seal(&nonce, &plain);
+        let sealed = ours.seal(&nonce, &plain).unwrap();
         assert_eq!(&sealed[..16], expected_tag.as_slice(), "tag, len {len}");
         assert!(sealed[16..] == expected[..], "body, len {len}");
         assert!(
@@ -163,7 +144,7 @@ fn matches_the_salsa20_crate() {
         for backend in backends() {
             let mut stream = BoxStream::with_backend(backend, &key, &nonce);
             let mut ours = plain.clone();
-            let mac = stream.seal(&mut ours);
+            let mac = stream.seal(&mut ours).unwrap();
             assert_eq!(ours, expected, "{backend:?} len {len}");
             assert_eq!(mac, expected_tag, "tag, {backend:?} len {len}");
             assert!(stream.open(&mut ours, &mac), "{backend:?} len {len}");
@@ -171,12 +152,154 @@ fn matches_the_salsa20_crate() {
 
             let mut bad = mac;
             bad[0] ^= 1;
-            stream.seal(&mut ours);
+            stream.seal(&mut ours).unwrap();
             assert!(!stream.open(&mut ours, &bad));
             assert_eq!(
                 ours, expected,
                 "failed open leaves the body, {backend:?} len {len}"
             );
+        }
+    }
+}
+
+/// Property tests: our secretbox on every backend this CPU runs (and the
+/// portable one) against RustCrypto's `crypto_secretbox`, on random keys,
+/// nonces, messages and lengths up to 70 000 bytes, with most lengths
+/// near a boundary: the 16-byte Poly1305 block, the 64-byte Salsa20
+/// block, each backend's group (256, 512 and 1024 bytes, the first one
+/// 32 bytes shorter for the Poly1305 key), and the 4 KiB switch to the
+/// vector Poly1305. `PROPTEST_CASES` raises the case count.
+mod properties {
+    use crypto_secretbox::XSalsa20Poly1305;
+    use crypto_secretbox::aead::{AeadInPlace, KeyInit};
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    use super::*;
+    use crate::nacl::BoxKey;
+    use crate::nacl::poly1305::VECTOR_FROM_LEN;
+
+    const MAX_LEN: usize = 70_000;
+
+    /// Message lengths where a boundary lies: `k · group − 32` and
+    /// `k · group` for every group size, the Poly1305 switch, 64 KiB.
+    fn boundaries() -> Vec<usize> {
+        let mut all = vec![0, BLOCK_LEN, POLY_KEY_LEN, 64, 65_536, MAX_LEN];
+        for group in [64usize, 256, 512, 1024] {
+            for k in 1..=5 {
+                all.extend([k * group - POLY_KEY_LEN, k * group]);
+            }
+        }
+        all.extend([
+            VECTOR_FROM_LEN,
+            VECTOR_FROM_LEN - POLY_KEY_LEN,
+            VECTOR_FROM_LEN + 1024 - POLY_KEY_LEN,
+            65_536 - POLY_KEY_LEN,
+        ]);
+        all
+    }
+
+    /// A length: a quarter uniform in `0..=70 000`, a sixth short, the
+    /// rest within 40 bytes of a boundary.
+    fn length() -> impl Strategy<Value = usize> {
+        prop_oneof![
+            3 => 0..=MAX_LEN,
+            2 => 0usize..=300,
+            7 => (select(boundaries()), -40i64..=40)
+                .prop_map(|(at, delta)| (at as i64 + delta).clamp(0, MAX_LEN as i64) as usize),
+        ]
+    }
+
+    /// `len` pseudo-random bytes from `seed` (xorshift64*; proptest's
+    /// own byte vectors of 70 000 elements would be slow).
+    fn message(seed: u64, len: usize) -> Vec<u8> {
+        let mut x = seed | 1;
+        (0..len)
+            .map(|_| {
+                x ^= x >> 12;
+                x ^= x << 25;
+                x ^= x >> 27;
+                (x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 56) as u8
+            })
+            .collect()
+    }
+
+    /// Flips bit `bit` of byte `at` of `tag || body`.
+    fn tamper(tag: &mut [u8; 16], body: &mut [u8], at: usize, bit: u8) {
+        let mask = 1u8 << (bit % 8);
+        let at = at % (tag.len() + body.len());
+        match at.checked_sub(tag.len()) {
+            None => tag[at] ^= mask,
+            Some(i) => body[i] ^= mask,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 256,
+            ..ProptestConfig::default()
+        })]
+
+        /// Same ciphertext and tag as `crypto_secretbox` on every backend;
+        /// each opens the other's box; one flipped bit anywhere in tag or
+        /// body makes both refuse it (ours leaving the body as it was).
+        #[test]
+        fn every_backend_matches_crypto_secretbox(
+            key in any::<[u8; 32]>(),
+            nonce in any::<[u8; 24]>(),
+            len in length(),
+            seed in any::<u64>(),
+            at in any::<usize>(),
+            bit in any::<u8>(),
+        ) {
+            let plain = message(seed, len);
+            let theirs = XSalsa20Poly1305::new(&key.into());
+            let mut expected = plain.clone();
+            let expected_tag: [u8; 16] = theirs
+                .encrypt_in_place_detached(&nonce.into(), b"", &mut expected)
+                .unwrap()
+                .into();
+            let (mut bad_tag, mut bad_body) = (expected_tag, expected.clone());
+            tamper(&mut bad_tag, &mut bad_body, at, bit);
+            let mut theirs_on_bad = bad_body.clone();
+            prop_assert!(theirs
+                .decrypt_in_place_detached(
+                    &nonce.into(), b"", &mut theirs_on_bad, &bad_tag.into())
+                .is_err());
+
+            for backend in backends() {
+                let mut body = plain.clone();
+                let tag = BoxStream::with_backend(backend, &key, &nonce)
+                    .seal(&mut body)
+                    .unwrap();
+                prop_assert!(body == expected, "{:?} body, len {}", backend, len);
+                prop_assert_eq!(tag, expected_tag, "{:?} tag, len {}", backend, len);
+
+                let mut ours_on_bad = bad_body.clone();
+                prop_assert!(!BoxStream::with_backend(backend, &key, &nonce)
+                    .open(&mut ours_on_bad, &bad_tag));
+                prop_assert!(ours_on_bad == bad_body, "{:?} failed open, len {}", backend, len);
+
+                // Theirs opens ours, ours opens theirs.
+                let mut opened = body.clone();
+                prop_assert!(theirs
+                    .decrypt_in_place_detached(&nonce.into(), b"", &mut opened, &tag.into())
+                    .is_ok());
+                prop_assert!(opened == plain);
+                prop_assert!(BoxStream::with_backend(backend, &key, &nonce)
+                    .open(&mut body, &expected_tag));
+                prop_assert!(body == plain, "{:?} open, len {}", backend, len);
+            }
+
+            // The public `BoxKey`, whichever secretbox this build uses.
+            let ours = BoxKey::from_secret_bytes(key);
+            let sealed = ours.seal(&nonce, &plain).unwrap();
+            prop_assert_eq!(&sealed[..16], &expected_tag[..]);
+            prop_assert!(sealed[16..] == expected[..]);
+            prop_assert!(ours.open(&nonce, &sealed).is_some_and(|p| p == plain));
+            let mut bad = bad_tag.to_vec();
+            bad.extend_from_slice(&bad_body);
+            prop_assert!(ours.open(&nonce, &bad).is_none());
         }
     }
 }
