@@ -105,12 +105,11 @@ pub fn parse_key(value: &[u8]) -> Result<[u8; KEY_LEN], KeyError> {
         n => return Err(KeyError::InvalidLength(n)),
     };
     let mut bytes = z85::decode(text).map_err(|_| KeyError::InvalidZ85)?;
-    let mut key = [0u8; KEY_LEN];
-    if bytes.len() == KEY_LEN {
-        key.copy_from_slice(&bytes);
-    }
+    // 40 characters always decode to 32 bytes; if not, an error rather
+    // than an all-zero key.
+    let key = <[u8; KEY_LEN]>::try_from(bytes.as_slice()).map_err(|_| KeyError::InvalidZ85);
     bytes.zeroize();
-    Ok(key)
+    key
 }
 
 /// A key as 40 Z85 characters.
