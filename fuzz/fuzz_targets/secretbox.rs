@@ -83,15 +83,27 @@ fuzz_target!(|input: &[u8]| {
         assert!(body == expected, "{ours:?} body, len {len}");
         assert_eq!(tag, expected_tag, "{ours:?} tag, len {len}");
         let mut ours_on_bad = bad_body.clone();
-        assert!(!ours.open(&key, &nonce, &mut ours_on_bad, &bad_tag), "{ours:?} forged");
-        assert!(ours_on_bad == bad_body, "{ours:?} failed open changed the body");
+        assert!(
+            !ours.open(&key, &nonce, &mut ours_on_bad, &bad_tag),
+            "{ours:?} forged"
+        );
+        assert!(
+            ours_on_bad == bad_body,
+            "{ours:?} failed open changed the body"
+        );
         let mut opened = body.clone();
         assert!(
             theirs
                 .decrypt_in_place_detached(&nonce.into(), b"", &mut opened, &tag.into())
                 .is_ok()
         );
-        assert!(ours.open(&key, &nonce, &mut body, &expected_tag), "{ours:?} open");
-        assert!(body == plain && opened == plain, "{ours:?} plaintext, len {len}");
+        assert!(
+            ours.open(&key, &nonce, &mut body, &expected_tag),
+            "{ours:?} open"
+        );
+        assert!(
+            body == plain && opened == plain,
+            "{ours:?} plaintext, len {len}"
+        );
     }
 });
