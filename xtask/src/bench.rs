@@ -651,6 +651,17 @@ fn version_text(program: &Path) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Where the hand-written part of `docs/benchmarks.md` starts: a rewrite
+/// keeps everything from this line on (sections measured by other means,
+/// such as the CURVE build comparison).
+const KEPT_MARKER: &str = "<!-- Below: hand-written, kept by `cargo xtask bench`. -->";
+
+/// The part of an existing `docs/benchmarks.md` that a rewrite keeps
+/// (empty when it has no marker).
+fn kept_part(old: &str) -> &str {
+    old.find(KEPT_MARKER).map_or("", |at| &old[at..])
+}
+
 fn write_docs(
     root: &Path,
     options: &Options,
@@ -714,8 +725,14 @@ fn write_docs(
          bounded by the descriptor limit (raised to the hard limit). Peak RSS is \
          `VmHWM` at the end of the run.\n",
     );
-    std::fs::write(root.join("docs/benchmarks.md"), doc)
-        .map_err(|e| format!("docs/benchmarks.md: {e}"))?;
+    let path = root.join("docs/benchmarks.md");
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let kept = kept_part(&old);
+    if !kept.is_empty() {
+        doc.push('\n');
+        doc.push_str(kept);
+    }
+    std::fs::write(&path, doc).map_err(|e| format!("docs/benchmarks.md: {e}"))?;
     if !series.is_empty() {
         let dir = root.join("docs/benchmarks");
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -732,6 +749,17 @@ fn write_docs(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hand_written_part_is_kept() {
+        let old = format!(
+            "# old\n\n## Method\n\n- x\n\n{}\n\n## Extra\n",
+            super::KEPT_MARKER
+        );
+        assert!(super::kept_part(&old).starts_with(super::KEPT_MARKER));
+        assert!(super::kept_part(&old).ends_with("## Extra\n"));
+        assert_eq!(super::kept_part("# old\n## Method\n"), "");
+    }
+
     use super::*;
 
     #[test]
