@@ -168,7 +168,7 @@ fn matches_the_salsa20_crate() {
 /// near a boundary: the 16-byte Poly1305 block, the 64-byte Salsa20
 /// block, each backend's group (256, 512 and 1024 bytes, the first one
 /// 32 bytes shorter for the Poly1305 key), and the 4 KiB switch to the
-/// vector Poly1305. `PROPTEST_CASES` raises the case count.
+/// vector Poly1305. `PROPTEST_CASES` sets the case count (256).
 mod properties {
     use crypto_secretbox::XSalsa20Poly1305;
     use crypto_secretbox::aead::{AeadInPlace, KeyInit};
@@ -234,12 +234,8 @@ mod properties {
         }
     }
 
+    // 256 cases, or `PROPTEST_CASES`.
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: 256,
-            ..ProptestConfig::default()
-        })]
-
         /// Same ciphertext and tag as `crypto_secretbox` on every backend;
         /// each opens the other's box; one flipped bit anywhere in tag or
         /// body makes both refuse it (ours leaving the body as it was).
