@@ -97,6 +97,16 @@ int main (void)
     CHECK (freed_hint == &hint);
     R (zmq_msg_close (&copy));
     VI (freed);
+    /* a closed message is invalid until initialised again */
+    R (zmq_msg_init (&msg));
+    R (zmq_msg_copy (&msg, &copy));
+    R (zmq_msg_copy (&copy, &msg));
+    R (zmq_msg_move (&msg, &copy));
+    R (zmq_msg_move (&copy, &msg));
+    R (zmq_msg_recv (&copy, b, ZMQ_DONTWAIT));
+    R (zmq_msg_init (&copy));
+    R (zmq_msg_close (&copy));
+    R (zmq_msg_close (&msg));
 
     SECTION ("init_data without a free function, zmq_send_const");
     static const char constant[] = "constant";
@@ -145,7 +155,7 @@ int main (void)
     R (zmq_msg_close (&msg));
     R (zmq_close (lonely));
 
-    SECTION ("a failed receive leaves the message as it was");
+    SECTION ("a failed receive (EAGAIN) empties the message");
     R (zmq_msg_init_size (&msg, 4));
     memcpy (zmq_msg_data (&msg), "mine", 4);
     R (zmq_msg_recv (&msg, a, ZMQ_DONTWAIT));

@@ -25,6 +25,9 @@ pub const ZMQ_SHARED: c_int = 3;
 
 pub const ZMQ_SNDMORE: c_int = 2;
 
+/// The longest RADIO/DISH group (`ZMQ_GROUP_MAX_LENGTH`).
+pub const ZMQ_GROUP_MAX_LENGTH: usize = 255;
+
 // Security mechanisms.
 
 // Poll events.

@@ -10,7 +10,7 @@ use zmq::{Error, Message};
 use crate::boundary::{count_to_int, guarded_int};
 use crate::consts::ZMQ_SNDMORE;
 use crate::handles;
-use crate::msg_api::{bytes_arg, slot_mut};
+use crate::msg_api::{bytes_arg, open_slot_mut};
 use crate::msg_slot::{MsgSlot, zmq_msg_t};
 
 /// Sends a copy of `len` bytes at `buf`; returns `len`.
@@ -115,7 +115,8 @@ pub unsafe extern "C" fn zmq_recv(
 }
 
 /// Sends the message; on success it is emptied, on failure the caller
-/// still owns it unchanged. Returns its size.
+/// still owns it unchanged. Returns its size. EFAULT for a closed
+/// message.
 ///
 /// # Safety
 /// `msg` is NULL or an initialised message; `socket` is any pointer.
@@ -128,7 +129,7 @@ pub unsafe extern "C" fn zmq_msg_send(
     guarded_int(|| {
         let socket = &handles::socket(socket)?.socket;
         // SAFETY: forwarded contract.
-        let slot = unsafe { slot_mut(msg) }?;
+        let slot = unsafe { open_slot_mut(msg) }?;
         let message = slot.frozen().cloned().unwrap_or_default();
         let size = message.len();
         socket.send_msg(message, flags)?;
@@ -138,7 +139,13 @@ pub unsafe extern "C" fn zmq_msg_send(
 }
 
 /// Receives one part into `msg` (its old content is released); returns
-/// the part's size.
+/// the part's size. EFAULT for a closed message.
+///
+/// When no message could be had (EAGAIN, EINTR) the old content is
+/// released all the same: the message is empty, as in libzmq, whose
+/// queues empty it before looking for a message (src/fq.cpp recvpipe:
+/// `msg_->close (); msg_->init ()`). Other failures (ETERM, ENOTSUP,
+/// EFSM) come before that and leave it unchanged.
 ///
 /// # Safety
 /// `msg` is NULL or an initialised message; `socket` is any pointer.
@@ -151,8 +158,12 @@ pub unsafe extern "C" fn zmq_msg_recv(
     guarded_int(|| {
         let socket = &handles::socket(socket)?.socket;
         // SAFETY: forwarded contract.
-        let slot = unsafe { slot_mut(msg) }?;
-        let message = socket.recv_msg(flags)?;
+        let slot = unsafe { open_slot_mut(msg) }?;
+        let message = socket.recv_msg(flags).inspect_err(|err| {
+            if matches!(err, Error::Again | Error::Intr) {
+                *slot = MsgSlot::empty();
+            }
+        })?;
         let size = message.len();
         *slot = MsgSlot::Ready(message);
         Ok(count_to_int(size))
@@ -187,8 +198,10 @@ pub unsafe extern "C" fn zmq_recvmsg(
     unsafe { zmq_msg_recv(msg, socket, flags) }
 }
 
-/// Sends `count` buffers as the parts of one message (copied); `flags`
-/// apply to the last part. Returns the size of the last part.
+/// Sends `count` buffers, each as a message of its own (copied), all
+/// with `flags` but the last, sent without `ZMQ_SNDMORE` (libzmq
+/// `zmq_sendiov`: so they are parts of one message only if the caller
+/// passes `ZMQ_SNDMORE`). Returns the size of the last part.
 ///
 /// # Safety
 /// `iov` is NULL or valid for `count` entries, each valid for its length.
@@ -211,9 +224,9 @@ pub unsafe extern "C" fn zmq_sendiov(
             // SAFETY: each entry is valid for its length per the contract.
             let data = unsafe { bytes_arg(part.iov_base, part.iov_len) }?;
             let part_flags = if index + 1 == count {
-                flags
+                flags & !ZMQ_SNDMORE
             } else {
-                flags | ZMQ_SNDMORE
+                flags
             };
             socket.send_msg(Message::from_slice(data), part_flags)?;
             last = count_to_int(part.iov_len);
@@ -224,7 +237,8 @@ pub unsafe extern "C" fn zmq_sendiov(
 
 /// Receives up to `*count` parts of one message into buffers the library
 /// allocates with `malloc` (the caller frees them); sets `*count` to the
-/// number of parts received and returns the total size.
+/// number of parts received (also when a part fails: those before it
+/// are the caller's) and returns it, as libzmq's `zmq_recviov`.
 ///
 /// # Safety
 /// `iov` is valid for `*count` entries; `count` is valid.
@@ -244,8 +258,7 @@ pub unsafe extern "C" fn zmq_recviov(
         let count = unsafe { &mut *count };
         // SAFETY: non-NULL and valid for `*count` entries per the contract.
         let parts = unsafe { std::slice::from_raw_parts_mut(iov, *count) };
-        let mut received = 0;
-        let mut total = 0usize;
+        *count = 0;
         for part in parts.iter_mut() {
             let message = socket.recv_msg(flags)?;
             // SAFETY: malloc of the part's size (at least 1 byte so that an
@@ -263,13 +276,11 @@ pub unsafe extern "C" fn zmq_recviov(
             };
             part.iov_base = buffer;
             part.iov_len = message.len();
-            received += 1;
-            total = total.saturating_add(message.len());
+            *count += 1;
             if !message.get_more() {
                 break;
             }
         }
-        *count = received;
-        Ok(count_to_int(total))
+        Ok(count_to_int(*count))
     })
 }

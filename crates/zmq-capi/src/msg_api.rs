@@ -7,7 +7,7 @@ use bytes::Bytes;
 use zmq::{Error, Message};
 
 use crate::boundary::{guarded, guarded_int};
-use crate::consts::{ZMQ_MORE, ZMQ_SHARED, ZMQ_SRCFD};
+use crate::consts::{ZMQ_GROUP_MAX_LENGTH, ZMQ_MORE, ZMQ_SHARED, ZMQ_SRCFD};
 use crate::msg_slot::{MsgSlot, zmq_msg_t};
 
 /// The C free function of `zmq_msg_init_data`.
@@ -26,6 +26,20 @@ pub(crate) unsafe fn slot_mut<'a>(msg: *mut zmq_msg_t) -> Result<&'a mut MsgSlot
     // SAFETY: non-NULL and aligned; initialised per the caller's contract,
     // and MsgSlot fits in zmq_msg_t (asserted at compile time).
     Ok(unsafe { &mut *msg.cast::<MsgSlot>() })
+}
+
+/// [`slot_mut`] of a message that is not closed: EFAULT for a message
+/// `zmq_msg_close` closed (libzmq `msg_t::check`).
+///
+/// # Safety
+/// As [`slot_mut`].
+pub(crate) unsafe fn open_slot_mut<'a>(msg: *mut zmq_msg_t) -> Result<&'a mut MsgSlot, Error> {
+    // SAFETY: forwarded contract.
+    let slot = unsafe { slot_mut(msg) }?;
+    if slot.is_closed() {
+        return Err(Error::Fault);
+    }
+    Ok(slot)
 }
 
 /// Read-only [`slot_mut`].
@@ -186,8 +200,9 @@ pub(crate) unsafe fn bytes_arg<'a>(buf: *const c_void, size: usize) -> Result<&'
     Ok(unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), size) })
 }
 
-/// Releases the message's content; it is empty afterwards (closing twice
-/// is harmless).
+/// Releases the message's content; it is closed afterwards: closing it
+/// again fails with EFAULT until it is initialised again (libzmq
+/// `msg_t::close`).
 ///
 /// # Safety
 /// `msg` is NULL or an initialised message.
@@ -195,14 +210,14 @@ pub(crate) unsafe fn bytes_arg<'a>(buf: *const c_void, size: usize) -> Result<&'
 pub unsafe extern "C" fn zmq_msg_close(msg: *mut zmq_msg_t) -> c_int {
     guarded_int(|| {
         // SAFETY: forwarded contract.
-        let slot = unsafe { slot_mut(msg) }?;
-        *slot = MsgSlot::empty();
+        let slot = unsafe { open_slot_mut(msg) }?;
+        *slot = MsgSlot::Closed;
         Ok(0)
     })
 }
 
 /// Moves `src`'s content to `dest` (whose content is released); `src`
-/// becomes empty.
+/// becomes empty. EFAULT when either is closed.
 ///
 /// # Safety
 /// Both are NULL or initialised messages.
@@ -211,13 +226,13 @@ pub unsafe extern "C" fn zmq_msg_move(dest: *mut zmq_msg_t, src: *mut zmq_msg_t)
     guarded_int(|| {
         if dest == src {
             // SAFETY: forwarded contract (validates the pointer).
-            unsafe { slot_mut(dest) }?;
+            unsafe { open_slot_mut(dest) }?;
             return Ok(0);
         }
         // SAFETY: forwarded contract; distinct messages.
-        let content = std::mem::replace(unsafe { slot_mut(src) }?, MsgSlot::empty());
+        let content = std::mem::replace(unsafe { open_slot_mut(src) }?, MsgSlot::empty());
         // SAFETY: forwarded contract.
-        match unsafe { slot_mut(dest) } {
+        match unsafe { open_slot_mut(dest) } {
             Ok(dest) => {
                 *dest = content;
                 Ok(0)
@@ -235,7 +250,8 @@ pub unsafe extern "C" fn zmq_msg_move(dest: *mut zmq_msg_t, src: *mut zmq_msg_t)
 }
 
 /// Makes `dest` share `src`'s content (no payload copy for large
-/// messages); `dest`'s old content is released.
+/// messages); `dest`'s old content is released. EFAULT when either is
+/// closed.
 ///
 /// # Safety
 /// Both are NULL or initialised messages.
@@ -243,13 +259,13 @@ pub unsafe extern "C" fn zmq_msg_move(dest: *mut zmq_msg_t, src: *mut zmq_msg_t)
 pub unsafe extern "C" fn zmq_msg_copy(dest: *mut zmq_msg_t, src: *mut zmq_msg_t) -> c_int {
     guarded_int(|| {
         // SAFETY: forwarded contract.
-        let shared = unsafe { slot_mut(src) }?
+        let shared = unsafe { open_slot_mut(src) }?
             .frozen()
             .cloned()
             .unwrap_or_default();
         if dest != src {
             // SAFETY: forwarded contract; distinct from `src`.
-            *unsafe { slot_mut(dest) }? = MsgSlot::Ready(shared);
+            *unsafe { open_slot_mut(dest) }? = MsgSlot::Ready(shared);
         }
         Ok(0)
     })
@@ -413,8 +429,9 @@ pub unsafe extern "C" fn zmq_msg_routing_id(msg: *mut zmq_msg_t) -> u32 {
     })
 }
 
-/// Sets the group a RADIO socket sends to (draft API): EINVAL for NULL
-/// or a group longer than 255 bytes.
+/// Sets the group a RADIO socket sends to (draft API): EINVAL for NULL;
+/// a group longer than 255 bytes is truncated to its first 255, as in
+/// libzmq.
 ///
 /// # Safety
 /// `msg` is NULL or an initialised message; `group` is NULL or a
@@ -429,6 +446,9 @@ pub unsafe extern "C" fn zmq_msg_set_group(msg: *mut zmq_msg_t, group: *const c_
         }
         // SAFETY: non-NULL and NUL-terminated per the contract.
         let group = unsafe { CStr::from_ptr(group) }.to_bytes();
+        // libzmq reads at most ZMQ_GROUP_MAX_LENGTH bytes (strnlen in
+        // src/msg.cpp set_group): a longer group is silently truncated.
+        let group = group.get(..ZMQ_GROUP_MAX_LENGTH).unwrap_or(group);
         if let Some(message) = slot.frozen() {
             message.set_group(group)?;
         }
@@ -513,6 +533,10 @@ mod tests {
             assert_eq!(copied, b"abc");
             assert_eq!(zmq_msg_close(&mut copy), 0);
             assert_eq!(zmq_msg_close(&mut msg), 0);
+            // Closed: invalid until initialised again, as in libzmq.
+            assert_eq!(zmq_msg_close(&mut msg), -1);
+            assert_eq!(crate::util_api::zmq_errno(), libc::EFAULT);
+            assert_eq!(zmq_msg_init(&mut msg), 0);
             assert_eq!(zmq_msg_close(&mut msg), 0);
         }
     }

@@ -36,6 +36,11 @@ pub(crate) enum MsgSlot {
     /// `zmq_msg_init_data`: the caller's buffer, not shared yet (it
     /// becomes `Ready` when copied or sent).
     UserData(bytes::Bytes),
+    /// Closed by `zmq_msg_close`: invalid until initialised again, as
+    /// libzmq's `msg_t::close` marks it (so a second close, a copy or
+    /// move from or into it, a send or receive fail with EFAULT). Read
+    /// as an empty message elsewhere (libzmq asserts there).
+    Closed,
 }
 
 const _: () = assert!(std::mem::size_of::<MsgSlot>() <= std::mem::size_of::<zmq_msg_t>());
@@ -70,6 +75,7 @@ impl MsgSlot {
             MsgSlot::Small { len, .. } => usize::from(*len),
             MsgSlot::Buffer(buffer) => buffer.len(),
             MsgSlot::UserData(data) => data.len(),
+            MsgSlot::Closed => 0,
         }
     }
 
@@ -84,13 +90,20 @@ impl MsgSlot {
             MsgSlot::Buffer(buffer) => buffer.as_mut_ptr(),
             // The caller's own memory, which it may write.
             MsgSlot::UserData(data) => data.as_ptr().cast_mut(),
+            // Non-NULL, for zero bytes.
+            MsgSlot::Closed => std::ptr::NonNull::dangling().as_ptr(),
         }
     }
 
     /// Turns a writable buffer into a shared message in place (no copy
-    /// of a heap buffer: the payload keeps its address).
+    /// of a heap buffer: the payload keeps its address). A closed
+    /// message stays closed.
     pub(crate) fn freeze(&mut self) {
         let frozen = match std::mem::replace(self, MsgSlot::empty()) {
+            MsgSlot::Closed => {
+                *self = MsgSlot::Closed;
+                return;
+            }
             MsgSlot::Ready(message) => message,
             MsgSlot::Small { len, data } => {
                 Message::from_slice(data.get(..usize::from(len)).unwrap_or(&[]))
@@ -129,6 +142,11 @@ impl MsgSlot {
         }
     }
 
+    /// Whether `zmq_msg_close` closed it (libzmq: `!msg_t::check ()`).
+    pub(crate) fn is_closed(&self) -> bool {
+        matches!(self, MsgSlot::Closed)
+    }
+
     /// A read-only view of the message, if it is already frozen.
     pub(crate) fn ready(&self) -> Option<&Message> {
         match self {
@@ -157,6 +175,15 @@ mod tests {
         }
         assert_eq!(&slot.frozen().unwrap()[..], b"hello");
         assert_eq!(slot.len(), 5);
+    }
+
+    #[test]
+    fn closed_stays_closed_when_frozen() {
+        let mut slot = MsgSlot::Closed;
+        assert!(slot.frozen().is_none());
+        assert!(slot.is_closed());
+        assert_eq!(slot.len(), 0);
+        assert!(!slot.data_ptr().is_null());
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub extern "C" fn zmq_strerror(errnum: c_int) -> *const c_char {
         Error::NoCompatProto => Some(c"The protocol is not compatible with the socket type"),
         Error::Term => Some(c"Context was terminated"),
         Error::MThread => Some(c"No thread available"),
+        Error::HostUnreach => Some(c"Host unreachable"),
         _ => None,
     };
     match own {
@@ -220,15 +221,18 @@ pub unsafe extern "C" fn zmq_atomic_counter_inc(counter_ptr: *mut c_void) -> c_i
     unsafe { counter(counter_ptr) }.map_or(0, |c| c.fetch_add(1, Ordering::SeqCst))
 }
 
-/// Decrements the counter; returns 1 while it stays above zero, else 0.
+/// Decrements the counter (wrapping, as libzmq's unsigned counter);
+/// returns 1 when the new value is not zero, 0 when it is (libzmq
+/// `atomic_counter_t::sub`: so 1 again below zero).
 ///
 /// # Safety
 /// `counter` is NULL or a live counter.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zmq_atomic_counter_dec(counter_ptr: *mut c_void) -> c_int {
     // SAFETY: forwarded contract.
-    unsafe { counter(counter_ptr) }
-        .map_or(0, |c| c_int::from(c.fetch_sub(1, Ordering::SeqCst) - 1 > 0))
+    unsafe { counter(counter_ptr) }.map_or(0, |c| {
+        c_int::from(c.fetch_sub(1, Ordering::SeqCst).wrapping_sub(1) != 0)
+    })
 }
 
 /// The counter's value.

@@ -76,7 +76,8 @@ impl fmt::Debug for MsgFlags {
 
 /// Connection properties attached to received messages: what `zmq_msg_gets`
 /// reads (`Socket-Type`, `Identity`, `User-Id`, `Peer-Address`, ZAP and
-/// application metadata). Names compare case-insensitively.
+/// application metadata). Names compare exactly (case-sensitively), as
+/// libzmq's `metadata_t` (a `std::map` of the names as the peer sent them).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Metadata {
     entries: Vec<(Box<str>, Bytes)>,
@@ -88,24 +89,27 @@ impl Metadata {
         Metadata::default()
     }
 
-    /// Adds or replaces a property.
+    /// Adds or replaces the property of exactly that name.
     pub fn insert(&mut self, name: &str, value: Bytes) {
-        match self
-            .entries
-            .iter_mut()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        {
+        match self.entries.iter_mut().find(|(n, _)| **n == *name) {
             Some(entry) => entry.1 = value,
             None => self.entries.push((name.into(), value)),
         }
     }
 
-    /// The value of a property, if present.
+    /// The value of the property of exactly that name, if present; the
+    /// deprecated `Identity` falls back to `Routing-Id` (libzmq
+    /// `metadata_t::get`).
     pub fn get(&self, name: &str) -> Option<&Bytes> {
-        self.entries
+        let found = self
+            .entries
             .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+            .find(|(n, _)| **n == *name)
+            .map(|(_, v)| v);
+        match found {
+            None if name == "Identity" => self.get("Routing-Id"),
+            found => found,
+        }
     }
 
     /// All properties in insertion order.
@@ -393,11 +397,25 @@ mod tests {
     }
 
     #[test]
-    fn metadata_lookup_ignores_case() {
+    fn metadata_lookup_is_case_sensitive() {
         let mut md = Metadata::new();
         md.insert("Socket-Type", Bytes::from_static(b"DEALER"));
-        assert_eq!(md.get("socket-type").map(|v| &v[..]), Some(&b"DEALER"[..]));
+        assert_eq!(md.get("Socket-Type").map(|v| &v[..]), Some(&b"DEALER"[..]));
+        assert_eq!(md.get("socket-type"), None);
         md.insert("SOCKET-TYPE", Bytes::from_static(b"ROUTER"));
-        assert_eq!(md.len(), 1);
+        assert_eq!(md.len(), 2);
+        md.insert("Socket-Type", Bytes::from_static(b"PAIR"));
+        assert_eq!(md.len(), 2);
+        assert_eq!(md.get("Socket-Type").map(|v| &v[..]), Some(&b"PAIR"[..]));
+    }
+
+    #[test]
+    fn identity_falls_back_to_routing_id() {
+        let mut md = Metadata::new();
+        assert_eq!(md.get("Identity"), None);
+        md.insert("Routing-Id", Bytes::from_static(b"r1"));
+        assert_eq!(md.get("Identity").map(|v| &v[..]), Some(&b"r1"[..]));
+        md.insert("Identity", Bytes::from_static(b"i1"));
+        assert_eq!(md.get("Identity").map(|v| &v[..]), Some(&b"i1"[..]));
     }
 }
