@@ -165,6 +165,10 @@ int main (void)
     void *t = zmq_socket (ctx, ZMQ_PAIR);
     R (zmq_bind (s, "inproc://before"));
     R (zmq_ctx_shutdown (ctx));
+    /* options fail only once the socket has seen the stop: a call that
+     * processes its commands comes first */
+    int before = 2;
+    R (zmq_setsockopt (s, ZMQ_LINGER, &before, sizeof before));
     R (zmq_recv (s, buf, sizeof buf, 0));
     R (zmq_recv (s, buf, sizeof buf, ZMQ_DONTWAIT));
     R (zmq_send (s, "x", 1, 0));

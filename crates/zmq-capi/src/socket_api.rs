@@ -170,12 +170,15 @@ pub unsafe extern "C" fn zmq_getsockopt(
             // SAFETY: non-NULL and valid for `*len` bytes per the contract.
             unsafe { std::slice::from_raw_parts_mut(value.cast::<u8>(), *len) }
         };
-        // libzmq: thread-safe sockets have no ZMQ_FD (poll them with
-        // zmq_poll or zmq_poller).
-        if option == ZMQ_FD && socket.is_thread_safe() {
-            return Err(Error::Inval);
-        }
-        *len = socket.with(|s| sockopt::get(s, option, out))?;
+        let thread_safe = socket.is_thread_safe();
+        *len = socket.with(|s| {
+            // libzmq: thread-safe sockets have no ZMQ_FD (poll them with
+            // zmq_poll or zmq_poller); ETERM comes first.
+            if option == ZMQ_FD && thread_safe && !s.ctx_terminated() {
+                return Err(Error::Inval);
+            }
+            sockopt::get(s, option, out)
+        })?;
         Ok(0)
     })
 }

@@ -1269,8 +1269,12 @@ pub fn check(socket: &Socket, number: i32, arg: Arg<'_>) -> Result<()> {
 
 /// `zmq_setsockopt`: sets option `number` from the caller's bytes
 /// (`None`: a NULL pointer with size 0), by the row's type and size
-/// rules, range and socket types.
+/// rules, range and socket types. ETERM once the socket has seen its
+/// context's shutdown (libzmq `socket_base_t::setsockopt`).
 pub fn set_option(socket: &Socket, number: i32, value: Option<&[u8]>) -> Result<()> {
+    if socket.ctx_terminated() {
+        return Err(Error::Term);
+    }
     let spec = find(number).ok_or(Error::Inval)?;
     let setter = spec.set.ok_or(Error::Inval)?;
     let exact = |n: usize| -> Result<&[u8]> { value.filter(|b| b.len() == n).ok_or(Error::Inval) };
@@ -1298,8 +1302,12 @@ pub fn set_option(socket: &Socket, number: i32, value: Option<&[u8]>) -> Result<
 }
 
 /// `zmq_getsockopt`: the value of option `number` (write it with
-/// [`OptionValue::write`]).
+/// [`OptionValue::write`]). ETERM once the socket has seen its
+/// context's shutdown (libzmq `socket_base_t::getsockopt`).
 pub fn get_option(socket: &Socket, number: i32) -> Result<OptionValue> {
+    if socket.ctx_terminated() {
+        return Err(Error::Term);
+    }
     let spec = find(number).ok_or(Error::Inval)?;
     let getter = spec.get.ok_or(Error::Inval)?;
     if !accepts(spec.get_on, socket)? {

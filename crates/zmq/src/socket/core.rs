@@ -106,8 +106,9 @@ pub(crate) struct SocketCore {
     pub(crate) rcvmore: bool,
     /// `ZMQ_LAST_ENDPOINT`.
     pub(crate) last_endpoint: String,
-    /// The context was shut down.
-    stopped: bool,
+    /// The context was shut down and the socket has applied the stop
+    /// command (libzmq `_ctx_terminated`).
+    pub(crate) stopped: bool,
     /// The level-triggered readiness descriptor, once asked for.
     level: Option<LevelReadiness>,
     /// How many commands were applied so far: the thread-safe wrapper

@@ -98,6 +98,14 @@ impl Socket {
         self.state.borrow().core.commands_applied
     }
 
+    /// Whether the socket has seen its context's shutdown: it applied the
+    /// stop command, in a call that processes commands (send, receive,
+    /// bind, connect, poll...), as libzmq's `_ctx_terminated`. Options
+    /// then fail with ETERM (`option_table::set_option`/`get_option`).
+    pub fn ctx_terminated(&self) -> bool {
+        self.state.borrow().core.stopped
+    }
+
     /// The socket type (`ZMQ_TYPE`).
     pub fn get_socket_type(&self) -> Result<SocketKind> {
         Ok(self.state.borrow().core.kind)
