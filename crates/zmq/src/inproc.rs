@@ -29,7 +29,8 @@ pub(crate) struct InprocPeer {
     pub(crate) sndhwm: i32,
     pub(crate) rcvhwm: i32,
     pub(crate) routing_id: bytes::Bytes,
-    /// The socket's effective `ZMQ_CONFLATE` (the connecter's decides).
+    /// The socket's effective `ZMQ_CONFLATE` (only the connecter's
+    /// counts, as in libzmq).
     pub(crate) conflate: bool,
     /// `ZMQ_HELLO_MSG`, when set and the socket type sends one.
     pub(crate) hello_msg: Option<bytes::Bytes>,
@@ -245,7 +246,10 @@ impl InprocRegistry {
                         in_hwm: sum_hwm(connecter.sndhwm, binder.rcvhwm),
                         delay: true,
                     },
-                    connecter.conflate || binder.conflate,
+                    // Only the connecter's ZMQ_CONFLATE counts, as in
+                    // libzmq (socket_base_t::connect: `conflates[2] =
+                    // {conflate, conflate}` of the connecting socket).
+                    connecter.conflate,
                 );
                 if !connecter.conflate {
                     end.set_hwms_boost(binder.sndhwm, binder.rcvhwm);
