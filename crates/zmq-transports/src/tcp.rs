@@ -32,7 +32,9 @@ impl Transport for TcpTransport {
     }
 
     fn check_connect_address(&self, address: &str) -> TransportResult<()> {
-        TcpAddress::parse_connect(address).map(drop)
+        // Only libzmq's syntax check: the address is resolved (and may
+        // fail, then be retried) at each connect attempt.
+        TcpAddress::check_connect_syntax(address)
     }
 
     fn bind(

@@ -102,6 +102,38 @@ impl TcpAddress {
         parsed.check_connect()?;
         Ok(parsed)
     }
+
+    /// What `zmq_connect` checks of a tcp address before accepting it:
+    /// libzmq's "quick and dirty" syntax check (src/socket_base.cpp
+    /// connect_internal), no more. The address starts with a letter, a
+    /// digit, `[` or `:`, is made of letters, digits and `.-:%;[]_*`, and
+    /// the text after its last colon starts with a digit. The rest (the
+    /// host, the port's value) is only resolved at each connect attempt,
+    /// which fails and retries later, so `:5555` or `127.0.0.1:70000` are
+    /// accepted here.
+    pub fn check_connect_syntax(address: &str) -> TransportResult<()> {
+        let bytes = address.as_bytes();
+        let starts_well = bytes
+            .first()
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || matches!(b, b'[' | b':'));
+        let all_allowed = bytes.iter().all(|&b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'.' | b'-' | b':' | b'%' | b';' | b'[' | b']' | b'_' | b'*'
+                )
+        });
+        let port_starts_with_digit = address
+            .rsplit_once(':')
+            .is_some_and(|(_, port)| port.starts_with(|c: char| c.is_ascii_digit()));
+        if starts_well && all_allowed && port_starts_with_digit {
+            Ok(())
+        } else {
+            Err(TransportError::invalid(format!(
+                "bad tcp address {address:?}"
+            )))
+        }
+    }
 }
 
 impl TcpHostPort {
@@ -119,6 +151,9 @@ impl TcpHostPort {
     /// Parses a source part, whose port may be left out (then it is `*`)
     /// when the host has no colon of its own (IPv4, names, `[ipv6]`).
     fn parse_source(text: &str) -> TransportResult<Self> {
+        if text.is_empty() {
+            return Err(TransportError::invalid("empty source address"));
+        }
         let has_port = match text.strip_prefix('[') {
             Some(_) => !text.ends_with(']'),
             None => text.contains(':'),
@@ -136,7 +171,9 @@ impl TcpHostPort {
 
 impl TcpHost {
     /// Parses a host: `*`, `[ipv6]`, a numeric address with an optional
-    /// `%zone`, or a name made of letters, digits, `.`, `-` and `_`.
+    /// `%zone`, or else a name, whatever its characters (even empty): as
+    /// in libzmq, a name that is no interface fails when bound (ENODEV)
+    /// and one that does not resolve fails when connecting (retried).
     pub fn parse(text: &str) -> TransportResult<Self> {
         let bare = text
             .strip_prefix('[')
@@ -156,8 +193,7 @@ impl TcpHost {
             }
             return Ok(Self::Ip { ip, zone });
         }
-        let is_name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
-        if zone.is_some() || address.is_empty() || !address.chars().all(is_name_char) {
+        if zone.is_some() {
             return Err(TransportError::invalid(format!("bad tcp host {text:?}")));
         }
         Ok(Self::Name(address.to_owned()))
@@ -165,18 +201,20 @@ impl TcpHost {
 }
 
 impl TcpPort {
-    /// Parses `*`, `0` (both [`TcpPort::Any`]) or a number in 1..=65535.
+    /// Parses `*` or `0` (both [`TcpPort::Any`]), or else a number as
+    /// libzmq does (src/ip_resolver.cpp resolve): `atoi`, then cast to
+    /// 16 bits, so `70000` is port 4464, `-1` 65535 and `5abc` 5; EINVAL
+    /// when that gives 0 (`abc`, `65536`, `00`).
     pub fn parse(text: &str) -> TransportResult<Self> {
-        if text == "*" {
+        if text == "*" || text == "0" {
             return Ok(Self::Any);
         }
-        if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(TransportError::invalid(format!("bad tcp port {text:?}")));
-        }
-        let number: u16 = text
-            .parse()
-            .map_err(|_| TransportError::invalid(format!("tcp port out of range {text:?}")))?;
-        Ok(NonZeroU16::new(number).map_or(Self::Any, Self::Number))
+        // `as`: the C casts `(uint16_t) atoi (...)`, truncating on purpose.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let number = c_atoi(text) as u16;
+        NonZeroU16::new(number)
+            .map(Self::Number)
+            .ok_or_else(|| TransportError::invalid(format!("bad tcp port {text:?}")))
     }
 
     /// The port number, 0 for [`TcpPort::Any`].
@@ -186,6 +224,36 @@ impl TcpPort {
             Self::Number(number) => number.get(),
         }
     }
+}
+
+/// The C library's `atoi`: `(int) strtol (text, NULL, 10)`. Leading
+/// white space, an optional sign, then decimal digits up to the first
+/// other character; `strtol` saturates at the bounds of a 64-bit `long`,
+/// and the cast to `int` keeps the low 32 bits.
+fn c_atoi(text: &str) -> i32 {
+    let rest = text.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
+    let (negative, digits) = match rest.as_bytes().first() {
+        Some(b'-') => (true, &rest[1..]),
+        Some(b'+') => (false, &rest[1..]),
+        _ => (false, rest),
+    };
+    // The magnitude, saturated just past what a long holds.
+    let limit = u128::from(i64::MAX.unsigned_abs()) + 1;
+    let magnitude = digits
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .fold(0u128, |acc, digit| {
+            (acc * 10 + u128::from(digit - b'0')).min(limit + 1)
+        });
+    let long: i64 = if negative {
+        i64::try_from(magnitude).map_or(i64::MIN, |m| -m)
+    } else {
+        i64::try_from(magnitude).unwrap_or(i64::MAX)
+    };
+    // `as`: C's (int) conversion keeps the low 32 bits.
+    #[allow(clippy::cast_possible_truncation)]
+    let int = long as i32;
+    int
 }
 
 impl fmt::Display for TcpAddress {
@@ -376,16 +444,11 @@ mod tests {
             "5555",
             "host",
             "host:",
-            ":5555",
             "host:abc",
-            "host:-1",
             "host:65536",
-            "host:99999999999",
-            "host:+5",
-            "host: 5",
-            "ho st:5",
-            "host/x:5",
-            "[::1:5",
+            "host:00",
+            "host:0x10",
+            "host:4294967296",
             "a;b",
             ";host:5",
             "host:5;",
@@ -393,6 +456,80 @@ mod tests {
         for text in bad {
             let error = TcpAddress::parse(text).err().map(|e| e.errno());
             assert_eq!(error, Some(libc::EINVAL), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn ports_are_read_as_libzmq_reads_them() {
+        // atoi, then a cast to 16 bits (src/ip_resolver.cpp).
+        let table: &[(&str, u16)] = &[
+            ("70000", 4464),
+            ("-1", 65535),
+            ("-65535", 1),
+            ("+5", 5),
+            (" 5", 5),
+            ("5abc", 5),
+            ("00080", 80),
+            ("99999999999", 59391),
+            ("9999999999999999999999", 65535),
+            ("-9999999999999999999999", 0),
+        ];
+        for (text, number) in table {
+            let parsed = TcpPort::parse(text).map(TcpPort::number).ok();
+            let expected = (*number != 0).then_some(*number);
+            assert_eq!(parsed, expected, "{text:?}");
+        }
+        assert_eq!(TcpPort::parse("0").ok(), Some(TcpPort::Any));
+        assert_eq!(TcpPort::parse("*").ok(), Some(TcpPort::Any));
+    }
+
+    #[test]
+    fn hosts_that_are_no_address_are_names() {
+        for name in ["", "ho st", "host/x", "[::1", "-host"] {
+            assert_eq!(
+                TcpHost::parse(name).ok(),
+                Some(TcpHost::Name(name.into())),
+                "{name:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn connect_syntax_is_libzmqs_quick_check() {
+        // As zmq_connect of libzmq 4.3.5 answers (0 or EINVAL).
+        let accepted = [
+            "127.0.0.1:70000",
+            ":5555",
+            "127.0.0.1:0",
+            "127.0.0.1:5abc",
+            "127.0.0.1:65536",
+            "[*]:1",
+            "host_x:5",
+            "127.0.0.1:0x10",
+            "1.2.3.4;127.0.0.1:5",
+            "[::1]:5",
+            "fe80::1%eth0:5",
+        ];
+        for text in accepted {
+            assert!(TcpAddress::check_connect_syntax(text).is_ok(), "{text}");
+        }
+        let refused = [
+            "127.0.0.1:-1",
+            "127.0.0.1:+5",
+            "127.0.0.1: 5",
+            "127.0.0.1:*",
+            "*:5555",
+            "a b:5",
+            "127.0.0.1:",
+            "127.0.0.1",
+            ":*",
+            "-host:5",
+            "%eth0:5",
+            ";127.0.0.1:5",
+            "h\u{e9}:5",
+        ];
+        for text in refused {
+            assert!(TcpAddress::check_connect_syntax(text).is_err(), "{text}");
         }
     }
 

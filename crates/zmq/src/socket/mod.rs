@@ -179,7 +179,17 @@ impl Socket {
     pub fn connect(&self, endpoint: &str) -> Result<()> {
         let mut state = self.state.borrow_mut();
         state.process_commands()?;
-        let parsed = Endpoint::parse(endpoint).map_err(transport_error)?;
+        let parsed = match Endpoint::parse(endpoint) {
+            Ok(parsed) => parsed,
+            // A tcp address is only checked for libzmq's syntax at
+            // connect (the transport's `check_connect_address`, below);
+            // what does not parse fails at each attempt, then retries.
+            Err(_) if endpoint.starts_with("tcp://") => Endpoint::Other {
+                scheme: "tcp".to_owned(),
+                address: endpoint_address(endpoint)?.to_owned(),
+            },
+            Err(err) => return Err(transport_error(err)),
+        };
         let endpoint_arc: Arc<str> = endpoint.into();
         let connect_routing_id = state.core.take_connect_routing_id();
         if let Endpoint::Inproc(address) = parsed {
