@@ -74,6 +74,11 @@ struct PipeInfo {
     /// Made by a connect (the endpoint is the remote one) rather than a
     /// bind (the local one).
     locally_initiated: bool,
+    /// Unbind or disconnect started closing it: it no longer counts as
+    /// the endpoint's (libzmq erases the endpoint at once, so a second
+    /// `zmq_disconnect` is ENOENT), though it stays until the peer
+    /// acknowledges.
+    terminating: bool,
 }
 
 /// Whether a pipe's endpoint is an inproc one (its peer is a socket).
@@ -273,6 +278,7 @@ impl SocketCore {
             PipeInfo {
                 endpoint,
                 locally_initiated,
+                terminating: false,
             },
         );
         match connect_routing_id {
@@ -328,7 +334,7 @@ impl SocketCore {
     }
 
     /// Starts closing the pipes this socket connected to `endpoint`;
-    /// `false` if none.
+    /// `false` if none (those already closing do not count).
     pub(crate) fn terminate_connected_pipes_of(&mut self, endpoint: &str) -> bool {
         self.terminate_pipes_where(|info| info.locally_initiated && &*info.endpoint == endpoint)
     }
@@ -336,9 +342,12 @@ impl SocketCore {
     fn terminate_pipes_where(&mut self, chosen: impl Fn(&PipeInfo) -> bool) -> bool {
         let ids: Vec<PipeId> = self
             .pipes
-            .iter()
-            .filter(|(_, info)| chosen(info))
-            .map(|(id, _)| *id)
+            .iter_mut()
+            .filter(|(_, info)| !info.terminating && chosen(info))
+            .map(|(id, info)| {
+                info.terminating = true;
+                *id
+            })
             .collect();
         for id in &ids {
             if let Some(pipe) = self.pattern.pipe_mut(*id) {
