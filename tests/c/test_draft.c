@@ -266,6 +266,18 @@ int main (void)
     R (zmq_join (pair, "g"));
     R (zmq_leave (pair, "g"));
     R (zmq_close (pair));
+    SECTION ("join/leave after zmq_ctx_shutdown");
+    /* libzmq's join and leave neither check for the shutdown nor
+     * process commands: they still work, before and after the socket
+     * has seen the stop */
+    void *late_dish = zmq_socket (ctx, ZMQ_DISH);
+    R (zmq_ctx_shutdown (ctx));
+    R (zmq_join (late_dish, "g"));
+    char late_buf[8];
+    R (zmq_recv (late_dish, late_buf, sizeof late_buf, ZMQ_DONTWAIT));
+    R (zmq_join (late_dish, "h"));
+    R (zmq_leave (late_dish, "g"));
+    R (zmq_close (late_dish));
     R (zmq_ctx_term (ctx));
     say ("done");
     return 0;

@@ -28,7 +28,13 @@ impl Socket {
         if state.core.kind != SocketKind::Dish {
             return Err(Error::NotSup);
         }
-        state.core.process_commands()?;
+        // Pipes attached meanwhile learn the change; but as libzmq's
+        // join/leave (no `_ctx_terminated` check), a shut down context
+        // is no error here.
+        match state.core.process_commands() {
+            Ok(()) | Err(Error::Term) => {}
+            Err(err) => return Err(err),
+        }
         state.core.set_pattern_option(change)
     }
 
