@@ -95,8 +95,9 @@ errors! {
     NotConn = libc::ENOTCONN, "Transport endpoint is not connected";
     /// Timed out.
     TimedOut = libc::ETIMEDOUT, "Connection timed out";
-    /// The peer is unknown or unreachable (ROUTER_MANDATORY, SERVER).
-    HostUnreach = libc::EHOSTUNREACH, "No route to host";
+    /// The peer is unknown or unreachable (ROUTER_MANDATORY, SERVER); its
+    /// text is libzmq's own (src/err.cpp), not the C library's.
+    HostUnreach = libc::EHOSTUNREACH, "Host unreachable";
     /// Network dropped connection on reset.
     NetReset = libc::ENETRESET, "Network dropped connection on reset";
     /// No such device (a bad interface name).
@@ -173,6 +174,7 @@ mod tests {
     fn messages_match_zmq_strerror() {
         assert_eq!(Error::Term.to_string(), "Context was terminated");
         assert_eq!(Error::Again.to_string(), "Resource temporarily unavailable");
+        assert_eq!(Error::HostUnreach.to_string(), "Host unreachable");
     }
 
     #[test]
