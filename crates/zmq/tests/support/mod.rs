@@ -1,0 +1,3 @@
+//! Shared helpers of the integration tests (`mod support;`).
+
+pub mod fault_proxy;
