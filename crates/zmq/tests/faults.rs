@@ -475,6 +475,20 @@ fn push_pull_over_flapping_link() {
     assert!(order.received > sent / 10, "messages get through");
 }
 
+/// PUSH (connecting) → PULL (bound) over the flapping link: whole
+/// messages, never twice. Order holds within a connection; across a
+/// reconnection the bound PULL fair-queues what the dead connection left in
+/// its pipe with the new connection's messages, so a slow reader may see
+/// older numbers after newer ones, as with libzmq (docs/faults.md).
+#[test]
+fn push_to_bound_pull_over_flapping_link() {
+    let (sent, tally, resets) = flapping_ours(true);
+    println!("PUSH->bound PULL: sent {sent}, {tally:?}, {resets} resets");
+    assert!(resets >= 10, "only {resets} resets");
+    assert_eq!(tally.duplicates, 0);
+    assert!(tally.received > sent / 10, "messages get through");
+}
+
 /// Per-connection order at a ROUTER: each routing id (one per connection)
 /// sees increasing numbers, and a later connection only later numbers.
 #[derive(Default)]
@@ -836,14 +850,32 @@ impl Tally {
 /// The flapping PUSH → PULL scenario on our sockets; (sent, tally, resets).
 fn flapping_ours(pull_binds: bool) -> (u64, Tally, u64) {
     let ctx = Context::new();
-    let server = socket(&ctx, if pull_binds { SocketType::Pull } else { SocketType::Push });
+    let server = socket(
+        &ctx,
+        if pull_binds {
+            SocketType::Pull
+        } else {
+            SocketType::Push
+        },
+    );
     server.bind("tcp://127.0.0.1:*").unwrap();
     let proxy = FaultProxy::start(&server.get_last_endpoint().unwrap().unwrap());
-    let client = socket(&ctx, if pull_binds { SocketType::Push } else { SocketType::Pull });
+    let client = socket(
+        &ctx,
+        if pull_binds {
+            SocketType::Push
+        } else {
+            SocketType::Pull
+        },
+    );
     client.set_sndtimeo(10_000).unwrap();
     client.set_reconnect_ivl(10).unwrap();
     client.connect(&proxy.endpoint()).unwrap();
-    let (push, pull) = if pull_binds { (client, server) } else { (server, client) };
+    let (push, pull) = if pull_binds {
+        (client, server)
+    } else {
+        (server, client)
+    };
     let stop = AtomicBool::new(false);
     let done = AtomicBool::new(false);
     let sent = AtomicU64::new(0);
@@ -880,8 +912,15 @@ fn flapping_ours(pull_binds: bool) -> (u64, Tally, u64) {
 /// same proxy and flapper.
 fn flapping_libzmq(python: &str, pull_binds: bool) -> (u64, Tally, u64) {
     use std::io::Write as _;
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/flapping_libzmq.py");
-    let mode = if pull_binds { "pull-binds" } else { "pull-connects" };
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/support/flapping_libzmq.py"
+    );
+    let mode = if pull_binds {
+        "pull-binds"
+    } else {
+        "pull-connects"
+    };
     let secs = format!("{}", FLAP_FOR.as_secs_f64());
     let mut child = Command::new(python)
         .args([script, mode, &secs])
@@ -935,7 +974,9 @@ fn flapping_libzmq(python: &str, pull_binds: bool) -> (u64, Tally, u64) {
 fn flapping_loss_vs_libzmq() {
     let python = std::env::var("ZMQ_FAULTS_PYTHON").unwrap_or_else(|_| "python3".into());
     let runs: usize = std::env::var("ZMQ_FAULTS_RUNS").map_or(3, |v| v.parse().unwrap());
-    println!("| topology | library | sent | received | lost | lost % | gaps | resets | reordered | duplicated |");
+    println!(
+        "| topology | library | sent | received | lost | lost % | gaps | resets | reordered | duplicated |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     for pull_binds in [false, true] {
         for _ in 0..runs {
@@ -948,7 +989,11 @@ fn flapping_loss_vs_libzmq() {
                 let lost = sent - (t.received - t.duplicates);
                 println!(
                     "| {} | {lib} | {sent} | {} | {lost} | {:.1} | {} | {resets} | {} | {} |",
-                    if pull_binds { "PULL binds" } else { "PULL connects" },
+                    if pull_binds {
+                        "PULL binds"
+                    } else {
+                        "PULL connects"
+                    },
                     t.received,
                     100.0 * lost as f64 / sent as f64,
                     t.gaps,

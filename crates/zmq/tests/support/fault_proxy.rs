@@ -432,45 +432,43 @@ fn hold_while_blackholed(shared: &Shared, conn: &Conn) -> Result<(), ()> {
     }
 }
 
-/// Writes `data` to `to` under the current faults. `Err` when the
-/// connection is aborted or the write fails.
+/// Writes `data` to `to` under the current faults, looked at again after
+/// every piece written (so a change applies within a chunk too). `Err`
+/// when the connection is aborted or the write fails.
 fn forward(
     shared: &Shared,
     conn: &Conn,
     to: &TcpStream,
-    data: &[u8],
+    mut data: &[u8],
     counter: &AtomicU64,
 ) -> Result<(), ()> {
-    let faults = shared.faults();
-    if !faults.delay.is_zero() {
-        sleep_unless_aborted(conn, faults.delay)?;
+    let delay = shared.faults().delay;
+    if !delay.is_zero() {
+        sleep_unless_aborted(conn, delay)?;
     }
-    if let Some(pause) = faults.split {
-        for byte in data.chunks(1) {
-            write_all(conn, to, byte)?;
-            counter.fetch_add(1, Ordering::SeqCst);
-            if !pause.is_zero() {
-                thread::sleep(pause);
-            }
+    while !data.is_empty() {
+        hold_while_blackholed(shared, conn)?;
+        let faults = shared.faults();
+        let started = Instant::now();
+        let piece = match (faults.split, faults.throttle) {
+            (Some(_), _) => 1,
+            (None, Some(rate)) => ((rate / 100) as usize).clamp(1, CHUNK),
+            (None, None) => data.len(),
         }
-        return Ok(());
-    }
-    match faults.throttle {
-        Some(rate) => {
-            let slice = ((rate / 100) as usize).clamp(1, CHUNK);
-            for piece in data.chunks(slice) {
-                let started = Instant::now();
-                write_all(conn, to, piece)?;
-                counter.fetch_add(piece.len() as u64, Ordering::SeqCst);
-                let due = Duration::from_secs_f64(piece.len() as f64 / rate as f64);
-                if let Some(rest) = due.checked_sub(started.elapsed()) {
-                    sleep_unless_aborted(conn, rest)?;
-                }
-            }
+        .min(data.len());
+        write_all(conn, to, &data[..piece])?;
+        counter.fetch_add(piece as u64, Ordering::SeqCst);
+        data = &data[piece..];
+        if let Some(pause) = faults.split
+            && !pause.is_zero()
+        {
+            thread::sleep(pause);
         }
-        None => {
-            write_all(conn, to, data)?;
-            counter.fetch_add(data.len() as u64, Ordering::SeqCst);
+        if let Some(rate) = faults.throttle {
+            let due = Duration::from_secs_f64(piece as f64 / rate as f64);
+            if let Some(rest) = due.checked_sub(started.elapsed()) {
+                sleep_unless_aborted(conn, rest)?;
+            }
         }
     }
     Ok(())
