@@ -107,6 +107,7 @@ fn heartbeating(ctx: &Context, kind: SocketType) -> Socket {
 /// one interval after the fault (or just before it), so between
 /// TIMEOUT - IVL and IVL + TIMEOUT, plus a margin for a loaded machine.
 fn assert_heartbeat_timing(dead_after: Duration) {
+    println!("declared dead after {dead_after:?} (IVL {HB_IVL} ms, TIMEOUT {HB_TIMEOUT} ms)");
     let low = Duration::from_millis(HB_TIMEOUT - HB_IVL - 20);
     let high = Duration::from_millis(HB_IVL + HB_TIMEOUT + 700);
     assert!(
@@ -183,10 +184,8 @@ fn heartbeat_detects_partition_both_sides_and_reconnects_on_heal() {
         monitor::EVENT_DISCONNECTED,
         Duration::from_secs(5),
     );
-    assert_heartbeat_timing(
-        t0.elapsed()
-            .min(Duration::from_millis(HB_IVL + HB_TIMEOUT + 700)),
-    );
+    // Read after the client's event: an upper bound of the server's time.
+    assert_heartbeat_timing(t0.elapsed());
 
     // Refused while partitioned: the client keeps retrying, the proxy
     // accepts nothing.
