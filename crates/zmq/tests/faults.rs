@@ -725,17 +725,112 @@ fn child_process_role() {
     let Ok(role) = std::env::var(CHILD_ROLE) else {
         return;
     };
-    assert_eq!(role, "push-half-multipart");
     let endpoint = std::env::var(CHILD_ENDPOINT).unwrap();
-    let ctx = Context::new();
-    let push = socket(&ctx, SocketType::Push);
-    push.connect(&endpoint).unwrap();
-    push.send("first", SNDMORE).unwrap();
-    push.send("second", SNDMORE).unwrap();
-    push.send(vec![b'z'; HUGE], 0).unwrap();
+    match role.as_str() {
+        "push-half-multipart" => {
+            let ctx = Context::new();
+            let push = socket(&ctx, SocketType::Push);
+            push.connect(&endpoint).unwrap();
+            push.send("first", SNDMORE).unwrap();
+            push.send("second", SNDMORE).unwrap();
+            push.send(vec![b'z'; HUGE], 0).unwrap();
+        }
+        "raw-half-frame-header" => {
+            use std::io::Write as _;
+            let mut stream =
+                std::net::TcpStream::connect(endpoint.trim_start_matches("tcp://")).unwrap();
+            stream.write_all(&raw_push_half_message()).unwrap();
+        }
+        other => panic!("unknown child role {other}"),
+    }
     println!("CHILD-SENT");
     // Killed by the parent long before this ends.
     thread::sleep(Duration::from_secs(60));
+}
+
+/// ZMTP 3.0 as a PUSH peer would write it, cut short: greeting (NULL),
+/// READY, two parts with MORE, then half of a long frame's 8-byte size.
+fn raw_push_half_message() -> Vec<u8> {
+    let mut out = vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 3, 0];
+    out.extend_from_slice(b"NULL");
+    out.resize(64, 0); // mechanism padding, as-server 0, filler
+    let mut ready = vec![5];
+    ready.extend_from_slice(b"READY");
+    ready.push(11);
+    ready.extend_from_slice(b"Socket-Type");
+    ready.extend_from_slice(&4u32.to_be_bytes());
+    ready.extend_from_slice(b"PUSH");
+    out.extend_from_slice(&[0x04, ready.len() as u8]);
+    out.extend_from_slice(&ready);
+    for part in [&b"first"[..], b"second"] {
+        out.extend_from_slice(&[0x01, part.len() as u8]);
+        out.extend_from_slice(part);
+    }
+    out.extend_from_slice(&[0x02, 0, 0, 0, 0]); // last part, long: 4 of 8 size bytes
+    out
+}
+
+/// Runs this test binary again as the child `role`, connecting to
+/// `endpoint`; killed (SIGKILL) when dropped.
+struct ChildPeer {
+    child: std::process::Child,
+    sent: Option<thread::JoinHandle<bool>>,
+}
+
+impl ChildPeer {
+    fn spawn(role: &str, endpoint: &str) -> ChildPeer {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "child_process_role",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD_ROLE, role)
+            .env(CHILD_ENDPOINT, endpoint)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let sent = thread::spawn(move || {
+            BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .any(|l| l.contains("CHILD-SENT"))
+        });
+        ChildPeer {
+            child,
+            sent: Some(sent),
+        }
+    }
+
+    /// SIGKILL, then whether the child had said it sent its message.
+    fn kill(&mut self) -> bool {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        self.sent.take().unwrap().join().unwrap()
+    }
+}
+
+impl Drop for ChildPeer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The receiver, after its peer died mid-message, holds nothing; a new
+/// peer's message then arrives whole.
+fn assert_nothing_partial_then_whole(ctx: &Context, pull: &Socket, endpoint: &str) {
+    assert_eq!(pull.recv_multipart(DONTWAIT).unwrap_err(), Error::Again);
+    let push = socket(ctx, SocketType::Push);
+    push.connect(endpoint).unwrap();
+    push.send_multipart([&b"whole"[..], b"message"], 0).unwrap();
+    assert_eq!(
+        pull.recv_multipart(0).unwrap(),
+        [b"whole".to_vec(), b"message".to_vec()]
+    );
+    assert_eq!(pull.recv_multipart(DONTWAIT).unwrap_err(), Error::Again);
 }
 
 /// A PUSH process is killed (SIGKILL) while its three-part message, the
@@ -748,34 +843,7 @@ fn sigkill_mid_multipart_leaves_no_partial_message() {
     let (pull, proxy) = served(&ctx, SocketType::Pull);
     let events = monitored(&ctx, &pull);
     proxy.throttle(Some(1 << 20));
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child_process_role",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_ROLE, "push-half-multipart")
-        .env(CHILD_ENDPOINT, proxy.endpoint())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Kill the child on any failure below.
-    struct Reap(std::process::Child);
-    impl Drop for Reap {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let stdout = child.stdout.take().unwrap();
-    let mut child = Reap(child);
-    let reader = thread::spawn(move || {
-        BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .any(|l| l.contains("CHILD-SENT"))
-    });
+    let mut child = ChildPeer::spawn("push-half-multipart", &proxy.endpoint());
     // The first parts and some of the last are through the proxy.
     assert!(
         proxy.wait_for(Duration::from_secs(15), |p| p.bytes_to_upstream()
@@ -783,9 +851,7 @@ fn sigkill_mid_multipart_leaves_no_partial_message() {
         "the child's message is under way"
     );
     assert!(proxy.bytes_to_upstream() < HUGE as u64 / 2);
-    child.0.kill().unwrap(); // SIGKILL
-    child.0.wait().unwrap();
-    assert!(reader.join().unwrap(), "the child sent its message");
+    assert!(child.kill(), "the child sent its message");
     // What the dead process's kernel still sends goes through quickly now.
     proxy.throttle(None);
     expect_event(
@@ -797,16 +863,32 @@ fn sigkill_mid_multipart_leaves_no_partial_message() {
         proxy.bytes_to_upstream() < HUGE as u64,
         "the message was cut"
     );
-    assert_eq!(pull.recv_multipart(DONTWAIT).unwrap_err(), Error::Again);
+    assert_nothing_partial_then_whole(&ctx, &pull, &proxy.endpoint());
+}
 
-    let push = socket(&ctx, SocketType::Push);
-    push.connect(&proxy.endpoint()).unwrap();
-    push.send_multipart([&b"whole"[..], b"message"], 0).unwrap();
-    assert_eq!(
-        pull.recv_multipart(0).unwrap(),
-        [b"whole".to_vec(), b"message".to_vec()]
+/// A peer process speaking raw ZMTP writes two parts with MORE and half
+/// of the next frame's header, then is killed (SIGKILL): the PULL side
+/// gets nothing.
+#[test]
+fn sigkill_mid_frame_header_leaves_no_partial_message() {
+    let ctx = Context::new();
+    let pull = socket(&ctx, SocketType::Pull);
+    let events = monitored(&ctx, &pull);
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = pull.get_last_endpoint().unwrap().unwrap();
+    let mut child = ChildPeer::spawn("raw-half-frame-header", &endpoint);
+    expect_event(
+        &events,
+        monitor::EVENT_HANDSHAKE_SUCCEEDED,
+        Duration::from_secs(10),
     );
-    assert_eq!(pull.recv_multipart(DONTWAIT).unwrap_err(), Error::Again);
+    assert!(child.kill(), "the child wrote its bytes");
+    expect_event(
+        &events,
+        monitor::EVENT_DISCONNECTED,
+        Duration::from_secs(10),
+    );
+    assert_nothing_partial_then_whole(&ctx, &pull, &endpoint);
 }
 
 // ---------------------------------------------------------------------
