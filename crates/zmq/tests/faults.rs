@@ -726,10 +726,12 @@ fn child_process_role() {
         return;
     };
     let endpoint = std::env::var(CHILD_ENDPOINT).unwrap();
+    // Kept alive until the parent kills this process.
+    let ctx = Context::new();
+    let push = socket(&ctx, SocketType::Push);
+    let mut stream = None;
     match role.as_str() {
         "push-half-multipart" => {
-            let ctx = Context::new();
-            let push = socket(&ctx, SocketType::Push);
             push.connect(&endpoint).unwrap();
             push.send("first", SNDMORE).unwrap();
             push.send("second", SNDMORE).unwrap();
@@ -737,15 +739,17 @@ fn child_process_role() {
         }
         "raw-half-frame-header" => {
             use std::io::Write as _;
-            let mut stream =
-                std::net::TcpStream::connect(endpoint.trim_start_matches("tcp://")).unwrap();
-            stream.write_all(&raw_push_half_message()).unwrap();
+            let raw = stream.insert(
+                std::net::TcpStream::connect(endpoint.trim_start_matches("tcp://")).unwrap(),
+            );
+            raw.write_all(&raw_push_half_message()).unwrap();
         }
         other => panic!("unknown child role {other}"),
     }
     println!("CHILD-SENT");
     // Killed by the parent long before this ends.
     thread::sleep(Duration::from_secs(60));
+    drop((push, stream));
 }
 
 /// ZMTP 3.0 as a PUSH peer would write it, cut short: greeting (NULL),
@@ -774,7 +778,7 @@ fn raw_push_half_message() -> Vec<u8> {
 /// `endpoint`; killed (SIGKILL) when dropped.
 struct ChildPeer {
     child: std::process::Child,
-    sent: Option<thread::JoinHandle<bool>>,
+    lines: std::sync::mpsc::Receiver<String>,
 }
 
 impl ChildPeer {
@@ -792,23 +796,38 @@ impl ChildPeer {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
-        let sent = thread::spawn(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .any(|l| l.contains("CHILD-SENT"))
+        let (tx, lines) = std::sync::mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
         });
-        ChildPeer {
-            child,
-            sent: Some(sent),
+        ChildPeer { child, lines }
+    }
+
+    /// Waits for the child to say it has sent its message.
+    fn wait_sent(&mut self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains("CHILD-SENT") => return,
+                Ok(line) => seen.push(line),
+                Err(e) => panic!(
+                    "child did not send within {timeout:?} ({e}); status {:?}, output {seen:?}",
+                    self.child.try_wait()
+                ),
+            }
         }
     }
 
-    /// SIGKILL, then whether the child had said it sent its message.
-    fn kill(&mut self) -> bool {
+    /// SIGKILL.
+    fn kill(&mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
-        self.sent.take().unwrap().join().unwrap()
     }
 }
 
@@ -844,14 +863,17 @@ fn sigkill_mid_multipart_leaves_no_partial_message() {
     let events = monitored(&ctx, &pull);
     proxy.throttle(Some(1 << 20));
     let mut child = ChildPeer::spawn("push-half-multipart", &proxy.endpoint());
+    child.wait_sent(Duration::from_secs(20));
     // The first parts and some of the last are through the proxy.
     assert!(
         proxy.wait_for(Duration::from_secs(15), |p| p.bytes_to_upstream()
             > 256 << 10),
-        "the child's message is under way"
+        "the child's message is under way: {} bytes through, {} held",
+        proxy.bytes_to_upstream(),
+        proxy.bytes_held(),
     );
     assert!(proxy.bytes_to_upstream() < HUGE as u64 / 2);
-    assert!(child.kill(), "the child sent its message");
+    child.kill();
     // What the dead process's kernel still sends goes through quickly now.
     proxy.throttle(None);
     expect_event(
@@ -877,12 +899,13 @@ fn sigkill_mid_frame_header_leaves_no_partial_message() {
     pull.bind("tcp://127.0.0.1:*").unwrap();
     let endpoint = pull.get_last_endpoint().unwrap().unwrap();
     let mut child = ChildPeer::spawn("raw-half-frame-header", &endpoint);
+    child.wait_sent(Duration::from_secs(20));
     expect_event(
         &events,
         monitor::EVENT_HANDSHAKE_SUCCEEDED,
         Duration::from_secs(10),
     );
-    assert!(child.kill(), "the child wrote its bytes");
+    child.kill();
     expect_event(
         &events,
         monitor::EVENT_DISCONNECTED,
