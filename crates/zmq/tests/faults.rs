@@ -1065,6 +1065,34 @@ fn flapping_libzmq(python: &str, pull_binds: bool) -> (u64, Tally, u64) {
     (sent, tally, resets)
 }
 
+/// libzmq's heartbeat detection time through the proxy (ms), as measured by
+/// `heartbeat_detects_blackhole_and_reconnects_on_heal` for ours.
+fn heartbeat_libzmq(python: &str) -> u64 {
+    use std::io::Write as _;
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/support/flapping_libzmq.py"
+    );
+    let mut child = Command::new(python)
+        .args([script, "heartbeat", "0"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python with pyzmq");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next = || lines.next().expect("a line from the script").unwrap();
+    let bound = next();
+    let proxy = FaultProxy::start(bound.strip_prefix("BOUND ").expect("BOUND line"));
+    let stdin = child.stdin.as_mut().unwrap();
+    writeln!(stdin, "PROXY {}", proxy.endpoint()).unwrap();
+    assert_eq!(next(), "READY");
+    proxy.blackhole();
+    writeln!(stdin, "BLACKHOLED").unwrap();
+    let dead = next();
+    assert!(child.wait().unwrap().success());
+    dead.strip_prefix("DEAD ").unwrap().parse().unwrap()
+}
+
 /// Runs the flapping PUSH → PULL scenario on our sockets and on libzmq
 /// 4.3.5 (pyzmq) through the same proxy and prints the loss of each; the
 /// figures are in docs/faults.md. Needs Python with pyzmq:
@@ -1108,4 +1136,8 @@ fn flapping_loss_vs_libzmq() {
             }
         }
     }
+    let times: Vec<u64> = (0..runs).map(|_| heartbeat_libzmq(&python)).collect();
+    println!(
+        "libzmq heartbeat (IVL {HB_IVL} ms, TIMEOUT {HB_TIMEOUT} ms): black hole to DISCONNECTED in {times:?} ms"
+    );
 }

@@ -5,12 +5,19 @@ the fault proxy and resets it every 60 ms; this side streams numbered
 multipart messages PUSH -> PULL through it, exactly as the Rust side does,
 and reports what arrived.
 
+It also measures libzmq's heartbeat detection through the proxy
+(MODE heartbeat): DEALER (ZMQ_HEARTBEAT_IVL 100, TIMEOUT 600) -> ROUTER.
+
 Protocol on stdin/stdout:
-  argv: MODE (pull-connects | pull-binds) SECONDS
+  argv: MODE (pull-connects | pull-binds | heartbeat) SECONDS
   -> "BOUND <endpoint>"      the server socket is bound
   <- "PROXY <endpoint>"      the proxy in front of it
   -> "STOP <sent>"           the sender is done streaming (stop flapping)
   -> "RESULT <json>"         the receiver's tally
+heartbeat mode, after BOUND/PROXY:
+  -> "READY"                 connected, one round trip done
+  <- "BLACKHOLED"            the proxy black-holes from now
+  -> "DEAD <ms>"             DISCONNECTED came this long after BLACKHOLED
 """
 
 import json
@@ -46,9 +53,40 @@ def check(parts):
     return seq
 
 
+def heartbeat(ctx):
+    server = ctx.socket(zmq.ROUTER)
+    server.linger = 0
+    server.rcvtimeo = 5000
+    server.bind("tcp://127.0.0.1:*")
+    print("BOUND", server.last_endpoint.decode(), flush=True)
+    proxy = sys.stdin.readline().split()[1]
+    client = ctx.socket(zmq.DEALER)
+    client.linger = 0
+    client.rcvtimeo = 5000
+    client.heartbeat_ivl = 100
+    client.heartbeat_timeout = 600
+    client.reconnect_ivl = 50
+    monitor = client.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+    monitor.rcvtimeo = 5000
+    client.connect(proxy)
+    client.send(b"ping")
+    rid, body = server.recv_multipart()
+    server.send_multipart([rid, body])
+    assert client.recv() == b"ping"
+    print("READY", flush=True)
+    assert sys.stdin.readline().strip() == "BLACKHOLED"
+    t0 = time.monotonic()
+    from zmq.utils.monitor import recv_monitor_message
+    event = recv_monitor_message(monitor)
+    assert event["event"] == zmq.EVENT_DISCONNECTED, event
+    print("DEAD", round((time.monotonic() - t0) * 1000), flush=True)
+
+
 def main():
     mode, seconds = sys.argv[1], float(sys.argv[2])
     ctx = zmq.Context()
+    if mode == "heartbeat":
+        return heartbeat(ctx)
 
     def sock(kind):
         s = ctx.socket(kind)
