@@ -93,6 +93,8 @@ struct Shared {
     accepted: AtomicU64,
     /// Bytes read by relays but held back by a black hole.
     held: AtomicU64,
+    /// When bytes were last written towards the server.
+    last_upstream: Mutex<Option<Instant>>,
 }
 
 impl Shared {
@@ -151,6 +153,7 @@ impl FaultProxy {
             to_downstream: AtomicU64::new(0),
             accepted: AtomicU64::new(0),
             held: AtomicU64::new(0),
+            last_upstream: Mutex::new(None),
         });
         let acceptor = {
             let shared = shared.clone();
@@ -235,6 +238,11 @@ impl FaultProxy {
     /// Bytes forwarded client → server.
     pub fn bytes_to_upstream(&self) -> u64 {
         self.shared.to_upstream.load(Ordering::SeqCst)
+    }
+
+    /// When bytes were last forwarded client → server.
+    pub fn last_upstream_write(&self) -> Option<Instant> {
+        *lock(&self.shared.last_upstream)
     }
 
     /// Bytes forwarded server → client.
@@ -457,6 +465,9 @@ fn forward(
         }
         .min(data.len());
         write_all(conn, to, &data[..piece])?;
+        if std::ptr::eq(counter, &shared.to_upstream) {
+            *lock(&shared.last_upstream) = Some(Instant::now());
+        }
         counter.fetch_add(piece as u64, Ordering::SeqCst);
         data = &data[piece..];
         if let Some(pause) = faults.split
