@@ -16,7 +16,7 @@
 //! | [`delay`](FaultProxy::delay) | every chunk read is held this long before it is forwarded (latency per chunk, in each direction; chunks queue behind each other) |
 //! | [`throttle`](FaultProxy::throttle) | forwarding at most this many bytes per second in each direction |
 //! | [`split`](FaultProxy::split) | every byte is written alone (one `write` per byte; the proxy's sockets have `TCP_NODELAY`), with an optional pause after each |
-//! | [`blackhole`](FaultProxy::blackhole) | nothing is forwarded either way, nothing is closed: what the peers send stays in the proxy's kernel buffers (then in theirs), as behind a dead router; new connections are accepted and black-holed too |
+//! | [`blackhole`](FaultProxy::blackhole) | nothing is forwarded either way, nothing is closed: what the peers send stays in the proxy's kernel buffers (then in theirs; a chunk a relay had just read is held by it), as TCP retransmitting behind a dead router; after `heal` it goes through, after `reset` it is lost; new connections are accepted and black-holed too |
 //! | [`reset`](FaultProxy::reset) | every connection is closed with an RST on both sides (`SO_LINGER` 0), losing what the proxy holds; returns when the RSTs are sent |
 //! | [`partition`](FaultProxy::partition) | the listening socket is closed (new connects get `ECONNREFUSED`) and the existing connections are black-holed |
 //! | [`heal`](FaultProxy::heal) | clears black-hole and partition (the listener is bound again on the same port); delay, throttle and split stay until set to none |
