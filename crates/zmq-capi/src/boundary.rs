@@ -49,8 +49,17 @@ pub(crate) fn set_errno(code: i32) {
 }
 
 /// The errno of this thread's last failed call.
+#[cfg(test)]
 pub(crate) fn last_errno() -> i32 {
     LAST_ERRNO.with(Cell::get)
+}
+
+/// The C library's `errno` of the calling thread, what `zmq_errno`
+/// returns.
+pub(crate) fn c_errno() -> i32 {
+    // SAFETY: the errno location is a valid, thread-local int for the
+    // calling thread.
+    unsafe { *errno_location() }
 }
 
 /// This thread's `errno` slot.

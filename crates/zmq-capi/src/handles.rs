@@ -35,14 +35,18 @@ enum HandleKind {
 static LIVE: LazyLock<RwLock<HashMap<usize, HandleKind>>> =
     LazyLock::new(|| RwLock::new(HashMap::new()));
 
-/// What a context pointer points to.
+/// What a context pointer points to. `repr(C)` with the tag first, as
+/// libzmq's objects: bindings read a handle's first int to tell it from
+/// a raw descriptor, and the tag is negative as an `int`.
+#[repr(C)]
 pub(crate) struct ContextHandle {
     tag: u32,
     /// The context.
     pub(crate) ctx: Context,
 }
 
-/// What a socket pointer points to.
+/// What a socket pointer points to; `repr(C)`, tag first (see
+/// [`ContextHandle`]).
 #[repr(C)]
 pub(crate) struct SocketHandle {
     tag: u32,
@@ -211,6 +215,26 @@ mod tests {
         let foreign = (&raw mut not_a_handle).cast::<c_void>();
         assert_eq!(context(foreign).err(), Some(Error::Fault));
         assert_eq!(socket(foreign).err(), Some(Error::NotSock));
+    }
+
+    #[test]
+    fn handles_start_with_a_negative_tag() {
+        let ctx = new_context(Context::new());
+        let sock = new_socket(
+            context(ctx)
+                .unwrap()
+                .ctx
+                .socket(zmq::SocketType::Pair)
+                .unwrap(),
+        )
+        .unwrap();
+        // SAFETY: both are live handles, at least 4 bytes long.
+        let (ctx_word, sock_word) =
+            unsafe { (ctx.cast::<i32>().read(), sock.cast::<i32>().read()) };
+        assert!(ctx_word < 0 && sock_word < 0);
+        destroy_socket(sock).unwrap();
+        context(ctx).unwrap().ctx.term().unwrap();
+        destroy_context(ctx).unwrap();
     }
 
     #[test]

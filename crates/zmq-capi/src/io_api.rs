@@ -256,6 +256,10 @@ pub unsafe extern "C" fn zmq_recviov(
         }
         // SAFETY: non-NULL and valid per the contract.
         let count = unsafe { &mut *count };
+        // No room for a part is EINVAL (libzmq), not an empty receive.
+        if *count == 0 {
+            return Err(Error::Inval);
+        }
         // SAFETY: non-NULL and valid for `*count` entries per the contract.
         let parts = unsafe { std::slice::from_raw_parts_mut(iov, *count) };
         *count = 0;

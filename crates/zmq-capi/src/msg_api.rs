@@ -146,7 +146,10 @@ pub unsafe extern "C" fn zmq_msg_init_data(
                 ffn,
                 hint,
             };
-            MsgSlot::UserData(Bytes::from_owner(owner))
+            MsgSlot::UserData {
+                data: Bytes::from_owner(owner),
+                constant: ffn.is_none(),
+            }
         };
         // SAFETY: forwarded contract.
         unsafe { slot_init(msg, slot) }.map(|()| 0)
@@ -307,8 +310,8 @@ pub unsafe extern "C" fn zmq_msg_more(msg: *const zmq_msg_t) -> c_int {
     })
 }
 
-/// An int property: `ZMQ_MORE`, `ZMQ_SRCFD` (always -1: descriptors are
-/// not tracked per message), `ZMQ_SHARED`.
+/// An int property: `ZMQ_MORE`, `ZMQ_SRCFD` (the descriptor of the tcp
+/// or ipc connection a message came in on, else -1), `ZMQ_SHARED`.
 ///
 /// # Safety
 /// `msg` is NULL or an initialised message.
@@ -319,7 +322,7 @@ pub unsafe extern "C" fn zmq_msg_get(msg: *const zmq_msg_t, property: c_int) -> 
         let slot = unsafe { slot_ref(msg) }?;
         match property {
             ZMQ_MORE => Ok(c_int::from(slot.more())),
-            ZMQ_SRCFD => Ok(-1),
+            ZMQ_SRCFD => Ok(slot.ready().and_then(Message::source_fd).unwrap_or(-1)),
             ZMQ_SHARED => Ok(c_int::from(slot.shared())),
             _ => Err(Error::Inval),
         }

@@ -33,9 +33,15 @@ pub(crate) enum MsgSlot {
     /// `zmq_msg_init_size` of a larger size: a writable heap buffer,
     /// frozen without copying when sent or copied.
     Buffer(Vec<u8>),
-    /// `zmq_msg_init_data`: the caller's buffer, not shared yet (it
-    /// becomes `Ready` when copied or sent).
-    UserData(bytes::Bytes),
+    /// `zmq_msg_init_data`: the caller's buffer (it becomes `Ready` when
+    /// copied or sent).
+    UserData {
+        /// The buffer.
+        data: bytes::Bytes,
+        /// Given without a free function: constant data, which libzmq
+        /// reports as shared from the start.
+        constant: bool,
+    },
     /// Closed by `zmq_msg_close`: invalid until initialised again, as
     /// libzmq's `msg_t::close` marks it (so a second close, a copy or
     /// move from or into it, a send or receive fail with EFAULT). Read
@@ -74,7 +80,7 @@ impl MsgSlot {
             MsgSlot::Ready(message) => message.len(),
             MsgSlot::Small { len, .. } => usize::from(*len),
             MsgSlot::Buffer(buffer) => buffer.len(),
-            MsgSlot::UserData(data) => data.len(),
+            MsgSlot::UserData { data, .. } => data.len(),
             MsgSlot::Closed => 0,
         }
     }
@@ -89,7 +95,7 @@ impl MsgSlot {
             MsgSlot::Small { data, .. } => data.as_mut_ptr(),
             MsgSlot::Buffer(buffer) => buffer.as_mut_ptr(),
             // The caller's own memory, which it may write.
-            MsgSlot::UserData(data) => data.as_ptr().cast_mut(),
+            MsgSlot::UserData { data, .. } => data.as_ptr().cast_mut(),
             // Non-NULL, for zero bytes.
             MsgSlot::Closed => std::ptr::NonNull::dangling().as_ptr(),
         }
@@ -109,7 +115,7 @@ impl MsgSlot {
                 Message::from_slice(data.get(..usize::from(len)).unwrap_or(&[]))
             }
             MsgSlot::Buffer(buffer) => Message::from(bytes::Bytes::from(buffer)),
-            MsgSlot::UserData(data) => Message::from(data),
+            MsgSlot::UserData { data, .. } => Message::from(data),
         };
         *self = MsgSlot::Ready(frozen);
     }
@@ -132,12 +138,14 @@ impl MsgSlot {
     }
 
     /// Whether the payload may be shared with another message
-    /// (`ZMQ_SHARED`): true for large received or copied messages, false
-    /// for fresh buffers (`zmq_msg_init_size`, `zmq_msg_init_data`) and
-    /// small payloads.
+    /// (`ZMQ_SHARED`): true for large received or copied messages and
+    /// for constant data (`zmq_msg_init_data` without a free function),
+    /// false for fresh buffers (`zmq_msg_init_size`, `zmq_msg_init_data`
+    /// with one) and small payloads.
     pub(crate) fn shared(&self) -> bool {
         match self {
             MsgSlot::Ready(message) => message.len() > INLINE_CAPACITY,
+            MsgSlot::UserData { constant, .. } => *constant,
             _ => false,
         }
     }

@@ -252,7 +252,8 @@ pub unsafe extern "C" fn zmq_poller_wait(
 /// Waits until a registration is ready or `timeout` ms pass (-1:
 /// forever) and writes up to `n_events` ready ones; returns how many.
 /// EAGAIN on timeout; EFAULT for NULL `events`, an invalid poller, or an
-/// endless wait with nothing to watch; EINVAL for `n_events` < 1;
+/// endless wait with nothing to watch; EINVAL for `n_events` < 0 (with
+/// 0 the wait can only time out);
 /// ENOTSOCK when a registered socket was closed; ETERM, EINTR.
 ///
 /// # Safety
@@ -269,14 +270,13 @@ pub unsafe extern "C" fn zmq_poller_wait_all(
         if events.is_null() {
             return Err(Error::Fault);
         }
+        // 0 is allowed (as in libzmq): nothing can be reported, so the
+        // wait ends with the timeout.
         let count = usize::try_from(n_events).map_err(|_| Error::Inval)?;
-        if count == 0 {
-            return Err(Error::Inval);
-        }
         for &socket in &handle.sockets {
             handles::socket(socket as *mut c_void)?;
         }
-        let slots = count.min(handle.poller.len()).max(1);
+        let slots = count.min(handle.poller.len());
         let mut found: Vec<PollerEvent<'static, Registered>> = Vec::with_capacity(slots);
         found.resize_with(slots, || PollerEvent {
             socket: None,

@@ -1,9 +1,12 @@
 //! `zmq_timers_*` over [`zmq::Timers`]: repeating timers whose callbacks
 //! run in `zmq_timers_execute`, on the caller's thread.
 
+use std::collections::HashSet;
 use std::ffi::{c_int, c_long, c_void};
+use std::sync::LazyLock;
 use std::time::Duration;
 
+use parking_lot::Mutex;
 use zmq::Error;
 
 use crate::boundary::{guarded, guarded_int};
@@ -22,25 +25,36 @@ struct Handler {
 /// A set of timers (one thread at a time, as in libzmq).
 type Timers = zmq::Timers<Handler>;
 
-/// The timers behind a pointer; EFAULT for NULL.
+/// Addresses of the live sets of timers: a NULL, foreign or destroyed
+/// pointer is EFAULT (libzmq's tag check) instead of a dereference.
+static LIVE: LazyLock<Mutex<HashSet<usize>>> = LazyLock::new(|| Mutex::new(HashSet::new()));
+
+/// The timers behind a pointer; EFAULT when it is not live timers.
 ///
 /// # Safety
-/// `timers` is NULL or a live pointer from [`zmq_timers_new`].
+/// `timers` is not used by another thread during the call (libzmq's
+/// rule: one thread at a time).
 unsafe fn timers<'a>(timers: *mut c_void) -> Result<&'a mut Timers, Error> {
-    // SAFETY: NULL or a live boxed Timers per the contract.
-    unsafe { timers.cast::<Timers>().as_mut() }.ok_or(Error::Fault)
+    if timers.is_null() || !LIVE.lock().contains(&(timers as usize)) {
+        return Err(Error::Fault);
+    }
+    // SAFETY: the registry holds exactly the addresses of boxed `Timers`
+    // not yet freed; one thread at a time per the contract.
+    Ok(unsafe { &mut *timers.cast::<Timers>() })
 }
 
 /// A new, empty set of timers.
 #[unsafe(no_mangle)]
 pub extern "C" fn zmq_timers_new() -> *mut c_void {
-    Box::into_raw(Box::new(Timers::new())).cast()
+    let raw = Box::into_raw(Box::new(Timers::new()));
+    LIVE.lock().insert(raw as usize);
+    raw.cast()
 }
 
 /// Frees the timers and sets `*timers_p` to NULL.
 ///
 /// # Safety
-/// `timers_p` is NULL or points to NULL or live timers.
+/// `timers_p` is NULL or a valid pointer to a pointer.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zmq_timers_destroy(timers_p: *mut *mut c_void) -> c_int {
     guarded_int(|| {
@@ -48,13 +62,15 @@ pub unsafe extern "C" fn zmq_timers_destroy(timers_p: *mut *mut c_void) -> c_int
             return Err(Error::Fault);
         }
         // SAFETY: non-NULL and valid per the contract.
-        let ptr = unsafe { timers_p.replace(std::ptr::null_mut()) };
-        if ptr.is_null() {
+        let ptr = unsafe { timers_p.read() };
+        if ptr.is_null() || !LIVE.lock().remove(&(ptr as usize)) {
             return Err(Error::Fault);
         }
-        // SAFETY: live boxed Timers, freed once (the caller's pointer is
-        // now NULL).
+        // SAFETY: live boxed Timers that just left the registry, so freed
+        // exactly once.
         drop(unsafe { Box::from_raw(ptr.cast::<Timers>()) });
+        // SAFETY: valid per the contract.
+        unsafe { timers_p.write(std::ptr::null_mut()) };
         Ok(0)
     })
 }
@@ -62,7 +78,7 @@ pub unsafe extern "C" fn zmq_timers_destroy(timers_p: *mut *mut c_void) -> c_int
 /// Adds a timer firing every `interval` ms; returns its id.
 ///
 /// # Safety
-/// `timers_ptr` is NULL or live timers; `handler` is valid for `arg`.
+/// `handler` is valid for `arg`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zmq_timers_add(
     timers_ptr: *mut c_void,
@@ -82,7 +98,7 @@ pub unsafe extern "C" fn zmq_timers_add(
 /// Cancels a timer; EINVAL when unknown.
 ///
 /// # Safety
-/// `timers_ptr` is NULL or live timers.
+/// `timers_ptr` is used by one thread at a time.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zmq_timers_cancel(timers_ptr: *mut c_void, timer_id: c_int) -> c_int {
     guarded_int(|| {
@@ -96,7 +112,7 @@ pub unsafe extern "C" fn zmq_timers_cancel(timers_ptr: *mut c_void, timer_id: c_
 /// Changes a timer's interval, counting from now.
 ///
 /// # Safety
-/// `timers_ptr` is NULL or live timers.
+/// `timers_ptr` is used by one thread at a time.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zmq_timers_set_interval(
     timers_ptr: *mut c_void,
@@ -115,7 +131,7 @@ pub unsafe extern "C" fn zmq_timers_set_interval(
 /// Restarts a timer's interval from now.
 ///
 /// # Safety
-/// `timers_ptr` is NULL or live timers.
+/// `timers_ptr` is used by one thread at a time.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zmq_timers_reset(timers_ptr: *mut c_void, timer_id: c_int) -> c_int {
     guarded_int(|| {
@@ -129,7 +145,7 @@ pub unsafe extern "C" fn zmq_timers_reset(timers_ptr: *mut c_void, timer_id: c_i
 /// is none.
 ///
 /// # Safety
-/// `timers_ptr` is NULL or live timers.
+/// `timers_ptr` is used by one thread at a time.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zmq_timers_timeout(timers_ptr: *mut c_void) -> c_long {
     guarded(-1, || {
@@ -143,7 +159,7 @@ pub unsafe extern "C" fn zmq_timers_timeout(timers_ptr: *mut c_void) -> c_long {
 /// again.
 ///
 /// # Safety
-/// `timers_ptr` is NULL or live timers; callbacks must not destroy them.
+/// Callbacks must not destroy the timers.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zmq_timers_execute(timers_ptr: *mut c_void) -> c_int {
     guarded_int(|| {
@@ -162,4 +178,38 @@ pub unsafe extern "C" fn zmq_timers_execute(timers_ptr: *mut c_void) -> c_int {
         }
         Ok(0)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::boundary::last_errno;
+
+    unsafe extern "C" fn never(_id: c_int, _arg: *mut c_void) {}
+
+    #[test]
+    fn null_and_foreign_timers_are_efault() {
+        let mut null: *mut c_void = std::ptr::null_mut();
+        let foreign = (&raw mut null).cast::<c_void>();
+        for ptr in [std::ptr::null_mut(), foreign] {
+            // SAFETY: invalid pointers are refused before any use.
+            unsafe {
+                assert_eq!(zmq_timers_add(ptr, 100, Some(never), ptr), -1);
+                assert_eq!(last_errno(), libc::EFAULT);
+                assert_eq!(zmq_timers_cancel(ptr, 1), -1);
+                assert_eq!(zmq_timers_set_interval(ptr, 1, 100), -1);
+                assert_eq!(zmq_timers_reset(ptr, 1), -1);
+                assert_eq!(zmq_timers_timeout(ptr), -1);
+                assert_eq!(zmq_timers_execute(ptr), -1);
+                assert_eq!(last_errno(), libc::EFAULT);
+            }
+        }
+        // SAFETY: a valid pointer to a NULL pointer.
+        assert_eq!(unsafe { zmq_timers_destroy(&mut null) }, -1);
+        assert_eq!(last_errno(), libc::EFAULT);
+        let mut live = zmq_timers_new();
+        // SAFETY: a valid pointer to live timers.
+        assert_eq!(unsafe { zmq_timers_destroy(&mut live) }, 0);
+        assert!(live.is_null());
+    }
 }

@@ -9,16 +9,18 @@ use std::time::{Duration, Instant};
 
 use zmq::Error;
 
-use crate::boundary::{guarded, guarded_int, last_errno, set_errno};
+use crate::boundary::{c_errno, guarded, guarded_int, set_errno};
 use zmq_mechanisms::z85;
 
 /// The version this library reports (the libzmq it replaces).
 pub const VERSION: (c_int, c_int, c_int) = (4, 3, 5);
 
-/// The errno of this thread's last failed call.
+/// The C library's `errno` of the calling thread (libzmq's
+/// `zmq_errno` is `return errno;`): after a successful call it is
+/// whatever the caller or the call left there, not a stale failure.
 #[unsafe(no_mangle)]
 pub extern "C" fn zmq_errno() -> c_int {
-    last_errno()
+    c_errno()
 }
 
 /// The text of an error number: libzmq's own texts for its own numbers,
@@ -54,8 +56,9 @@ pub unsafe extern "C" fn zmq_version(major: *mut c_int, minor: *mut c_int, patch
     }
 }
 
-/// 1 when the capability is built in: "ipc" and "curve" here (no pgm,
-/// tipc, norm, vmci, gssapi, ws, wss, draft).
+/// 1 when the capability is built in: "ipc", "curve" and "draft" (the
+/// draft API is exported) here; no pgm, tipc, norm, vmci, gssapi, ws,
+/// wss.
 ///
 /// # Safety
 /// `capability` is NULL or a C string.
@@ -66,7 +69,7 @@ pub unsafe extern "C" fn zmq_has(capability: *const c_char) -> c_int {
     }
     // SAFETY: non-NULL and NUL-terminated per the contract.
     let name = unsafe { CStr::from_ptr(capability) };
-    c_int::from(matches!(name.to_bytes(), b"ipc" | b"curve"))
+    c_int::from(matches!(name.to_bytes(), b"ipc" | b"curve" | b"draft"))
 }
 
 /// Encodes `size` bytes (a multiple of 4) as Z85 into `dest` (room for

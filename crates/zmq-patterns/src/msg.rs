@@ -81,6 +81,9 @@ impl fmt::Debug for MsgFlags {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Metadata {
     entries: Vec<(Box<str>, Bytes)>,
+    /// The descriptor of the connection the messages came in on
+    /// (`ZMQ_SRCFD`), for tcp and ipc.
+    source_fd: Option<i32>,
 }
 
 impl Metadata {
@@ -95,6 +98,17 @@ impl Metadata {
             Some(entry) => entry.1 = value,
             None => self.entries.push((name.into(), value)),
         }
+    }
+
+    /// Records the descriptor of the connection (`ZMQ_SRCFD`).
+    pub fn set_source_fd(&mut self, fd: i32) {
+        self.source_fd = Some(fd);
+    }
+
+    /// The descriptor of the connection the messages came in on, if they
+    /// came over a stream (`ZMQ_SRCFD`).
+    pub fn source_fd(&self) -> Option<i32> {
+        self.source_fd
     }
 
     /// The value of the property of exactly that name, if present; the

@@ -78,6 +78,13 @@ impl IoThreads {
                     .io
                     .push(IoThread::spawn_scheduled(name, scheduling.clone())?);
             }
+            // The reaper starts with them (as libzmq's context does), not
+            // at the first close: its descriptors must not take the
+            // numbers of the connections being closed, which
+            // applications still hold as ZMQ_SRCFD.
+            if threads.reaper.is_none() {
+                threads.reaper = Some(IoThread::spawn_named("ZMQbg/Reaper".into())?);
+            }
             threads.started = true;
         }
         threads

@@ -39,6 +39,12 @@ impl Message {
         std::str::from_utf8(value).ok()
     }
 
+    /// The descriptor of the connection a received message came in on
+    /// (`ZMQ_SRCFD`): tcp and ipc only, `None` otherwise.
+    pub fn source_fd(&self) -> Option<i32> {
+        self.msg.metadata()?.source_fd()
+    }
+
     /// The payload as text, if it is UTF-8.
     pub fn as_str(&self) -> Option<&str> {
         std::str::from_utf8(self.msg.data()).ok()

@@ -21,12 +21,23 @@ use std::time::{Duration, Instant};
 use nix::poll::{PollFd, PollFlags, PollTimeout};
 
 use crate::error::{Error, Result};
-use crate::poll::{fd_flags, fd_revents, socket_revents, thread_safe_revents};
+use crate::poll::{
+    POLLERR, POLLIN, POLLOUT, POLLPRI, fd_flags, fd_revents, socket_revents, thread_safe_revents,
+};
 use crate::reactor::Interest;
 use crate::reactor::epoll::Epoll;
 use crate::signaler::Signaler;
 use crate::socket::{Socket, SocketMailbox};
 use crate::threadsafe::ThreadSafeSocket;
+
+/// EINVAL for an event mask with bits other than POLLIN, POLLOUT,
+/// POLLERR and POLLPRI (libzmq's check).
+fn check_events(events: i16) -> Result<()> {
+    if events & !(POLLIN | POLLOUT | POLLERR | POLLPRI) != 0 {
+        return Err(Error::Inval);
+    }
+    Ok(())
+}
 
 /// What one registration watches.
 enum Watched<'a> {
@@ -135,6 +146,7 @@ impl<'a, T> Poller<'a, T> {
     /// allowed, see [`Poller::modify`]). EINVAL when it is already
     /// registered.
     pub fn add(&mut self, socket: &'a Socket, user_data: T, events: i16) -> Result<()> {
+        check_events(events)?;
         if self.registrations.iter().any(|r| r.is_socket(socket)) {
             return Err(Error::Inval);
         }
@@ -149,6 +161,7 @@ impl<'a, T> Poller<'a, T> {
     /// Changes the events a registered socket is watched for (0 disables
     /// it until the next change). EINVAL when it is not registered.
     pub fn modify(&mut self, socket: &Socket, events: i16) -> Result<()> {
+        check_events(events)?;
         let registration = self
             .registrations
             .iter_mut()
@@ -178,6 +191,7 @@ impl<'a, T> Poller<'a, T> {
         user_data: T,
         events: i16,
     ) -> Result<()> {
+        check_events(events)?;
         if self.registrations.iter().any(|r| r.is_thread_safe(socket)) {
             return Err(Error::Inval);
         }
@@ -203,6 +217,7 @@ impl<'a, T> Poller<'a, T> {
     /// Changes the events a registered thread-safe socket is watched for.
     /// EINVAL when it is not registered.
     pub fn modify_thread_safe(&mut self, socket: &ThreadSafeSocket, events: i16) -> Result<()> {
+        check_events(events)?;
         let registration = self
             .registrations
             .iter_mut()
@@ -232,6 +247,7 @@ impl<'a, T> Poller<'a, T> {
     /// Registers a raw descriptor for `events` ([`POLLIN`](crate::poll::POLLIN) | [`POLLOUT`](crate::poll::POLLOUT) |
     /// [`POLLPRI`](crate::poll::POLLPRI)). EINVAL when it is already registered.
     pub fn add_fd(&mut self, fd: BorrowedFd<'a>, user_data: T, events: i16) -> Result<()> {
+        check_events(events)?;
         if self.registrations.iter().any(|r| r.is_fd(fd.as_raw_fd())) {
             return Err(Error::Inval);
         }
@@ -246,6 +262,7 @@ impl<'a, T> Poller<'a, T> {
     /// Changes the events a registered descriptor is watched for. EINVAL
     /// when it is not registered.
     pub fn modify_fd(&mut self, fd: RawFd, events: i16) -> Result<()> {
+        check_events(events)?;
         let registration = self
             .registrations
             .iter_mut()
@@ -305,7 +322,8 @@ impl<'a, T> Poller<'a, T> {
     ///
     /// EAGAIN when the timeout passes first; EFAULT when nothing is
     /// watched (no registration, or all with no events) and the timeout is
-    /// negative (it would wait forever); EINVAL for an empty `events`;
+    /// negative (it would wait forever); an empty `events` can only time
+    /// out (EAGAIN), as in libzmq;
     /// EINTR when a signal interrupts the wait; ETERM when a socket's
     /// context was terminated.
     pub fn wait_all(&mut self, events: &mut [PollerEvent<'a, T>], timeout_ms: i64) -> Result<usize>
@@ -331,9 +349,6 @@ impl<'a, T> Poller<'a, T> {
     where
         T: Clone,
     {
-        if max == 0 {
-            return Err(Error::Inval);
-        }
         let active: Vec<&Registration<'a, T>> = self
             .registrations
             .iter()
@@ -490,7 +505,9 @@ mod tests {
         assert_eq!(poller.wait(-1).err(), Some(Error::Fault));
         let mut none: [PollerEvent<'_, ()>; 0] = [];
         poller.modify(&a, POLLOUT).unwrap();
-        assert_eq!(poller.wait_all(&mut none, 0), Err(Error::Inval));
+        assert_eq!(poller.wait_all(&mut none, 0), Err(Error::Again));
+        assert_eq!(poller.add(&a, (), i16::MAX), Err(Error::Inval));
+        assert_eq!(poller.modify(&a, i16::MAX), Err(Error::Inval));
     }
 
     #[test]

@@ -69,6 +69,8 @@ pub struct ConnectionConfig {
     /// The peer's address for the `Peer-Address` property and the ZAP
     /// request, if known.
     pub peer_address: Option<Bytes>,
+    /// The stream's descriptor, for `ZMQ_SRCFD` of received messages.
+    pub source_fd: Option<i32>,
     /// `ZMQ_ZAP_DOMAIN` (empty: none).
     pub zap_domain: Bytes,
     /// `ZMQ_ZAP_ENFORCE_DOMAIN`.
@@ -97,6 +99,7 @@ impl ConnectionConfig {
             metadata: Vec::new(),
             recv_routing_id: matches!(socket_type, SocketType::Router | SocketType::Stream),
             peer_address: None,
+            source_fd: None,
             zap_domain: Bytes::new(),
             zap_enforce_domain: false,
             zap_handler_available: false,

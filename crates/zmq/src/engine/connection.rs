@@ -542,6 +542,9 @@ impl ZmtpConnection {
         if let Some(address) = &self.config.peer_address {
             metadata.insert(PEER_ADDRESS, address.clone());
         }
+        if let Some(fd) = self.config.source_fd {
+            metadata.set_source_fd(fd);
+        }
         metadata
     }
 

@@ -40,11 +40,13 @@ pub(super) struct RawConnection {
 }
 
 impl RawConnection {
-    /// A connection to the peer at `peer_address`; with `notify`, the
+    /// A connection to the peer at `peer_address` over the descriptor
+    /// `source_fd` (`ZMQ_SRCFD`); with `notify`, the
     /// connect notification (a zero-length message) follows the handshake
     /// event.
-    pub(super) fn new(peer_address: &str, notify: bool) -> RawConnection {
+    pub(super) fn new(peer_address: &str, source_fd: i32, notify: bool) -> RawConnection {
         let mut metadata = Metadata::new();
+        metadata.set_source_fd(source_fd);
         if !peer_address.is_empty() {
             metadata.insert(
                 PEER_ADDRESS,
@@ -161,7 +163,7 @@ mod tests {
 
     #[test]
     fn established_at_once_with_connect_notification() {
-        let mut c = RawConnection::new("127.0.0.1", true);
+        let mut c = RawConnection::new("127.0.0.1", -1, true);
         assert!(matches!(
             c.poll_event(),
             Some(ConnectionEvent::HandshakeSucceeded { .. })
@@ -177,14 +179,14 @@ mod tests {
         );
         assert!(c.poll_event().is_none());
         assert!(c.is_established());
-        let mut quiet = RawConnection::new("", false);
+        let mut quiet = RawConnection::new("", -1, false);
         assert!(quiet.poll_event().is_some());
         assert!(quiet.poll_event().is_none());
     }
 
     #[test]
     fn each_read_is_one_message() {
-        let mut c = RawConnection::new("", false);
+        let mut c = RawConnection::new("", -1, false);
         c.poll_event();
         let mut buf = BytesMut::from(&b"GET / HTTP/1.0\r\n\r\n"[..]);
         c.receive(&mut buf);
@@ -202,7 +204,7 @@ mod tests {
 
     #[test]
     fn messages_are_written_as_bytes_and_empty_closes() {
-        let mut c = RawConnection::new("", false);
+        let mut c = RawConnection::new("", -1, false);
         assert!(c.poll_transmit().is_none());
         let mut part = Msg::from_slice(b"abc");
         part.set_more(true);
@@ -216,7 +218,7 @@ mod tests {
 
     #[test]
     fn eof_fails_once() {
-        let mut c = RawConnection::new("", false);
+        let mut c = RawConnection::new("", -1, false);
         c.poll_event();
         c.receive_eof();
         c.receive_eof();

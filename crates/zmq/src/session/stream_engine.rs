@@ -72,9 +72,14 @@ impl StreamEngine {
     ) -> Option<StreamEngine> {
         let connection = if speaks_raw(link) {
             let notify = link.options.stream_notify;
-            WireProtocol::Raw(RawConnection::new(stream.peer_address(), notify))
+            WireProtocol::Raw(RawConnection::new(
+                stream.peer_address(),
+                stream.raw_fd(),
+                notify,
+            ))
         } else {
-            let config = connection_config(link, as_server, stream.peer_address())?;
+            let mut config = connection_config(link, as_server, stream.peer_address())?;
+            config.source_fd = Some(stream.raw_fd());
             WireProtocol::Zmtp(Box::new(ZmtpConnection::new(config, now).ok()?))
         };
         Some(StreamEngine {
