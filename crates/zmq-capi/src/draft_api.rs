@@ -12,6 +12,27 @@ use crate::boundary::{guarded, guarded_int};
 use crate::handles;
 use crate::socket_api::endpoint_arg;
 
+/// The state of a ROUTER's peer: `ZMQ_POLLOUT` when a message to it
+/// would be queued now, else 0; EHOSTUNREACH for an unknown routing id,
+/// ENOTSUP on other socket types, ENOTSOCK for an invalid socket.
+///
+/// # Safety
+/// `socket` is any pointer; `routing_id` is valid for `routing_id_size`
+/// bytes (NULL only with size 0).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_socket_get_peer_state(
+    socket: *mut c_void,
+    routing_id: *const c_void,
+    routing_id_size: usize,
+) -> c_int {
+    guarded_int(|| {
+        let socket = &handles::socket(socket)?.socket;
+        // SAFETY: forwarded contract.
+        let routing_id = unsafe { crate::msg_api::bytes_arg(routing_id, routing_id_size) }?;
+        Ok(c_int::from(socket.with(|s| s.peer_state(routing_id))?))
+    })
+}
+
 /// A group argument; EINVAL for NULL.
 ///
 /// # Safety

@@ -39,7 +39,5 @@ pub mod proxy_api;
 pub mod socket_api;
 /// `zmq_timers_*`.
 pub mod timers_api;
-/// Functions that fail with ENOTSUP until their part lands.
-pub mod unsupported_api;
 /// `zmq_errno`, `zmq_strerror`, `zmq_version`, `zmq_has`, Z85, counters.
 pub mod util_api;

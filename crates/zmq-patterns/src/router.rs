@@ -98,6 +98,14 @@ impl<P: Pipe> Router<P> {
         self.table.routing_id(id)
     }
 
+    /// Whether a message to the peer named `routing_id` would fit in its
+    /// pipe now (`zmq_socket_get_peer_state`'s `ZMQ_POLLOUT`); `None`
+    /// when no peer has that routing id.
+    pub fn peer_writable(&mut self, routing_id: &[u8]) -> Option<bool> {
+        let id = self.table.lookup(routing_id)?;
+        Some(self.pipes.get_mut(&id)?.check_write())
+    }
+
     fn attach_pipe(&mut self, mut pipe: P, connect_routing_id: Option<Bytes>) {
         if self.probe_router {
             send_probe(&mut pipe);

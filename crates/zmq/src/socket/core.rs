@@ -501,6 +501,15 @@ impl SocketCore {
     }
 
     /// Reads a pattern-specific option.
+    /// ROUTER only: whether the peer named `routing_id` can take a
+    /// message now; `None` for an unknown peer or another socket type.
+    pub(crate) fn router_peer_writable(&mut self, routing_id: &[u8]) -> Option<bool> {
+        match &mut self.pattern {
+            AnyPattern::Router(router) => router.peer_writable(routing_id),
+            _ => None,
+        }
+    }
+
     pub(crate) fn pattern_option(&self, name: PatternOptionName) -> Result<PatternOption> {
         self.pattern.option(name).map_err(pattern_error)
     }

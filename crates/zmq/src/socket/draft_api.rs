@@ -79,6 +79,25 @@ impl Socket {
             .set_pattern_option(PatternOption::DisconnectPeer(routing_id))
     }
 
+    /// The state of the peer named `routing_id`
+    /// (`zmq_socket_get_peer_state`, ROUTER only): [`POLLOUT`] when a
+    /// message to it would be queued now, else 0. EHOSTUNREACH for an
+    /// unknown routing id; ENOTSUP on other socket types.
+    ///
+    /// [`POLLOUT`]: crate::poll::POLLOUT
+    pub fn peer_state(&self, routing_id: &[u8]) -> Result<i16> {
+        let mut state = self.state.borrow_mut();
+        if state.core.kind != SocketKind::Router {
+            return Err(Error::NotSup);
+        }
+        state.core.process_commands()?;
+        match state.core.router_peer_writable(routing_id) {
+            Some(true) => Ok(crate::poll::POLLOUT),
+            Some(false) => Ok(0),
+            None => Err(Error::HostUnreach),
+        }
+    }
+
     /// One attempt to send a part without blocking (`flags` may hold
     /// [`SNDMORE`]); on failure the part comes back with the error.
     pub(crate) fn try_send_msg(
