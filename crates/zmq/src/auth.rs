@@ -58,7 +58,10 @@ impl Authenticator {
         let shared = Arc::clone(&policy);
         let thread = std::thread::Builder::new()
             .name("ZMQbg/ZAP".into())
-            .spawn(move || serve(&handler, &control, &shared))
+            .spawn(move || {
+                crate::io_thread::block_signals();
+                serve(&handler, &control, &shared)
+            })
             .map_err(crate::error::Error::from)?;
         Ok(Authenticator {
             policy,

@@ -38,6 +38,7 @@ impl<C: Send + 'static> IoThread<C> {
         };
         let (ready_tx, ready_rx) = mpsc::sync_channel(1);
         let thread = thread::Builder::new().name(name).spawn(move || {
+            block_signals();
             scheduling.apply_to_current_thread();
             let mut reactor = match Reactor::<C>::new() {
                 Ok(reactor) => reactor,
@@ -107,5 +108,18 @@ impl<C: Send + 'static> IoThread<C> {
 impl<C: Send + 'static> Drop for IoThread<C> {
     fn drop(&mut self) {
         let _ = self.shutdown();
+    }
+}
+/// Blocks every signal on the calling (background) thread, as libzmq's
+/// threads do: the process's signals then go to application threads,
+/// where they interrupt blocking calls (EINTR) and run their handlers,
+/// instead of landing on a thread of ours that would swallow them.
+pub(crate) fn block_signals() {
+    // SAFETY: `set` is a local sigset_t initialised by sigfillset before
+    // use; pthread_sigmask only changes the calling thread's mask.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
     }
 }

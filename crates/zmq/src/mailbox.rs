@@ -80,7 +80,9 @@ impl<T> Mailbox<T> {
         count
     }
 
-    /// The next command, waiting up to `timeout` (`None`: no limit).
+    /// The next command, waiting up to `timeout` (`None`: no limit). A
+    /// signal delivered to the waiting thread ends the wait with an
+    /// `Interrupted` error.
     pub fn recv_timeout(&self, timeout: Option<Duration>) -> io::Result<Option<T>> {
         let deadline = timeout.map(|t| Instant::now() + t);
         loop {

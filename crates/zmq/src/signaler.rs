@@ -59,7 +59,10 @@ impl Signaler {
     }
 
     /// Waits until signalled or `timeout` passes (`None`: no limit),
-    /// without clearing the signal. Returns whether it is signalled.
+    /// without clearing the signal. Returns whether it is signalled; a
+    /// signal delivered to the waiting thread ends the wait with an
+    /// `Interrupted` error (EINTR), so that a blocking call returns EINTR
+    /// as libzmq's do.
     pub fn wait(&self, timeout: Option<Duration>) -> io::Result<bool> {
         let timeout = match timeout {
             None => PollTimeout::NONE,
@@ -72,9 +75,6 @@ impl Signaler {
         let mut fds = [PollFd::new(self.fd.as_fd(), PollFlags::POLLIN)];
         match poll(&mut fds, timeout) {
             Ok(ready) => Ok(ready > 0),
-            // A signal interrupted us: report "not yet", the caller's loop
-            // re-checks its deadline.
-            Err(Errno::EINTR) => Ok(false),
             Err(err) => Err(err.into()),
         }
     }

@@ -184,7 +184,9 @@ impl SocketCore {
     }
 
     /// Sleeps until a command arrives or `deadline` passes, then applies
-    /// every waiting command. `Err(Again)` on timeout.
+    /// every waiting command. `Err(Again)` on timeout; `Err(Intr)` when a
+    /// signal interrupts the sleep (libzmq's EINTR: the blocking call
+    /// returns, so that the application's handler can act).
     fn wait(&mut self, deadline: Option<Instant>) -> Result<()> {
         let timeout = match deadline {
             Some(deadline) => {
