@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::os::fd::{AsFd, BorrowedFd};
 
 use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
-use socket2::Socket;
+use socket2::{SockAddr, Socket};
 
 use crate::transport::Stream;
 
@@ -22,6 +22,7 @@ pub struct SocketStream {
     socket: Socket,
     peer_address: String,
     local_endpoint: String,
+    peer_endpoint: String,
 }
 
 impl SocketStream {
@@ -39,23 +40,39 @@ impl SocketStream {
             .and_then(|address| address.as_socket())
             .map(|address| tcp_endpoint(&address))
             .unwrap_or_default();
-        Self {
-            socket,
-            peer_address,
-            local_endpoint,
-        }
-    }
-
-    /// Wraps a connected ipc socket (already non-blocking); `endpoint` is
-    /// the listener's or the connected-to endpoint.
-    pub(crate) fn ipc(socket: Socket, endpoint: String) -> Self {
-        let peer_address = getsockopt(&socket, PeerCredentials)
-            .map(|cred| format!(":{}:{}:{}", cred.uid(), cred.gid(), cred.pid()))
+        let peer_endpoint = socket
+            .peer_addr()
+            .ok()
+            .and_then(|address| address.as_socket())
+            .map(|address| tcp_endpoint(&address))
             .unwrap_or_default();
         Self {
             socket,
             peer_address,
-            local_endpoint: endpoint,
+            local_endpoint,
+            peer_endpoint,
+        }
+    }
+
+    /// Wraps a connected ipc socket (already non-blocking); `endpoint` is
+    /// the listener's or the connected-to endpoint. The ends are named as
+    /// libzmq names them: the socket file of the end that has one (the
+    /// listener's, `endpoint`), `ipc://` for the unnamed connecting end.
+    pub(crate) fn ipc(socket: Socket, endpoint: String) -> Self {
+        let peer_address = getsockopt(&socket, PeerCredentials)
+            .map(|cred| format!(":{}:{}:{}", cred.uid(), cred.gid(), cred.pid()))
+            .unwrap_or_default();
+        let name = |address: io::Result<SockAddr>| match address {
+            Ok(address) if address.is_unnamed() => String::from("ipc://"),
+            _ => endpoint.clone(),
+        };
+        let local_endpoint = name(socket.local_addr());
+        let peer_endpoint = name(socket.peer_addr());
+        Self {
+            socket,
+            peer_address,
+            local_endpoint,
+            peer_endpoint,
         }
     }
 }
@@ -103,6 +120,10 @@ impl Stream for SocketStream {
 
     fn local_endpoint(&self) -> &str {
         &self.local_endpoint
+    }
+
+    fn peer_endpoint(&self) -> &str {
+        &self.peer_endpoint
     }
 
     fn direct_read_fd(&self) -> Option<BorrowedFd<'_>> {

@@ -111,8 +111,16 @@ pub trait Stream: io::Read + io::Write + AsFd + Send + fmt::Debug {
     /// process for ipc.
     fn peer_address(&self) -> &str;
 
-    /// The local end as an endpoint, e.g. `tcp://127.0.0.1:40000`.
+    /// The local end as an endpoint, e.g. `tcp://127.0.0.1:40000`
+    /// (`ipc://` for the unnamed end of an ipc connection).
     fn local_endpoint(&self) -> &str;
+
+    /// The remote end as an endpoint, as libzmq's monitor events show it:
+    /// `tcp://127.0.0.1:40000`; for ipc the listener's socket file, or
+    /// `ipc://` for a connecting peer. Empty when unknown.
+    fn peer_endpoint(&self) -> &str {
+        ""
+    }
 
     /// The descriptor from which `read(2)` gives exactly the bytes
     /// `Read::read` would, so that the engine may read into its buffer

@@ -130,9 +130,12 @@ impl MonitorSlot {
         }
     }
 
-    /// Whether a monitor is running.
-    pub(crate) fn is_active(&self) -> bool {
-        self.active.lock().is_some()
+    /// Whether a monitor is running and takes `event`.
+    pub(crate) fn wants(&self, event: u64) -> bool {
+        self.active
+            .lock()
+            .as_ref()
+            .is_some_and(|monitor| monitor.events & event != 0)
     }
 
     /// Reports `ZMQ_EVENT_PIPES_STATS` (version 2 monitors only): messages

@@ -36,6 +36,8 @@ fn round_trip(listener: &mut dyn Listener, address: &str) -> TransportResult<Box
     assert_eq!(read_exact(server.as_mut(), 4)?, b"ping");
     write_all(server.as_mut(), b"pong")?;
     assert_eq!(read_exact(client.as_mut(), 4)?, b"pong");
+    assert_eq!(client.local_endpoint(), "ipc://");
+    assert_eq!(client.peer_endpoint(), server.local_endpoint());
     Ok(server)
 }
 
@@ -54,6 +56,8 @@ fn file_path_bind_connect_exchange() -> TransportResult<()> {
     );
     assert_eq!(server.peer_address(), expected);
     assert_eq!(server.local_endpoint(), format!("ipc://{path}"));
+    // The connecting end is unnamed (libzmq shows `ipc://`).
+    assert_eq!(server.peer_endpoint(), "ipc://");
     drop(listener);
     assert!(
         !fs::exists(&path)?,

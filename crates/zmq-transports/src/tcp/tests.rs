@@ -73,6 +73,9 @@ fn ipv4_connect_accept_exchange() -> TransportResult<()> {
     assert_eq!(server.local_endpoint(), endpoint);
     assert!(client.local_endpoint().starts_with("tcp://127.0.0.1:"));
     assert_ne!(port_of(client.local_endpoint()), 0);
+    // Each end names the other as the other names itself.
+    assert_eq!(client.peer_endpoint(), endpoint);
+    assert_eq!(server.peer_endpoint(), client.local_endpoint());
     assert!(listener.accept()?.is_none(), "nothing else pending");
     Ok(())
 }

@@ -97,7 +97,7 @@ impl ListenerHandler {
             monitor::EVENT_ACCEPTED,
             stream.raw_fd() as u64,
             &self.endpoint,
-            stream.peer_address(),
+            stream.peer_endpoint(),
             true,
         );
         let Some(engine) = StreamEngine::new(stream, &self.link, true, Instant::now()) else {

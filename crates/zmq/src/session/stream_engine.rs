@@ -94,6 +94,11 @@ impl StreamEngine {
         self.stream.as_fd()
     }
 
+    /// The stream's remote end as an endpoint (monitor events).
+    pub(super) fn peer_endpoint(&self) -> &str {
+        self.stream.peer_endpoint()
+    }
+
     /// The connection (ZMTP or raw).
     pub(super) fn connection(&mut self) -> &mut WireProtocol {
         &mut self.connection

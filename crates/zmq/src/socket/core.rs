@@ -44,6 +44,14 @@ pub(crate) enum SocketCommand {
     },
     /// A pipe kept across a reconnection has a new peer behind it.
     Hiccup(PipeId),
+    /// The ends of the network connection a pipe stands for (after its
+    /// `Attach`, and again after each reconnection), for
+    /// `ZMQ_EVENT_PIPES_STATS`.
+    PipeEnds {
+        pipe: PipeId,
+        local: Arc<str>,
+        remote: Arc<str>,
+    },
     /// The context is shutting down: blocking calls fail with ETERM.
     Stop,
     /// A connect without reconnection (`ZMQ_RECONNECT_IVL` -1 or 0) lost
@@ -71,6 +79,8 @@ pub(crate) type SocketMailbox = Mailbox<SocketCommand>;
 struct PipeInfo {
     /// The endpoint the pipe came from (for unbind / disconnect).
     endpoint: Arc<str>,
+    /// The (local, remote) ends of its network connection, once known.
+    ends: Option<(Arc<str>, Arc<str>)>,
     /// Made by a connect (the endpoint is the remote one) rather than a
     /// bind (the local one).
     locally_initiated: bool,
@@ -231,6 +241,15 @@ impl SocketCore {
                 connect_routing_id,
             } => self.attach(pipe, endpoint, locally_initiated, connect_routing_id),
             SocketCommand::Hiccup(id) => self.pattern.hiccuped(id),
+            SocketCommand::PipeEnds {
+                pipe,
+                local,
+                remote,
+            } => {
+                if let Some(info) = self.pipes.get_mut(&pipe) {
+                    info.ends = Some((local, remote));
+                }
+            }
             SocketCommand::Stop => self.stopped = true,
             SocketCommand::EndpointEnded(endpoint) => self.ended_endpoints.push(endpoint),
             SocketCommand::Wake => {}
@@ -247,10 +266,10 @@ impl SocketCore {
             PipeSignal::WriteActivated => self.pattern.write_activated(id),
             PipeSignal::Stats { outbound, inbound } => {
                 if let Some(info) = self.pipes.get(&id) {
-                    let (local, remote) = if info.locally_initiated {
-                        ("", &*info.endpoint)
-                    } else {
-                        (&*info.endpoint, "")
+                    let (local, remote) = match &info.ends {
+                        Some((local, remote)) => (&**local, &**remote),
+                        None if info.locally_initiated => ("", &*info.endpoint),
+                        None => (&*info.endpoint, ""),
                     };
                     self.monitor
                         .emit_pipes_stats(outbound, inbound, local, remote);
@@ -279,6 +298,7 @@ impl SocketCore {
             id,
             PipeInfo {
                 endpoint,
+                ends: None,
                 locally_initiated,
                 terminating: false,
             },
@@ -364,7 +384,9 @@ impl SocketCore {
     /// drops what it has not read yet; what it sent is still read by the
     /// peer end (a session lingers over it, an inproc peer reads it).
     pub(crate) fn terminate_all_pipes(&mut self) {
-        let ids: Vec<PipeId> = self.pipes.keys().copied().collect();
+        // In attach order (ids grow), as libzmq asks its pipes in order.
+        let mut ids: Vec<PipeId> = self.pipes.keys().copied().collect();
+        ids.sort_unstable();
         for id in ids {
             if let Some(pipe) = self.pattern.pipe_mut(id) {
                 // Only inproc pipes may carry the peer's disconnect message.
@@ -391,12 +413,19 @@ impl SocketCore {
 
     /// `zmq_socket_monitor_pipes_stats`: asks every pipe's peer for queue
     /// statistics; each answer becomes a `ZMQ_EVENT_PIPES_STATS` event.
-    /// EINVAL when the socket is not monitored.
+    /// EINVAL when the socket's monitor does not take that event; EAGAIN
+    /// when there is no pipe to ask (libzmq's answers).
     pub(crate) fn query_pipes_stats(&mut self) -> Result<()> {
-        if !self.monitor.is_active() {
+        if !self.monitor.wants(crate::monitor::EVENT_PIPES_STATS) {
             return Err(Error::Inval);
         }
-        let ids: Vec<PipeId> = self.pipes.keys().copied().collect();
+        self.process_commands()?;
+        if self.pipes.is_empty() {
+            return Err(Error::Again);
+        }
+        // In attach order (ids grow), as libzmq asks its pipes in order.
+        let mut ids: Vec<PipeId> = self.pipes.keys().copied().collect();
+        ids.sort_unstable();
         for id in ids {
             if let Some(pipe) = self.pattern.pipe_mut(id) {
                 pipe.request_stats();

@@ -148,6 +148,7 @@ impl Session {
         if let Origin::Connecter(connecter) = &mut self.origin {
             connecter.backoff.reset();
         }
+        self.other_end = std::sync::Arc::from(stream.local_endpoint());
         self.event(monitor::EVENT_CONNECTED, stream.raw_fd() as u64);
         let Some(engine) = StreamEngine::new(stream, &self.link, false, Instant::now()) else {
             // The socket type does not speak ZMTP: nothing will work.

@@ -88,6 +88,10 @@ enum Wire {
 pub(super) struct Session {
     link: SocketLink,
     endpoint: Arc<str>,
+    /// The current connection's other end, as monitor events name it:
+    /// the local address of a connecter's stream, the peer's address of
+    /// an accepted one (empty while there is no connection).
+    other_end: Arc<str>,
     origin: Origin,
     wire: Wire,
     /// Interest registered for the wire's descriptor.
@@ -132,6 +136,7 @@ impl Session {
         Session {
             link,
             endpoint,
+            other_end: Arc::from(""),
             origin,
             wire,
             interest: Interest::NONE,
@@ -158,8 +163,11 @@ impl Session {
 
     /// A session for a connection accepted by a listener.
     pub(super) fn accepted(link: SocketLink, endpoint: Arc<str>, engine: StreamEngine) -> Session {
+        let other_end = Arc::from(engine.peer_endpoint());
         let wire = Wire::Engaged(Box::new(engine));
-        Session::new(link, endpoint, Origin::Accepted, wire)
+        let mut session = Session::new(link, endpoint, Origin::Accepted, wire);
+        session.other_end = other_end;
+        session
     }
 
     /// A session that connects to `address` and reconnects after failures;
@@ -228,6 +236,9 @@ impl Session {
     fn take_wire(&mut self, r: &mut R, id: HandlerId) -> Wire {
         let _ = r.deregister_fd(id);
         self.interest = Interest::NONE;
+        if matches!(self.origin, Origin::Connecter(_)) {
+            self.other_end = Arc::from("");
+        }
         std::mem::replace(&mut self.wire, Wire::Idle)
     }
 
@@ -482,6 +493,8 @@ impl Session {
                     .mailbox
                     .send(SocketCommand::Hiccup(pipe.peer_id()));
             }
+            let peer = pipe.peer_id();
+            self.send_pipe_ends(peer);
             return;
         }
         if self.closing.is_some() {
@@ -517,12 +530,14 @@ impl Session {
             Origin::Accepted => (false, None),
             Origin::Connecter(connecter) => (true, connecter.connect_routing_id.clone()),
         };
+        let socket_pipe = socket_end.id();
         self.link.mailbox.send(SocketCommand::Attach {
             pipe: socket_end,
             endpoint: Arc::clone(&self.endpoint),
             locally_initiated,
             connect_routing_id,
         });
+        self.send_pipe_ends(socket_pipe);
     }
 
     /// The connection's metadata, sent down the pipe ahead of its first
@@ -545,13 +560,32 @@ impl Session {
         self.engine_failed_with(r, id, None);
     }
 
-    /// Reports a monitor event about this connection.
+    /// Reports a monitor event about this connection, with both ends as
+    /// libzmq names them (the local end of a connecter is empty while it
+    /// has no connection).
     pub(super) fn event(&self, event: u64, value: u64) {
-        let (local, remote, bound) = match &self.origin {
-            Origin::Accepted => (&*self.endpoint, "", true),
-            Origin::Connecter(_) => ("", &*self.endpoint, false),
-        };
+        let (local, remote) = self.ends();
+        let bound = matches!(self.origin, Origin::Accepted);
         self.link.event(event, value, local, remote, bound);
+    }
+
+    /// (local, remote) ends of the current connection.
+    fn ends(&self) -> (&str, &str) {
+        match &self.origin {
+            Origin::Accepted => (&*self.endpoint, &*self.other_end),
+            Origin::Connecter(_) => (&*self.other_end, &*self.endpoint),
+        }
+    }
+
+    /// Tells the socket which connection its pipe now stands for
+    /// (`ZMQ_EVENT_PIPES_STATS` names both ends).
+    fn send_pipe_ends(&self, pipe: zmq_patterns::PipeId) {
+        let (local, remote) = self.ends();
+        self.link.mailbox.send(SocketCommand::PipeEnds {
+            pipe,
+            local: Arc::from(local),
+            remote: Arc::from(remote),
+        });
     }
 
     /// [`Session::engine_failed`] with the connection's error, if it

@@ -75,6 +75,7 @@ impl SocketSide {
                     }
                 }
                 SocketCommand::Hiccup(_)
+                | SocketCommand::PipeEnds { .. }
                 | SocketCommand::Stop
                 | SocketCommand::Wake
                 | SocketCommand::EndpointEnded(_) => {}
