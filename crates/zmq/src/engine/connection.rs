@@ -287,6 +287,15 @@ impl ZmtpConnection {
         self.fail(ConnectionError::PeerClosed { after_handshake });
     }
 
+    /// Tells the connection reading the stream failed with `errno`.
+    pub fn receive_error(&mut self, errno: i32) {
+        let after_handshake = matches!(self.phase, Phase::Traffic);
+        self.fail(ConnectionError::Stream {
+            errno,
+            after_handshake,
+        });
+    }
+
     fn receive_inner(&mut self, buf: &mut BytesMut, now: Instant) -> Result<(), ConnectionError> {
         if let Phase::Greeting { exchange, .. } = &mut self.phase {
             let received = exchange.receive(buf);

@@ -70,8 +70,15 @@ pub enum ConnectionError {
     HandshakeTimedOut,
     /// Nothing arrived within the heartbeat timeout or the peer's TTL.
     HeartbeatTimedOut,
-    /// The peer closed the stream.
+    /// The peer closed the stream (`EPIPE`, as libzmq's engine).
     PeerClosed {
+        /// Whether the handshake had completed.
+        after_handshake: bool,
+    },
+    /// Reading the stream failed (`ECONNRESET`, ...).
+    Stream {
+        /// The read's errno.
+        errno: i32,
         /// Whether the handshake had completed.
         after_handshake: bool,
     },
@@ -107,6 +114,10 @@ impl ConnectionError {
             }
             ConnectionError::PeerClosed {
                 after_handshake: false,
+            }
+            | ConnectionError::Stream {
+                after_handshake: false,
+                ..
             } => Some(HandshakeFailure::NoDetail),
             _ => None,
         }
@@ -135,7 +146,8 @@ impl ConnectionError {
             ConnectionError::HandshakeTimedOut | ConnectionError::HeartbeatTimedOut => {
                 libc::ETIMEDOUT
             }
-            ConnectionError::PeerClosed { .. } => libc::ECONNRESET,
+            ConnectionError::PeerClosed { .. } => libc::EPIPE,
+            ConnectionError::Stream { errno, .. } => *errno,
             ConnectionError::Mechanism(MechanismError::IncompatibleSocketType { .. }) => {
                 libc::EINVAL
             }
@@ -169,6 +181,9 @@ impl fmt::Display for ConnectionError {
             ConnectionError::HandshakeTimedOut => write!(f, "handshake timed out"),
             ConnectionError::HeartbeatTimedOut => write!(f, "heartbeat timed out"),
             ConnectionError::PeerClosed { .. } => write!(f, "peer closed the connection"),
+            ConnectionError::Stream { errno, .. } => {
+                write!(f, "{}", std::io::Error::from_raw_os_error(*errno))
+            }
         }
     }
 }

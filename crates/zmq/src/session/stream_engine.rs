@@ -138,8 +138,9 @@ impl StreamEngine {
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return ReadStatus::WouldBlock,
-                Err(_) => {
-                    self.connection.receive_eof();
+                Err(e) => {
+                    self.connection
+                        .receive_error(e.raw_os_error().unwrap_or(libc::EIO));
                     return ReadStatus::Closed;
                 }
             }

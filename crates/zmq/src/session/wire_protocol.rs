@@ -63,6 +63,15 @@ impl WireProtocol {
         }
     }
 
+    /// Reading the stream failed with `errno` (a raw connection sees it
+    /// as the peer closing).
+    pub(super) fn receive_error(&mut self, errno: i32) {
+        match self {
+            WireProtocol::Zmtp(c) => c.receive_error(errno),
+            WireProtocol::Raw(c) => c.receive_eof(),
+        }
+    }
+
     /// The next event, in order.
     pub(super) fn poll_event(&mut self) -> Option<ConnectionEvent> {
         match self {
