@@ -15,7 +15,7 @@ use crate::socket_tuning::{
 };
 use crate::socks5::SocksConnect;
 use crate::tcp_accept_filter::peer_is_accepted;
-use crate::tcp_address::{TcpAddress, TcpHost, TcpHostPort};
+use crate::tcp_address::{TcpAddress, TcpHost};
 use crate::tcp_resolve::{resolve_local, resolve_remote};
 use crate::transport::{Connecting, Listener, Stream, Transport};
 
@@ -71,15 +71,23 @@ impl Transport for TcpTransport {
             .socks_proxy
             .as_ref()
             .filter(|p| !p.address.is_empty());
-        let remote = match proxy {
-            Some(proxy) => resolve_remote(&TcpHostPort::parse(&proxy.address)?, options.ipv6)?,
-            None => resolve_remote(&parsed.destination, options.ipv6)?,
+        // Through a proxy, the tcp connection goes to the proxy, from the
+        // source the proxy address names (`source;host:port`, as libzmq).
+        let (remote, source) = match proxy {
+            Some(proxy) => {
+                let via = TcpAddress::parse_connect(&proxy.address)?;
+                (resolve_remote(&via.destination, options.ipv6)?, via.source)
+            }
+            None => (
+                resolve_remote(&parsed.destination, options.ipv6)?,
+                parsed.source.clone(),
+            ),
         };
         let socket = open_socket(&remote)?;
         apply_buffers(&socket, options)?;
         apply_ip(&socket, options, remote.is_ipv6())?;
         apply_tcp_connection(&socket, options)?;
-        if let Some(source) = &parsed.source {
+        if let Some(source) = &source {
             let local = resolve_local(source, remote.is_ipv6())?;
             if local.is_ipv6() != remote.is_ipv6() {
                 return Err(TransportError::invalid(

@@ -123,6 +123,23 @@ fn connects_to_a_domain_name_without_authentication() {
 }
 
 #[test]
+fn a_proxy_address_with_a_source_binds_it_first() {
+    let (proxy, server) = spawn_proxy(None);
+    // libzmq's test_socks_bind_before_connect: `source;proxy`.
+    let options = options_with(&format!("127.0.0.1:0;{proxy}"), "", "");
+    let connecting = TcpTransport.connect("10.1.2.3:7", &options).unwrap();
+    let mut stream = finish_connect(connecting).unwrap();
+    assert!(stream.local_endpoint().starts_with("tcp://127.0.0.1:"));
+    write_all(stream.as_mut(), b"hello").unwrap();
+    assert_eq!(read_exact(stream.as_mut(), 5).unwrap(), b"hello");
+    let seen = server.join().unwrap();
+    assert_eq!(
+        (seen.atyp, seen.address, seen.port),
+        (1, vec![10, 1, 2, 3], 7)
+    );
+}
+
+#[test]
 fn authenticates_and_connects_to_an_ip() {
     let (proxy, server) = spawn_proxy(Some(b"secret"));
     let options = options_with(&proxy, "alice", "secret");
