@@ -49,6 +49,28 @@ struct Threads {
     io: Vec<IoThread<IoCommand>>,
     reaper: Option<IoThread<IoCommand>>,
     started: bool,
+    /// The process that started the threads.
+    pid: u32,
+}
+
+impl Threads {
+    /// In a child forked after the threads started, they do not exist:
+    /// forget them (never join nor wait for them) so that the child
+    /// starts its own when it needs them, and closes and terminates
+    /// without waiting for threads that will never answer.
+    fn forget_if_forked(&mut self) {
+        let any = self.started || self.reaper.is_some();
+        if !any || self.pid == std::process::id() {
+            return;
+        }
+        for thread in self.io.drain(..) {
+            std::mem::forget(thread);
+        }
+        if let Some(reaper) = self.reaper.take() {
+            std::mem::forget(reaper);
+        }
+        self.started = false;
+    }
 }
 
 /// The I/O threads of one context.
@@ -71,7 +93,9 @@ impl IoThreads {
         scheduling: &ThreadScheduling,
     ) -> Result<ReactorHandle<IoCommand>> {
         let mut threads = self.threads.lock();
+        threads.forget_if_forked();
         if !threads.started {
+            threads.pid = std::process::id();
             for index in 0..count {
                 let name = format!("ZMQbg/IO/{index}");
                 threads
@@ -100,8 +124,10 @@ impl IoThreads {
     /// The reaper thread, which finishes closing sockets.
     pub(crate) fn reaper(&self) -> Result<ReactorHandle<IoCommand>> {
         let mut threads = self.threads.lock();
+        threads.forget_if_forked();
         if threads.reaper.is_none() {
             threads.reaper = Some(IoThread::spawn_named("ZMQbg/Reaper".into())?);
+            threads.pid = std::process::id();
         }
         match &threads.reaper {
             Some(reaper) => Ok(reaper.handle().clone()),
@@ -113,6 +139,7 @@ impl IoThreads {
     /// reaped) is gone, then stops every thread.
     pub(crate) fn stop(&self) {
         let mut threads = std::mem::take(&mut *self.threads.lock());
+        threads.forget_if_forked();
         let all: Vec<&IoThread<IoCommand>> =
             threads.io.iter().chain(threads.reaper.iter()).collect();
         // Handlers remove themselves once they are done lingering.

@@ -110,6 +110,7 @@ impl<C: Send + 'static> Drop for IoThread<C> {
         let _ = self.shutdown();
     }
 }
+
 /// Blocks every signal on the calling (background) thread, as libzmq's
 /// threads do: the process's signals then go to application threads,
 /// where they interrupt blocking calls (EINTR) and run their handlers,
