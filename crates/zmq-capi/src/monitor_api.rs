@@ -59,7 +59,8 @@ pub unsafe extern "C" fn zmq_socket_monitor_versioned(
 
 /// `zmq_socket_monitor_pipes_stats` (draft): one `ZMQ_EVENT_PIPES_STATS`
 /// per connected peer at the socket's version 2 monitor. EINVAL when the
-/// socket is not monitored.
+/// socket's monitor does not take that event (or there is none), EAGAIN
+/// when the socket has no pipe (as libzmq).
 ///
 /// # Safety
 /// `socket` is a socket handle from `zmq_socket` (checked: a NULL or

@@ -439,7 +439,8 @@ impl Socket {
     /// `zmq_socket_monitor_pipes_stats`: every connected peer's queue
     /// lengths arrive at the (version 2) monitor as
     /// `ZMQ_EVENT_PIPES_STATS` events, asynchronously. EINVAL when the
-    /// socket is not monitored.
+    /// socket's monitor does not take that event; EAGAIN when the socket
+    /// has no pipe.
     pub fn monitor_pipes_stats(&self) -> Result<()> {
         self.state.borrow_mut().core.query_pipes_stats()
     }
