@@ -344,7 +344,10 @@ impl ThreadSafeSocket {
             PollFd::new(self.wake.as_fd(), PollFlags::POLLIN),
         ];
         match poll(&mut fds, timeout) {
-            Ok(_) | Err(nix::errno::Errno::EINTR) => Ok(()),
+            Ok(_) => Ok(()),
+            // A signal for this thread: the blocking call returns EINTR,
+            // as libzmq's (and the plain socket's) do.
+            Err(nix::errno::Errno::EINTR) => Err(Error::Intr),
             Err(err) => Err(Error::from_errno(err as i32)),
         }
     }

@@ -67,6 +67,12 @@ fn blocking_calls_return_intr_when_a_signal_arrives() {
     assert_eq!(result, Err(Error::Intr));
     assert!(took < Duration::from_secs(5), "{took:?}");
 
+    // A thread-safe socket (CLIENT) waits in a poll of its own.
+    let client = zmq::ThreadSafeSocket::new(&ctx, SocketType::Client).unwrap();
+    let ((result, client), _) = interrupted(move || (client.recv_msg(0), client));
+    assert_eq!(result.err(), Some(Error::Intr));
+    drop(client);
+
     // A PUSH without peers blocks on send.
     let push = ctx.socket(SocketType::Push).unwrap();
     let ((result, push), _) = interrupted(move || (push.send("x", 0), push));
