@@ -311,7 +311,8 @@ pub unsafe extern "C" fn zmq_msg_more(msg: *const zmq_msg_t) -> c_int {
 }
 
 /// An int property: `ZMQ_MORE`, `ZMQ_SRCFD` (the descriptor of the tcp
-/// or ipc connection a message came in on, else -1), `ZMQ_SHARED`.
+/// or ipc connection a message came in on; -1 with EINVAL for a message
+/// without one, as libzmq), `ZMQ_SHARED`.
 ///
 /// # Safety
 /// `msg` is NULL or an initialised message.
@@ -322,7 +323,10 @@ pub unsafe extern "C" fn zmq_msg_get(msg: *const zmq_msg_t, property: c_int) -> 
         let slot = unsafe { slot_ref(msg) }?;
         match property {
             ZMQ_MORE => Ok(c_int::from(slot.more())),
-            ZMQ_SRCFD => Ok(slot.ready().and_then(Message::source_fd).unwrap_or(-1)),
+            ZMQ_SRCFD => slot
+                .ready()
+                .and_then(Message::source_fd)
+                .ok_or(Error::Inval),
             ZMQ_SHARED => Ok(c_int::from(slot.shared())),
             _ => Err(Error::Inval),
         }

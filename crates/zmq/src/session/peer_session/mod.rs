@@ -493,8 +493,8 @@ impl Session {
                     .mailbox
                     .send(SocketCommand::Hiccup(pipe.peer_id()));
             }
-            let peer = pipe.peer_id();
-            self.send_pipe_ends(peer);
+            // A pipe made by the connect keeps the ends it was made with
+            // (none yet: local empty, remote the endpoint), as libzmq's.
             return;
         }
         if self.closing.is_some() {
