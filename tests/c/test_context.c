@@ -1,6 +1,9 @@
 /* Contexts: create, options, shutdown, term; version and capabilities;
  * the old names. Prints what it observes. */
+#define _DEFAULT_SOURCE /* fork, alarm */
 #include "testutil.h"
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
 
 static long now_ms (void)
@@ -159,6 +162,42 @@ int main (void)
     if (old)
         R (zmq_ctx_destroy (old));
     P (zmq_init (-1));
+
+    SECTION ("a context used across fork");
+    {
+        void *parent = zmq_ctx_new ();
+        void *pull = zmq_socket (parent, ZMQ_PULL);
+        set_int (pull, ZMQ_RCVTIMEO, 10000);
+        SETUP_OK (zmq_bind (pull, "tcp://127.0.0.1:*"));
+        char endpoint[256];
+        last_endpoint (pull, endpoint, sizeof endpoint);
+        pid_t pid = fork ();
+        if (pid == 0) {
+            /* the child: prints nothing; its exit status tells */
+            alarm (20);
+            zmq_close (pull);
+            zmq_ctx_term (parent);
+            void *child = zmq_ctx_new ();
+            void *push = zmq_socket (child, ZMQ_PUSH);
+            if (zmq_connect (push, endpoint) != 0)
+                _exit (2);
+            for (int i = 0; i < 3; i++)
+                if (zmq_send (push, "Hello", 5, 0) != 5)
+                    _exit (3);
+            zmq_close (push);
+            zmq_ctx_term (child);
+            _exit (0);
+        }
+        for (int i = 0; i < 3; i++)
+            recv_str (pull);
+        int status = -1;
+        while (waitpid (pid, &status, 0) == -1 && errno == EINTR)
+            ;
+        say ("child exited: %s, status %d", WIFEXITED (status) ? "yes" : "no",
+             WIFEXITED (status) ? WEXITSTATUS (status) : -1);
+        R (zmq_close (pull));
+        R (zmq_ctx_term (parent));
+    }
 
     SECTION ("several contexts at once");
     void *one = zmq_ctx_new ();

@@ -249,10 +249,46 @@ static void scatter_gather_channel (void *ctx)
     }
 }
 
+/* zmq_socket_get_peer_state: a ROUTER's peer is writable until its
+ * pipe is full; unknown ids, other types and NULL are refused. */
+static void router_peer_state (void *ctx)
+{
+    SECTION ("zmq_socket_get_peer_state");
+    R (zmq_socket_get_peer_state (NULL, "x", 1));
+    void *router = zmq_socket (ctx, ZMQ_ROUTER);
+    void *dealer = zmq_socket (ctx, ZMQ_DEALER);
+    R (zmq_socket_get_peer_state (dealer, "x", 1));
+    R (zmq_socket_get_peer_state (router, "x", 1));
+    set_int (router, ZMQ_SNDHWM, 10);
+    set_int (dealer, ZMQ_RCVHWM, 10);
+    set_int (router, ZMQ_LINGER, 0);
+    set_int (dealer, ZMQ_LINGER, 0);
+    set_int (router, ZMQ_RCVTIMEO, 5000);
+    SETUP_OK (zmq_setsockopt (dealer, ZMQ_ROUTING_ID, "D", 1));
+    SETUP_OK (zmq_bind (router, "inproc://draft-peer-state"));
+    SETUP_OK (zmq_connect (dealer, "inproc://draft-peer-state"));
+    send_str (dealer, "hi", 0);
+    recv_str (router);
+    recv_str (router);
+    R (zmq_socket_get_peer_state (router, "D", 1));
+    int sent = 0;
+    while (sent < 1000 && zmq_socket_get_peer_state (router, "D", 1) == ZMQ_POLLOUT) {
+        zmq_send (router, "D", 1, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+        zmq_send (router, "x", 1, ZMQ_DONTWAIT);
+        sent++;
+    }
+    say ("sent until full >= 10: %s, < 1000: %s", sent >= 10 ? "yes" : "no",
+         sent < 1000 ? "yes" : "no");
+    R (zmq_socket_get_peer_state (router, "D", 1));
+    R (zmq_close (dealer));
+    R (zmq_close (router));
+}
+
 int main (void)
 {
     void *ctx = zmq_ctx_new ();
     NOT_NULL (ctx);
+    router_peer_state (ctx);
     client_server (ctx);
     radio_dish (ctx, "inproc://draft-radio");
     radio_dish (ctx, "tcp://127.0.0.1:*");

@@ -1,6 +1,7 @@
 /* Errors: errno set in the C library too, zmq_strerror texts, EAGAIN,
  * EFSM, ENOTSUP, ETERM for a call blocked when the context is terminated
  * or after shutdown. Prints what it observes. */
+#define ZMQ_BUILD_DRAFT_API /* ZMQ_CLIENT, zmq_ppoll */
 #include "testutil.h"
 #include <pthread.h>
 #include <signal.h>
@@ -143,6 +144,24 @@ int main (void)
     alarm_in (200);
     R (zmq_send (full, "x", 1, 0));
     VI (alarms);
+    /* a thread-safe socket (CLIENT) is not interrupted: libzmq's wait on
+     * a condition variable, and it waits out its timeout */
+    void *lone_client = zmq_socket (ctx, ZMQ_CLIENT);
+    set_int (lone_client, ZMQ_RCVTIMEO, 500);
+    alarm_in (200);
+    R (zmq_recv (lone_client, buf, sizeof buf, 0));
+    VI (alarms);
+    R (zmq_close (lone_client));
+    /* zmq_ppoll: SIGALRM blocked, except while it waits */
+    sigset_t alrm, without_alrm;
+    sigemptyset (&alrm);
+    sigaddset (&alrm, SIGALRM);
+    sigprocmask (SIG_BLOCK, &alrm, &without_alrm);
+    sigdelset (&without_alrm, SIGALRM);
+    alarm_in (200);
+    R (zmq_ppoll (&quiet_item, 1, 3000, &without_alrm));
+    VI (alarms);
+    sigprocmask (SIG_UNBLOCK, &alrm, NULL);
     alarm_in (0); /* disarmed, in case nothing waited for it */
     signal (SIGALRM, SIG_IGN);
     set_int (full, ZMQ_LINGER, 0);

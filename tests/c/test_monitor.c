@@ -367,6 +367,17 @@ int main (void)
     NOT_NULL (plain);
     R (zmq_socket_monitor_pipes_stats (plain));
     R (zmq_close (plain));
+
+    SECTION ("pipes statistics: no pipe, no PIPES_STATS in the mask");
+    void *lonely = zmq_socket (ctx, ZMQ_PUSH);
+    R (zmq_socket_monitor_versioned (lonely, "inproc://m-stats", ZMQ_EVENT_PIPES_STATS, 2,
+                                     ZMQ_PAIR));
+    R (zmq_socket_monitor_pipes_stats (lonely));
+    R (zmq_socket_monitor_versioned (lonely, "inproc://m-stats-2", ZMQ_EVENT_CONNECTED, 2,
+                                     ZMQ_PAIR));
+    R (zmq_socket_monitor_pipes_stats (lonely));
+    set_int (lonely, ZMQ_LINGER, 0);
+    R (zmq_close (lonely));
     R (zmq_ctx_term (ctx));
     say ("done");
     return 0;

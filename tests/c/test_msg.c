@@ -112,6 +112,9 @@ int main (void)
     static const char constant[] = "constant";
     R (zmq_msg_init_data (&msg, (void *) constant, 8, NULL, NULL));
     CHECK (zmq_msg_data (&msg) == (void *) constant);
+    /* constant data is shared from the start; no source descriptor */
+    R (zmq_msg_get (&msg, ZMQ_SHARED));
+    R (zmq_msg_get (&msg, ZMQ_SRCFD));
     R (zmq_msg_send (&msg, a, 0));
     recv_str (b);
     R (zmq_msg_close (&msg));
@@ -212,6 +215,18 @@ int main (void)
     count = 4;
     R (zmq_recviov (iov_b, NULL, &count, ZMQ_DONTWAIT));
     R (zmq_recviov (iov_b, in, &count, ZMQ_DONTWAIT));
+    /* with ZMQ_SNDMORE the buffers are the parts of one message, the
+     * last without MORE */
+    R (zmq_sendiov (iov_a, out, 3, ZMQ_SNDMORE));
+    count = 4;
+    R (zmq_recviov (iov_b, in, &count, 0));
+    VU (count);
+    for (size_t i = 0; i < count && i < 4; i++)
+        free (in[i].iov_base);
+    R (get_int (iov_b, ZMQ_RCVMORE));
+    /* no room for a part */
+    size_t no_room = 0;
+    R (zmq_recviov (iov_b, in, &no_room, ZMQ_DONTWAIT));
 
     R (zmq_close (iov_a));
     R (zmq_close (iov_b));

@@ -108,6 +108,17 @@ int main (void)
     show_event ("event", &event);
     recv_str (a);
 
+    SECTION ("event masks beyond POLLIN|POLLOUT|POLLERR|POLLPRI");
+    R (zmq_poller_add (poller, b, NULL, 0x7fff));
+    R (zmq_poller_add (poller, b, NULL, 0));
+    R (zmq_poller_modify (poller, b, 0x7fff));
+    R (zmq_poller_modify (poller, b, ZMQ_POLLIN | ZMQ_POLLOUT | ZMQ_POLLERR | ZMQ_POLLPRI));
+    R (zmq_poller_remove (poller, b));
+    R (zmq_poller_add_fd (poller, fds[1], NULL, 0x7fff));
+    R (zmq_poller_add_fd (poller, fds[1], NULL, 0));
+    R (zmq_poller_modify_fd (poller, fds[1], 0x7fff));
+    R (zmq_poller_remove_fd (poller, fds[1]));
+
     SECTION ("zmq_poller_fd");
     zmq_fd_t own;
     R (zmq_poller_fd (poller, &own));

@@ -2,16 +2,36 @@
  * tcp and ipc, bad endpoints. Prints what it observes. */
 #define ZMQ_BUILD_DRAFT_API
 #include "testutil.h"
+#include <sys/socket.h>
 
 static const char *type_names[] = {
     "PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH",
     "XPUB", "XSUB", "STREAM", "SERVER", "CLIENT", "RADIO", "DISH", "GATHER",
     "SCATTER", "DGRAM", "PEER", "CHANNEL"};
 
+/* Bindings tell a libzmq handle from a raw descriptor by reading its
+ * first int as one: it is never a usable descriptor. */
+static void first_int_as_descriptor (const char *what, void *handle)
+{
+    int first;
+    memcpy (&first, handle, sizeof first);
+    int type;
+    socklen_t size = sizeof type;
+    errno = 0;
+    int rc = getsockopt (first, SOL_SOCKET, SO_TYPE, &type, &size);
+    say ("%s: getsockopt (first int, SO_TYPE) -> %d %s", what, rc,
+         rc == -1 ? errno_name (errno) : "");
+}
+
 int main (void)
 {
     void *ctx = zmq_ctx_new ();
     NOT_NULL (ctx);
+
+    SECTION ("a socket handle's first int");
+    void *probe = zmq_socket (ctx, ZMQ_PAIR);
+    first_int_as_descriptor ("socket", probe);
+    R (zmq_close (probe));
 
     SECTION ("every socket type");
     for (int type = -1; type <= 21; type++) {

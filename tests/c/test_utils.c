@@ -127,6 +127,17 @@ int main (void)
     R (zmq_timers_destroy (&timers));
     CHECK (timers == NULL);
     R (zmq_timers_destroy (&timers));
+    /* a pointer that is no timers (libzmq's tag check: EFAULT) */
+    void *not_timers = &timers;
+    R (zmq_timers_add (not_timers, 100, on_timer, &step));
+    R (zmq_timers_add (NULL, 100, on_timer, &step));
+    R (zmq_timers_cancel (not_timers, 1));
+    R (zmq_timers_set_interval (not_timers, 1, 100));
+    R (zmq_timers_set_interval (NULL, 1, 100));
+    R (zmq_timers_reset (not_timers, 1));
+    R (zmq_timers_reset (NULL, 1));
+    R (zmq_timers_timeout (not_timers));
+    R (zmq_timers_execute (not_timers));
 
     SECTION ("stopwatch, sleep, threads");
     watch = zmq_stopwatch_start ();

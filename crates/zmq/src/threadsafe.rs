@@ -344,10 +344,10 @@ impl ThreadSafeSocket {
             PollFd::new(self.wake.as_fd(), PollFlags::POLLIN),
         ];
         match poll(&mut fds, timeout) {
-            Ok(_) => Ok(()),
-            // A signal for this thread: the blocking call returns EINTR,
-            // as libzmq's (and the plain socket's) do.
-            Err(nix::errno::Errno::EINTR) => Err(Error::Intr),
+            // A signal does not end the wait: libzmq's thread-safe sockets
+            // wait on a condition variable, which a signal does not
+            // interrupt, so their blocking calls never return EINTR.
+            Ok(_) | Err(nix::errno::Errno::EINTR) => Ok(()),
             Err(err) => Err(Error::from_errno(err as i32)),
         }
     }
