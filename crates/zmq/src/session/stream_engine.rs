@@ -20,7 +20,9 @@ use super::raw_engine::RawConnection;
 use super::wire_protocol::{WireProtocol, speaks_raw};
 use zmq_mechanisms::SecretKey;
 
-use crate::engine::{ConnectionConfig, MechanismChoice, ZmtpConnection};
+use crate::engine::{
+    ConnectionConfig, ConnectionPhase, HANDSHAKE_MAX_FRAME, MechanismChoice, ZmtpConnection,
+};
 use crate::inproc::ZAP_HANDLER_NAME;
 use crate::options::{self, Mechanism};
 
@@ -104,9 +106,19 @@ impl StreamEngine {
         &mut self.connection
     }
 
-    /// The connection, shared.
-    pub(super) fn connection_ref(&self) -> &WireProtocol {
-        &self.connection
+    /// Whether to read the stream now: while the connection takes bytes,
+    /// and while it waits for a ZAP verdict as long as less than
+    /// [`HANDSHAKE_MAX_FRAME`] bytes wait in the read buffer. Reading on
+    /// then (bounded) is what shows a peer that closes meanwhile: libzmq
+    /// reads on and reports HANDSHAKE_FAILED_NO_DETAIL with EPIPE.
+    pub(super) fn takes_input(&self) -> bool {
+        match &self.connection {
+            WireProtocol::Zmtp(connection) => match connection.phase() {
+                ConnectionPhase::AwaitingZap => self.pending.len() < HANDSHAKE_MAX_FRAME,
+                phase => phase.reads_input(),
+            },
+            WireProtocol::Raw(_) => true,
+        }
     }
 
     /// Reads once (into the read buffer's free room: at least 8 KiB, and

@@ -37,15 +37,6 @@ impl WireProtocol {
         }
     }
 
-    /// Whether the connection takes bytes now (no read while a ZAP reply
-    /// is pending: `docs/limits.md`).
-    pub(super) fn reads_input(&self) -> bool {
-        match self {
-            WireProtocol::Zmtp(c) => c.phase().reads_input(),
-            WireProtocol::Raw(_) => true,
-        }
-    }
-
     /// Whether bytes wait in the read buffer, decoding having stopped
     /// until the events are collected.
     pub(super) fn has_input_backlog(&self) -> bool {

@@ -247,8 +247,9 @@ impl Session {
             Wire::Idle => return,
             Wire::Connecting(_) => Interest::WRITE,
             Wire::Engaged(engine) => Interest {
-                // No read while the pipe is full or a ZAP reply is pending.
-                readable: self.stalled_in.is_none() && engine.connection_ref().reads_input(),
+                // No read while the pipe is full, nor (beyond a bound) while
+                // a ZAP reply is pending.
+                readable: self.stalled_in.is_none() && engine.takes_input(),
                 writable: self.out_blocked,
             },
         };
@@ -280,7 +281,7 @@ impl Session {
             let Wire::Engaged(engine) = &mut self.wire else {
                 break;
             };
-            if !engine.connection().reads_input() {
+            if !engine.takes_input() {
                 break;
             }
             let status = engine.read_once(now);
