@@ -99,6 +99,6 @@ mod tests {
     #[test]
     fn zmq_errors_are_failures() {
         let err: PeerError = zmq::Error::HostUnreach.into();
-        assert!(matches!(err, PeerError::Fail(ref m) if m.contains("No route to host")));
+        assert!(matches!(err, PeerError::Fail(ref m) if m.contains("Host unreachable")));
     }
 }
