@@ -60,11 +60,14 @@ fn our_lib(scratch: &Path) -> PathBuf {
         })
         .filter_map(|p| modified(&p))
         .max();
-    assert!(
-        modified(&built) >= newest_zmq,
-        "{} is older than the zmq crate: run `cargo build -p zmq-capi` first",
-        built.display()
-    );
+    // A warning, not a failure: builds of other packages with other
+    // feature sets leave newer `zmq` rlibs that this library does not link.
+    if modified(&built) < newest_zmq {
+        eprintln!(
+            "warning: {} is older than a zmq rlib; if the matrix differs, run `cargo build -p zmq-capi` first",
+            built.display()
+        );
+    }
     let lib = scratch.join("lib");
     std::fs::create_dir_all(&lib).expect("create lib dir");
     for name in ["libzmq.so.5", "libzmq.so"] {
