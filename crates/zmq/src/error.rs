@@ -114,6 +114,60 @@ errors! {
     NameTooLong = libc::ENAMETOOLONG, "File name too long";
 }
 
+/// The errno-named constants of the `zmq` crate's (rust-zmq's) `Error`,
+/// each equal to a variant, so `Err(zmq::Error::EAGAIN)` works in a
+/// `match` as `Err(zmq::Error::Again)` does.
+#[allow(missing_docs)]
+impl Error {
+    pub const EAGAIN: Error = Error::Again;
+    pub const EFSM: Error = Error::Fsm;
+    pub const ENOCOMPATPROTO: Error = Error::NoCompatProto;
+    pub const ETERM: Error = Error::Term;
+    pub const EMTHREAD: Error = Error::MThread;
+    pub const EINVAL: Error = Error::Inval;
+    pub const EFAULT: Error = Error::Fault;
+    pub const EINTR: Error = Error::Intr;
+    pub const ENOTSUP: Error = Error::NotSup;
+    pub const EPROTONOSUPPORT: Error = Error::ProtoNoSupport;
+    pub const ENOBUFS: Error = Error::NoBufs;
+    pub const ENETDOWN: Error = Error::NetDown;
+    pub const EADDRINUSE: Error = Error::AddrInUse;
+    pub const EADDRNOTAVAIL: Error = Error::AddrNotAvail;
+    pub const ECONNREFUSED: Error = Error::ConnRefused;
+    pub const EINPROGRESS: Error = Error::InProgress;
+    pub const ENOTSOCK: Error = Error::NotSock;
+    pub const EMSGSIZE: Error = Error::MsgSize;
+    pub const EAFNOSUPPORT: Error = Error::AfNoSupport;
+    pub const ENETUNREACH: Error = Error::NetUnreach;
+    pub const ECONNABORTED: Error = Error::ConnAborted;
+    pub const ECONNRESET: Error = Error::ConnReset;
+    pub const ENOTCONN: Error = Error::NotConn;
+    pub const ETIMEDOUT: Error = Error::TimedOut;
+    pub const EHOSTUNREACH: Error = Error::HostUnreach;
+    pub const ENETRESET: Error = Error::NetReset;
+    pub const ENODEV: Error = Error::NoDev;
+    pub const ENOENT: Error = Error::NoEnt;
+    pub const ENOMEM: Error = Error::NoMem;
+    pub const EMFILE: Error = Error::MFile;
+    pub const EACCES: Error = Error::Access;
+    pub const ENAMETOOLONG: Error = Error::NameTooLong;
+    /// `EBUSY` (no variant of its own; as [`Error::from_errno`] gives it).
+    pub const EBUSY: Error = Error::Os(libc::EBUSY);
+    /// `EPROTO` (no variant of its own; as [`Error::from_errno`] gives it).
+    pub const EPROTO: Error = Error::Os(libc::EPROTO);
+
+    /// The errno value (the `zmq` crate's name for [`Error::errno`]).
+    pub fn to_raw(self) -> i32 {
+        self.errno()
+    }
+
+    /// The error for an errno value (the `zmq` crate's name for
+    /// [`Error::from_errno`]).
+    pub fn from_raw(raw: i32) -> Error {
+        Error::from_errno(raw)
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -175,6 +229,15 @@ mod tests {
         assert_eq!(Error::Term.to_string(), "Context was terminated");
         assert_eq!(Error::Again.to_string(), "Resource temporarily unavailable");
         assert_eq!(Error::HostUnreach.to_string(), "Host unreachable");
+    }
+
+    #[test]
+    fn errno_named_constants_match_in_patterns() {
+        let result: Result<()> = Err(Error::Again);
+        assert!(matches!(result, Err(Error::EAGAIN)));
+        assert_eq!(Error::ETERM, Error::Term);
+        assert_eq!(Error::from_raw(libc::EBUSY), Error::EBUSY);
+        assert_eq!(Error::EHOSTUNREACH.to_raw(), libc::EHOSTUNREACH);
     }
 
     #[test]

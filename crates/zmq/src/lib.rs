@@ -8,6 +8,8 @@
 
 /// A ready ZAP handler: address, PLAIN and CURVE policies.
 pub mod auth;
+/// Names in the shape of the `zmq` crate (rust-zmq 0.10).
+mod compat;
 /// The context: I/O threads, inproc names, shutdown and term.
 pub mod context;
 /// The sans-IO ZMTP connection: greeting, handshake, framing, heartbeats.
@@ -55,16 +57,21 @@ pub mod threadsafe;
 /// Repeating timers run by the caller (`zmq_timers`).
 pub mod timers;
 
+pub use compat::{
+    CHANNEL, CLIENT, CurveKeyPair, DEALER, DGRAM, DISH, GATHER, PAIR, PEER, PUB, PULL, PUSH, RADIO,
+    REP, REQ, ROUTER, SCATTER, SERVER, STREAM, SUB, XPUB, XSUB,
+};
 pub use context::Context;
 pub use error::{Error, Result};
 pub use message::Message;
+pub use monitor::SocketEvent;
 /// The signal set [`ppoll`] takes (nix's, a `sigset_t`).
 pub use nix::sys::signal::SigSet;
 pub use options::Mechanism;
-pub use poll::{POLLERR, POLLIN, POLLOUT, POLLPRI, PollItem, poll, ppoll};
+pub use poll::{POLLERR, POLLIN, POLLOUT, POLLPRI, PollEvents, PollItem, poll, ppoll};
 pub use poller::{Poller, PollerEvent};
 pub use proxy::{ProxyCommand, ProxyStatistics, SocketTraffic, proxy, proxy_steerable};
-pub use socket::{DONTWAIT, PollEvents, SNDMORE, Socket};
+pub use socket::{DONTWAIT, SNDMORE, Socket};
 pub use threadsafe::ThreadSafeSocket;
 pub use timers::{TimerId, Timers};
 pub use zmq_mechanisms::keys::{curve_keypair, curve_public};
@@ -86,7 +93,9 @@ pub fn version() -> (i32, i32, i32) {
     (4, 3, 5)
 }
 
-/// Whether a capability is built in (`zmq_has`): `ipc`, `curve`.
-pub fn has(capability: &str) -> bool {
-    matches!(capability, "ipc" | "curve")
+/// Whether a capability is built in (`zmq_has`): `ipc`, `curve`. Always
+/// `Some`, in the `zmq` crate's shape (it gives `None` for a libzmq too
+/// old to answer).
+pub fn has(capability: &str) -> Option<bool> {
+    Some(matches!(capability, "ipc" | "curve"))
 }

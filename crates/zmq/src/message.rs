@@ -131,9 +131,15 @@ impl From<String> for Message {
     }
 }
 
-impl From<&String> for Message {
-    fn from(data: &String) -> Message {
-        Message::from_slice(data.as_bytes())
+/// A reference to anything that makes a message: `&String`, `&Vec<u8>`,
+/// `&&str`, `&&[u8]`, so `send_multipart(&["a", "b"], 0)` and
+/// `send_multipart(&parts_vec, 0)` work as with the `zmq` crate.
+impl<T> From<&T> for Message
+where
+    T: Into<Message> + Clone,
+{
+    fn from(data: &T) -> Message {
+        data.clone().into()
     }
 }
 
@@ -146,12 +152,6 @@ impl From<Vec<u8>> for Message {
                 Msg::from_vec(data)
             },
         }
-    }
-}
-
-impl From<&Vec<u8>> for Message {
-    fn from(data: &Vec<u8>) -> Message {
-        Message::from_slice(data)
     }
 }
 

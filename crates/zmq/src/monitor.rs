@@ -55,6 +55,84 @@ pub const EVENT_PIPES_STATS: u64 = 0x10000;
 /// `ZMQ_EVENT_ALL_V2`.
 pub const EVENT_ALL_V2: u64 = EVENT_ALL | EVENT_PIPES_STATS;
 
+/// A version 1 monitor event, in the shape of the `zmq` crate's
+/// `SocketEvent`: `socket.monitor(endpoint, SocketEvent::ALL as i32)`,
+/// then [`SocketEvent::from_raw`] on the first frame's `u16`.
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u16)]
+pub enum SocketEvent {
+    /// `ZMQ_EVENT_CONNECTED`.
+    CONNECTED = EVENT_CONNECTED as u16,
+    /// `ZMQ_EVENT_CONNECT_DELAYED`.
+    CONNECT_DELAYED = EVENT_CONNECT_DELAYED as u16,
+    /// `ZMQ_EVENT_CONNECT_RETRIED`.
+    CONNECT_RETRIED = EVENT_CONNECT_RETRIED as u16,
+    /// `ZMQ_EVENT_LISTENING`.
+    LISTENING = EVENT_LISTENING as u16,
+    /// `ZMQ_EVENT_BIND_FAILED`.
+    BIND_FAILED = EVENT_BIND_FAILED as u16,
+    /// `ZMQ_EVENT_ACCEPTED`.
+    ACCEPTED = EVENT_ACCEPTED as u16,
+    /// `ZMQ_EVENT_ACCEPT_FAILED`.
+    ACCEPT_FAILED = EVENT_ACCEPT_FAILED as u16,
+    /// `ZMQ_EVENT_CLOSED`.
+    CLOSED = EVENT_CLOSED as u16,
+    /// `ZMQ_EVENT_CLOSE_FAILED`.
+    CLOSE_FAILED = EVENT_CLOSE_FAILED as u16,
+    /// `ZMQ_EVENT_DISCONNECTED`.
+    DISCONNECTED = EVENT_DISCONNECTED as u16,
+    /// `ZMQ_EVENT_MONITOR_STOPPED`.
+    MONITOR_STOPPED = EVENT_MONITOR_STOPPED as u16,
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL`.
+    HANDSHAKE_FAILED_NO_DETAIL = EVENT_HANDSHAKE_FAILED_NO_DETAIL as u16,
+    /// `ZMQ_EVENT_HANDSHAKE_SUCCEEDED`.
+    HANDSHAKE_SUCCEEDED = EVENT_HANDSHAKE_SUCCEEDED as u16,
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL`.
+    HANDSHAKE_FAILED_PROTOCOL = EVENT_HANDSHAKE_FAILED_PROTOCOL as u16,
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH`.
+    HANDSHAKE_FAILED_AUTH = EVENT_HANDSHAKE_FAILED_AUTH as u16,
+    /// `ZMQ_EVENT_ALL`.
+    ALL = EVENT_ALL as u16,
+}
+
+impl SocketEvent {
+    /// The event's number (`ZMQ_EVENT_*`).
+    pub fn to_raw(self) -> u16 {
+        self as u16
+    }
+
+    /// The event for a number; panics on a number that is no version 1
+    /// event, as the `zmq` crate's does ([`SocketEvent::try_from_raw`]
+    /// does not).
+    pub fn from_raw(raw: u16) -> SocketEvent {
+        SocketEvent::try_from_raw(raw).unwrap_or_else(|| panic!("unknown socket event: {raw:#x}"))
+    }
+
+    /// The event for a number, `None` for an unknown one.
+    pub fn try_from_raw(raw: u16) -> Option<SocketEvent> {
+        const ALL: [SocketEvent; 16] = [
+            SocketEvent::CONNECTED,
+            SocketEvent::CONNECT_DELAYED,
+            SocketEvent::CONNECT_RETRIED,
+            SocketEvent::LISTENING,
+            SocketEvent::BIND_FAILED,
+            SocketEvent::ACCEPTED,
+            SocketEvent::ACCEPT_FAILED,
+            SocketEvent::CLOSED,
+            SocketEvent::CLOSE_FAILED,
+            SocketEvent::DISCONNECTED,
+            SocketEvent::MONITOR_STOPPED,
+            SocketEvent::HANDSHAKE_FAILED_NO_DETAIL,
+            SocketEvent::HANDSHAKE_SUCCEEDED,
+            SocketEvent::HANDSHAKE_FAILED_PROTOCOL,
+            SocketEvent::HANDSHAKE_FAILED_AUTH,
+            SocketEvent::ALL,
+        ];
+        ALL.into_iter().find(|event| event.to_raw() == raw)
+    }
+}
+
 /// One event, as the monitored socket reports it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Event<'a> {

@@ -623,11 +623,7 @@ pub const OPTIONS: &[OptionSpec] = &[
         }),
     OptionSpec::new("ZMQ_EVENTS", num::ZMQ_EVENTS, ValueType::SocketInt)
         .rust("get_events")
-        .get(|s| {
-            let events = s.get_events()?;
-            let bits = i32::from(events.readable) | (i32::from(events.writable) << 1);
-            Ok(OptionValue::SocketInt(bits))
-        }),
+        .get(|s| Ok(OptionValue::SocketInt(i32::from(s.get_events()?.bits())))),
     int("ZMQ_TYPE", num::ZMQ_TYPE)
         .rust("get_socket_type")
         .get(|s| Ok(OptionValue::Int(s.get_socket_type()?.raw()))),

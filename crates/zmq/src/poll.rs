@@ -24,16 +24,228 @@ use crate::signaler::Signaler;
 use crate::socket::{Socket, SocketMailbox};
 use crate::threadsafe::ThreadSafeSocket;
 
+/// A set of poll events (`ZMQ_POLLIN` | `ZMQ_POLLOUT` | ...), in the shape
+/// of the `zmq` crate's (rust-zmq's) bitflags type: combine with `|`, test
+/// with [`PollEvents::contains`] or `&`. It converts from and to the raw
+/// `i16` mask, so code written against the old `i16` constants
+/// (`revents() & POLLIN != 0`) keeps compiling.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct PollEvents {
+    bits: i16,
+}
+
+impl PollEvents {
+    /// `ZMQ_POLLIN`: a message can be received (socket) or the descriptor
+    /// is readable.
+    pub const POLLIN: PollEvents = PollEvents { bits: 1 };
+    /// `ZMQ_POLLOUT`: a message can be sent (socket) or the descriptor is
+    /// writable.
+    pub const POLLOUT: PollEvents = PollEvents { bits: 2 };
+    /// `ZMQ_POLLERR`: an error condition on a raw descriptor.
+    pub const POLLERR: PollEvents = PollEvents { bits: 4 };
+    /// `ZMQ_POLLPRI`: urgent data on a raw descriptor.
+    pub const POLLPRI: PollEvents = PollEvents { bits: 8 };
+
+    /// No events.
+    pub const fn empty() -> PollEvents {
+        PollEvents { bits: 0 }
+    }
+
+    /// All four events.
+    pub const fn all() -> PollEvents {
+        PollEvents { bits: 15 }
+    }
+
+    /// The raw `i16` mask.
+    pub const fn bits(self) -> i16 {
+        self.bits
+    }
+
+    /// The set for a raw mask; `None` when it has unknown bits.
+    pub const fn from_bits(bits: i16) -> Option<PollEvents> {
+        if bits & !15 == 0 {
+            Some(PollEvents { bits })
+        } else {
+            None
+        }
+    }
+
+    /// The set for a raw mask, unknown bits dropped.
+    pub const fn from_bits_truncate(bits: i16) -> PollEvents {
+        PollEvents { bits: bits & 15 }
+    }
+
+    /// The set for a raw mask, unknown bits kept (as libzmq keeps them).
+    pub const fn from_bits_retain(bits: i16) -> PollEvents {
+        PollEvents { bits }
+    }
+
+    /// Whether no event is in the set.
+    pub const fn is_empty(self) -> bool {
+        self.bits == 0
+    }
+
+    /// Whether every event of `other` is in the set.
+    pub const fn contains(self, other: PollEvents) -> bool {
+        self.bits & other.bits == other.bits
+    }
+
+    /// Whether some event of `other` is in the set.
+    pub const fn intersects(self, other: PollEvents) -> bool {
+        self.bits & other.bits != 0
+    }
+
+    /// Adds the events of `other`.
+    pub fn insert(&mut self, other: PollEvents) {
+        self.bits |= other.bits;
+    }
+
+    /// Removes the events of `other`.
+    pub fn remove(&mut self, other: PollEvents) {
+        self.bits &= !other.bits;
+    }
+}
+
+impl std::fmt::Debug for PollEvents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names = [
+            (PollEvents::POLLIN, "POLLIN"),
+            (PollEvents::POLLOUT, "POLLOUT"),
+            (PollEvents::POLLERR, "POLLERR"),
+            (PollEvents::POLLPRI, "POLLPRI"),
+        ];
+        write!(f, "PollEvents(")?;
+        let mut first = true;
+        for (flag, name) in names {
+            if self.contains(flag) {
+                if !first {
+                    write!(f, " | ")?;
+                }
+                write!(f, "{name}")?;
+                first = false;
+            }
+        }
+        let unknown = self.bits & !15;
+        if unknown != 0 {
+            if !first {
+                write!(f, " | ")?;
+            }
+            write!(f, "{unknown:#x}")?;
+        } else if first {
+            write!(f, "empty")?;
+        }
+        write!(f, ")")
+    }
+}
+
+impl std::ops::BitOr for PollEvents {
+    type Output = PollEvents;
+    fn bitor(self, other: PollEvents) -> PollEvents {
+        PollEvents {
+            bits: self.bits | other.bits,
+        }
+    }
+}
+
+impl std::ops::BitOrAssign for PollEvents {
+    fn bitor_assign(&mut self, other: PollEvents) {
+        self.bits |= other.bits;
+    }
+}
+
+impl std::ops::BitAnd for PollEvents {
+    type Output = PollEvents;
+    fn bitand(self, other: PollEvents) -> PollEvents {
+        PollEvents {
+            bits: self.bits & other.bits,
+        }
+    }
+}
+
+impl std::ops::BitAndAssign for PollEvents {
+    fn bitand_assign(&mut self, other: PollEvents) {
+        self.bits &= other.bits;
+    }
+}
+
+impl std::ops::BitXor for PollEvents {
+    type Output = PollEvents;
+    fn bitxor(self, other: PollEvents) -> PollEvents {
+        PollEvents {
+            bits: self.bits ^ other.bits,
+        }
+    }
+}
+
+impl std::ops::Sub for PollEvents {
+    type Output = PollEvents;
+    fn sub(self, other: PollEvents) -> PollEvents {
+        PollEvents {
+            bits: self.bits & !other.bits,
+        }
+    }
+}
+
+impl std::ops::Not for PollEvents {
+    type Output = PollEvents;
+    fn not(self) -> PollEvents {
+        PollEvents {
+            bits: !self.bits & 15,
+        }
+    }
+}
+
+/// `mask & POLLIN`: the raw mask's bits of the set (keeps
+/// `revents() & POLLIN != 0` compiling).
+impl std::ops::BitAnd<PollEvents> for i16 {
+    type Output = i16;
+    fn bitand(self, other: PollEvents) -> i16 {
+        self & other.bits
+    }
+}
+
+/// `mask | POLLIN`: the raw mask with the set's bits added.
+impl std::ops::BitOr<PollEvents> for i16 {
+    type Output = i16;
+    fn bitor(self, other: PollEvents) -> i16 {
+        self | other.bits
+    }
+}
+
+impl PartialEq<PollEvents> for i16 {
+    fn eq(&self, other: &PollEvents) -> bool {
+        *self == other.bits
+    }
+}
+
+impl PartialEq<i16> for PollEvents {
+    fn eq(&self, other: &i16) -> bool {
+        self.bits == *other
+    }
+}
+
+impl From<i16> for PollEvents {
+    fn from(bits: i16) -> PollEvents {
+        PollEvents::from_bits_retain(bits)
+    }
+}
+
+impl From<PollEvents> for i16 {
+    fn from(events: PollEvents) -> i16 {
+        events.bits
+    }
+}
+
 /// `ZMQ_POLLIN`: a message can be received (socket) or the descriptor is
 /// readable.
-pub const POLLIN: i16 = 1;
+pub const POLLIN: PollEvents = PollEvents::POLLIN;
 /// `ZMQ_POLLOUT`: a message can be sent (socket) or the descriptor is
 /// writable.
-pub const POLLOUT: i16 = 2;
+pub const POLLOUT: PollEvents = PollEvents::POLLOUT;
 /// `ZMQ_POLLERR`: an error condition on a raw descriptor.
-pub const POLLERR: i16 = 4;
+pub const POLLERR: PollEvents = PollEvents::POLLERR;
 /// `ZMQ_POLLPRI`: urgent data on a raw descriptor.
-pub const POLLPRI: i16 = 8;
+pub const POLLPRI: PollEvents = PollEvents::POLLPRI;
 
 /// What one poll item watches.
 #[derive(Clone, Copy, Debug)]
@@ -56,30 +268,33 @@ pub struct PollItem<'a> {
 
 impl<'a> PollItem<'a> {
     /// Watches `socket` for `events` ([`POLLIN`] | [`POLLOUT`]).
-    pub fn from_socket(socket: &'a Socket, events: i16) -> PollItem<'a> {
+    pub fn from_socket(socket: &'a Socket, events: impl Into<PollEvents>) -> PollItem<'a> {
         PollItem {
             target: PollTarget::Socket(socket),
-            events,
+            events: events.into().bits(),
             revents: 0,
         }
     }
 
     /// Watches a thread-safe socket for `events` ([`POLLIN`] |
     /// [`POLLOUT`]); other threads may use the socket meanwhile.
-    pub fn from_thread_safe(socket: &'a ThreadSafeSocket, events: i16) -> PollItem<'a> {
+    pub fn from_thread_safe(
+        socket: &'a ThreadSafeSocket,
+        events: impl Into<PollEvents>,
+    ) -> PollItem<'a> {
         PollItem {
             target: PollTarget::ThreadSafe(socket),
-            events,
+            events: events.into().bits(),
             revents: 0,
         }
     }
 
     /// Watches a raw descriptor for `events` ([`POLLIN`] | [`POLLOUT`] |
     /// [`POLLPRI`]); [`POLLERR`] is reported whatever is asked.
-    pub fn from_fd(fd: BorrowedFd<'a>, events: i16) -> PollItem<'a> {
+    pub fn from_fd(fd: BorrowedFd<'a>, events: impl Into<PollEvents>) -> PollItem<'a> {
         PollItem {
             target: PollTarget::Fd(fd),
-            events,
+            events: events.into().bits(),
             revents: 0,
         }
     }
@@ -104,6 +319,33 @@ impl<'a> PollItem<'a> {
         self.revents
     }
 
+    /// The events that happened in the last [`poll`], as a set (the
+    /// `zmq` crate's `get_revents`).
+    pub fn get_revents(&self) -> PollEvents {
+        PollEvents::from_bits_retain(self.revents)
+    }
+
+    /// Whether the last [`poll`] found any of the events asked for.
+    pub fn has_revents(&self) -> bool {
+        self.revents != 0
+    }
+
+    /// Whether the item watches `socket`.
+    pub fn has_socket(&self, socket: &Socket) -> bool {
+        matches!(self.target, PollTarget::Socket(s) if std::ptr::eq(s, socket))
+    }
+
+    /// Whether the item watches the descriptor `fd`.
+    pub fn has_fd(&self, fd: std::os::fd::RawFd) -> bool {
+        use std::os::fd::AsRawFd;
+        matches!(self.target, PollTarget::Fd(own) if own.as_raw_fd() == fd)
+    }
+
+    /// Replaces the events asked for.
+    pub fn set_events(&mut self, events: impl Into<PollEvents>) {
+        self.events = events.into().bits();
+    }
+
     /// Whether the last [`poll`] found the item readable.
     pub fn is_readable(&self) -> bool {
         self.revents & POLLIN != 0
@@ -121,8 +363,9 @@ impl<'a> PollItem<'a> {
 }
 
 impl Socket {
-    /// A [`PollItem`] watching this socket for `events`.
-    pub fn as_poll_item(&self, events: i16) -> PollItem<'_> {
+    /// A [`PollItem`] watching this socket for `events` ([`POLLIN`] |
+    /// [`POLLOUT`], or a raw `i16` mask).
+    pub fn as_poll_item(&self, events: impl Into<PollEvents>) -> PollItem<'_> {
         PollItem::from_socket(self, events)
     }
 }
@@ -256,7 +499,7 @@ pub(crate) fn watch_thread_safe<'s>(
 
 /// The events of a socket item, from `ZMQ_EVENTS`.
 pub(crate) fn socket_revents(socket: &Socket, events: i16) -> Result<i16> {
-    Ok(revents_of(socket.get_events()?, events))
+    Ok(revents_of(socket.readiness()?, events))
 }
 
 /// The events of a thread-safe socket item, from `ZMQ_EVENTS`, checked
@@ -270,15 +513,15 @@ pub(crate) fn thread_safe_revents(
 }
 
 /// The asked-for `events` that `state` shows.
-fn revents_of(state: crate::socket::PollEvents, events: i16) -> i16 {
-    let mut revents = 0;
+fn revents_of(state: crate::socket::Readiness, events: i16) -> i16 {
+    let mut revents = PollEvents::empty();
     if events & POLLIN != 0 && state.readable {
         revents |= POLLIN;
     }
     if events & POLLOUT != 0 && state.writable {
         revents |= POLLOUT;
     }
-    revents
+    revents.bits()
 }
 
 /// poll(2) flags for a raw descriptor item.
@@ -298,7 +541,7 @@ pub(crate) fn fd_flags(events: i16) -> PollFlags {
 
 /// A raw descriptor's poll(2) result as item events.
 pub(crate) fn fd_revents(flags: PollFlags) -> i16 {
-    let mut revents = 0;
+    let mut revents = PollEvents::empty();
     if flags.contains(PollFlags::POLLIN) {
         revents |= POLLIN;
     }
@@ -311,7 +554,7 @@ pub(crate) fn fd_revents(flags: PollFlags) -> i16 {
     if flags.intersects(!(PollFlags::POLLIN | PollFlags::POLLOUT | PollFlags::POLLPRI)) {
         revents |= POLLERR;
     }
-    revents
+    revents.bits()
 }
 
 /// One poll(2), or ppoll(2) with `sigmask`.

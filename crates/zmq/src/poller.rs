@@ -22,7 +22,8 @@ use nix::poll::{PollFd, PollFlags, PollTimeout};
 
 use crate::error::{Error, Result};
 use crate::poll::{
-    POLLERR, POLLIN, POLLOUT, POLLPRI, fd_flags, fd_revents, socket_revents, thread_safe_revents,
+    POLLERR, POLLIN, POLLOUT, POLLPRI, PollEvents, fd_flags, fd_revents, socket_revents,
+    thread_safe_revents,
 };
 use crate::reactor::Interest;
 use crate::reactor::epoll::Epoll;
@@ -33,7 +34,7 @@ use crate::threadsafe::ThreadSafeSocket;
 /// EINVAL for an event mask with bits other than POLLIN, POLLOUT,
 /// POLLERR and POLLPRI (libzmq's check).
 fn check_events(events: i16) -> Result<()> {
-    if events & !(POLLIN | POLLOUT | POLLERR | POLLPRI) != 0 {
+    if events & !(POLLIN | POLLOUT | POLLERR | POLLPRI).bits() != 0 {
         return Err(Error::Inval);
     }
     Ok(())
@@ -145,7 +146,13 @@ impl<'a, T> Poller<'a, T> {
     /// Registers `socket` for `events` ([`POLLIN`](crate::poll::POLLIN) | [`POLLOUT`](crate::poll::POLLOUT); 0 is
     /// allowed, see [`Poller::modify`]). EINVAL when it is already
     /// registered.
-    pub fn add(&mut self, socket: &'a Socket, user_data: T, events: i16) -> Result<()> {
+    pub fn add(
+        &mut self,
+        socket: &'a Socket,
+        user_data: T,
+        events: impl Into<PollEvents>,
+    ) -> Result<()> {
+        let events = events.into().bits();
         check_events(events)?;
         if self.registrations.iter().any(|r| r.is_socket(socket)) {
             return Err(Error::Inval);
@@ -160,7 +167,8 @@ impl<'a, T> Poller<'a, T> {
 
     /// Changes the events a registered socket is watched for (0 disables
     /// it until the next change). EINVAL when it is not registered.
-    pub fn modify(&mut self, socket: &Socket, events: i16) -> Result<()> {
+    pub fn modify(&mut self, socket: &Socket, events: impl Into<PollEvents>) -> Result<()> {
+        let events = events.into().bits();
         check_events(events)?;
         let registration = self
             .registrations
@@ -189,8 +197,9 @@ impl<'a, T> Poller<'a, T> {
         &mut self,
         socket: &'a ThreadSafeSocket,
         user_data: T,
-        events: i16,
+        events: impl Into<PollEvents>,
     ) -> Result<()> {
+        let events = events.into().bits();
         check_events(events)?;
         if self.registrations.iter().any(|r| r.is_thread_safe(socket)) {
             return Err(Error::Inval);
@@ -216,7 +225,12 @@ impl<'a, T> Poller<'a, T> {
 
     /// Changes the events a registered thread-safe socket is watched for.
     /// EINVAL when it is not registered.
-    pub fn modify_thread_safe(&mut self, socket: &ThreadSafeSocket, events: i16) -> Result<()> {
+    pub fn modify_thread_safe(
+        &mut self,
+        socket: &ThreadSafeSocket,
+        events: impl Into<PollEvents>,
+    ) -> Result<()> {
+        let events = events.into().bits();
         check_events(events)?;
         let registration = self
             .registrations
@@ -246,7 +260,13 @@ impl<'a, T> Poller<'a, T> {
 
     /// Registers a raw descriptor for `events` ([`POLLIN`](crate::poll::POLLIN) | [`POLLOUT`](crate::poll::POLLOUT) |
     /// [`POLLPRI`](crate::poll::POLLPRI)). EINVAL when it is already registered.
-    pub fn add_fd(&mut self, fd: BorrowedFd<'a>, user_data: T, events: i16) -> Result<()> {
+    pub fn add_fd(
+        &mut self,
+        fd: BorrowedFd<'a>,
+        user_data: T,
+        events: impl Into<PollEvents>,
+    ) -> Result<()> {
+        let events = events.into().bits();
         check_events(events)?;
         if self.registrations.iter().any(|r| r.is_fd(fd.as_raw_fd())) {
             return Err(Error::Inval);
@@ -261,7 +281,8 @@ impl<'a, T> Poller<'a, T> {
 
     /// Changes the events a registered descriptor is watched for. EINVAL
     /// when it is not registered.
-    pub fn modify_fd(&mut self, fd: RawFd, events: i16) -> Result<()> {
+    pub fn modify_fd(&mut self, fd: RawFd, events: impl Into<PollEvents>) -> Result<()> {
+        let events = events.into().bits();
         check_events(events)?;
         let registration = self
             .registrations
@@ -535,7 +556,12 @@ mod tests {
 
     #[test]
     fn fd_flag_conversions() {
-        assert_eq!(fd_flags(POLLIN | POLLOUT | POLLPRI).bits().count_ones(), 3);
+        assert_eq!(
+            fd_flags((POLLIN | POLLOUT | POLLPRI).bits())
+                .bits()
+                .count_ones(),
+            3
+        );
         assert_eq!(fd_revents(PollFlags::POLLHUP), POLLERR);
         assert_eq!(
             fd_revents(PollFlags::POLLIN | PollFlags::POLLNVAL),

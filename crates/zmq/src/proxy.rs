@@ -13,7 +13,7 @@
 use crate::error::{Error, Result};
 use crate::message::Message;
 use crate::poll::{POLLIN, POLLOUT, POLLPRI, PollItem, poll};
-use crate::socket::{DONTWAIT, PollEvents, SNDMORE, Socket};
+use crate::socket::{DONTWAIT, Readiness, SNDMORE, Socket};
 use zmq_patterns::SocketKind;
 
 /// The most messages forwarded in one direction before the proxy looks
@@ -156,7 +156,7 @@ pub fn proxy_steerable(
     let mut paused = false;
     loop {
         if let Some(control) = control {
-            while control.get_events()?.readable {
+            while control.readiness()?.readable {
                 match handle_control(control, &stats)? {
                     Some(ProxyCommand::Terminate) => return Ok(()),
                     Some(ProxyCommand::Pause) => paused = true,
@@ -165,8 +165,8 @@ pub fn proxy_steerable(
                 }
             }
         }
-        let front = frontend.get_events()?;
-        let back = if same { front } else { backend.get_events()? };
+        let front = frontend.readiness()?;
+        let back = if same { front } else { backend.readiness()? };
         if !paused {
             let mut moved = false;
             if front.readable && (same || back.writable) {
@@ -194,8 +194,8 @@ fn wait_for_work(
     frontend: &Socket,
     backend: &Socket,
     same: bool,
-    front: PollEvents,
-    back: PollEvents,
+    front: Readiness,
+    back: Readiness,
     paused: bool,
     control: Option<&Socket>,
 ) -> Result<()> {
@@ -278,7 +278,7 @@ fn forward(
                 break;
             }
         }
-        if !same && !to.get_events()?.writable {
+        if !same && !to.readiness()?.writable {
             return Ok(());
         }
     }

@@ -39,8 +39,9 @@ use zmq_patterns::SocketKind;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::message::Message;
+use crate::poll::PollEvents;
 use crate::signaler::Signaler;
-use crate::socket::{DONTWAIT, PollEvents, Socket, SocketMailbox};
+use crate::socket::{DONTWAIT, Readiness, Socket, SocketMailbox};
 
 struct Shared {
     socket: Socket,
@@ -118,16 +119,16 @@ impl ThreadSafeSocket {
 
     /// `ZMQ_EVENTS`: whether a message can be received or sent now.
     pub fn get_events(&self) -> Result<PollEvents> {
-        self.get_events_for(None)
+        Ok(self.get_events_for(None)?.into())
     }
 
     /// [`ThreadSafeSocket::get_events`] for the poller whose signaler is
     /// `checker`: the change this check may make is not signalled to it
     /// (it sees the result).
-    pub(crate) fn get_events_for(&self, checker: Option<&Arc<Signaler>>) -> Result<PollEvents> {
+    pub(crate) fn get_events_for(&self, checker: Option<&Arc<Signaler>>) -> Result<Readiness> {
         let mut shared = self.shared.lock();
         let before = shared.socket.commands_applied();
-        let result = shared.socket.get_events();
+        let result = shared.socket.readiness();
         let changed = result.is_err() || shared.socket.commands_applied() != before;
         self.attempted_except(&mut shared, changed, checker);
         result

@@ -82,7 +82,7 @@ fn pollers_see_messages_behind_commands_taken_by_other_threads() {
                 let mut poller = Poller::new();
                 poller.add_thread_safe(&polled, 7, POLLIN).unwrap();
                 let event = poller.wait(10_000).unwrap();
-                assert_eq!((event.user_data, event.events), (7, POLLIN));
+                assert_eq!((event.user_data, event.events), (7, POLLIN.bits()));
                 true
             } else {
                 let mut items = [PollItem::from_thread_safe(&polled, POLLIN)];

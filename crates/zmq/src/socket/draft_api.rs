@@ -92,7 +92,7 @@ impl Socket {
         }
         state.core.process_commands()?;
         match state.core.router_peer_writable(routing_id) {
-            Some(true) => Ok(crate::poll::POLLOUT),
+            Some(true) => Ok(crate::poll::POLLOUT.bits()),
             Some(false) => Ok(0),
             None => Err(Error::HostUnreach),
         }

@@ -400,9 +400,14 @@ impl Socket {
 
     /// `ZMQ_EVENTS`: whether a message can be received now (`POLLIN`) and
     /// whether one can be sent (`POLLOUT`).
-    pub fn get_events(&self) -> Result<PollEvents> {
+    pub fn get_events(&self) -> Result<crate::poll::PollEvents> {
+        Ok(self.readiness()?.into())
+    }
+
+    /// [`Socket::get_events`] as two flags.
+    pub(crate) fn readiness(&self) -> Result<Readiness> {
         let (readable, writable) = self.state.borrow_mut().core.events()?;
-        Ok(PollEvents { readable, writable })
+        Ok(Readiness { readable, writable })
     }
 
     /// Starts reporting the socket's events to a new PAIR socket bound to
@@ -581,9 +586,9 @@ impl std::fmt::Debug for Socket {
     }
 }
 
-/// What `ZMQ_EVENTS` reports.
+/// What `ZMQ_EVENTS` reports, as two flags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PollEvents {
+pub(crate) struct Readiness {
     /// At least one message part can be received without blocking.
     pub readable: bool,
     /// At least one message part can be sent without blocking.
@@ -627,4 +632,17 @@ fn endpoint_address(endpoint: &str) -> Result<&str> {
 
 fn transport_error(err: zmq_transports::TransportError) -> Error {
     Error::from_errno(err.errno())
+}
+
+impl From<Readiness> for crate::poll::PollEvents {
+    fn from(state: Readiness) -> crate::poll::PollEvents {
+        let mut events = crate::poll::PollEvents::empty();
+        if state.readable {
+            events |= crate::poll::POLLIN;
+        }
+        if state.writable {
+            events |= crate::poll::POLLOUT;
+        }
+        events
+    }
 }
