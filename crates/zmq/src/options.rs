@@ -286,6 +286,16 @@ pub enum Mechanism {
     Curve = 2,
 }
 
+/// The `zmq` crate's (rust-zmq's) names for the mechanisms.
+impl Mechanism {
+    /// [`Mechanism::Null`].
+    pub const ZMQ_NULL: Mechanism = Mechanism::Null;
+    /// [`Mechanism::Plain`].
+    pub const ZMQ_PLAIN: Mechanism = Mechanism::Plain;
+    /// [`Mechanism::Curve`].
+    pub const ZMQ_CURVE: Mechanism = Mechanism::Curve;
+}
+
 impl Default for SocketOptions {
     fn default() -> SocketOptions {
         SocketOptions {
