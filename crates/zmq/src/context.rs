@@ -344,6 +344,15 @@ impl Context {
     /// `zmq_ctx_term`: shuts down, then waits until every socket is closed
     /// and has lingered, and stops the I/O threads.
     pub fn term(&self) -> Result<()> {
+        self.term_inner()
+    }
+
+    /// [`Context::term`] under the `zmq` crate's name.
+    pub fn destroy(&mut self) -> Result<()> {
+        self.term()
+    }
+
+    fn term_inner(&self) -> Result<()> {
         self.shutdown();
         // Connects still waiting for a bind never get one now; a closed
         // connecter waits for them (as libzmq binds and closes a PAIR on

@@ -70,7 +70,9 @@ pub use nix::sys::signal::SigSet;
 pub use options::Mechanism;
 pub use poll::{POLLERR, POLLIN, POLLOUT, POLLPRI, PollEvents, PollItem, poll, ppoll};
 pub use poller::{Poller, PollerEvent};
-pub use proxy::{ProxyCommand, ProxyStatistics, SocketTraffic, proxy, proxy_steerable};
+pub use proxy::{
+    ProxyCommand, ProxyStatistics, SocketTraffic, proxy, proxy_steerable, proxy_with_capture,
+};
 pub use socket::{DONTWAIT, SNDMORE, Socket};
 pub use threadsafe::ThreadSafeSocket;
 pub use timers::{TimerId, Timers};

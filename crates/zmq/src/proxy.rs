@@ -128,12 +128,17 @@ impl ProxyCommand {
 }
 
 /// Forwards messages between `frontend` and `backend` in both directions,
-/// whole multipart messages at a time, copying every part to `capture`
-/// when given (`zmq_proxy`). Runs until the context is terminated, and
-/// then fails with ETERM (it never returns `Ok`), or until a socket
-/// operation fails.
-pub fn proxy(frontend: &Socket, backend: &Socket, capture: Option<&Socket>) -> Result<()> {
-    proxy_steerable(frontend, backend, capture, None)
+/// whole multipart messages at a time (`zmq_proxy` without a capture
+/// socket). Runs until the context is terminated, and then fails with
+/// ETERM (it never returns `Ok`), or until a socket operation fails.
+pub fn proxy(frontend: &Socket, backend: &Socket) -> Result<()> {
+    proxy_steerable(frontend, backend, None, None)
+}
+
+/// [`proxy`] that also copies every part to `capture` (`zmq_proxy` with
+/// a capture socket).
+pub fn proxy_with_capture(frontend: &Socket, backend: &Socket, capture: &Socket) -> Result<()> {
+    proxy_steerable(frontend, backend, Some(capture), None)
 }
 
 /// [`proxy`] steered by commands received on `control` (a REP or PAIR

@@ -5,7 +5,7 @@ use std::thread;
 
 use zmq::{
     Context, DONTWAIT, Error, POLLIN, ProxyStatistics, SNDMORE, Socket, SocketType, poll, proxy,
-    proxy_steerable,
+    proxy_steerable, proxy_with_capture,
 };
 
 /// Receive timeout on test sockets, so that a broken proxy fails a test
@@ -53,7 +53,7 @@ fn streamer_forwards_multipart_over_tcp_and_captures_every_part() {
         .connect("inproc://proxy-capture")
         .expect("connect capture");
 
-    let proxy_thread = thread::spawn(move || proxy(&frontend, &backend, Some(&capture)));
+    let proxy_thread = thread::spawn(move || proxy_with_capture(&frontend, &backend, &capture));
 
     let producer = socket(&ctx, SocketType::Push);
     producer.connect(&front_endpoint).expect("connect producer");
@@ -90,7 +90,7 @@ fn shared_queue_forwards_requests_and_replies_over_inproc() {
     let backend = socket(&ctx, SocketType::Dealer);
     frontend.bind("inproc://queue-front").expect("bind");
     backend.bind("inproc://queue-back").expect("bind");
-    let proxy_thread = thread::spawn(move || proxy(&frontend, &backend, None));
+    let proxy_thread = thread::spawn(move || proxy(&frontend, &backend));
 
     let worker = socket(&ctx, SocketType::Rep);
     worker
@@ -136,7 +136,7 @@ fn forwarder_carries_subscriptions_upstream_and_messages_down() {
     let pub_endpoint = bind_tcp(&publisher);
     frontend.connect(&pub_endpoint).expect("connect xsub");
     let back_endpoint = bind_tcp(&backend);
-    let proxy_thread = thread::spawn(move || proxy(&frontend, &backend, None));
+    let proxy_thread = thread::spawn(move || proxy(&frontend, &backend));
 
     let subscriber = socket(&ctx, SocketType::Sub);
     subscriber.set_subscribe(b"news").expect("subscribe");
@@ -269,7 +269,7 @@ fn full_backend_pushes_back_and_loses_nothing() {
     }
     frontend.bind("inproc://hwm-front").expect("bind");
     backend.bind("inproc://hwm-back").expect("bind");
-    let proxy_thread = thread::spawn(move || proxy(&frontend, &backend, None));
+    let proxy_thread = thread::spawn(move || proxy(&frontend, &backend));
 
     let producer = socket(&ctx, SocketType::Push);
     producer.set_sndhwm(5).expect("sndhwm");

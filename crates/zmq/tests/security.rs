@@ -212,6 +212,6 @@ fn key_and_z85_helpers() {
     let ctx = Context::new();
     let s = socket(&ctx, SocketType::Pull);
     assert!(s.set_curve_publickey(b"too short").is_err());
-    assert!(s.set_zap_domain(&[b'd'; 256]).is_err());
+    assert!(s.set_zap_domain([b'd'; 256]).is_err());
     assert_eq!(zmq::has("curve"), Some(true));
 }

@@ -70,3 +70,8 @@ fn monitor_loop() {
 fn multipart() {
     run("multipart", env!("CARGO_BIN_EXE_multipart"));
 }
+
+#[test]
+fn broker() {
+    run("broker", env!("CARGO_BIN_EXE_broker"));
+}

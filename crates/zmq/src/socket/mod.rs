@@ -380,6 +380,22 @@ impl Socket {
         Ok(String::from_utf8(bytes).map_err(|e| e.into_bytes()))
     }
 
+    /// Receives one message part into `buffer` (`zmq_recv`): copies what
+    /// fits and returns the part's full size, which is larger than
+    /// `buffer` when the part was truncated.
+    pub fn recv_into(&self, buffer: &mut [u8], flags: i32) -> Result<usize> {
+        let msg = self.recv_msg(flags)?;
+        let n = msg.len().min(buffer.len());
+        buffer[..n].copy_from_slice(&msg[..n]);
+        Ok(msg.len())
+    }
+
+    /// Waits until this socket has one of `events` or `timeout_ms` passes
+    /// ([`crate::poll`] with one item): 1 when it has, 0 on timeout.
+    pub fn poll(&self, events: impl Into<crate::poll::PollEvents>, timeout_ms: i64) -> Result<i32> {
+        crate::poll::poll(&mut [self.as_poll_item(events)], timeout_ms)
+    }
+
     /// Receives every part of one message.
     pub fn recv_multipart(&self, flags: i32) -> Result<Vec<Vec<u8>>> {
         let mut parts = Vec::new();

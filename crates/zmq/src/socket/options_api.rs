@@ -223,6 +223,11 @@ impl Socket {
         Ok(self.state.borrow().core.options.ipv6)
     }
 
+    /// `ZMQ_IPV6` (the `zmq` crate's name for [`Socket::get_ipv6`]).
+    pub fn is_ipv6(&self) -> Result<bool> {
+        self.get_ipv6()
+    }
+
     /// `ZMQ_IMMEDIATE`: queue messages only to completed connections.
     pub fn set_immediate(&self, on: bool) -> Result<()> {
         self.check_option(num::ZMQ_IMMEDIATE, Arg::Int(i32::from(on)))?;
@@ -233,6 +238,12 @@ impl Socket {
     /// `ZMQ_IMMEDIATE`.
     pub fn get_immediate(&self) -> Result<bool> {
         Ok(self.state.borrow().core.options.immediate)
+    }
+
+    /// `ZMQ_IMMEDIATE` (the `zmq` crate's name for
+    /// [`Socket::get_immediate`]).
+    pub fn is_immediate(&self) -> Result<bool> {
+        self.get_immediate()
     }
 
     /// `ZMQ_ROUTER_MANDATORY` (ROUTER).
@@ -370,6 +381,11 @@ impl Socket {
     /// `ZMQ_CONFLATE`.
     pub fn get_conflate(&self) -> Result<bool> {
         Ok(self.state.borrow().core.options.conflate)
+    }
+
+    /// `ZMQ_CONFLATE` (the `zmq` crate's name for [`Socket::get_conflate`]).
+    pub fn is_conflate(&self) -> Result<bool> {
+        self.get_conflate()
     }
 
     /// `ZMQ_TOPICS_COUNT` (PUB, XPUB, SUB, XSUB).
@@ -548,7 +564,9 @@ impl Socket {
 
     /// `ZMQ_ZAP_DOMAIN` (at most 255 bytes): the domain in ZAP requests;
     /// with NULL, a non-empty domain turns authentication on.
-    pub fn set_zap_domain(&self, domain: &[u8]) -> Result<()> {
+    /// Takes text or bytes (`"global"`, `b"global"`).
+    pub fn set_zap_domain(&self, domain: impl AsRef<[u8]>) -> Result<()> {
+        let domain = domain.as_ref();
         self.check_option(num::ZMQ_ZAP_DOMAIN, Arg::Bytes(Some(domain)))?;
         self.state.borrow_mut().core.options.zap_domain = Bytes::copy_from_slice(domain);
         Ok(())
