@@ -29,6 +29,38 @@ pub enum SocketKind {
     Channel = 20,
 }
 
+/// The `zmq` crate's (rust-zmq's) names for the kinds:
+/// `SocketType::REQ` is [`SocketKind::Req`].
+#[allow(missing_docs)]
+impl SocketKind {
+    pub const PAIR: SocketKind = SocketKind::Pair;
+    pub const PUB: SocketKind = SocketKind::Pub;
+    pub const SUB: SocketKind = SocketKind::Sub;
+    pub const REQ: SocketKind = SocketKind::Req;
+    pub const REP: SocketKind = SocketKind::Rep;
+    pub const DEALER: SocketKind = SocketKind::Dealer;
+    pub const ROUTER: SocketKind = SocketKind::Router;
+    pub const PULL: SocketKind = SocketKind::Pull;
+    pub const PUSH: SocketKind = SocketKind::Push;
+    pub const XPUB: SocketKind = SocketKind::XPub;
+    pub const XSUB: SocketKind = SocketKind::XSub;
+    pub const STREAM: SocketKind = SocketKind::Stream;
+    pub const SERVER: SocketKind = SocketKind::Server;
+    pub const CLIENT: SocketKind = SocketKind::Client;
+    pub const RADIO: SocketKind = SocketKind::Radio;
+    pub const DISH: SocketKind = SocketKind::Dish;
+    pub const GATHER: SocketKind = SocketKind::Gather;
+    pub const SCATTER: SocketKind = SocketKind::Scatter;
+    pub const DGRAM: SocketKind = SocketKind::Dgram;
+    pub const PEER: SocketKind = SocketKind::Peer;
+    pub const CHANNEL: SocketKind = SocketKind::Channel;
+
+    /// The `zmq.h` number (the `zmq` crate's name for [`SocketKind::raw`]).
+    pub const fn to_raw(self) -> i32 {
+        self.raw()
+    }
+}
+
 impl SocketKind {
     /// The kind for a `zmq.h` number; `Invalid` (EINVAL) for unknown numbers.
     pub const fn from_raw(raw: i32) -> Result<SocketKind, PatternError> {

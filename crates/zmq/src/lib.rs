@@ -73,7 +73,7 @@ pub use poller::{Poller, PollerEvent};
 pub use proxy::{
     ProxyCommand, ProxyStatistics, SocketTraffic, proxy, proxy_steerable, proxy_with_capture,
 };
-pub use socket::{DONTWAIT, SNDMORE, Socket};
+pub use socket::{DONTWAIT, SNDMORE, Sendable, Socket};
 pub use threadsafe::ThreadSafeSocket;
 pub use timers::{TimerId, Timers};
 pub use zmq_mechanisms::keys::{curve_keypair, curve_public};

@@ -155,6 +155,12 @@ impl From<Vec<u8>> for Message {
     }
 }
 
+impl From<Box<[u8]>> for Message {
+    fn from(data: Box<[u8]>) -> Message {
+        Message::from(Vec::from(data))
+    }
+}
+
 impl From<Bytes> for Message {
     fn from(data: Bytes) -> Message {
         Message {

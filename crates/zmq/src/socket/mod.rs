@@ -330,8 +330,10 @@ impl Socket {
     }
 
     /// Sends one message part; `flags` takes [`DONTWAIT`] and [`SNDMORE`].
-    pub fn send<T: Into<Message>>(&self, data: T, flags: i32) -> Result<()> {
-        self.send_msg(data.into(), flags)
+    /// `data` is anything that makes a [`Message`]: `&str`, `&[u8]`,
+    /// `Vec<u8>`, `String`, a `Message`, a reference to any of these.
+    pub fn send<T: Sendable>(&self, data: T, flags: i32) -> Result<()> {
+        data.send(self, flags)
     }
 
     /// Sends one message part.
@@ -587,6 +589,27 @@ impl Socket {
             mailbox: Arc::clone(&core.mailbox),
             monitor: Arc::clone(&core.monitor),
         }
+    }
+}
+
+/// What [`Socket::send`] takes (the `zmq` crate's trait): anything that
+/// makes a [`Message`].
+pub trait Sendable {
+    /// Sends `self` on `socket` as one message part.
+    fn send(self, socket: &Socket, flags: i32) -> Result<()>;
+}
+
+impl<T: Into<Message>> Sendable for T {
+    fn send(self, socket: &Socket, flags: i32) -> Result<()> {
+        socket.send_msg(self.into(), flags)
+    }
+}
+
+/// The socket's `ZMQ_FD` ([`Socket::get_fd`]), as the `zmq` crate gives
+/// it.
+impl std::os::fd::AsRawFd for Socket {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.get_fd().expect("ZMQ_FD")
     }
 }
 

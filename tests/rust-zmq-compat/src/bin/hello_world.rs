@@ -3,6 +3,11 @@
 
 use std::thread;
 
+/// Any `zmq::Sendable` goes out as one part.
+fn send_reply<T: zmq::Sendable>(socket: &zmq::Socket, data: T) -> zmq::Result<()> {
+    socket.send(data, 0)
+}
+
 fn server(context: zmq::Context, endpoint_tx: std::sync::mpsc::Sender<String>, requests: usize) {
     let responder = context.socket(zmq::REP).unwrap();
     responder.bind("tcp://127.0.0.1:*").unwrap();
@@ -13,7 +18,7 @@ fn server(context: zmq::Context, endpoint_tx: std::sync::mpsc::Sender<String>, r
     for _ in 0..requests {
         responder.recv(&mut msg, 0).unwrap();
         println!("Received {}", msg.as_str().unwrap());
-        responder.send("World", 0).unwrap();
+        send_reply(&responder, "World").unwrap();
     }
 }
 
@@ -30,6 +35,7 @@ fn main() {
     requester.set_linger(0).unwrap();
     assert!(requester.connect(&endpoint).is_ok());
     assert_eq!(requester.get_socket_type().unwrap(), zmq::REQ);
+    assert_eq!(zmq::SocketType::REQ, zmq::REQ);
 
     let mut msg = zmq::Message::new();
     for request_nbr in 0..10 {

@@ -30,7 +30,7 @@ fn main() {
         .unwrap();
     // And part by part with SNDMORE.
     dealer.send("first", zmq::SNDMORE).unwrap();
-    dealer.send(vec![0u8, 1, 2], 0).unwrap();
+    dealer.send(vec![0u8, 1, 2].into_boxed_slice(), 0).unwrap();
 
     router.set_rcvtimeo(5000).unwrap();
     let expected: [&[&[u8]]; 5] = [
