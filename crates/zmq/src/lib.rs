@@ -68,7 +68,9 @@ pub use monitor::SocketEvent;
 /// The signal set [`ppoll`] takes (nix's, a `sigset_t`).
 pub use nix::sys::signal::SigSet;
 pub use options::Mechanism;
-pub use poll::{POLLERR, POLLIN, POLLOUT, POLLPRI, PollEvents, PollItem, poll, ppoll};
+pub use poll::{
+    POLLERR, POLLIN, POLLOUT, POLLPRI, PollEvents, PollItem, poll, poll_timeout, ppoll,
+};
 pub use poller::{Poller, PollerEvent};
 pub use proxy::{
     ProxyCommand, ProxyStatistics, SocketTraffic, proxy, proxy_steerable, proxy_with_capture,

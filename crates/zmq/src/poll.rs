@@ -381,6 +381,16 @@ pub fn poll(items: &mut [PollItem<'_>], timeout_ms: i64) -> Result<i32> {
     poll_with_mask(items, timeout_ms, None)
 }
 
+/// [`poll`] with the timeout as a duration: `None` waits without limit;
+/// a duration is rounded up to whole milliseconds.
+pub fn poll_timeout(items: &mut [PollItem<'_>], timeout: Option<Duration>) -> Result<i32> {
+    let timeout_ms = match timeout {
+        None => -1,
+        Some(d) => i64::try_from(d.as_nanos().div_ceil(1_000_000)).unwrap_or(i64::MAX),
+    };
+    poll(items, timeout_ms)
+}
+
 /// [`poll`] whose waits run with the thread's signal mask replaced by
 /// `sigmask`, atomically, as ppoll(2) does (`zmq_ppoll`): a signal blocked
 /// outside the call but not in `sigmask` interrupts it with EINTR.

@@ -453,3 +453,34 @@ fn metadata_follows_a_reconnection() {
     assert_eq!(msg.gets("X-gen"), Some("2"));
     assert_eq!(msg.gets("Peer-Address"), Some("127.0.0.1"));
 }
+
+#[test]
+fn timeouts_as_durations_next_to_milliseconds() {
+    use std::time::Duration;
+    let ctx = Context::new();
+    let s = ctx.socket(SocketType::Pull).unwrap();
+    assert_eq!(s.get_rcvtimeo_duration(), Ok(None));
+    s.set_rcvtimeo_duration(Some(Duration::from_micros(1500)))
+        .unwrap();
+    assert_eq!(s.get_rcvtimeo(), Ok(2));
+    assert_eq!(
+        s.get_rcvtimeo_duration(),
+        Ok(Some(Duration::from_millis(2)))
+    );
+    s.set_sndtimeo_duration(Some(Duration::ZERO)).unwrap();
+    assert_eq!(s.get_sndtimeo(), Ok(0));
+    s.set_linger_duration(None).unwrap();
+    assert_eq!(s.get_linger(), Ok(-1));
+    assert_eq!(
+        s.set_linger_duration(Some(Duration::from_secs(u64::MAX))),
+        Err(zmq::Error::Inval)
+    );
+    assert_eq!(s.get_linger_duration(), Ok(None));
+    // Nothing to receive: a bounded wait.
+    let mut items = [s.as_poll_item(zmq::POLLIN)];
+    assert_eq!(
+        zmq::poll_timeout(&mut items, Some(Duration::from_millis(10))),
+        Ok(0)
+    );
+    assert_eq!(s.poll(zmq::POLLIN, 0), Ok(0));
+}

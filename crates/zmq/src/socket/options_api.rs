@@ -626,3 +626,54 @@ impl Socket {
         Ok(self.state.borrow().core.options.router_notify)
     }
 }
+
+/// Milliseconds for an optional duration: `None` is -1 (forever); a
+/// duration is rounded up to whole milliseconds; EINVAL above `i32::MAX`.
+fn duration_ms(value: Option<std::time::Duration>) -> Result<i32> {
+    match value {
+        None => Ok(-1),
+        Some(d) => {
+            let ms = d.as_nanos().div_ceil(1_000_000);
+            i32::try_from(ms).map_err(|_| Error::Inval)
+        }
+    }
+}
+
+/// An optional duration for milliseconds: negative is `None` (forever).
+fn ms_duration(ms: i32) -> Option<std::time::Duration> {
+    u64::try_from(ms).ok().map(std::time::Duration::from_millis)
+}
+
+/// The timeouts as [`Duration`](std::time::Duration)s, next to the
+/// millisecond accessors the `zmq` crate has: `None` is "forever" (-1).
+impl Socket {
+    /// `ZMQ_RCVTIMEO` as a duration (`None`: block without limit).
+    pub fn set_rcvtimeo_duration(&self, timeout: Option<std::time::Duration>) -> Result<()> {
+        self.set_rcvtimeo(duration_ms(timeout)?)
+    }
+
+    /// `ZMQ_RCVTIMEO` as a duration.
+    pub fn get_rcvtimeo_duration(&self) -> Result<Option<std::time::Duration>> {
+        Ok(ms_duration(self.get_rcvtimeo()?))
+    }
+
+    /// `ZMQ_SNDTIMEO` as a duration (`None`: block without limit).
+    pub fn set_sndtimeo_duration(&self, timeout: Option<std::time::Duration>) -> Result<()> {
+        self.set_sndtimeo(duration_ms(timeout)?)
+    }
+
+    /// `ZMQ_SNDTIMEO` as a duration.
+    pub fn get_sndtimeo_duration(&self) -> Result<Option<std::time::Duration>> {
+        Ok(ms_duration(self.get_sndtimeo()?))
+    }
+
+    /// `ZMQ_LINGER` as a duration (`None`: linger without limit).
+    pub fn set_linger_duration(&self, linger: Option<std::time::Duration>) -> Result<()> {
+        self.set_linger(duration_ms(linger)?)
+    }
+
+    /// `ZMQ_LINGER` as a duration.
+    pub fn get_linger_duration(&self) -> Result<Option<std::time::Duration>> {
+        Ok(ms_duration(self.get_linger()?))
+    }
+}
