@@ -323,8 +323,10 @@ impl Socket {
         self.pattern_only(PatternOption::XPubNoDrop(on))
     }
 
-    /// `ZMQ_XPUB_WELCOME_MSG` (XPUB): sent to every new subscriber.
-    pub fn set_xpub_welcome_msg(&self, msg: Option<&[u8]>) -> Result<()> {
+    /// `ZMQ_XPUB_WELCOME_MSG` (XPUB): sent to every new subscriber. Takes
+    /// text or bytes.
+    pub fn set_xpub_welcome_msg(&self, msg: Option<impl AsRef<[u8]>>) -> Result<()> {
+        let msg = msg.as_ref().map(AsRef::as_ref);
         self.check_option(num::ZMQ_XPUB_WELCOME_MSG, Arg::Bytes(msg))?;
         self.pattern_only(PatternOption::XPubWelcomeMsg(
             msg.map(Bytes::copy_from_slice),
@@ -453,8 +455,10 @@ impl Socket {
     }
 
     /// `ZMQ_PLAIN_USERNAME`: be a PLAIN client with this user name; `None`
-    /// (a NULL value) goes back to the NULL mechanism.
-    pub fn set_plain_username(&self, name: Option<&[u8]>) -> Result<()> {
+    /// (a NULL value) goes back to the NULL mechanism. Takes text or bytes
+    /// (`Some("admin")`, `Some(b"admin")`; `None::<&str>`).
+    pub fn set_plain_username(&self, name: Option<impl AsRef<[u8]>>) -> Result<()> {
+        let name = name.as_ref().map(AsRef::as_ref);
         self.check_option(num::ZMQ_PLAIN_USERNAME, Arg::Bytes(name))?;
         self.set_plain_credential(name, |o, v| o.plain_username = v)
     }
@@ -465,7 +469,8 @@ impl Socket {
     }
 
     /// `ZMQ_PLAIN_PASSWORD`: as [`Socket::set_plain_username`].
-    pub fn set_plain_password(&self, password: Option<&[u8]>) -> Result<()> {
+    pub fn set_plain_password(&self, password: Option<impl AsRef<[u8]>>) -> Result<()> {
+        let password = password.as_ref().map(AsRef::as_ref);
         self.check_option(num::ZMQ_PLAIN_PASSWORD, Arg::Bytes(password))?;
         self.set_plain_credential(password, |o, v| o.plain_password = v)
     }

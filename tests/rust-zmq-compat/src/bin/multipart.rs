@@ -80,5 +80,13 @@ fn main() {
     let err = zmq::Error::ETERM;
     println!("{} (errno {})", err, err.to_raw());
     assert_eq!(err.message(), "Context was terminated");
+
+    // Option setters that take text.
+    let plain = context.socket(zmq::DEALER).unwrap();
+    plain.set_plain_username(Some("admin")).unwrap();
+    plain.set_plain_password(Some("secret")).unwrap();
+    assert_eq!(plain.get_mechanism().unwrap(), zmq::Mechanism::ZMQ_PLAIN);
+    let xpub = context.socket(zmq::XPUB).unwrap();
+    xpub.set_xpub_welcome_msg(Some("welcome")).unwrap();
     println!("multipart: ok");
 }
