@@ -127,3 +127,14 @@ fn blocked_wait_ends_with_eterm_on_shutdown() {
     stopper.shutdown();
     assert_eq!(waiter.join().expect("waiter"), Some(Error::Term));
 }
+
+#[test]
+fn unknown_event_bits_are_einval() {
+    let ctx = Context::new();
+    let socket = ctx.socket(SocketType::Pull).unwrap();
+    let mut poller: Poller<'_, ()> = Poller::new();
+    assert_eq!(poller.add(&socket, (), 0x40i16), Err(Error::Inval));
+    poller.add(&socket, (), POLLIN | POLLOUT).unwrap();
+    assert_eq!(poller.modify(&socket, 0x100i16), Err(Error::Inval));
+    poller.modify(&socket, POLLIN).unwrap();
+}
