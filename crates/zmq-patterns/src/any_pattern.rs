@@ -9,6 +9,7 @@ use bytes::Bytes;
 use crate::channel::Channel;
 use crate::client::Client;
 use crate::dealer::Dealer;
+use crate::dgram::Dgram;
 use crate::dish::Dish;
 use crate::error::{PatternError, SendError};
 use crate::gather::Gather;
@@ -80,11 +81,12 @@ pub enum AnyPattern<P> {
     Peer(Peer<P>),
     /// `ZMQ_CHANNEL` (draft).
     Channel(Channel<P>),
+    /// `ZMQ_DGRAM` (draft, udp only).
+    Dgram(Dgram<P>),
 }
 
 impl<P: Pipe> AnyPattern<P> {
-    /// A fresh pattern of `kind`; `NotSupported` (ENOTSUP) for the socket
-    /// types not implemented (`ZMQ_DGRAM`).
+    /// A fresh pattern of `kind`.
     pub fn new(kind: SocketKind) -> Result<AnyPattern<P>, PatternError> {
         Ok(match kind {
             SocketKind::Pair => AnyPattern::Pair(Pair::new()),
@@ -107,7 +109,7 @@ impl<P: Pipe> AnyPattern<P> {
             SocketKind::Gather => AnyPattern::Gather(Gather::new()),
             SocketKind::Peer => AnyPattern::Peer(Peer::new()),
             SocketKind::Channel => AnyPattern::Channel(Channel::new()),
-            _ => return Err(PatternError::NotSupported),
+            SocketKind::Dgram => AnyPattern::Dgram(Dgram::new()),
         })
     }
 
@@ -134,6 +136,7 @@ impl<P: Pipe> AnyPattern<P> {
             AnyPattern::Gather(_) => SocketKind::Gather,
             AnyPattern::Peer(_) => SocketKind::Peer,
             AnyPattern::Channel(_) => SocketKind::Channel,
+            AnyPattern::Dgram(_) => SocketKind::Dgram,
         }
     }
 
@@ -173,6 +176,7 @@ macro_rules! dispatch {
             AnyPattern::Gather($p) => $call,
             AnyPattern::Peer($p) => $call,
             AnyPattern::Channel($p) => $call,
+            AnyPattern::Dgram($p) => $call,
         }
     };
 }
@@ -184,6 +188,10 @@ impl<P: Pipe> Pattern<P> for AnyPattern<P> {
 
     fn attach_with_connect_routing_id(&mut self, pipe: P, routing_id: Bytes) {
         dispatch!(self, p => p.attach_with_connect_routing_id(pipe, routing_id))
+    }
+
+    fn attach_subscribe_all(&mut self, pipe: P) {
+        dispatch!(self, p => p.attach_subscribe_all(pipe))
     }
 
     fn take_connect_routing_id(&mut self) -> Option<Bytes> {

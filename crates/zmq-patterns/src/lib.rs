@@ -49,6 +49,7 @@ pub mod xsub; // XSUB
 // Draft socket types (thread-safe in libzmq, single-part messages).
 pub mod channel; // CHANNEL
 pub mod client; // CLIENT
+pub mod dgram; // DGRAM (udp)
 pub mod dish; // DISH
 pub mod gather; // GATHER
 pub mod peer; // PEER
@@ -63,6 +64,7 @@ pub use any_pattern::AnyPattern;
 pub use channel::Channel;
 pub use client::Client;
 pub use dealer::Dealer;
+pub use dgram::Dgram;
 pub use dish::Dish;
 pub use distributor::Distributor;
 pub use error::{PatternError, SendError};

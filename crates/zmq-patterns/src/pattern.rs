@@ -30,6 +30,14 @@ pub trait Pattern<P: Pipe> {
         self.attach(pipe, true);
     }
 
+    /// Hands the pattern a pipe that wants every message whatever its
+    /// group (libzmq's `subscribe_to_all`: a RADIO's udp engine, which
+    /// sends no JOIN and filters nothing, the DISH side filters). Other
+    /// socket types attach it as a connected pipe.
+    fn attach_subscribe_all(&mut self, pipe: P) {
+        self.attach(pipe, true);
+    }
+
     /// Takes the pending `ZMQ_CONNECT_ROUTING_ID` (one-shot): the facade
     /// calls this at `connect` and passes the value to
     /// [`attach_with_connect_routing_id`](Pattern::attach_with_connect_routing_id)

@@ -30,6 +30,8 @@ pub struct Radio<P> {
     dist: Distributor,
     /// Group -> pipes that joined it (with repeats).
     groups: HashMap<Bytes, Vec<PipeId>>,
+    /// Pipes that take every message (udp engines).
+    all_groups: Vec<PipeId>,
     no_drop: bool,
 }
 
@@ -40,6 +42,7 @@ impl<P: Pipe> Radio<P> {
             pipes: PipeMap::default(),
             dist: Distributor::new(),
             groups: HashMap::new(),
+            all_groups: Vec::new(),
             no_drop: false,
         }
     }
@@ -93,6 +96,11 @@ impl<P: Pipe> Pattern<P> for Radio<P> {
         self.read_commands(id);
     }
 
+    fn attach_subscribe_all(&mut self, pipe: P) {
+        self.all_groups.push(pipe.id());
+        self.attach(pipe, true);
+    }
+
     fn pipe_mut(&mut self, id: PipeId) -> Option<&mut P> {
         self.pipes.get_mut(&id)
     }
@@ -102,6 +110,7 @@ impl<P: Pipe> Pattern<P> for Radio<P> {
             members.retain(|&m| m != id);
             !members.is_empty()
         });
+        self.all_groups.retain(|&m| m != id);
         self.dist.detach(id);
         self.pipes.remove(&id)
     }
@@ -115,6 +124,9 @@ impl<P: Pipe> Pattern<P> for Radio<P> {
             for &id in members {
                 self.dist.mark(id);
             }
+        }
+        for &id in &self.all_groups {
+            self.dist.mark(id);
         }
         if self.no_drop && !self.dist.check_hwm(&self.pipes) {
             self.dist.unmark();

@@ -68,6 +68,8 @@ pub mod socks5;
 pub mod tcp_accept_filter;
 /// Resolving tcp addresses (interfaces, DNS, IPv6 zones).
 mod tcp_resolve;
+/// The udp transport (RADIO/DISH, DGRAM): addresses and datagram sockets.
+pub mod udp;
 
 /// Helpers for this crate's tests.
 #[cfg(test)]
@@ -87,3 +89,4 @@ pub use tcp::{TcpListener, TcpTransport};
 pub use tcp_accept_filter::TcpAcceptFilter;
 pub use tcp_address::{TcpAddress, TcpHost, TcpHostPort, TcpPort};
 pub use transport::{ConnectProgress, Connecting, Listener, Stream, Transport};
+pub use udp::{UdpAddress, UdpOptions, UdpRole, UdpSocket};
