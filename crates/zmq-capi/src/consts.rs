@@ -31,6 +31,3 @@ pub const ZMQ_GROUP_MAX_LENGTH: usize = 255;
 // Security mechanisms.
 
 // Poll events.
-
-/// The draft UDP socket type, not built (`zmq_socket` fails with EINVAL).
-pub const ZMQ_DGRAM: c_int = 18;

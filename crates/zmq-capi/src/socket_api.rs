@@ -7,13 +7,13 @@ use std::ffi::{CStr, c_char, c_int, c_void};
 use zmq::{Error, SocketType};
 
 use crate::boundary::{guarded, guarded_int};
-use crate::consts::{ZMQ_DGRAM, ZMQ_FD};
+use crate::consts::ZMQ_FD;
 use crate::handles;
 use crate::msg_api::bytes_arg;
 use crate::sockopt;
 
-/// A new socket of `kind` (`ZMQ_PAIR` ... `ZMQ_STREAM`; the draft types
-/// are EINVAL in this build). NULL with errno on failure.
+/// A new socket of `kind` (`ZMQ_PAIR` ... `ZMQ_STREAM`, and the draft
+/// types `ZMQ_SERVER` ... `ZMQ_CHANNEL`). NULL with errno on failure.
 ///
 /// # Safety
 /// `ctx` is any pointer; only live contexts are used.
@@ -21,10 +21,6 @@ use crate::sockopt;
 pub unsafe extern "C" fn zmq_socket(ctx: *mut c_void, kind: c_int) -> *mut c_void {
     guarded(std::ptr::null_mut(), || {
         let ctx = &handles::context(ctx)?.ctx;
-        // ZMQ_DGRAM (UDP only) is not built.
-        if kind == ZMQ_DGRAM {
-            return Err(Error::Inval);
-        }
         let kind = SocketType::from_raw(kind).map_err(|_| Error::Inval)?;
         handles::new_socket(ctx.socket(kind)?)
     })

@@ -25,6 +25,8 @@ mod raw_engine;
 mod reconnect;
 /// A ZMTP or raw connection over a transport stream.
 mod stream_engine;
+/// udp sockets (RADIO/DISH, DGRAM): a datagram per message, no ZMTP.
+mod udp_engine;
 /// ZMTP or raw: the connection a stream engine drives.
 mod wire_protocol;
 
@@ -36,7 +38,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use zmq_patterns::SocketKind;
-use zmq_transports::{Listener, Transport, TransportOptions};
+use zmq_transports::{Listener, Transport, TransportOptions, UdpOptions, UdpRole, UdpSocket};
 
 use crate::context::Context;
 use crate::io::{HandlerEvents, IoCommand};
@@ -192,6 +194,49 @@ pub(crate) fn start_connecter(
         handler,
         endpoint,
         is_listener: false,
+    }
+}
+
+/// Starts a udp engine for `socket` (already bound or ready to send) on
+/// the I/O thread of `reactor`, attached to the session end of a pipe the
+/// socket attached already. Closing it waits until its descriptor is
+/// closed, so that the address can be bound again at once.
+pub(crate) fn start_udp(
+    reactor: ReactorHandle<IoCommand>,
+    socket: UdpSocket,
+    role: UdpRole,
+    pipe: PreparedPipe,
+    endpoint: Arc<str>,
+) -> IoObject {
+    let handler = Arc::new(OnceLock::new());
+    let cell = Arc::clone(&handler);
+    let PreparedPipe { end, target } = pipe;
+    let engine = udp_engine::UdpEngine::new(socket, role, end);
+    reactor.run(move |reactor| {
+        let id = udp_engine::UdpEngine::add(reactor, engine);
+        let _ = cell.set(id);
+        target.set_owner(Arc::new(HandlerEvents {
+            reactor: reactor.handle(),
+            handler: id,
+        }));
+    });
+    IoObject {
+        reactor,
+        handler,
+        endpoint,
+        is_listener: true,
+    }
+}
+
+/// The socket options a udp socket applies.
+pub(crate) fn udp_options(options: &SocketOptions) -> UdpOptions {
+    UdpOptions {
+        multicast_loop: options.net.multicast_loop,
+        multicast_hops: options.net.multicast_hops,
+        sndbuf: options.sndbuf,
+        rcvbuf: options.rcvbuf,
+        bind_to_device: (!options.net.bind_to_device.is_empty())
+            .then(|| String::from_utf8_lossy(&options.net.bind_to_device).into_owned()),
     }
 }
 

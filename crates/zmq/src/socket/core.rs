@@ -350,6 +350,27 @@ impl SocketCore {
         self.mailbox.send(SocketCommand::Wake);
     }
 
+    /// Hands the pattern the pipe of a udp engine (bind or connect), which
+    /// takes every message whatever its group (libzmq attaches it with
+    /// `subscribe_to_all`).
+    pub(crate) fn attach_udp(&mut self, pipe: PipeEnd, endpoint: Arc<str>) {
+        let id = pipe.id();
+        self.network_pipes += 1;
+        self.pipes.insert(
+            id,
+            PipeInfo {
+                endpoint,
+                // A udp engine has no connection ends (libzmq's
+                // `udp_engine_t::get_endpoint` is empty).
+                ends: None,
+                locally_initiated: true,
+                terminating: false,
+            },
+        );
+        self.pattern.attach_subscribe_all(pipe);
+        self.mailbox.send(SocketCommand::Wake);
+    }
+
     /// Starts closing every pipe that came from `endpoint`; `false` if none.
     pub(crate) fn terminate_pipes_of(&mut self, endpoint: &str) -> bool {
         self.terminate_pipes_where(|info| &*info.endpoint == endpoint)

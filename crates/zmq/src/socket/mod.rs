@@ -27,6 +27,9 @@ use crate::pipe::{PipeEndConfig, PipeEvents, pipe_pair_with};
 use crate::pipe_target::PipeTarget;
 use crate::session::{self, IoObject, PreparedPipe, SocketLink};
 
+/// The udp scheme, handled by the socket itself (no stream transport).
+const UDP: &str = "udp";
+
 /// `ZMQ_DONTWAIT`: fail with EAGAIN instead of blocking.
 pub const DONTWAIT: i32 = 1;
 /// `ZMQ_SNDMORE`: more parts of this message follow.
@@ -116,6 +119,9 @@ impl Socket {
         let mut state = self.state.borrow_mut();
         state.process_commands()?;
         match Endpoint::parse(endpoint).map_err(transport_error)? {
+            Endpoint::Other { scheme, address } if scheme == UDP => {
+                self.start_udp(&mut state, endpoint, &address, true)
+            }
             Endpoint::Inproc(address) => {
                 let ctx = state.core.ctx.clone();
                 let binder = self.inproc_peer(&state.core);
@@ -190,6 +196,11 @@ impl Socket {
             },
             Err(err) => return Err(transport_error(err)),
         };
+        if let Endpoint::Other { scheme, address } = &parsed
+            && scheme == UDP
+        {
+            return self.start_udp(&mut state, endpoint, address, false);
+        }
         let endpoint_arc: Arc<str> = endpoint.into();
         let connect_routing_id = state.core.take_connect_routing_id();
         if let Endpoint::Inproc(address) = parsed {
@@ -262,6 +273,69 @@ impl Socket {
         );
         state.objects.push(object);
         state.core.last_endpoint = endpoint.to_owned();
+        Ok(())
+    }
+
+    /// `zmq_bind` (DISH, DGRAM) or `zmq_connect` (RADIO) of a udp
+    /// endpoint, as libzmq: other socket types (and RADIO binding, DISH
+    /// or DGRAM connecting) get ENOCOMPATPROTO; the address is resolved
+    /// with `ZMQ_IPV6`; the socket is opened and bound here (libzmq does
+    /// that on its I/O thread and reports no error); a pipe joins the
+    /// ZeroMQ socket to a udp engine on an I/O thread. `ZMQ_LAST_ENDPOINT`
+    /// is the address without `udp://`, as libzmq reports it.
+    fn start_udp(
+        &self,
+        state: &mut SocketState,
+        endpoint: &str,
+        address: &str,
+        bind: bool,
+    ) -> Result<()> {
+        use zmq_transports::{UdpAddress, UdpRole, UdpSocket};
+        let kind = state.core.kind;
+        let role = match (kind, bind) {
+            (SocketKind::Dish, true) => UdpRole::Receive,
+            (SocketKind::Dgram, true) => UdpRole::Raw,
+            (SocketKind::Radio, false) => UdpRole::Send,
+            _ => return Err(Error::NoCompatProto),
+        };
+        let options = &state.core.options;
+        let resolved = UdpAddress::resolve(address, bind, options.ipv6).map_err(transport_error)?;
+        let socket = UdpSocket::open(&resolved, role, &session::udp_options(options))
+            .map_err(transport_error)?;
+        let ctx = state.core.ctx.clone();
+        let reactor = ctx.choose_io_thread(options.affinity)?;
+        let target = PipeTarget::new();
+        let session_events: Arc<dyn PipeEvents> = target.clone();
+        let socket_events: Arc<dyn PipeEvents> = state.core.mailbox.clone();
+        let (socket_end, session_end) = pipe_pair_with(
+            PipeEndConfig {
+                id: ctx.next_pipe_id(),
+                events: socket_events,
+                in_hwm: hwm(options.rcvhwm),
+                delay: true,
+            },
+            PipeEndConfig {
+                id: ctx.next_pipe_id(),
+                events: session_events,
+                in_hwm: hwm(options.sndhwm),
+                delay: true,
+            },
+            false,
+        );
+        let endpoint: Arc<str> = endpoint.into();
+        state.core.attach_udp(socket_end, Arc::clone(&endpoint));
+        let object = session::start_udp(
+            reactor,
+            socket,
+            role,
+            PreparedPipe {
+                end: session_end,
+                target,
+            },
+            endpoint,
+        );
+        state.objects.push(object);
+        state.core.last_endpoint = address.to_owned();
         Ok(())
     }
 
