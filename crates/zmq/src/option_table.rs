@@ -170,7 +170,7 @@ pub enum Layer {
     /// The security mechanism (`zmq-mechanisms`).
     Mechanism,
     /// Validated and stored; the feature it tunes is not built
-    /// (multicast) or our engine does the job its own way.
+    /// (pgm/norm multicast) or our engine does the job its own way.
     Stored,
 }
 
@@ -676,7 +676,8 @@ pub const OPTIONS: &[OptionSpec] = &[
     int("ZMQ_MULTICAST_HOPS", num::ZMQ_MULTICAST_HOPS)
         .default("1")
         .range(Range::AtLeast(1))
-        .layer(Layer::Stored)
+        .note("TTL / hop limit of udp multicast (RADIO); no pgm/norm")
+        .layer(Layer::Transport)
         .rust("set_multicast_hops/get_multicast_hops")
         .set(|s, v| s.set_multicast_hops(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_multicast_hops()?))),
@@ -1088,7 +1089,8 @@ pub const OPTIONS: &[OptionSpec] = &[
     int("ZMQ_MULTICAST_LOOP", num::ZMQ_MULTICAST_LOOP)
         .default("1")
         .range(Range::AnyBool)
-        .layer(Layer::Stored)
+        .note("udp multicast (RADIO) looped back to this host; no pgm/norm")
+        .layer(Layer::Transport)
         .rust("set_multicast_loop/get_multicast_loop")
         .set(|s, v| s.set_multicast_loop(v.flag()?))
         .get(|s| Ok(flag(s.get_multicast_loop()?))),

@@ -209,7 +209,7 @@ pub struct NetworkOptions {
     pub busy_poll: i32,
     /// `ZMQ_LOOPBACK_FASTPATH` (Windows only in libzmq: stored).
     pub loopback_fastpath: bool,
-    /// `ZMQ_MULTICAST_HOPS` (stored: no pgm/norm transport).
+    /// `ZMQ_MULTICAST_HOPS` (udp multicast; no pgm/norm transport).
     pub multicast_hops: i32,
     /// `ZMQ_RATE` in kbit/s (stored).
     pub rate: i32,
@@ -217,7 +217,7 @@ pub struct NetworkOptions {
     pub recovery_ivl: i32,
     /// `ZMQ_MULTICAST_MAXTPDU` in bytes (stored).
     pub multicast_maxtpdu: i32,
-    /// `ZMQ_MULTICAST_LOOP` (stored).
+    /// `ZMQ_MULTICAST_LOOP` (udp multicast).
     pub multicast_loop: bool,
     /// `ZMQ_IN_BATCH_SIZE` in bytes (stored: our engine sizes its reads).
     pub in_batch_size: i32,

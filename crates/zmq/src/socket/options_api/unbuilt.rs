@@ -1,9 +1,11 @@
 //! Options of features this library does not build, and of draft
 //! features it does not act on yet. Per libzmq:
 //! - multicast options (`ZMQ_RATE`, `ZMQ_RECOVERY_IVL`,
-//!   `ZMQ_MULTICAST_*`) are validated and stored even though the
+//!   `ZMQ_MULTICAST_MAXTPDU`) are validated and stored even though the
 //!   pgm/epgm/norm transports are absent (binding or connecting to them
 //!   is EPROTONOSUPPORT, so storing changes nothing);
+//!   `ZMQ_MULTICAST_HOPS` and `ZMQ_MULTICAST_LOOP` also apply to udp
+//!   RADIO sockets (the udp engine sets them on multicast groups);
 //! - `ZMQ_IN_BATCH_SIZE` / `ZMQ_OUT_BATCH_SIZE` are stored: our engine
 //!   sizes its own reads and writes;
 //! - GSSAPI, VMCI, WSS and NORM options are EINVAL, as in a libzmq built
@@ -18,7 +20,7 @@ int_options! {
     net.rate: set_rate / get_rate = ZMQ_RATE;
     /// `ZMQ_RECOVERY_IVL` (ms, >= 0): multicast recovery; stored.
     net.recovery_ivl: set_recovery_ivl / get_recovery_ivl = ZMQ_RECOVERY_IVL;
-    /// `ZMQ_MULTICAST_HOPS` (> 0): multicast TTL; stored.
+    /// `ZMQ_MULTICAST_HOPS` (> 0): multicast TTL of udp RADIO sockets.
     net.multicast_hops: set_multicast_hops / get_multicast_hops = ZMQ_MULTICAST_HOPS;
     /// `ZMQ_MULTICAST_MAXTPDU` (bytes, > 0): stored.
     net.multicast_maxtpdu: set_multicast_maxtpdu / get_multicast_maxtpdu = ZMQ_MULTICAST_MAXTPDU;
@@ -99,7 +101,7 @@ not_built! {
 }
 
 impl Socket {
-    /// `ZMQ_MULTICAST_LOOP`: stored (no pgm/norm transport).
+    /// `ZMQ_MULTICAST_LOOP`: udp RADIO multicast looped back to this host.
     pub fn set_multicast_loop(&self, on: bool) -> Result<()> {
         self.check_option(num::ZMQ_MULTICAST_LOOP, Arg::Int(i32::from(on)))?;
         self.state.borrow_mut().core.options.net.multicast_loop = on;
