@@ -165,6 +165,38 @@ fn radio_sends_only_to_joined_dishes() {
 }
 
 #[test]
+fn radio_udp_pipes_take_every_group() {
+    // A udp engine's pipe (libzmq's subscribe_to_all) joins nothing and
+    // gets every message; a joined DISH pipe only its group.
+    let mut hub = MemHub::new();
+    let mut radio = Radio::new();
+    let (udp_pipe, udp) = hub.pipe(0);
+    let (dish_pipe, dish) = hub.pipe(0);
+    radio.attach_subscribe_all(udp_pipe);
+    dish.send_msg(GroupCommand::Join(b"tv").to_msg());
+    radio.attach(dish_pipe, false);
+    radio.send(group_msg(b"tv", b"news")).unwrap();
+    radio.send(group_msg(b"radio", b"music")).unwrap();
+    radio.send(Msg::from_slice(b"no group")).unwrap();
+    let got: Vec<(Option<Vec<u8>>, Vec<u8>)> = std::iter::from_fn(|| udp.recv_msg())
+        .map(|m| (m.group().map(<[u8]>::to_vec), m.data().to_vec()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (Some(b"tv".to_vec()), b"news".to_vec()),
+            (Some(b"radio".to_vec()), b"music".to_vec()),
+            (None, b"no group".to_vec()),
+        ]
+    );
+    assert_eq!(dish.recv_all(), vec![vec![b"news".to_vec()]]);
+    assert_eq!(radio.groups_count(), 1);
+    radio.detach(udp.id());
+    radio.send(group_msg(b"radio", b"after")).unwrap();
+    assert!(udp.recv_msg().is_none());
+}
+
+#[test]
 fn radio_no_drop_blocks_on_a_full_member() {
     let mut hub = MemHub::new();
     let mut radio = Radio::new();

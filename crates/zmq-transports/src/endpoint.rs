@@ -23,8 +23,10 @@ pub enum Endpoint {
     Ipc(IpcAddress),
     /// `inproc://...`
     Inproc(InprocAddress),
-    /// Any other scheme, kept as text for user transports (and for the
-    /// libzmq schemes we do not implement: udp, pgm, ws, ...).
+    /// Any other scheme, kept as text for user transports, for `udp`
+    /// (datagrams, no stream: the socket handles it with
+    /// [`crate::udp`]) and for the libzmq schemes we do not implement
+    /// (pgm, ws, ...).
     Other {
         /// The scheme, before `://`.
         scheme: String,

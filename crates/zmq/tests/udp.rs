@@ -228,6 +228,9 @@ fn unbind_frees_the_port_and_pipe_hwm_bounds_dish() {
         held += 1;
     }
     assert!(held <= 8, "held {held}");
+    // Drained: reading goes on.
+    let got = send_until_received(&radio, &dish, b"g", b"resumed");
+    assert!(!got.is_empty());
     dish.unbind(&endpoint).unwrap();
     assert_eq!(dish.unbind(&endpoint), Err(Error::NoEnt));
     // The port is free again (the engine's socket is closed by now).

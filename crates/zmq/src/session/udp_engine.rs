@@ -44,8 +44,11 @@ pub(super) struct UdpEngine {
     /// Receive buffer: one byte more than the largest datagram, so that a
     /// longer one shows (and is dropped).
     buf: Box<[u8]>,
-    /// A datagram that would have blocked, with its destination.
-    pending: Option<(Vec<u8>, Option<SocketAddr>)>,
+    /// The datagram being sent (reused from message to message).
+    out: Vec<u8>,
+    /// `out` holds a datagram not sent yet (it would have blocked), for
+    /// this destination (`None`: the socket's target).
+    pending: Option<Option<SocketAddr>>,
     /// DGRAM: the address part read from the pipe, waiting for its body
     /// (`None` inside: it did not parse, the body is dropped).
     dgram_to: Option<Option<SocketAddr>>,
@@ -68,6 +71,7 @@ impl UdpEngine {
             role,
             pipe: Some(pipe),
             buf: vec![0u8; MAX_DATAGRAM + 1].into_boxed_slice(),
+            out: Vec::with_capacity(MAX_DATAGRAM),
             pending: None,
             dgram_to: None,
             in_blocked: false,
@@ -200,28 +204,31 @@ impl UdpEngine {
             let Some(msg) = pipe.read() else {
                 return;
             };
-            let datagram = match self.role {
+            let to = match self.role {
                 // DISH: JOIN and LEAVE go nowhere (the DISH filters).
                 UdpRole::Receive => continue,
-                UdpRole::Send => match group_datagram(&msg) {
-                    Some(datagram) => (datagram, None),
-                    None => continue,
-                },
+                UdpRole::Send => {
+                    if !group_datagram(&msg, &mut self.out) {
+                        continue;
+                    }
+                    None
+                }
                 UdpRole::Raw => {
                     if msg.more() {
                         self.dgram_to = Some(parse_peer(msg.data()));
                         continue;
                     }
-                    let Some(to) = self.dgram_to.take() else {
-                        continue;
-                    };
-                    match to {
-                        Some(to) if msg.len() <= MAX_DATAGRAM => (msg.data().to_vec(), Some(to)),
+                    match self.dgram_to.take() {
+                        Some(Some(to)) if msg.len() <= MAX_DATAGRAM => {
+                            self.out.clear();
+                            self.out.extend_from_slice(msg.data());
+                            Some(to)
+                        }
                         _ => continue,
                     }
                 }
             };
-            self.pending = Some(datagram);
+            self.pending = Some(to);
             if !self.flush_pending() {
                 return;
             }
@@ -231,12 +238,12 @@ impl UdpEngine {
 
     /// Sends the pending datagram; `false` while it would block.
     fn flush_pending(&mut self) -> bool {
-        let Some((datagram, to)) = &self.pending else {
+        let Some(to) = self.pending else {
             return true;
         };
         let sent = match to {
-            Some(to) => self.socket.send_to(datagram, *to),
-            None => self.socket.send(datagram),
+            Some(to) => self.socket.send_to(&self.out, to),
+            None => self.socket.send(&self.out),
         };
         match sent {
             Err(error) if error.kind() == io::ErrorKind::WouldBlock => false,
@@ -318,20 +325,23 @@ impl EventHandler<IoCommand> for UdpEngine {
     }
 }
 
-/// A RADIO message as libzmq's udp engine lays it out: the group's length
-/// (one byte), the group, the body. `None` when it exceeds the datagram
-/// limit.
-fn group_datagram(msg: &Msg) -> Option<Vec<u8>> {
+/// Writes a RADIO message into `out` as libzmq's udp engine lays it out:
+/// the group's length (one byte), the group, the body. `false` (nothing
+/// to send) when it exceeds the datagram limit.
+fn group_datagram(msg: &Msg, out: &mut Vec<u8>) -> bool {
     let group = msg.group().unwrap_or_default();
     let size = 1 + group.len() + msg.len();
+    let Ok(length) = u8::try_from(group.len()) else {
+        return false;
+    };
     if group.len() > GROUP_MAX_LENGTH || size > MAX_DATAGRAM {
-        return None;
+        return false;
     }
-    let mut datagram = Vec::with_capacity(size);
-    datagram.push(u8::try_from(group.len()).ok()?);
-    datagram.extend_from_slice(group);
-    datagram.extend_from_slice(msg.data());
-    Some(datagram)
+    out.clear();
+    out.push(length);
+    out.extend_from_slice(group);
+    out.extend_from_slice(msg.data());
+    true
 }
 
 /// The message a DISH receives from a datagram; `None` (dropped, as
@@ -356,14 +366,15 @@ mod tests {
     fn group_layout_round_trips() {
         let mut msg = Msg::from_slice(b"Friends");
         msg.set_group(b"TV").unwrap();
-        let datagram = group_datagram(&msg).unwrap();
+        let mut datagram = Vec::new();
+        assert!(group_datagram(&msg, &mut datagram));
         assert_eq!(datagram, b"\x02TVFriends");
         let back = group_message(&datagram).unwrap();
         assert_eq!(back.group(), Some(&b"TV"[..]));
         assert_eq!(back.data(), b"Friends");
         assert!(!back.more());
-        let empty = group_datagram(&Msg::from_slice(b"x")).unwrap();
-        assert_eq!(empty, b"\x00x");
+        assert!(group_datagram(&Msg::from_slice(b"x"), &mut datagram));
+        assert_eq!(datagram, b"\x00x");
     }
 
     #[test]
@@ -371,9 +382,11 @@ mod tests {
         assert!(group_message(b"").is_none());
         assert!(group_message(b"\x05TV").is_none());
         assert!(group_message(b"\x00").is_some_and(|m| m.is_empty()));
+        let mut out = Vec::new();
         let big = Msg::from_vec(vec![0u8; MAX_DATAGRAM]);
-        assert!(group_datagram(&big).is_none());
+        assert!(!group_datagram(&big, &mut out));
         let fits = Msg::from_vec(vec![0u8; MAX_DATAGRAM - 1]);
-        assert!(group_datagram(&fits).is_some());
+        assert!(group_datagram(&fits, &mut out));
+        assert_eq!(out.len(), MAX_DATAGRAM);
     }
 }
