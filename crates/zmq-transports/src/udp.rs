@@ -445,6 +445,25 @@ mod tests {
     }
 
     #[test]
+    fn buffer_sizes_apply() {
+        let options = UdpOptions {
+            sndbuf: 65_536,
+            rcvbuf: 98_304,
+            ..UdpOptions::default()
+        };
+        let address = UdpAddress::resolve("127.0.0.1:0", true, false).unwrap();
+        let socket = UdpSocket::open(&address, UdpRole::Raw, &options).unwrap();
+        let sock = socket2::SockRef::from(&socket);
+        // Linux doubles what it is given.
+        assert!(sock.send_buffer_size().unwrap() >= 65_536);
+        assert!(sock.recv_buffer_size().unwrap() >= 98_304);
+        assert_eq!(
+            socket.local_addr().unwrap().ip(),
+            IpAddr::from([127, 0, 0, 1])
+        );
+    }
+
+    #[test]
     fn unicast_datagrams_go_both_ways() {
         let options = UdpOptions::default();
         let receive = UdpAddress::resolve("127.0.0.1:0", true, false).unwrap();

@@ -353,3 +353,29 @@ fn multicast_loop_off() {
     let got = send_until_received(&looped, &dish, b"TV", b"looped");
     assert_eq!(&got[..], b"looped");
 }
+
+#[test]
+fn bindtodevice_in_namespace() {
+    if !in_namespace("bindtodevice_in_namespace") {
+        return;
+    }
+    let ctx = Context::new();
+    let radio = socket(&ctx, SocketType::Radio);
+    radio.connect("udp://127.0.0.1:5557").unwrap();
+    // Bound to v0: what comes in on the loopback is not ours.
+    let elsewhere = socket(&ctx, SocketType::Dish);
+    elsewhere.set_bindtodevice("v0").unwrap();
+    elsewhere.bind("udp://*:5557").unwrap();
+    elsewhere.join(b"TV").unwrap();
+    for _ in 0..20 {
+        radio.send_msg(group_msg(b"TV", b"Friends"), 0).unwrap();
+    }
+    assert_eq!(elsewhere.recv_msg(0).err(), Some(Error::Again));
+    elsewhere.unbind("udp://*:5557").unwrap();
+    let on_lo = socket(&ctx, SocketType::Dish);
+    on_lo.set_bindtodevice("lo").unwrap();
+    on_lo.bind("udp://*:5557").unwrap();
+    on_lo.join(b"TV").unwrap();
+    let got = send_until_received(&radio, &on_lo, b"TV", b"Friends");
+    assert_eq!(&got[..], b"Friends");
+}
