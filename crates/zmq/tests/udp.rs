@@ -379,3 +379,30 @@ fn bindtodevice_in_namespace() {
     let got = send_until_received(&radio, &on_lo, b"TV", b"Friends");
     assert_eq!(&got[..], b"Friends");
 }
+
+#[test]
+fn radio_close_with_linger_sends_what_it_holds() {
+    let ctx = Context::new();
+    let plain = StdUdp::bind("127.0.0.1:0").unwrap();
+    plain
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let port = plain.local_addr().unwrap().port();
+    let radio = ctx.socket(SocketType::Radio).unwrap();
+    radio.set_linger(1000).unwrap();
+    radio.connect(&format!("udp://127.0.0.1:{port}")).unwrap();
+    for i in 0..200u32 {
+        radio
+            .send_msg(group_msg(b"g", &i.to_be_bytes()), 0)
+            .unwrap();
+    }
+    drop(radio);
+    let mut buf = [0u8; 64];
+    let mut last = None;
+    for _ in 0..200 {
+        let (n, _) = plain.recv_from(&mut buf).unwrap();
+        assert_eq!(&buf[..2], b"\x01g");
+        last = Some(buf[2..n].to_vec());
+    }
+    assert_eq!(last, Some(199u32.to_be_bytes().to_vec()));
+}

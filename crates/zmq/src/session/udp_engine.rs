@@ -282,7 +282,12 @@ impl UdpEngine {
     /// then go.
     fn close(&mut self, r: &mut R, id: HandlerId, linger: i32) {
         if linger != 0 && self.role != UdpRole::Receive {
+            // Everything the pipe holds (at most its high-water mark),
+            // unless the socket buffer fills.
             self.send_outbound();
+            while self.out_more {
+                self.send_outbound();
+            }
         }
         self.finish(r, id);
     }
