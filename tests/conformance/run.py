@@ -247,6 +247,11 @@ def write_doc(path, rows, skips, known, totals):
         "the known failures listed at the end (each with its reason; the list",
         "only shrinks).",
         "",
+        "The other judges: the differential C programs (`tests/c/README.md`,",
+        "their accepted differences in `tests/c/expected_differences.txt`) and",
+        "the option matrix; deliberate differences are explained in",
+        "`docs/conformance-differences.md`.",
+        "",
         "| | binaries | cases passed (control) | cases passed (ours) |",
         "|---|---|---|---|",
         "| total | %d run, %d skipped | %d | %d |"
