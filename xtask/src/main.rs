@@ -14,6 +14,8 @@ mod bench;
 mod fuzz;
 /// `cargo xtask install`: libzmq.so.5, headers and pkg-config file.
 mod install;
+/// `cargo xtask soak`: churn, slow subscribers, load; trends and leaks.
+mod soak;
 
 const USAGE_TEMPLATE: &str = "\
 usage: cargo xtask <command> [options]
@@ -26,11 +28,14 @@ commands:
   install --prefix DIR [--release]
         build zmq-capi and install it as libzmq 4.3.5 (lib/libzmq.so.5,
         libzmq.a, include/zmq.h, lib/pkgconfig/libzmq.pc) under DIR
+{SOAK}
   help  print this text
 ";
 
 fn main() -> ExitCode {
-    let usage = USAGE_TEMPLATE.replace("{BENCH}", bench::USAGE);
+    let usage = USAGE_TEMPLATE
+        .replace("{BENCH}", bench::USAGE)
+        .replace("{SOAK}", soak::USAGE);
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (command, rest) = match args.split_first() {
         Some((command, rest)) => (command.as_str(), rest),
@@ -40,6 +45,7 @@ fn main() -> ExitCode {
         "bench" => bench::run(&workspace_root(), rest),
         "fuzz" => fuzz::run(&workspace_root(), rest),
         "install" => install::run(&workspace_root(), rest),
+        "soak" => soak::run(&workspace_root(), rest),
         "help" | "-h" | "--help" => {
             print!("{usage}");
             Ok(())
