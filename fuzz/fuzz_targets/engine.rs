@@ -21,6 +21,11 @@
 //!   `0x86` k: the ZAP handler answers (k % 4: 200, 400, 500, malformed);
 //!   `0x87`: the peer closes the stream;
 //!   `0x88` n: the peer reads at most n × 16 bytes, once;
+//!   `0x89`: a well-behaved peer (a `ZmtpConnection` of the matching
+//!   configuration) takes what the peer read so far and its reply goes to
+//!   the wire: a few of these complete any handshake, CURVE included,
+//!   between the hostile bytes;
+//!   `0x8a` n: that peer sends a message of n bytes (once established);
 //!   any other byte: a one-byte chunk of itself.
 //!
 //! Asserted: no panic; the transmit queue never holds more than what the
@@ -70,12 +75,27 @@ const SOCKET_TYPES: [SocketType; 8] = [
     SocketType::Pair,
 ];
 
-fn config(byte: u8) -> ConnectionConfig {
-    let server = byte & 0b100 != 0;
-    let mut config = ConnectionConfig::new(SOCKET_TYPES[usize::from(byte >> 5)]);
+/// The socket type a well-behaved peer of `SOCKET_TYPES[i]` has.
+const PEER_TYPES: [SocketType; 8] = [
+    SocketType::Router,
+    SocketType::Dealer,
+    SocketType::Sub,
+    SocketType::Pub,
+    SocketType::Sub,
+    SocketType::Rep,
+    SocketType::Req,
+    SocketType::Pair,
+];
+
+/// Our configuration for the first input byte, or (`peer`) the matching
+/// well-behaved peer's.
+fn config(byte: u8, peer: bool) -> ConnectionConfig {
+    let server = (byte & 0b100 != 0) != peer;
+    let types = if peer { &PEER_TYPES } else { &SOCKET_TYPES };
+    let mut config = ConnectionConfig::new(types[usize::from(byte >> 5)]);
     config.as_server = server;
     config.routing_id = Bytes::from_static(b"fuzz");
-    config.zap_handler_available = byte & 0b1_0000 != 0;
+    config.zap_handler_available = byte & 0b1_0000 != 0 || peer;
     config.metadata = vec![("X-Fuzz".to_string(), Bytes::from_static(b"engine"))];
     config.peer_address = Some(Bytes::from_static(b"127.0.0.1"));
     if byte & 0b1000 != 0 {
@@ -109,8 +129,17 @@ fn config(byte: u8) -> ConnectionConfig {
     config
 }
 
+const ZAP_OK: [&[u8]; 7] = [b"", b"1.0", b"1", b"200", b"OK", b"user", b""];
+
+/// The well-behaved peer: its connection, and what it read from us.
+struct Peer {
+    conn: ZmtpConnection,
+    inbound: BytesMut,
+}
+
 struct Harness {
     conn: ZmtpConnection,
+    peer: Option<Peer>,
     now: Instant,
     /// Bytes the peer sent that the session has not read yet (the kernel).
     wire: VecDeque<u8>,
@@ -201,9 +230,45 @@ impl Harness {
     fn peer_read(&mut self, limit: usize) {
         if let Some(queue) = self.conn.poll_transmit() {
             let n = queue.len().min(limit);
+            if let Some(peer) = self.peer.as_mut() {
+                let mut left = n;
+                for chunk in queue.chunks() {
+                    let take = chunk.len().min(left);
+                    peer.inbound.extend_from_slice(&chunk[..take]);
+                    left -= take;
+                    if left == 0 {
+                        break;
+                    }
+                }
+            }
             queue.advance(n);
         }
         self.check_transmit();
+    }
+
+    /// The well-behaved peer handles what it read (granting its own ZAP
+    /// requests) and writes its reply to the wire.
+    fn peer_turn(&mut self, send: Option<usize>) {
+        let Some(peer) = self.peer.as_mut() else {
+            return;
+        };
+        let now = self.now;
+        peer.conn.receive(&mut peer.inbound, now);
+        if peer.conn.is_awaiting_zap() {
+            let _ = peer.conn.poll_zap_request();
+            let frames: Vec<Bytes> = ZAP_OK.iter().map(|f| Bytes::from_static(f)).collect();
+            peer.conn.zap_reply_frames(&frames, now);
+            peer.conn.receive(&mut peer.inbound, now);
+        }
+        while peer.conn.poll_event().is_some() {}
+        if let Some(n) = send {
+            let _ = peer.conn.send_msg(Msg::from_slice(&vec![0x5a; n]));
+        }
+        if let Some(queue) = peer.conn.poll_transmit() {
+            let bytes: Vec<u8> = queue.chunks().flatten().copied().collect();
+            queue.advance(bytes.len());
+            self.wire.extend(bytes);
+        }
     }
 
     fn timers(&mut self) {
@@ -224,11 +289,18 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let start = Instant::now();
-    let Ok(conn) = ZmtpConnection::new(config(cfg), start) else {
+    let Ok(conn) = ZmtpConnection::new(config(cfg, false), start) else {
         return;
     };
+    let peer = ZmtpConnection::new(config(cfg, true), start)
+        .ok()
+        .map(|conn| Peer {
+            conn,
+            inbound: BytesMut::new(),
+        });
     let mut h = Harness {
         conn,
+        peer,
         now: start,
         wire: VecDeque::new(),
         buf: BytesMut::new(),
@@ -321,6 +393,11 @@ fuzz_target!(|data: &[u8]| {
             0x88 => {
                 let n = usize::from(take(1, &mut script).first().copied().unwrap_or(0));
                 h.peer_read(n * 16);
+            }
+            0x89 => h.peer_turn(None),
+            0x8a => {
+                let n = usize::from(take(1, &mut script).first().copied().unwrap_or(0));
+                h.peer_turn(Some(n));
             }
             other => h.wire.push_back(other),
         }

@@ -1,7 +1,9 @@
 //! Seeds for the `engine` fuzz target (`fuzz/fuzz_targets/engine.rs`):
 //! valid handshakes (NULL greeting + READY, PLAIN HELLO, CURVE HELLO and
 //! the rest of the exchange) as the peer of each configuration sends them,
-//! written in the target's input format. `WRITE_ENGINE_SEEDS=1 cargo test
+//! written in the target's input format (CURVE's past HELLO hold random
+//! keys, so they fail on replay; the `live-` seeds drive the target's own
+//! well-behaved peer instead, which completes CURVE too). `WRITE_ENGINE_SEEDS=1 cargo test
 //! -p zmq --test engine_fuzz_seeds` rewrites `fuzz/corpus/engine/`;
 //! otherwise the test checks the handshakes still succeed and that the
 //! committed NULL and PLAIN seeds are what it makes (CURVE's are random).
@@ -236,6 +238,96 @@ fn seeds() -> Vec<(&'static str, Vec<u8>, bool)> {
         msgs,
         true,
     );
+    // The target's built-in well-behaved peer (`0x89`: it takes what it
+    // read and replies; `0x8a n`: it sends n bytes; `0x86 0`: we grant
+    // ZAP; `0x82`: timers): handshakes that complete whatever the keys.
+    const TURN: u8 = 0x89;
+    let live: [(&'static str, Vec<u8>); 5] = [
+        (
+            "live-curve-client",
+            vec![
+                2 | DEALER,
+                TURN,
+                TURN,
+                TURN,
+                TURN,
+                TURN,
+                0x8a,
+                5,
+                0x8a,
+                0,
+                0x8a,
+                200,
+                TURN,
+            ],
+        ),
+        (
+            "live-curve-server",
+            vec![
+                SERVER | 2 | ROUTER,
+                TURN,
+                TURN,
+                TURN,
+                TURN,
+                TURN,
+                0x8a,
+                5,
+                0x8a,
+                0,
+                TURN,
+            ],
+        ),
+        (
+            "live-curve-server-zap-heartbeat",
+            vec![
+                SERVER | ZAP | HEARTBEAT | 2 | ROUTER,
+                TURN,
+                TURN,
+                0x86,
+                0,
+                TURN,
+                TURN,
+                0x86,
+                0,
+                TURN,
+                TURN,
+                0x8a,
+                9,
+                0x82,
+                TURN,
+                0x83,
+                0x82,
+                0x82,
+            ],
+        ),
+        (
+            "live-plain-server-zap",
+            vec![
+                SERVER | ZAP | 1 | ROUTER,
+                TURN,
+                TURN,
+                0x86,
+                0,
+                TURN,
+                TURN,
+                0x86,
+                0,
+                TURN,
+                0x8a,
+                3,
+                TURN,
+            ],
+        ),
+        (
+            "live-null-client-sub",
+            vec![
+                SUB, TURN, TURN, TURN, TURN, 0x8a, 1, 0x8a, 100, 0x84, 0x8a, 2, 0x84, TURN,
+            ],
+        ),
+    ];
+    for (name, script) in live {
+        out.push((name, script, true));
+    }
     out
 }
 
@@ -250,7 +342,7 @@ fn engine_fuzz_seeds() {
         if write {
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::write(&path, &script).unwrap();
-        } else if !name.starts_with("curve") {
+        } else if !name.starts_with("curve") && !name.starts_with("live-curve") {
             let committed = std::fs::read(&path).unwrap_or_default();
             assert_eq!(committed, script, "{name}: rerun with WRITE_ENGINE_SEEDS=1");
         }
