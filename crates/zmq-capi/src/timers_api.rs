@@ -95,7 +95,10 @@ pub unsafe extern "C" fn zmq_timers_add(
     })
 }
 
-/// Cancels a timer; EINVAL when unknown.
+/// Cancels a timer: it never fires again. EINVAL when unknown or already
+/// cancelled. As in libzmq, a cancelled timer is only marked: until
+/// `zmq_timers_timeout` or `zmq_timers_execute` pass over it,
+/// `zmq_timers_reset` and `zmq_timers_set_interval` still find it (0).
 ///
 /// # Safety
 /// `timers_ptr` is used by one thread at a time.

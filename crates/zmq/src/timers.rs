@@ -5,6 +5,11 @@
 //! calls [`Timers::execute`] (or [`Timers::take_due`]) to run what is due.
 //! Each due timer fires at most once per call and is scheduled again one
 //! interval after that call, as libzmq's `timers_t` does.
+//!
+//! As in libzmq, [`Timers::cancel`] only marks a timer cancelled: it never
+//! fires again, but [`Timers::reset`] and [`Timers::set_interval`] still
+//! find it (and answer Ok) until [`Timers::timeout`] or
+//! [`Timers::execute`] pass over it in due order and drop it.
 
 use std::time::{Duration, Instant};
 
@@ -21,6 +26,7 @@ struct Timer<T> {
     interval: Duration,
     due: Instant,
     data: T,
+    cancelled: bool,
 }
 
 /// A set of repeating timers, each carrying a value `T` (a handler, or
@@ -46,14 +52,14 @@ impl<T> Timers<T> {
         Timers::default()
     }
 
-    /// How many timers are active.
+    /// How many timers are active (not cancelled).
     pub fn len(&self) -> usize {
-        self.timers.len()
+        self.live().count()
     }
 
     /// Whether no timer is active.
     pub fn is_empty(&self) -> bool {
-        self.timers.is_empty()
+        self.live().next().is_none()
     }
 
     /// Adds a timer first due `interval` from now, then every `interval`;
@@ -67,27 +73,32 @@ impl<T> Timers<T> {
             interval,
             due,
             data,
+            cancelled: false,
         });
         Ok(id)
     }
 
-    /// Removes a timer and gives back its value; EINVAL when unknown.
-    pub fn cancel(&mut self, id: TimerId) -> Result<T> {
-        let index = self
-            .timers
-            .iter()
-            .position(|timer| timer.id == id)
-            .ok_or(Error::Inval)?;
-        Ok(self.timers.swap_remove(index).data)
+    /// Cancels a timer: it never fires again. EINVAL when unknown or
+    /// already cancelled (libzmq's `timers_t::cancel`). The timer is only
+    /// marked, as in libzmq: it is dropped when [`Timers::timeout`] or
+    /// [`Timers::execute`] next pass over it.
+    pub fn cancel(&mut self, id: TimerId) -> Result<()> {
+        let timer = self.find(id)?;
+        if timer.cancelled {
+            return Err(Error::Inval);
+        }
+        timer.cancelled = true;
+        Ok(())
     }
 
-    /// Whether `id` is an active timer.
+    /// Whether `id` is an active (not cancelled) timer.
     pub fn contains(&self, id: TimerId) -> bool {
-        self.timers.iter().any(|timer| timer.id == id)
+        self.live().any(|timer| timer.id == id)
     }
 
     /// Changes a timer's interval; it is next due `interval` from now.
-    /// EINVAL when unknown.
+    /// EINVAL when unknown. A cancelled timer not yet dropped is still
+    /// found (Ok) and stays cancelled, as in libzmq.
     pub fn set_interval(&mut self, id: TimerId, interval: Duration) -> Result<()> {
         let timer = self.find(id)?;
         timer.interval = interval;
@@ -96,7 +107,8 @@ impl<T> Timers<T> {
     }
 
     /// Restarts a timer: it is next due one interval from now. EINVAL
-    /// when unknown.
+    /// when unknown; a cancelled timer not yet dropped is found (Ok) and
+    /// stays cancelled, as in libzmq.
     pub fn reset(&mut self, id: TimerId) -> Result<()> {
         let timer = self.find(id)?;
         timer.due = due_after(Instant::now(), timer.interval);
@@ -104,19 +116,19 @@ impl<T> Timers<T> {
     }
 
     /// The time until the next timer is due (zero when one is due now);
-    /// `None` when there is no timer.
-    pub fn timeout(&self) -> Option<Duration> {
+    /// `None` when there is no timer. Drops the cancelled timers due
+    /// before the first active one (libzmq's `timers_t::timeout`).
+    pub fn timeout(&mut self) -> Option<Duration> {
         let now = Instant::now();
-        self.timers
-            .iter()
-            .map(|timer| timer.due.saturating_duration_since(now))
-            .min()
+        let next = self.live().map(|timer| timer.due).min();
+        self.drop_cancelled_before(next);
+        next.map(|due| due.saturating_duration_since(now))
     }
 
     /// [`Timers::timeout`] in milliseconds as `zmq_timers_timeout` gives
     /// it: -1 without timers, otherwise rounded up, so that sleeping that
     /// long always reaches the due time (0 means due now).
-    pub fn timeout_ms(&self) -> i64 {
+    pub fn timeout_ms(&mut self) -> i64 {
         self.timeout().map_or(-1, |left| {
             i64::try_from(left.as_micros().div_ceil(1000)).unwrap_or(i64::MAX)
         })
@@ -126,7 +138,12 @@ impl<T> Timers<T> {
     /// and schedules each one interval later.
     pub fn execute(&mut self, mut handler: impl FnMut(TimerId, &mut T)) {
         let now = Instant::now();
-        for timer in self.timers.iter_mut().filter(|timer| timer.due <= now) {
+        self.drop_cancelled_passed(now);
+        for timer in self
+            .timers
+            .iter_mut()
+            .filter(|timer| !timer.cancelled && timer.due <= now)
+        {
             timer.due = due_after(now, timer.interval);
             handler(timer.id, &mut timer.data);
         }
@@ -142,12 +159,39 @@ impl<T> Timers<T> {
         T: Clone,
     {
         let now = Instant::now();
+        self.drop_cancelled_passed(now);
         let mut due = Vec::new();
-        for timer in self.timers.iter_mut().filter(|timer| timer.due <= now) {
+        for timer in self
+            .timers
+            .iter_mut()
+            .filter(|timer| !timer.cancelled && timer.due <= now)
+        {
             timer.due = due_after(now, timer.interval);
             due.push((timer.id, timer.data.clone()));
         }
         due
+    }
+
+    fn live(&self) -> impl Iterator<Item = &Timer<T>> {
+        self.timers.iter().filter(|timer| !timer.cancelled)
+    }
+
+    /// Drops the cancelled timers due before `limit` (all of them without
+    /// a limit): those libzmq's ordered walk passes before it stops.
+    fn drop_cancelled_before(&mut self, limit: Option<Instant>) {
+        self.timers
+            .retain(|timer| !(timer.cancelled && limit.is_none_or(|limit| timer.due < limit)));
+    }
+
+    /// What a run at `now` walks past (libzmq's `timers_t::execute`): the
+    /// cancelled timers due before the first active timer not yet due.
+    fn drop_cancelled_passed(&mut self, now: Instant) {
+        let stop = self
+            .live()
+            .map(|timer| timer.due)
+            .filter(|due| *due > now)
+            .min();
+        self.drop_cancelled_before(stop);
     }
 
     fn find(&mut self, id: TimerId) -> Result<&mut Timer<T>> {
@@ -174,8 +218,9 @@ mod tests {
         assert_eq!(timers.add(Duration::from_secs(10), 'a'), Ok(1));
         assert_eq!(timers.add(Duration::from_secs(10), 'b'), Ok(2));
         assert_eq!(timers.len(), 2);
-        assert_eq!(timers.cancel(1), Ok('a'));
+        assert_eq!(timers.cancel(1), Ok(()));
         assert_eq!(timers.cancel(1), Err(Error::Inval));
+        assert_eq!(timers.len(), 1);
         assert_eq!(timers.reset(7), Err(Error::Inval));
         assert_eq!(timers.set_interval(7, Duration::ZERO), Err(Error::Inval));
         assert!(timers.contains(2));
@@ -217,6 +262,47 @@ mod tests {
         assert!(timers.take_due().is_empty());
         timers.reset(id).unwrap();
         assert!(timers.timeout_ms() > 90_000);
+    }
+
+    #[test]
+    fn a_cancelled_timer_is_found_until_dropped_but_never_fires() {
+        let mut timers = Timers::new();
+        let id = timers.add(Duration::ZERO, ()).unwrap();
+        timers.cancel(id).unwrap();
+        assert!(!timers.contains(id));
+        // libzmq still finds it: reset and set_interval answer Ok.
+        assert_eq!(timers.reset(id), Ok(()));
+        assert_eq!(timers.set_interval(id, Duration::ZERO), Ok(()));
+        assert_eq!(timers.cancel(id), Err(Error::Inval), "cancelled twice");
+        // It stays cancelled: it never fires.
+        let mut fired = 0;
+        timers.execute(|_, ()| fired += 1);
+        assert_eq!(fired, 0);
+        assert!(timers.take_due().is_empty());
+        // Passed over by execute, it is gone now.
+        assert_eq!(timers.reset(id), Err(Error::Inval));
+        assert_eq!(timers.set_interval(id, Duration::ZERO), Err(Error::Inval));
+        assert_eq!(timers.cancel(id), Err(Error::Inval));
+        assert_eq!(timers.timeout_ms(), -1);
+    }
+
+    #[test]
+    fn timeout_drops_cancelled_timers_due_before_the_next_one() {
+        let mut timers = Timers::new();
+        let early = timers.add(Duration::from_secs(10), ()).unwrap();
+        let late = timers.add(Duration::from_secs(100), ()).unwrap();
+        let next = timers.add(Duration::from_secs(50), ()).unwrap();
+        timers.cancel(early).unwrap();
+        timers.cancel(late).unwrap();
+        let left = timers.timeout_ms();
+        assert!((49_000..=50_000).contains(&left), "{left}");
+        // `early` was walked past, `late` (after `next`) not yet.
+        assert_eq!(timers.reset(early), Err(Error::Inval));
+        assert_eq!(timers.reset(late), Ok(()));
+        timers.cancel(next).unwrap();
+        assert_eq!(timers.timeout_ms(), -1);
+        assert_eq!(timers.reset(late), Err(Error::Inval));
+        assert!(timers.is_empty());
     }
 
     #[test]
