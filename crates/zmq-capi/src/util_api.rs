@@ -113,8 +113,13 @@ pub unsafe extern "C" fn zmq_z85_decode(dest: *mut u8, text: *const c_char) -> *
             return Err(Error::Inval);
         }
         // SAFETY: non-NULL and NUL-terminated per the contract.
-        let text = unsafe { CStr::from_ptr(text) };
-        let data = z85::decode(text.to_bytes()).map_err(|_| Error::Inval)?;
+        let text = unsafe { CStr::from_ptr(text) }.to_bytes();
+        // libzmq (src/zmq_utils.cpp): `src_len < 5 || src_len % 5 != 0`
+        // is EINVAL, the empty string too.
+        if text.len() < 5 || text.len() % 5 != 0 {
+            return Err(Error::Inval);
+        }
+        let data = z85::decode(text).map_err(|_| Error::Inval)?;
         // SAFETY: `dest` has room for the decoded bytes per the contract.
         unsafe { dest.copy_from_nonoverlapping(data.as_ptr(), data.len()) };
         Ok(dest)
@@ -354,5 +359,32 @@ pub unsafe extern "C" fn zmq_threadclose(thread: *mut c_void) {
     let handle = unsafe { Box::from_raw(thread.cast::<std::thread::JoinHandle<()>>()) };
     if handle.join().is_err() {
         set_errno(libc::ENOTRECOVERABLE);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::boundary::last_errno;
+
+    fn decode(text: &str) -> Option<Vec<u8>> {
+        let text = std::ffi::CString::new(text).unwrap();
+        let mut dest = [0u8; 64];
+        // SAFETY: a NUL-terminated string and room for its decoding.
+        let out = unsafe { zmq_z85_decode(dest.as_mut_ptr(), text.as_ptr()) };
+        (!out.is_null()).then(|| dest[..text.as_bytes().len() / 5 * 4].to_vec())
+    }
+
+    #[test]
+    fn z85_decode_refuses_lengths_libzmq_refuses() {
+        // src/zmq_utils.cpp: `src_len < 5 || src_len % 5 != 0` => EINVAL.
+        for text in ["", "Hell", "HelloW", "HelloWorl"] {
+            assert_eq!(decode(text), None, "{text:?}");
+            assert_eq!(last_errno(), libc::EINVAL);
+        }
+        assert_eq!(
+            decode("HelloWorld"),
+            Some(vec![0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b])
+        );
     }
 }
