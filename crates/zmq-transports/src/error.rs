@@ -92,6 +92,19 @@ impl TransportErrorKind {
 pub struct TransportError {
     kind: TransportErrorKind,
     detail: String,
+    closed: Option<ClosedSocket>,
+}
+
+/// A socket a failed bind opened and closed again before failing: libzmq's
+/// listener reports it (`ZMQ_EVENT_CLOSED`) before the socket reports
+/// `ZMQ_EVENT_BIND_FAILED`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClosedSocket {
+    /// The descriptor it had (closed now).
+    pub fd: i32,
+    /// The endpoint libzmq's listener knew at that point: empty for tcp
+    /// (not yet bound), `ipc://path` for ipc.
+    pub endpoint: String,
 }
 
 impl TransportError {
@@ -100,7 +113,23 @@ impl TransportError {
         Self {
             kind,
             detail: detail.into(),
+            closed: None,
         }
+    }
+
+    /// This error, noting that the bind opened the socket `fd` (known as
+    /// `endpoint`) and closed it again.
+    pub fn with_closed_socket(mut self, fd: i32, endpoint: impl Into<String>) -> Self {
+        self.closed = Some(ClosedSocket {
+            fd,
+            endpoint: endpoint.into(),
+        });
+        self
+    }
+
+    /// The socket the failed bind opened and closed, if any.
+    pub fn closed_socket(&self) -> Option<&ClosedSocket> {
+        self.closed.as_ref()
     }
 
     /// `EINVAL`: the address is malformed.

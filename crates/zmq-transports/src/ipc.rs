@@ -8,7 +8,7 @@
 
 use std::fs;
 use std::io;
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 
 use socket2::{Socket, Type};
 
@@ -120,8 +120,18 @@ impl Transport for IpcTransport {
 fn bind_socket(address: &IpcAddress, options: &TransportOptions) -> TransportResult<Socket> {
     let socket = open_socket()?;
     apply_buffers(&socket, options)?;
-    socket.bind(&socket_address(address)?)?;
+    let target = socket_address(address)?;
+    socket
+        .bind(&target)
+        .map_err(|error| closed_on_error(&socket, address, error))?;
     Ok(socket)
+}
+
+/// A failed bind or listen closes the socket: libzmq's ipc listener
+/// reports it closed, under `ipc://address`, before the bind fails
+/// (src/ipc_listener.cpp set_local_address, close).
+fn closed_on_error(socket: &Socket, address: &IpcAddress, error: io::Error) -> TransportError {
+    TransportError::from(error).with_closed_socket(socket.as_raw_fd(), format!("ipc://{address}"))
 }
 
 /// Listens on a bound socket; `file` is removed again if that fails.
@@ -131,7 +141,9 @@ fn listen(
     file: Option<BoundSocketFile>,
     options: &TransportOptions,
 ) -> TransportResult<Box<dyn Listener>> {
-    socket.listen(options.backlog)?;
+    socket
+        .listen(options.backlog)
+        .map_err(|error| closed_on_error(&socket, address, error))?;
     Ok(Box::new(IpcListener {
         socket,
         endpoint: format!("ipc://{address}"),

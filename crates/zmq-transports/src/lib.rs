@@ -76,7 +76,7 @@ pub mod udp;
 mod test_support;
 
 pub use endpoint::Endpoint;
-pub use error::{TransportError, TransportErrorKind, TransportResult};
+pub use error::{ClosedSocket, TransportError, TransportErrorKind, TransportResult};
 pub use inproc_address::InprocAddress;
 pub use ipc::{IpcListener, IpcTransport};
 pub use ipc_address::IpcAddress;

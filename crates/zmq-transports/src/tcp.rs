@@ -2,7 +2,7 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 
 use socket2::{Domain, Protocol, Socket, Type};
 
@@ -163,8 +163,13 @@ fn bind_listener(
     socket.set_reuse_address(true)?;
     apply_buffers(&socket, options)?;
     apply_ip(&socket, options, local.is_ipv6())?;
-    socket.bind(&local.into())?;
-    socket.listen(options.backlog)?;
+    // A failed bind or listen closes the socket: libzmq's listener
+    // reports it closed (with no endpoint yet) before the bind fails
+    // (src/tcp_listener.cpp create_socket, stream_listener_base_t::close).
+    let closed =
+        |error: io::Error| TransportError::from(error).with_closed_socket(socket.as_raw_fd(), "");
+    socket.bind(&local.into()).map_err(closed)?;
+    socket.listen(options.backlog).map_err(closed)?;
     let bound = socket
         .local_addr()?
         .as_socket()

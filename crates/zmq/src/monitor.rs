@@ -151,7 +151,10 @@ pub(crate) struct Event<'a> {
 struct ActiveMonitor {
     socket: Socket,
     events: u64,
-    version: u8,
+    /// 1 or 2 send events in their format; libzmq accepts any other
+    /// version too, and then sends nothing (src/socket_base.cpp
+    /// monitor_event switches on 1 and 2 only).
+    version: i32,
 }
 
 /// Where a socket's events go, shared with its I/O-thread objects.
@@ -168,7 +171,7 @@ impl MonitorSlot {
         ctx: &Context,
         endpoint: Option<&str>,
         events: u64,
-        version: u8,
+        version: i32,
         kind: SocketKind,
     ) -> Result<()> {
         let next = match endpoint {
@@ -221,7 +224,7 @@ impl MonitorSlot {
     pub(crate) fn emit_pipes_stats(&self, outbound: u64, inbound: u64, local: &str, remote: &str) {
         let guard = self.active.lock();
         if let Some(monitor) = guard.as_ref()
-            && monitor.version >= 2
+            && monitor.version == 2
             && monitor.events & EVENT_PIPES_STATS != 0
         {
             // Dropped when the monitor is full, as every event.
@@ -265,7 +268,9 @@ fn send_event(monitor: &ActiveMonitor, event: Event<'_>) {
     // Events never block the socket: a full monitor drops them.
     let _ = match monitor.version {
         1 => send_v1(&monitor.socket, event),
-        _ => send_v2(&monitor.socket, event),
+        2 => send_v2(&monitor.socket, event),
+        // libzmq accepts other versions and sends nothing for them.
+        _ => Ok(()),
     };
 }
 

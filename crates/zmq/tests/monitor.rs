@@ -91,9 +91,92 @@ fn bind_failure_is_reported() {
     let endpoint = a.get_last_endpoint().unwrap().unwrap();
     let b = ctx.socket(SocketType::Pull).unwrap();
     let events = monitored(&ctx, &b);
-    assert!(b.bind(&endpoint).is_err());
-    let (errno, _) = expect_event(&events, monitor::EVENT_BIND_FAILED);
+    assert_eq!(b.bind(&endpoint), Err(zmq::Error::AddrInUse));
+    // As libzmq: the listener's socket is reported closed first (its fd,
+    // no endpoint yet), then the bind fails under the address without
+    // its scheme.
+    let (event, fd, closed_endpoint) = next_event(&events);
+    assert_eq!(u64::from(event), monitor::EVENT_CLOSED);
+    assert!(fd > 0);
+    assert_eq!(closed_endpoint, "");
+    let (event, errno, failed_endpoint) = next_event(&events);
+    assert_eq!(u64::from(event), monitor::EVENT_BIND_FAILED);
     assert_eq!(errno as i32, zmq::Error::AddrInUse.errno());
+    assert_eq!(
+        Some(failed_endpoint.as_str()),
+        endpoint.strip_prefix("tcp://")
+    );
+}
+
+#[test]
+fn ipc_bind_failure_reports_the_closed_socket_then_the_address() {
+    let ctx = Context::new();
+    let socket = ctx.socket(SocketType::Pull).unwrap();
+    let events = monitored(&ctx, &socket);
+    let path = format!("/nonexistent-zmq-rs-dir-{}/socket", std::process::id());
+    let endpoint = format!("ipc://{path}");
+    let errno = socket.bind(&endpoint).unwrap_err().errno();
+    assert_eq!(errno, libc::ENOENT);
+    // libzmq's ipc listener names its endpoint `ipc://path` when it closes
+    // the socket; socket_base_t::bind then names the bare address.
+    let (event, fd, closed_endpoint) = next_event(&events);
+    assert_eq!(u64::from(event), monitor::EVENT_CLOSED);
+    assert!(fd > 0);
+    assert_eq!(closed_endpoint, endpoint);
+    let (event, value, failed_endpoint) = next_event(&events);
+    assert_eq!(u64::from(event), monitor::EVENT_BIND_FAILED);
+    assert_eq!(value as i32, errno);
+    assert_eq!(failed_endpoint, path);
+}
+
+#[test]
+fn bind_failure_without_a_socket_reports_no_close() {
+    let ctx = Context::new();
+    let socket = ctx.socket(SocketType::Pull).unwrap();
+    let events = monitored(&ctx, &socket);
+    // Resolving fails before any socket is opened: only BIND_FAILED.
+    assert!(socket.bind("tcp://no-such-interface-zmq-rs:5555").is_err());
+    let (event, _, failed_endpoint) = next_event(&events);
+    assert_eq!(u64::from(event), monitor::EVENT_BIND_FAILED);
+    assert_eq!(failed_endpoint, "no-such-interface-zmq-rs:5555");
+}
+
+#[test]
+fn monitor_version_3_is_accepted_and_sends_nothing() {
+    let ctx = Context::new();
+    let socket = ctx.socket(SocketType::Pull).unwrap();
+    // libzmq checks only the events of version 1; any other version is
+    // accepted, and then no event is sent.
+    socket
+        .monitor_versioned(
+            "inproc://monitor-v3",
+            monitor::EVENT_ALL_V2,
+            3,
+            SocketType::Pair,
+        )
+        .unwrap();
+    let reader = ctx.socket(SocketType::Pair).unwrap();
+    reader.set_rcvtimeo(200).unwrap();
+    reader.connect("inproc://monitor-v3").unwrap();
+    socket.bind("tcp://127.0.0.1:*").unwrap();
+    socket.stop_monitor().unwrap();
+    assert_eq!(reader.recv_multipart(0).err(), Some(zmq::Error::Again));
+    assert_eq!(
+        socket.monitor_versioned(
+            "inproc://monitor-v1-wide",
+            monitor::EVENT_ALL_V2,
+            1,
+            SocketType::Pair
+        ),
+        Err(zmq::Error::Inval),
+        "version 1 takes 16-bit events only"
+    );
+}
+
+/// The next event: (event, value, endpoint).
+fn next_event(reader: &Socket) -> (u16, u32, String) {
+    let parts = reader.recv_multipart(0).expect("event before timeout");
+    parse_event_v1(&parts).expect("v1 event frames")
 }
 
 #[test]

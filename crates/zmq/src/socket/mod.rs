@@ -150,11 +150,24 @@ impl Socket {
                 let listener = match transport.bind(address, &options) {
                     Ok(listener) => listener,
                     Err(err) => {
+                        // As libzmq (src/socket_base.cpp bind): a socket
+                        // the listener opened and closed again is reported
+                        // CLOSED first, then BIND_FAILED names the address
+                        // without its scheme.
+                        if let Some(closed) = err.closed_socket() {
+                            state.core.monitor.emit(Event {
+                                id: monitor::EVENT_CLOSED,
+                                value: closed.fd as u64,
+                                local: &closed.endpoint,
+                                remote: "",
+                                bound: true,
+                            });
+                        }
                         let err = transport_error(err);
                         state.core.monitor.emit(Event {
                             id: monitor::EVENT_BIND_FAILED,
                             value: err.errno() as u64,
-                            local: endpoint,
+                            local: address,
                             remote: "",
                             bound: true,
                         });
@@ -512,7 +525,8 @@ impl Socket {
     }
 
     /// `zmq_socket_monitor_versioned`: version 1 or 2 events into a new
-    /// socket of type PAIR, PUB or PUSH bound to `endpoint`.
+    /// socket of type PAIR, PUB or PUSH bound to `endpoint`. As libzmq,
+    /// any other version is accepted and then sends no event.
     pub fn monitor_versioned(
         &self,
         endpoint: &str,
@@ -520,11 +534,9 @@ impl Socket {
         version: i32,
         kind: SocketKind,
     ) -> Result<()> {
-        let version = match version {
-            1 => 1,
-            2 => 2,
-            _ => return Err(Error::Inval),
-        };
+        // libzmq checks only that version 1 takes no event above 16 bits
+        // (src/socket_base.cpp monitor); it accepts any other version,
+        // then sends no event at all.
         let state = self.state.borrow();
         let ctx = state.core.ctx.clone();
         state
