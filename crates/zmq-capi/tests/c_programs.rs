@@ -18,6 +18,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod support;
+use support::{compile_c, control_lib, have_cc, install_ours, workspace_root};
+
 /// The differential programs, one per API group. All print their
 /// observations (`tests/c/testutil.h`) except `test_threadsafe`, which
 /// asserts its own invariants (`tests/c/testutil_assert.h`) and so
@@ -47,94 +50,16 @@ const OURS_ONLY: &[&str] = &["ours_stale_handles"];
 /// A program that runs longer than this has hung.
 const RUN_LIMIT: Duration = Duration::from_secs(90);
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
-}
-
-/// The directory holding this build's `libzmq_capi.so` (the test binary
-/// lives in `<profile>/deps/`).
-fn library_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    exe.parent()
-        .and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .expect("profile directory")
-}
-
-/// A private lib directory with libzmq's names pointing at our library.
-fn install_dir(scratch: &Path) -> PathBuf {
-    let lib = scratch.join("lib");
-    std::fs::create_dir_all(&lib).expect("create lib dir");
-    let built = library_dir().join("libzmq_capi.so");
-    assert!(built.exists(), "{} not built", built.display());
-    for name in ["libzmq.so.5", "libzmq.so"] {
-        let link = lib.join(name);
-        let _ = std::fs::remove_file(&link);
-        std::os::unix::fs::symlink(&built, &link).expect("symlink");
-    }
-    lib
-}
-
-fn have_cc() -> bool {
-    Command::new("cc").arg("--version").output().is_ok()
-}
-
-/// The `lib/` directory of the control build of real libzmq, if there is
-/// one (see the module comment).
-fn control_lib() -> Option<PathBuf> {
-    let dir = if let Some(dir) = std::env::var_os("ZMQ_RS_CONTROL_DIR") {
-        PathBuf::from(dir)
-    } else {
-        let script = workspace_root().join("tests/conformance/build_libzmq.sh");
-        let build = std::env::var("ZMQ_RS_BUILD_CONTROL").is_ok_and(|v| v == "1");
-        let mut cmd = Command::new("bash");
-        cmd.arg(&script);
-        if !build {
-            cmd.arg("--print-only");
-        }
-        let out = cmd.stderr(Stdio::inherit()).output().ok()?;
-        if !out.status.success() {
-            return None;
-        }
-        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
-    };
-    let lib = dir.join("lib");
-    lib.join("libzmq.so.5").exists().then_some(lib)
-}
-
 fn compile(name: &str, lib: &Path, scratch: &Path) -> Result<PathBuf, String> {
-    let root = workspace_root();
-    let source = root.join("tests/c").join(format!("{name}.c"));
     let binary = scratch.join(name);
-    let compiled = Command::new("cc")
-        .args([
-            "-std=c99",
-            "-D_POSIX_C_SOURCE=200809L",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-        ])
-        .arg("-I")
-        .arg(root.join("crates/zmq-capi/include"))
-        .arg(&source)
-        .arg("-L")
-        .arg(lib)
-        .args(["-lzmq", "-lpthread", "-ldl", "-o"])
-        .arg(&binary)
-        .output()
-        .map_err(|e| format!("{name}: cannot run cc: {e}"))?;
-    if compiled.status.success() {
-        Ok(binary)
-    } else {
-        Err(format!(
-            "{name}: compile failed:\n{}",
-            String::from_utf8_lossy(&compiled.stderr)
-        ))
-    }
+    compile_c(
+        name,
+        &binary,
+        lib,
+        &["-D_POSIX_C_SOURCE=200809L"],
+        &["-lpthread", "-ldl"],
+    )?;
+    Ok(binary)
 }
 
 /// One run: stdout, then a last line with how the program ended.
@@ -333,7 +258,7 @@ fn c_programs_match_libzmq() {
         return;
     }
     let scratch = std::env::temp_dir().join(format!("zmq-capi-c-tests-{}", std::process::id()));
-    let ours = install_dir(&scratch);
+    let ours = install_ours(&scratch);
     let control = control_lib();
     match &control {
         Some(lib) => eprintln!("differential: control libzmq in {}", lib.display()),

@@ -11,75 +11,19 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
-}
-
-/// A lib directory with libzmq's names pointing at our library.
-fn ours(scratch: &Path) -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    let profile = exe.parent().and_then(Path::parent).expect("profile dir");
-    let built = profile.join("libzmq_capi.so");
-    assert!(built.exists(), "{} not built", built.display());
-    let lib = scratch.join("lib");
-    std::fs::create_dir_all(&lib).unwrap();
-    for name in ["libzmq.so.5", "libzmq.so"] {
-        let link = lib.join(name);
-        let _ = std::fs::remove_file(&link);
-        std::os::unix::fs::symlink(&built, &link).unwrap();
-    }
-    lib
-}
-
-fn control() -> Option<PathBuf> {
-    let dir = match std::env::var_os("ZMQ_RS_CONTROL_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => {
-            let out = Command::new("bash")
-                .arg(workspace_root().join("tests/conformance/build_libzmq.sh"))
-                .arg("--print-only")
-                .stderr(Stdio::inherit())
-                .output()
-                .ok()?;
-            if !out.status.success() {
-                return None;
-            }
-            PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
-        }
-    };
-    let lib = dir.join("lib");
-    lib.join("libzmq.so.5").exists().then_some(lib)
-}
+mod support;
+use support::{compile_c, control_lib, install_ours};
 
 fn compile(lib: &Path, scratch: &Path) -> PathBuf {
-    let root = workspace_root();
     let binary = scratch.join("udp_interop");
-    let out = Command::new("cc")
-        .args([
-            "-std=c99",
-            "-D_POSIX_C_SOURCE=200809L",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-        ])
-        .arg("-I")
-        .arg(root.join("crates/zmq-capi/include"))
-        .arg(root.join("tests/c/udp_interop.c"))
-        .arg("-L")
-        .arg(lib)
-        .args(["-lzmq", "-o"])
-        .arg(&binary)
-        .output()
-        .expect("run cc");
-    assert!(
-        out.status.success(),
-        "compile failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    compile_c(
+        "udp_interop",
+        &binary,
+        lib,
+        &["-D_POSIX_C_SOURCE=200809L"],
+        &[],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     binary
 }
 
@@ -172,7 +116,7 @@ fn udp_interop_with_libzmq() {
         eprintln!("skipping: no C compiler (cc) on PATH");
         return;
     }
-    let Some(libzmq) = control() else {
+    let Some(libzmq) = control_lib() else {
         eprintln!(
             "INTEROP SKIPPED: no control libzmq build (run \
              tests/conformance/build_libzmq.sh)"
@@ -181,7 +125,7 @@ fn udp_interop_with_libzmq() {
     };
     let scratch = std::env::temp_dir().join(format!("zmq-rs-udp-interop-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
-    let ours = ours(&scratch);
+    let ours = install_ours(&scratch);
     let binary = compile(&ours, &scratch);
     let cells = [
         (
