@@ -69,7 +69,7 @@ const SOCKET_TYPES: [SocketType; 8] = [
     SocketType::Router,
     SocketType::Pub,
     SocketType::Sub,
-    SocketType::Xpub,
+    SocketType::XPub,
     SocketType::Req,
     SocketType::Rep,
     SocketType::Pair,

@@ -14,7 +14,6 @@ use std::ffi::c_void;
 use std::sync::LazyLock;
 
 use parking_lot::RwLock;
-use zmq::threadsafe::is_thread_safe;
 use zmq::{Context, Error, Message, Socket, ThreadSafeSocket};
 
 /// Tag of a live context (as libzmq's `ctx_t::check_tag`).
@@ -116,7 +115,7 @@ pub(crate) fn new_context(ctx: Context) -> *mut c_void {
 /// Boxes `socket` (behind a lock when its type is thread-safe) and
 /// registers it; the pointer is what `zmq_socket` returns.
 pub(crate) fn new_socket(socket: Socket) -> Result<*mut c_void, Error> {
-    let socket = if is_thread_safe(socket.get_socket_type()?) {
+    let socket = if socket.get_socket_type()?.is_thread_safe() {
         AnySocket::ThreadSafe(ThreadSafeSocket::from_socket(socket)?)
     } else {
         AnySocket::Plain(socket)

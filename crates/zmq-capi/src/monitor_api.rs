@@ -51,7 +51,7 @@ pub unsafe extern "C" fn zmq_socket_monitor_versioned(
         let endpoint = unsafe { CStr::from_ptr(endpoint) }
             .to_str()
             .map_err(|_| Error::Inval)?;
-        let kind = SocketType::from_raw(kind).map_err(|_| Error::Inval)?;
+        let kind = SocketType::from_raw(kind).ok_or(Error::Inval)?;
         socket.with(|s| s.monitor_versioned(endpoint, events, event_version, kind))?;
         Ok(0)
     })

@@ -21,7 +21,7 @@ use crate::sockopt;
 pub unsafe extern "C" fn zmq_socket(ctx: *mut c_void, kind: c_int) -> *mut c_void {
     guarded(std::ptr::null_mut(), || {
         let ctx = &handles::context(ctx)?.ctx;
-        let kind = SocketType::from_raw(kind).map_err(|_| Error::Inval)?;
+        let kind = SocketType::from_raw(kind).ok_or(Error::Inval)?;
         handles::new_socket(ctx.socket(kind)?)
     })
 }

@@ -1,4 +1,4 @@
-//! `AnyPattern`: one value for any socket type, built from a [`SocketKind`].
+//! `AnyPattern`: one value for any socket type, built from a [`SocketType`].
 //!
 //! The facade holds an `AnyPattern<P>` and calls it through [`Pattern`];
 //! dispatch is a `match`, no virtual call. New socket types (PUB/SUB,
@@ -13,7 +13,7 @@ use crate::dgram::Dgram;
 use crate::dish::Dish;
 use crate::error::{PatternError, SendError};
 use crate::gather::Gather;
-use crate::kind::SocketKind;
+use crate::kind::SocketType;
 use crate::msg::Msg;
 use crate::options::{PatternOption, PatternOptionName};
 use crate::pair::Pair;
@@ -87,56 +87,56 @@ pub enum AnyPattern<P> {
 
 impl<P: Pipe> AnyPattern<P> {
     /// A fresh pattern of `kind`.
-    pub fn new(kind: SocketKind) -> Result<AnyPattern<P>, PatternError> {
+    pub fn new(kind: SocketType) -> Result<AnyPattern<P>, PatternError> {
         Ok(match kind {
-            SocketKind::Pair => AnyPattern::Pair(Pair::new()),
-            SocketKind::Req => AnyPattern::Req(Req::new()),
-            SocketKind::Rep => AnyPattern::Rep(Rep::new()),
-            SocketKind::Dealer => AnyPattern::Dealer(Dealer::new()),
-            SocketKind::Router => AnyPattern::Router(Router::new()),
-            SocketKind::Pull => AnyPattern::Pull(Pull::new()),
-            SocketKind::Push => AnyPattern::Push(Push::new()),
-            SocketKind::Pub => AnyPattern::Pub(Pub::new()),
-            SocketKind::Sub => AnyPattern::Sub(Sub::new()),
-            SocketKind::XPub => AnyPattern::XPub(XPub::new()),
-            SocketKind::XSub => AnyPattern::XSub(XSub::new()),
-            SocketKind::Stream => AnyPattern::Stream(Stream::new()),
-            SocketKind::Server => AnyPattern::Server(Server::new()),
-            SocketKind::Client => AnyPattern::Client(Client::new()),
-            SocketKind::Radio => AnyPattern::Radio(Radio::new()),
-            SocketKind::Dish => AnyPattern::Dish(Dish::new()),
-            SocketKind::Scatter => AnyPattern::Scatter(Scatter::new()),
-            SocketKind::Gather => AnyPattern::Gather(Gather::new()),
-            SocketKind::Peer => AnyPattern::Peer(Peer::new()),
-            SocketKind::Channel => AnyPattern::Channel(Channel::new()),
-            SocketKind::Dgram => AnyPattern::Dgram(Dgram::new()),
+            SocketType::Pair => AnyPattern::Pair(Pair::new()),
+            SocketType::Req => AnyPattern::Req(Req::new()),
+            SocketType::Rep => AnyPattern::Rep(Rep::new()),
+            SocketType::Dealer => AnyPattern::Dealer(Dealer::new()),
+            SocketType::Router => AnyPattern::Router(Router::new()),
+            SocketType::Pull => AnyPattern::Pull(Pull::new()),
+            SocketType::Push => AnyPattern::Push(Push::new()),
+            SocketType::Pub => AnyPattern::Pub(Pub::new()),
+            SocketType::Sub => AnyPattern::Sub(Sub::new()),
+            SocketType::XPub => AnyPattern::XPub(XPub::new()),
+            SocketType::XSub => AnyPattern::XSub(XSub::new()),
+            SocketType::Stream => AnyPattern::Stream(Stream::new()),
+            SocketType::Server => AnyPattern::Server(Server::new()),
+            SocketType::Client => AnyPattern::Client(Client::new()),
+            SocketType::Radio => AnyPattern::Radio(Radio::new()),
+            SocketType::Dish => AnyPattern::Dish(Dish::new()),
+            SocketType::Scatter => AnyPattern::Scatter(Scatter::new()),
+            SocketType::Gather => AnyPattern::Gather(Gather::new()),
+            SocketType::Peer => AnyPattern::Peer(Peer::new()),
+            SocketType::Channel => AnyPattern::Channel(Channel::new()),
+            SocketType::Dgram => AnyPattern::Dgram(Dgram::new()),
         })
     }
 
     /// The socket type.
-    pub fn kind(&self) -> SocketKind {
+    pub fn kind(&self) -> SocketType {
         match self {
-            AnyPattern::Pair(_) => SocketKind::Pair,
-            AnyPattern::Req(_) => SocketKind::Req,
-            AnyPattern::Rep(_) => SocketKind::Rep,
-            AnyPattern::Dealer(_) => SocketKind::Dealer,
-            AnyPattern::Router(_) => SocketKind::Router,
-            AnyPattern::Pull(_) => SocketKind::Pull,
-            AnyPattern::Push(_) => SocketKind::Push,
-            AnyPattern::Pub(_) => SocketKind::Pub,
-            AnyPattern::Sub(_) => SocketKind::Sub,
-            AnyPattern::XPub(_) => SocketKind::XPub,
-            AnyPattern::XSub(_) => SocketKind::XSub,
-            AnyPattern::Stream(_) => SocketKind::Stream,
-            AnyPattern::Server(_) => SocketKind::Server,
-            AnyPattern::Client(_) => SocketKind::Client,
-            AnyPattern::Radio(_) => SocketKind::Radio,
-            AnyPattern::Dish(_) => SocketKind::Dish,
-            AnyPattern::Scatter(_) => SocketKind::Scatter,
-            AnyPattern::Gather(_) => SocketKind::Gather,
-            AnyPattern::Peer(_) => SocketKind::Peer,
-            AnyPattern::Channel(_) => SocketKind::Channel,
-            AnyPattern::Dgram(_) => SocketKind::Dgram,
+            AnyPattern::Pair(_) => SocketType::Pair,
+            AnyPattern::Req(_) => SocketType::Req,
+            AnyPattern::Rep(_) => SocketType::Rep,
+            AnyPattern::Dealer(_) => SocketType::Dealer,
+            AnyPattern::Router(_) => SocketType::Router,
+            AnyPattern::Pull(_) => SocketType::Pull,
+            AnyPattern::Push(_) => SocketType::Push,
+            AnyPattern::Pub(_) => SocketType::Pub,
+            AnyPattern::Sub(_) => SocketType::Sub,
+            AnyPattern::XPub(_) => SocketType::XPub,
+            AnyPattern::XSub(_) => SocketType::XSub,
+            AnyPattern::Stream(_) => SocketType::Stream,
+            AnyPattern::Server(_) => SocketType::Server,
+            AnyPattern::Client(_) => SocketType::Client,
+            AnyPattern::Radio(_) => SocketType::Radio,
+            AnyPattern::Dish(_) => SocketType::Dish,
+            AnyPattern::Scatter(_) => SocketType::Scatter,
+            AnyPattern::Gather(_) => SocketType::Gather,
+            AnyPattern::Peer(_) => SocketType::Peer,
+            AnyPattern::Channel(_) => SocketType::Channel,
+            AnyPattern::Dgram(_) => SocketType::Dgram,
         }
     }
 

@@ -71,7 +71,7 @@ pub use error::{PatternError, SendError};
 pub use fair_queue::FairQueue;
 pub use gather::Gather;
 pub use group_command::GroupCommand;
-pub use kind::SocketKind;
+pub use kind::SocketType;
 pub use load_balancer::{LoadBalancer, Sent};
 pub use msg::{Metadata, Msg, MsgFlags};
 pub use options::{PatternOption, PatternOptionName};

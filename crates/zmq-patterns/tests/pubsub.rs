@@ -7,7 +7,7 @@ use common::{owned, recv, send};
 use zmq_patterns::mem::{MemHub, MemPeer, MemPipe};
 use zmq_patterns::{
     AnyPattern, Msg, MsgFlags, Pattern, PatternError, PatternOption, PatternOptionName, Pub,
-    SocketKind, Sub, XPub, XSub,
+    SocketType, Sub, XPub, XSub,
 };
 
 /// A peer's 3.0-form subscription.
@@ -108,10 +108,10 @@ fn pub_and_sub_directions() {
         Err(PatternError::Invalid)
     );
     for kind in [
-        SocketKind::Pub,
-        SocketKind::Sub,
-        SocketKind::XPub,
-        SocketKind::XSub,
+        SocketType::Pub,
+        SocketType::Sub,
+        SocketType::XPub,
+        SocketType::XSub,
     ] {
         let pattern: AnyPattern<MemPipe> = AnyPattern::new(kind).unwrap();
         assert_eq!(pattern.kind(), kind);

@@ -6,7 +6,7 @@ use common::{owned, recv, send};
 use zmq_patterns::mem::{MemHub, MemPeer};
 use zmq_patterns::{
     AnyPattern, Dealer, Msg, Pattern, PatternError, PatternOption, PatternOptionName, Rep, Req,
-    SocketKind,
+    SocketType,
 };
 
 fn req_with_peers(hub: &mut MemHub, n: usize) -> (Req<zmq_patterns::mem::MemPipe>, Vec<MemPeer>) {
@@ -267,8 +267,8 @@ fn dealer_blocks_at_hwm_and_probes_routers() {
 #[test]
 fn any_pattern_dispatches_by_kind() {
     let mut hub = MemHub::new();
-    let mut req = AnyPattern::new(SocketKind::Req).unwrap();
-    assert_eq!(req.kind(), SocketKind::Req);
+    let mut req = AnyPattern::new(SocketType::Req).unwrap();
+    assert_eq!(req.kind(), SocketType::Req);
     let (pipe, peer) = hub.pipe(0);
     req.attach(pipe, true);
     send(&mut req, &[b"x"]).unwrap();
@@ -277,15 +277,15 @@ fn any_pattern_dispatches_by_kind() {
         req.set_option(PatternOption::RouterMandatory(true)),
         Err(PatternError::Invalid)
     );
-    assert!(AnyPattern::<zmq_patterns::mem::MemPipe>::new(SocketKind::Stream).is_ok());
+    assert!(AnyPattern::<zmq_patterns::mem::MemPipe>::new(SocketType::Stream).is_ok());
     for kind in [
-        SocketKind::Pair,
-        SocketKind::Req,
-        SocketKind::Rep,
-        SocketKind::Dealer,
-        SocketKind::Router,
-        SocketKind::Pull,
-        SocketKind::Push,
+        SocketType::Pair,
+        SocketType::Req,
+        SocketType::Rep,
+        SocketType::Dealer,
+        SocketType::Router,
+        SocketType::Pull,
+        SocketType::Push,
     ] {
         let p = AnyPattern::<zmq_patterns::mem::MemPipe>::new(kind).unwrap();
         assert_eq!(p.kind(), kind);

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use parking_lot::Mutex;
-use zmq_patterns::SocketKind;
+use zmq_patterns::SocketType;
 
 use crate::context::Context;
 use crate::error::Result;
@@ -44,14 +44,14 @@ impl Authenticator {
     /// handler has it) and starts answering. With no rule set it accepts
     /// NULL, refuses PLAIN (no user) and refuses CURVE (no key).
     pub fn start(ctx: &Context) -> Result<Authenticator> {
-        let handler = ctx.socket(SocketKind::Rep)?;
+        let handler = ctx.socket(SocketType::Rep)?;
         handler.set_linger(0)?;
         handler.bind(ZAP_ENDPOINT)?;
         let control_name = format!("inproc://zmq-rs.auth.control.{}", ctx.next_id());
-        let control = ctx.socket(SocketKind::Pair)?;
+        let control = ctx.socket(SocketType::Pair)?;
         control.set_linger(0)?;
         control.bind(&control_name)?;
-        let stop = ctx.socket(SocketKind::Pair)?;
+        let stop = ctx.socket(SocketType::Pair)?;
         stop.set_linger(0)?;
         stop.connect(&control_name)?;
         let policy = Arc::new(Mutex::new(Policy::default()));

@@ -6,7 +6,7 @@
 //! [`SocketEvent`](crate::SocketEvent). See `docs/porting-from-rust-zmq.md`.
 
 use zmq_mechanisms::keys::{KeyError, SecretKey};
-use zmq_patterns::SocketKind;
+use zmq_patterns::SocketType;
 
 use crate::error::{Error, Result};
 
@@ -14,7 +14,7 @@ macro_rules! socket_types {
     ($( $name:ident = $kind:ident, )*) => {
         $(
             #[doc = concat!("`ZMQ_", stringify!($name), "`: [`SocketType::", stringify!($kind), "`](crate::SocketType::", stringify!($kind), ").")]
-            pub const $name: SocketKind = SocketKind::$kind;
+            pub const $name: SocketType = SocketType::$kind;
         )*
     };
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::{Condvar, Mutex};
-use zmq_patterns::{PipeId, SocketKind};
+use zmq_patterns::{PipeId, SocketType};
 use zmq_transports::TransportRegistry;
 
 use crate::error::{Error, Result};
@@ -109,7 +109,7 @@ impl Context {
     }
 
     /// Creates a socket of `kind`.
-    pub fn socket(&self, kind: SocketKind) -> Result<Socket> {
+    pub fn socket(&self, kind: SocketType) -> Result<Socket> {
         let max = self.started().max_sockets;
         let id = self.next_id();
         {

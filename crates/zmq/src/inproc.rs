@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
-use zmq_patterns::{Msg, MsgFlags, Pipe, SocketKind};
+use zmq_patterns::{Msg, MsgFlags, Pipe, SocketType};
 
 use crate::pipe::{PipeEnd, PipeEndConfig, PipeEvent, PipeEvents, pipe_pair, pipe_pair_with};
 use crate::pipe_target::PipeTarget;
@@ -24,7 +24,7 @@ use crate::socket::{SocketCommand, SocketMailbox};
 #[derive(Clone)]
 pub(crate) struct InprocPeer {
     pub(crate) socket_id: u64,
-    pub(crate) kind: SocketKind,
+    pub(crate) kind: SocketType,
     pub(crate) mailbox: Arc<SocketMailbox>,
     pub(crate) sndhwm: i32,
     pub(crate) rcvhwm: i32,

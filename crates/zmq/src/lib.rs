@@ -79,7 +79,7 @@ pub use socket::{DONTWAIT, SNDMORE, Sendable, Socket};
 pub use threadsafe::ThreadSafeSocket;
 pub use timers::{TimerId, Timers};
 pub use zmq_mechanisms::keys::{curve_keypair, curve_public};
-pub use zmq_patterns::SocketKind as SocketType;
+pub use zmq_patterns::SocketType;
 
 /// Encodes binary data (a multiple of 4 bytes) as Z85 text
 /// (`zmq_z85_encode`).

@@ -16,7 +16,7 @@ use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::message::Message;
 use crate::socket::{DONTWAIT, SNDMORE, Socket};
-use zmq_patterns::SocketKind;
+use zmq_patterns::SocketType;
 
 /// `ZMQ_EVENT_CONNECTED`: value = the connection's descriptor.
 pub const EVENT_CONNECTED: u64 = 0x0001;
@@ -172,14 +172,14 @@ impl MonitorSlot {
         endpoint: Option<&str>,
         events: u64,
         version: i32,
-        kind: SocketKind,
+        kind: SocketType,
     ) -> Result<()> {
         let next = match endpoint {
             Some(endpoint) => {
                 if !endpoint.starts_with("inproc://") {
                     return Err(Error::ProtoNoSupport);
                 }
-                if !matches!(kind, SocketKind::Pair | SocketKind::Pub | SocketKind::Push) {
+                if !matches!(kind, SocketType::Pair | SocketType::Pub | SocketType::Push) {
                     return Err(Error::Inval);
                 }
                 // Version 1 frames carry 16-bit event ids.

@@ -13,7 +13,7 @@
 use crate::error::{Error, Result};
 use crate::options::Mechanism;
 use crate::socket::Socket;
-use zmq_patterns::SocketKind as K;
+use zmq_patterns::SocketType as K;
 
 /// How an option's value travels through `zmq_setsockopt` /
 /// `zmq_getsockopt`.
@@ -626,7 +626,7 @@ pub const OPTIONS: &[OptionSpec] = &[
         .get(|s| Ok(OptionValue::SocketInt(i32::from(s.get_events()?.bits())))),
     int("ZMQ_TYPE", num::ZMQ_TYPE)
         .rust("get_socket_type")
-        .get(|s| Ok(OptionValue::Int(s.get_socket_type()?.raw()))),
+        .get(|s| Ok(OptionValue::Int(s.get_socket_type()?.to_raw()))),
     int("ZMQ_LINGER", num::ZMQ_LINGER)
         .default("-1")
         .range(Range::AtLeast(-1))
@@ -1320,7 +1320,7 @@ fn sockets_doc(sockets: Sockets) -> String {
     }
     sockets
         .iter()
-        .map(|k| k.name())
+        .map(|k| k.wire_name())
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -355,8 +355,8 @@ impl Default for SocketOptions {
 impl SocketOptions {
     /// Whether new pipes of a socket of `kind` conflate (libzmq's
     /// `get_effective_conflate_option`).
-    pub(crate) fn effective_conflate(&self, kind: zmq_patterns::SocketKind) -> bool {
-        use zmq_patterns::SocketKind as K;
+    pub(crate) fn effective_conflate(&self, kind: zmq_patterns::SocketType) -> bool {
+        use zmq_patterns::SocketType as K;
         self.conflate && matches!(kind, K::Dealer | K::Pull | K::Push | K::Pub | K::Sub)
     }
 }

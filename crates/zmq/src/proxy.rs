@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::message::Message;
 use crate::poll::{POLLIN, POLLOUT, POLLPRI, PollItem, poll};
 use crate::socket::{DONTWAIT, Readiness, SNDMORE, Socket};
-use zmq_patterns::SocketKind;
+use zmq_patterns::SocketType;
 
 /// The most messages forwarded in one direction before the proxy looks
 /// at the other direction and the control socket again (libzmq's
@@ -306,7 +306,7 @@ fn handle_control(control: &Socket, stats: &ProxyStatistics) -> Result<Option<Pr
             let flags = if index < last { SNDMORE } else { 0 };
             control.send_msg(Message::from_slice(&value.to_ne_bytes()), flags)?;
         }
-    } else if control.get_socket_type()? == SocketKind::Rep {
+    } else if control.get_socket_type()? == SocketType::Rep {
         control.send_msg(Message::new(), 0)?;
     }
     Ok(command)

@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use parking_lot::{Condvar, Mutex, MutexGuard};
-use zmq_patterns::SocketKind;
+use zmq_patterns::SocketType;
 
 use crate::context::Context;
 use crate::error::{Error, Result};
@@ -63,31 +63,16 @@ pub struct ThreadSafeSocket {
     mailbox: Arc<SocketMailbox>,
 }
 
-/// Whether libzmq reports `ZMQ_THREAD_SAFE` for sockets of `kind`.
-pub fn is_thread_safe(kind: SocketKind) -> bool {
-    matches!(
-        kind,
-        SocketKind::Client
-            | SocketKind::Server
-            | SocketKind::Radio
-            | SocketKind::Dish
-            | SocketKind::Scatter
-            | SocketKind::Gather
-            | SocketKind::Peer
-            | SocketKind::Channel
-    )
-}
-
 impl ThreadSafeSocket {
     /// A new socket of `kind` in `ctx`; ENOTSUP for the types that are not
     /// thread-safe.
-    pub fn new(ctx: &Context, kind: SocketKind) -> Result<ThreadSafeSocket> {
+    pub fn new(ctx: &Context, kind: SocketType) -> Result<ThreadSafeSocket> {
         ThreadSafeSocket::from_socket(ctx.socket(kind)?)
     }
 
     /// Wraps `socket`; ENOTSUP for the types that are not thread-safe.
     pub fn from_socket(socket: Socket) -> Result<ThreadSafeSocket> {
-        if !is_thread_safe(socket.get_socket_type()?) {
+        if !socket.get_socket_type()?.is_thread_safe() {
             return Err(Error::NotSup);
         }
         Ok(ThreadSafeSocket {
@@ -113,7 +98,7 @@ impl ThreadSafeSocket {
     }
 
     /// The socket type (`ZMQ_TYPE`).
-    pub fn get_socket_type(&self) -> Result<SocketKind> {
+    pub fn get_socket_type(&self) -> Result<SocketType> {
         self.shared.lock().socket.get_socket_type()
     }
 
@@ -375,9 +360,9 @@ mod tests {
     fn refuses_types_that_are_not_thread_safe() {
         let ctx = Context::new();
         assert_eq!(
-            ThreadSafeSocket::new(&ctx, SocketKind::Dealer).map(|_| ()),
+            ThreadSafeSocket::new(&ctx, SocketType::Dealer).map(|_| ()),
             Err(Error::NotSup)
         );
-        assert!(ThreadSafeSocket::new(&ctx, SocketKind::Client).is_ok());
+        assert!(ThreadSafeSocket::new(&ctx, SocketType::Client).is_ok());
     }
 }

@@ -132,7 +132,7 @@ fn numbers_are_unique_and_rows_are_usable() {
 /// Every socket type this library builds (libzmq's numbers 0..=20).
 fn socket_types() -> Vec<SocketType> {
     (0..=20)
-        .filter_map(|raw| SocketType::from_raw(raw).ok())
+        .filter_map(|raw| SocketType::from_raw(raw))
         .collect()
 }
 
@@ -215,9 +215,9 @@ fn typed_setters_refuse_what_the_c_path_refuses() {
                     c.is_err(),
                     "{} on {}: C path took {label}",
                     spec.name,
-                    kind.name()
+                    kind.wire_name()
                 );
-                assert_eq!(rust, c, "{} on {}: {label}", spec.name, kind.name());
+                assert_eq!(rust, c, "{} on {}: {label}", spec.name, kind.wire_name());
                 tried += 1;
             }
         }
@@ -266,7 +266,7 @@ fn typed_setters_take_what_the_c_path_takes() {
                     c,
                     "{} on {}: {} bytes",
                     spec.name,
-                    kind.name(),
+                    kind.wire_name(),
                     bytes.len()
                 );
                 tried += 1;

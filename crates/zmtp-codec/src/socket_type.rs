@@ -31,9 +31,9 @@ pub enum SocketType {
     /// `ZMQ_PUSH`
     Push = 8,
     /// `ZMQ_XPUB`
-    Xpub = 9,
+    XPub = 9,
     /// `ZMQ_XSUB`
-    Xsub = 10,
+    XSub = 10,
     /// `ZMQ_STREAM` (raw TCP, never speaks ZMTP)
     Stream = 11,
     /// `ZMQ_SERVER` (draft)
@@ -68,8 +68,8 @@ impl SocketType {
         SocketType::Router,
         SocketType::Pull,
         SocketType::Push,
-        SocketType::Xpub,
-        SocketType::Xsub,
+        SocketType::XPub,
+        SocketType::XSub,
         SocketType::Stream,
         SocketType::Server,
         SocketType::Client,
@@ -93,6 +93,24 @@ impl SocketType {
         Self::ALL.get(index).copied()
     }
 
+    /// The `ZMQ_*` number as the C API's `int` (rust-zmq's `to_raw`).
+    pub const fn to_raw(self) -> i32 {
+        self as i32
+    }
+
+    /// The socket type with this `ZMQ_*` number (the same as
+    /// [`SocketType::from_number`]; rust-zmq's name).
+    pub fn from_raw(raw: i32) -> Option<SocketType> {
+        Self::from_number(raw)
+    }
+
+    /// Whether the session puts the peer's routing id first into each pipe
+    /// of a socket of this type (ROUTER and STREAM address their peers by
+    /// it).
+    pub const fn wants_routing_id(self) -> bool {
+        matches!(self, SocketType::Router | SocketType::Stream)
+    }
+
     /// The name sent in the `Socket-Type` property (libzmq's
     /// `socket_type_string`).
     pub const fn wire_name(self) -> &'static str {
@@ -106,8 +124,8 @@ impl SocketType {
             SocketType::Router => "ROUTER",
             SocketType::Pull => "PULL",
             SocketType::Push => "PUSH",
-            SocketType::Xpub => "XPUB",
-            SocketType::Xsub => "XSUB",
+            SocketType::XPub => "XPUB",
+            SocketType::XSub => "XSUB",
             SocketType::Stream => "STREAM",
             SocketType::Server => "SERVER",
             SocketType::Client => "CLIENT",
@@ -142,8 +160,8 @@ impl SocketType {
             Router => matches!(peer, Req | Dealer | Router),
             Push => matches!(peer, Pull),
             Pull => matches!(peer, Push),
-            Pub | Xpub => matches!(peer, Sub | Xsub),
-            Sub | Xsub => matches!(peer, Pub | Xpub),
+            Pub | XPub => matches!(peer, Sub | XSub),
+            Sub | XSub => matches!(peer, Pub | XPub),
             Pair => matches!(peer, Pair),
             Server => matches!(peer, Client),
             Client => matches!(peer, Server),
@@ -167,6 +185,33 @@ impl SocketType {
             Server | Client | Radio | Dish | Scatter | Gather | Peer | Channel
         )
     }
+}
+
+/// rust-zmq's names for the socket types: `SocketType::REQ` is
+/// [`SocketType::Req`]; usable in patterns.
+#[allow(missing_docs)]
+impl SocketType {
+    pub const PAIR: SocketType = SocketType::Pair;
+    pub const PUB: SocketType = SocketType::Pub;
+    pub const SUB: SocketType = SocketType::Sub;
+    pub const REQ: SocketType = SocketType::Req;
+    pub const REP: SocketType = SocketType::Rep;
+    pub const DEALER: SocketType = SocketType::Dealer;
+    pub const ROUTER: SocketType = SocketType::Router;
+    pub const PULL: SocketType = SocketType::Pull;
+    pub const PUSH: SocketType = SocketType::Push;
+    pub const XPUB: SocketType = SocketType::XPub;
+    pub const XSUB: SocketType = SocketType::XSub;
+    pub const STREAM: SocketType = SocketType::Stream;
+    pub const SERVER: SocketType = SocketType::Server;
+    pub const CLIENT: SocketType = SocketType::Client;
+    pub const RADIO: SocketType = SocketType::Radio;
+    pub const DISH: SocketType = SocketType::Dish;
+    pub const GATHER: SocketType = SocketType::Gather;
+    pub const SCATTER: SocketType = SocketType::Scatter;
+    pub const DGRAM: SocketType = SocketType::Dgram;
+    pub const PEER: SocketType = SocketType::Peer;
+    pub const CHANNEL: SocketType = SocketType::Channel;
 }
 
 impl fmt::Display for SocketType {
@@ -216,7 +261,7 @@ mod tests {
         use SocketType::*;
         assert!(Req.is_compatible_with(Router));
         assert!(!Req.is_compatible_with(Req));
-        assert!(Xpub.is_compatible_with(Xsub));
+        assert!(XPub.is_compatible_with(XSub));
         assert!(!Pub.is_compatible_with(Pub));
         assert!(Radio.is_compatible_with(Dish));
         assert!(!Stream.is_compatible_with(Stream));

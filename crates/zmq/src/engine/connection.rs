@@ -533,7 +533,7 @@ impl ZmtpConnection {
         let metadata = self.build_metadata(&properties);
         self.establish(metadata, identity, now);
         if self.version == Some(ZmtpVersion::V1_0)
-            && matches!(self.config.socket_type, SocketType::Pub | SocketType::Xpub)
+            && matches!(self.config.socket_type, SocketType::Pub | SocketType::XPub)
         {
             // libzmq: a ZMTP 1.0 peer filters itself, so subscribe it to
             // everything on its behalf.

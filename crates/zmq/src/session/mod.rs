@@ -37,7 +37,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
-use zmq_patterns::SocketKind;
+use zmq_patterns::SocketType;
 use zmq_transports::{Listener, Transport, TransportOptions, UdpOptions, UdpRole, UdpSocket};
 
 use crate::context::Context;
@@ -58,7 +58,7 @@ pub(crate) struct SocketLink {
     /// For pipe ids (`next_pipe_id`).
     pub(crate) ctx: Context,
     /// The socket type (ZMTP socket type, routing-id message).
-    pub(crate) kind: SocketKind,
+    pub(crate) kind: SocketType,
     /// Snapshot of the socket options taken at bind/connect time.
     pub(crate) options: SocketOptions,
     /// Where `SocketCommand::Attach` goes.

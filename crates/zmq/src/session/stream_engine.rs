@@ -11,9 +11,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
-use zmq_patterns::SocketKind;
 use zmq_transports::Stream;
-use zmtp_codec::SocketType;
 
 use super::SocketLink;
 use super::raw_engine::RawConnection;
@@ -239,7 +237,7 @@ fn connection_config(
     as_server: bool,
     peer_address: &str,
 ) -> Option<ConnectionConfig> {
-    let socket_type = zmtp_socket_type(link.kind)?;
+    let socket_type = link.kind;
     let mut config = ConnectionConfig::new(socket_type);
     let o = &link.options;
     config.routing_id = o.routing_id.clone();
@@ -270,11 +268,6 @@ fn connection_config(
     config.zap_handler_available = link.ctx.shared.inproc.is_bound(ZAP_HANDLER_NAME);
     config.metadata = o.net.metadata.clone();
     Some(config)
-}
-
-/// The ZMTP socket type of a socket kind.
-fn zmtp_socket_type(kind: SocketKind) -> Option<SocketType> {
-    SocketType::from_number(kind.raw())
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use zmq_mechanisms::{ZapReply, ZapRequest};
-use zmq_patterns::{Msg, SocketKind};
+use zmq_patterns::{Msg, SocketType};
 
 use super::SocketLink;
 use super::raw_engine::RawConnection;
@@ -22,8 +22,8 @@ pub(super) enum WireProtocol {
 /// Whether connections of `link`'s socket speak raw bytes.
 pub(super) fn speaks_raw(link: &SocketLink) -> bool {
     match link.kind {
-        SocketKind::Stream => true,
-        SocketKind::Router => link.options.router_raw,
+        SocketType::Stream => true,
+        SocketType::Router => link.options.router_raw,
         _ => false,
     }
 }

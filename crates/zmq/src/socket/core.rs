@@ -13,7 +13,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use zmq_patterns::{
     AnyPattern, Msg, Pattern, PatternError, PatternOption, PatternOptionName, Pipe, PipeId,
-    SendError, SocketKind,
+    SendError, SocketType,
 };
 
 use crate::context::Context;
@@ -98,7 +98,7 @@ fn is_inproc(endpoint: &str) -> bool {
 
 /// A socket's state, used from one thread at a time.
 pub(crate) struct SocketCore {
-    pub(crate) kind: SocketKind,
+    pub(crate) kind: SocketType,
     pub(crate) ctx: Context,
     pub(crate) options: SocketOptions,
     pub(crate) mailbox: Arc<SocketMailbox>,
@@ -136,7 +136,7 @@ pub(crate) struct SocketCore {
 }
 
 impl SocketCore {
-    pub(crate) fn new(ctx: Context, kind: SocketKind) -> Result<SocketCore> {
+    pub(crate) fn new(ctx: Context, kind: SocketType) -> Result<SocketCore> {
         let pattern = AnyPattern::new(kind).map_err(pattern_error)?;
         Ok(SocketCore {
             kind,

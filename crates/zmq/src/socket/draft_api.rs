@@ -3,7 +3,7 @@
 //! `zmq_disconnect_peer`).
 
 use bytes::Bytes;
-use zmq_patterns::{PatternOption, PatternOptionName, SocketKind};
+use zmq_patterns::{PatternOption, PatternOptionName, SocketType};
 
 use super::{SNDMORE, Socket};
 use crate::error::{Error, Result};
@@ -25,7 +25,7 @@ impl Socket {
 
     fn group_change(&self, change: PatternOption) -> Result<()> {
         let mut state = self.state.borrow_mut();
-        if state.core.kind != SocketKind::Dish {
+        if state.core.kind != SocketType::Dish {
             return Err(Error::NotSup);
         }
         // Pipes attached meanwhile learn the change; but as libzmq's
@@ -46,7 +46,7 @@ impl Socket {
     pub fn connect_peer(&self, endpoint: &str) -> Result<u32> {
         {
             let state = self.state.borrow();
-            if state.core.kind != SocketKind::Peer {
+            if state.core.kind != SocketType::Peer {
                 return Err(Error::NotSup);
             }
             if state.core.options.immediate {
@@ -70,7 +70,7 @@ impl Socket {
     /// socket types.
     pub fn disconnect_peer(&self, routing_id: u32) -> Result<()> {
         let mut state = self.state.borrow_mut();
-        if state.core.kind != SocketKind::Peer {
+        if state.core.kind != SocketType::Peer {
             return Err(Error::NotSup);
         }
         state.core.process_commands()?;
@@ -87,7 +87,7 @@ impl Socket {
     /// [`POLLOUT`]: crate::poll::POLLOUT
     pub fn peer_state(&self, routing_id: &[u8]) -> Result<i16> {
         let mut state = self.state.borrow_mut();
-        if state.core.kind != SocketKind::Router {
+        if state.core.kind != SocketType::Router {
             return Err(Error::NotSup);
         }
         state.core.process_commands()?;

@@ -14,7 +14,7 @@ mod reaper;
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use zmq_patterns::{Msg, SocketKind};
+use zmq_patterns::{Msg, SocketType};
 use zmq_transports::Endpoint;
 
 pub(crate) use self::core::{SocketCommand, SocketCore, SocketMailbox};
@@ -73,11 +73,11 @@ pub struct Socket {
 }
 
 impl Socket {
-    pub(crate) fn new(ctx: Context, kind: SocketKind, id: u64) -> Result<Socket> {
+    pub(crate) fn new(ctx: Context, kind: SocketType, id: u64) -> Result<Socket> {
         let mut core = SocketCore::new(ctx.clone(), kind)?;
         core.options.ipv6 = ctx.default_ipv6();
         core.options.linger = ctx.default_linger();
-        if matches!(kind, SocketKind::Sub | SocketKind::XSub | SocketKind::Dish) {
+        if matches!(kind, SocketType::Sub | SocketType::XSub | SocketType::Dish) {
             // As libzmq: subscribers do not linger, whatever ZMQ_BLOCKY.
             core.options.linger = 0;
         }
@@ -110,7 +110,7 @@ impl Socket {
     }
 
     /// The socket type (`ZMQ_TYPE`).
-    pub fn get_socket_type(&self) -> Result<SocketKind> {
+    pub fn get_socket_type(&self) -> Result<SocketType> {
         Ok(self.state.borrow().core.kind)
     }
 
@@ -306,9 +306,9 @@ impl Socket {
         use zmq_transports::{UdpAddress, UdpRole, UdpSocket};
         let kind = state.core.kind;
         let role = match (kind, bind) {
-            (SocketKind::Dish, true) => UdpRole::Receive,
-            (SocketKind::Dgram, true) => UdpRole::Raw,
-            (SocketKind::Radio, false) => UdpRole::Send,
+            (SocketType::Dish, true) => UdpRole::Receive,
+            (SocketType::Dgram, true) => UdpRole::Raw,
+            (SocketType::Radio, false) => UdpRole::Send,
             _ => return Err(Error::NoCompatProto),
         };
         let options = &state.core.options;
@@ -521,7 +521,7 @@ impl Socket {
     /// two-frame events (see [`monitor::parse_event_v1`]). `events` is a
     /// mask of `monitor::EVENT_*`.
     pub fn monitor(&self, endpoint: &str, events: i32) -> Result<()> {
-        self.monitor_versioned(endpoint, u64::from(events as u32), 1, SocketKind::Pair)
+        self.monitor_versioned(endpoint, u64::from(events as u32), 1, SocketType::Pair)
     }
 
     /// `zmq_socket_monitor_versioned`: version 1 or 2 events into a new
@@ -532,7 +532,7 @@ impl Socket {
         endpoint: &str,
         events: u64,
         version: i32,
-        kind: SocketKind,
+        kind: SocketType,
     ) -> Result<()> {
         // libzmq checks only that version 1 takes no event above 16 bits
         // (src/socket_base.cpp monitor); it accepts any other version,
@@ -632,7 +632,7 @@ impl Socket {
         }
         let core = std::mem::replace(
             &mut state.core,
-            match SocketCore::new(ctx.clone(), SocketKind::Pair) {
+            match SocketCore::new(ctx.clone(), SocketType::Pair) {
                 Ok(core) => core,
                 Err(_) => {
                     // No descriptor for a placeholder: give up waiting for
@@ -722,23 +722,23 @@ pub(crate) struct Readiness {
 
 /// Whether the socket type sends `ZMQ_HELLO_MSG` to new peers (libzmq's
 /// `can_send_hello_msg`).
-pub(crate) fn sends_hello_msg(kind: SocketKind) -> bool {
+pub(crate) fn sends_hello_msg(kind: SocketType) -> bool {
     matches!(
         kind,
-        SocketKind::Router
-            | SocketKind::Dealer
-            | SocketKind::Client
-            | SocketKind::Server
-            | SocketKind::Peer
+        SocketType::Router
+            | SocketType::Dealer
+            | SocketType::Client
+            | SocketType::Server
+            | SocketType::Peer
     )
 }
 
 /// Whether the socket type gets `ZMQ_DISCONNECT_MSG` when a peer goes
 /// (libzmq's `can_recv_disconnect_msg`).
-pub(crate) fn receives_disconnect_msg(kind: SocketKind) -> bool {
+pub(crate) fn receives_disconnect_msg(kind: SocketType) -> bool {
     matches!(
         kind,
-        SocketKind::Router | SocketKind::Server | SocketKind::Peer
+        SocketType::Router | SocketType::Server | SocketType::Peer
     )
 }
 

@@ -417,7 +417,7 @@ impl Socket {
         match state.core.set_pattern_option(option) {
             // REP is a ROUTER inside libzmq: it takes ROUTER's options
             // (the table lists REP), which do nothing on our REP.
-            Err(Error::Inval) if state.core.kind == zmq_patterns::SocketKind::Rep => {
+            Err(Error::Inval) if state.core.kind == zmq_patterns::SocketType::Rep => {
                 return Ok(());
             }
             result => result?,

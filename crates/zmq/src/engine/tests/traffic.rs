@@ -120,7 +120,7 @@ fn error_command_after_handshake() {
 
 #[test]
 fn subscriptions_as_commands_with_3_1() {
-    let mut p = established(SocketType::Sub, SocketType::Xpub);
+    let mut p = established(SocketType::Sub, SocketType::XPub);
     p.a.conn
         .send_subscription(SubscriptionChange::Subscribe(Bytes::from_static(b"top")))
         .unwrap();

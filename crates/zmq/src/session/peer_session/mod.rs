@@ -33,7 +33,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use zmq_patterns::{Msg, MsgFlags, Pipe, SocketKind};
+use zmq_patterns::{Msg, MsgFlags, Pipe, SocketType};
 use zmq_transports::{Connecting, Transport};
 
 use super::reconnect::ReconnectBackoff;
@@ -329,7 +329,7 @@ impl Session {
             match event {
                 ConnectionEvent::HandshakeSucceeded { .. } => self.handshake_succeeded(r, id),
                 ConnectionEvent::Message(msg) => {
-                    let msg = if self.link.kind == SocketKind::Dish {
+                    let msg = if self.link.kind == SocketType::Dish {
                         match self.group_reader.push(msg) {
                             Some(msg) => msg,
                             None => continue,
@@ -410,7 +410,7 @@ impl Session {
                     } else {
                         msg
                     };
-                    if self.link.kind == SocketKind::Radio
+                    if self.link.kind == SocketType::Radio
                         && !msg.is_command()
                         && engine
                             .connection()
@@ -767,8 +767,8 @@ pub(crate) const TEST_PANIC_PAYLOAD: &[u8] = b"zmq-rs test hook: panic in this s
 
 /// SUB and XSUB write subscriptions into their pipes as `0x01`/`0x00` +
 /// topic messages.
-fn is_subscriber(kind: SocketKind) -> bool {
-    matches!(kind, SocketKind::Sub | SocketKind::XSub)
+fn is_subscriber(kind: SocketType) -> bool {
+    matches!(kind, SocketType::Sub | SocketType::XSub)
 }
 
 /// A single-part `0x01`/`0x00` + topic message becomes a message flagged

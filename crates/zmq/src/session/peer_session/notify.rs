@@ -8,7 +8,7 @@
 //! the disconnect one is written after rolling back a half-received
 //! message, and only if the connection's handshake had succeeded.
 
-use zmq_patterns::{Msg, Pipe, SocketKind};
+use zmq_patterns::{Msg, Pipe, SocketType};
 
 use super::super::wire_protocol::speaks_raw;
 use super::{Origin, R, Session, Wire};
@@ -23,7 +23,7 @@ const NOTIFY_DISCONNECT: i32 = 2;
 impl Session {
     /// Whether `ZMQ_ROUTER_NOTIFY` asks for `flag`.
     fn router_notifies(&self, flag: i32) -> bool {
-        self.link.kind == SocketKind::Router && self.link.options.router_notify & flag != 0
+        self.link.kind == SocketType::Router && self.link.options.router_notify & flag != 0
     }
 
     /// The peer's routing-id message was delivered: the ROUTER connect
@@ -59,11 +59,11 @@ impl Session {
     pub(super) fn send_hello(&mut self) {
         let sends_hello = matches!(
             self.link.kind,
-            SocketKind::Router
-                | SocketKind::Dealer
-                | SocketKind::Client
-                | SocketKind::Server
-                | SocketKind::Peer
+            SocketType::Router
+                | SocketType::Dealer
+                | SocketType::Client
+                | SocketType::Server
+                | SocketType::Peer
         ) && !speaks_raw(&self.link);
         let Some(hello) = self.link.options.hello_msg.clone() else {
             return;
@@ -91,7 +91,7 @@ impl Session {
             Origin::Accepted
                 if matches!(
                     kind,
-                    SocketKind::Router | SocketKind::Server | SocketKind::Peer
+                    SocketType::Router | SocketType::Server | SocketType::Peer
                 ) =>
             {
                 options.disconnect_msg.clone()
@@ -99,7 +99,7 @@ impl Session {
             Origin::Connecter(_)
                 if matches!(
                     kind,
-                    SocketKind::Dealer | SocketKind::Client | SocketKind::Peer
+                    SocketType::Dealer | SocketType::Client | SocketType::Peer
                 ) =>
             {
                 options.hiccup_msg.clone()

@@ -3,15 +3,14 @@
 use std::net::TcpStream;
 use std::sync::Arc;
 
-use zmq_patterns::{MsgFlags, SocketKind};
+use zmq_patterns::{MsgFlags, SocketType};
 use zmq_transports::TransportRegistry;
-use zmtp_codec::SocketType;
 
 use super::support::{Harness, Peer, eventually, peer_config, tcp_address};
 use crate::options::SocketOptions;
 use crate::session::{IoObject, start_listener, transport_options};
 
-fn listen(h: &mut Harness, kind: SocketKind, options: SocketOptions) -> IoObject {
+fn listen(h: &mut Harness, kind: SocketType, options: SocketOptions) -> IoObject {
     let registry = TransportRegistry::new();
     let listener = registry
         .bind("tcp://127.0.0.1:*", &transport_options(&options))
@@ -36,7 +35,7 @@ fn connect_peer(h: &mut Harness, object: &IoObject, socket_type: SocketType) -> 
 #[test]
 fn accepted_session_attaches_and_carries_messages_both_ways() {
     let mut h = Harness::new();
-    let object = listen(&mut h, SocketKind::Dealer, SocketOptions::default());
+    let object = listen(&mut h, SocketType::Dealer, SocketOptions::default());
     let mut peer = connect_peer(&mut h, &object, SocketType::Dealer);
     let (endpoint, locally_initiated, routing_id) = h.socket.attaches[0].clone();
     assert_eq!(endpoint, object.endpoint);
@@ -76,7 +75,7 @@ fn accepted_session_attaches_and_carries_messages_both_ways() {
 #[test]
 fn router_reads_the_peer_routing_id_first() {
     let mut h = Harness::new();
-    let object = listen(&mut h, SocketKind::Router, SocketOptions::default());
+    let object = listen(&mut h, SocketType::Router, SocketOptions::default());
     let stream = TcpStream::connect(tcp_address(&object.endpoint)).expect("connect");
     let mut config = peer_config(SocketType::Dealer, false);
     config.routing_id = bytes::Bytes::from_static(b"peer-1");
@@ -104,7 +103,7 @@ fn router_reads_the_peer_routing_id_first() {
 #[test]
 fn malformed_peer_bytes_close_only_that_connection() {
     let mut h = Harness::new();
-    let object = listen(&mut h, SocketKind::Dealer, SocketOptions::default());
+    let object = listen(&mut h, SocketType::Dealer, SocketOptions::default());
     let mut good = connect_peer(&mut h, &object, SocketType::Dealer);
     let listeners_and_sessions = h.handlers();
     assert_eq!(listeners_and_sessions, 2);
@@ -141,7 +140,7 @@ fn malformed_peer_bytes_close_only_that_connection() {
 #[test]
 fn accepted_session_ends_when_the_peer_goes_and_its_pipe_terminates() {
     let mut h = Harness::new();
-    let object = listen(&mut h, SocketKind::Dealer, SocketOptions::default());
+    let object = listen(&mut h, SocketType::Dealer, SocketOptions::default());
     let mut peer = connect_peer(&mut h, &object, SocketType::Dealer);
     peer.send(b"last words", false);
     peer.poll();

@@ -3,7 +3,7 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use zmq_patterns::{Pipe, SocketKind};
+use zmq_patterns::{Pipe, SocketType};
 use zmq_transports::TransportRegistry;
 
 use super::connecter::{accept_peer, connect};
@@ -124,7 +124,7 @@ fn listener_close_closes_its_sessions_and_unlinks_the_ipc_file() {
         .bind(&endpoint, &transport_options(&options))
         .expect("bind ipc");
     let resolved: Arc<str> = listener.endpoint().into();
-    let link = h.link(SocketKind::Dealer, options.clone());
+    let link = h.link(SocketType::Dealer, options.clone());
     let object = start_listener(link, h.reactor.handle(), listener, resolved);
 
     // Two peers: connecters of a second "socket" on the same reactor.
@@ -135,7 +135,7 @@ fn listener_close_closes_its_sessions_and_unlinks_the_ipc_file() {
     let peers: Vec<_> = (0..2)
         .map(|_| {
             crate::session::start_connecter(
-                peer_side.link(SocketKind::Dealer, peer_options.clone()),
+                peer_side.link(SocketType::Dealer, peer_options.clone()),
                 h.reactor.handle(),
                 Arc::clone(&transport),
                 path.display().to_string(),

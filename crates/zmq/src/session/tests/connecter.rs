@@ -3,9 +3,8 @@
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
-use zmq_patterns::SocketKind;
+use zmq_patterns::SocketType;
 use zmq_transports::TransportRegistry;
-use zmtp_codec::SocketType;
 
 use super::support::{Harness, Peer, eventually, handler_of};
 use crate::options::SocketOptions;
@@ -19,7 +18,7 @@ pub(super) fn connect(
 ) -> IoObject {
     let transport = Arc::clone(TransportRegistry::new().get("tcp").expect("tcp"));
     let endpoint: Arc<str> = format!("tcp://{address}").into();
-    let link = h.link(SocketKind::Dealer, options);
+    let link = h.link(SocketType::Dealer, options);
     start_connecter(
         link,
         h.reactor.handle(),

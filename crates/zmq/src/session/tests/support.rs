@@ -9,8 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use zmq_patterns::{Msg, Pipe, SocketKind};
-use zmtp_codec::SocketType;
+use zmq_patterns::{Msg, Pipe, SocketType};
 
 use crate::context::Context;
 use crate::engine::{ConnectionConfig, ConnectionEvent, ZmtpConnection};
@@ -119,7 +118,7 @@ impl Harness {
         }
     }
 
-    pub fn link(&self, kind: SocketKind, options: SocketOptions) -> SocketLink {
+    pub fn link(&self, kind: SocketType, options: SocketOptions) -> SocketLink {
         SocketLink {
             ctx: self.ctx.clone(),
             kind,

@@ -283,7 +283,7 @@ impl Socket {
     /// several threads at once (CLIENT, SERVER, RADIO, DISH, GATHER,
     /// SCATTER, DGRAM excluded, PEER, CHANNEL), as libzmq reports it.
     pub fn get_thread_safe(&self) -> Result<bool> {
-        use zmq_patterns::SocketKind as K;
+        use zmq_patterns::SocketType as K;
         let kind = self.get_socket_type()?;
         Ok(matches!(
             kind,
