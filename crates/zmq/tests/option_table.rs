@@ -132,7 +132,7 @@ fn numbers_are_unique_and_rows_are_usable() {
 /// Every socket type this library builds (libzmq's numbers 0..=20).
 fn socket_types() -> Vec<SocketType> {
     (0..=20)
-        .filter_map(|raw| SocketType::from_raw(raw))
+        .filter_map(SocketType::from_raw)
         .collect()
 }
 
