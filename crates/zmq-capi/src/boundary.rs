@@ -1,5 +1,5 @@
 //! The C boundary: every exported function runs its body through
-//! [`guarded`], so that no panic crosses into C and every failure sets
+//! `guarded`, so that no panic crosses into C and every failure sets
 //! both the C library's `errno` and the value `zmq_errno` returns.
 //!
 //! A caught panic is a bug of ours, never a normal path: besides failing

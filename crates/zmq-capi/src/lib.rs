@@ -8,13 +8,11 @@
 //! EFAULT / ENOTSOCK. `docs/capi.md` lists each function's status.
 #![deny(missing_docs)]
 
-/// The C boundary: panics caught (and counted), errno set.
 pub mod boundary;
 /// The `zmq.h` numbers used here.
 mod consts;
 /// Context and socket handles and the registry of live ones.
 mod handles;
-/// `zmq_msg_t` and what it holds.
 pub mod msg_slot;
 /// Socket option table for `zmq_setsockopt` / `zmq_getsockopt`.
 mod sockopt;
@@ -31,7 +29,6 @@ pub mod monitor_api;
 pub mod msg_api;
 /// `zmq_poll`.
 pub mod poll_api;
-/// The draft `zmq_poller_*`.
 pub mod poller_api;
 /// `zmq_proxy`, `zmq_proxy_steerable`, `zmq_device`.
 pub mod proxy_api;

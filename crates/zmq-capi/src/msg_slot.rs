@@ -1,4 +1,4 @@
-//! `zmq_msg_t`: 64 bytes the C side owns, holding one [`MsgSlot`] in
+//! `zmq_msg_t`: 64 bytes the C side owns, holding one `MsgSlot` in
 //! place (no allocation for the slot itself).
 
 use zmq::{Error, Message};

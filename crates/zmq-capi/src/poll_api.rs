@@ -1,4 +1,4 @@
-//! `zmq_poll` (and the draft `zmq_ppoll`) over [`zmq::poll`].
+//! `zmq_poll` (and the draft `zmq_ppoll`) over [`zmq::poll()`].
 
 use std::ffi::{c_int, c_long, c_void};
 use std::os::fd::BorrowedFd;

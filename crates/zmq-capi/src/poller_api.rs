@@ -1,6 +1,6 @@
 //! The draft `zmq_poller_*` functions over [`zmq::Poller`].
 //!
-//! A poller pointer is a boxed [`PollerHandle`] recorded in a registry of
+//! A poller pointer is a boxed `PollerHandle` recorded in a registry of
 //! live pollers, so a NULL, foreign or destroyed poller is EFAULT rather
 //! than a dereference. Registered sockets are checked to be live before
 //! every wait: a socket closed while registered (undefined behaviour in

@@ -8,7 +8,7 @@
 //!  crypto_box(m, n, P, s)    = crypto_secretbox(m, n, beforenm(P, s))
 //!  crypto_secretbox(m, n, k) = MAC(16) || XSalsa20(m)   (no zero padding)
 //! ```
-//! A [`BoxKey`] is the precomputed 32-byte key; it is wiped on drop.
+//! A [`BoxKey`](crate::nacl::BoxKey) is the precomputed 32-byte key; it is wiped on drop.
 //!
 //! With the `rustcrypto-curve` feature the secretbox is RustCrypto's
 //! `crypto_secretbox` (portable XSalsa20, the `poly1305` crate) and our

@@ -2,9 +2,9 @@
 //! PUB drops at the high-water mark, so the figures are messages delivered
 //! per second (all subscribers together) and the share lost.
 //!
-//! The first byte of every message says what it is: [`DATA`], [`PROBE`]
+//! The first byte of every message says what it is: [`DATA`](crate::fanout::DATA), [`PROBE`](crate::fanout::PROBE)
 //! (sent until every subscriber has one, so that subscriptions are in
-//! place before timing) or [`END`] (sent until every subscriber stops).
+//! place before timing) or [`END`](crate::fanout::END) (sent until every subscriber stops).
 //! `bench/zmq_bench.c` runs the same protocol.
 
 use std::sync::Arc;

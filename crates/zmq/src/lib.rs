@@ -6,33 +6,45 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+/// Declares a module of the implementation: private, or public but hidden
+/// from the documentation with the `internals` feature, which only this
+/// workspace's own tests, fuzz targets and C ABI enable. Nothing in such a
+/// module is part of the API or its semver promise. (Each module's file
+/// documents it.)
+macro_rules! internal_mod {
+    ($name:ident) => {
+        #[cfg(feature = "internals")]
+        #[doc(hidden)]
+        pub mod $name;
+        #[cfg(not(feature = "internals"))]
+        #[allow(dead_code, unused_imports, unreachable_pub)]
+        mod $name;
+    };
+}
+
 /// A ready ZAP handler: address, PLAIN and CURVE policies.
 pub mod auth;
 /// Names in the shape of the `zmq` crate (rust-zmq 0.10).
 mod compat;
 /// The context: I/O threads, inproc names, shutdown and term.
 pub mod context;
-/// The sans-IO ZMTP connection: greeting, handshake, framing, heartbeats.
-pub mod engine;
+internal_mod!(engine);
 /// Errors, one per libzmq errno.
 pub mod error;
 /// inproc: sockets joined by pipe pairs.
 mod inproc;
 /// The context's I/O threads and the commands their handlers take.
 mod io;
-/// An I/O thread: a reactor on its own thread.
-pub mod io_thread;
-/// A command queue with a wake-up descriptor.
-pub mod mailbox;
+internal_mod!(io_thread);
+internal_mod!(mailbox);
 /// Message parts as the API hands them out.
 pub mod message;
 /// Socket monitoring: events about connections.
 pub mod monitor;
-pub mod option_table;
+internal_mod!(option_table);
 /// Socket options with libzmq's defaults.
 pub mod options;
-/// Lock-free pipes between sockets and sessions.
-pub mod pipe;
+internal_mod!(pipe);
 /// Pipe notifications for an owner that is not known yet.
 mod pipe_target;
 /// Waiting on several sockets and descriptors (`zmq_poll`).
@@ -41,16 +53,13 @@ pub mod poll;
 pub mod poller;
 /// Forwarding between two sockets (`zmq_proxy`, `zmq_proxy_steerable`).
 pub mod proxy;
-/// The event loop of an I/O thread.
-pub mod reactor;
+internal_mod!(reactor);
 /// Sessions, listeners and connecters on the I/O threads.
 mod session;
-/// An eventfd wake-up.
-pub mod signaler;
+internal_mod!(signaler);
 /// The socket API.
 pub mod socket;
-/// Bounded, adaptive busy-polling before a thread sleeps.
-pub mod spin;
+internal_mod!(spin);
 mod sync;
 /// Sockets of the thread-safe (draft) types, shared between threads.
 pub mod threadsafe;

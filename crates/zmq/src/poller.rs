@@ -82,8 +82,8 @@ pub struct PollerEvent<'a, T> {
     pub fd: Option<RawFd>,
     /// The value given when the socket or descriptor was added.
     pub user_data: T,
-    /// What happened: [`POLLIN`](crate::poll::POLLIN) | [`POLLOUT`](crate::poll::POLLOUT) for a socket (only events
-    /// asked for); also [`POLLPRI`](crate::poll::POLLPRI) and [`POLLERR`](crate::poll::POLLERR) for a descriptor.
+    /// What happened: [`POLLIN`] | [`POLLOUT`] for a socket (only events
+    /// asked for); also [`POLLPRI`] and [`POLLERR`] for a descriptor.
     pub events: i16,
 }
 
@@ -143,7 +143,7 @@ impl<'a, T> Poller<'a, T> {
         self.registrations.is_empty()
     }
 
-    /// Registers `socket` for `events` ([`POLLIN`](crate::poll::POLLIN) | [`POLLOUT`](crate::poll::POLLOUT); 0 is
+    /// Registers `socket` for `events` ([`POLLIN`] | [`POLLOUT`]; 0 is
     /// allowed, see [`Poller::modify`]). EINVAL when it is already
     /// registered.
     pub fn add(
@@ -258,8 +258,8 @@ impl<'a, T> Poller<'a, T> {
         Ok(self.registrations.remove(index).user_data)
     }
 
-    /// Registers a raw descriptor for `events` ([`POLLIN`](crate::poll::POLLIN) | [`POLLOUT`](crate::poll::POLLOUT) |
-    /// [`POLLPRI`](crate::poll::POLLPRI)). EINVAL when it is already registered.
+    /// Registers a raw descriptor for `events` ([`POLLIN`] | [`POLLOUT`] |
+    /// [`POLLPRI`]). EINVAL when it is already registered.
     pub fn add_fd(
         &mut self,
         fd: BorrowedFd<'a>,

@@ -25,7 +25,7 @@
 //! Pollers ([`crate::poll()`], [`crate::Poller`]) watch the socket's
 //! command descriptor too; since another thread's call may take the
 //! commands out of the mailbox before the poller sees them, each poller
-//! also registers a signaler of its own ([`ThreadSafeSocket::watch`]),
+//! also registers a signaler of its own (`ThreadSafeSocket::watch`),
 //! raised after every attempt that may have changed something.
 
 use std::os::fd::AsFd;

@@ -131,9 +131,7 @@ fn numbers_are_unique_and_rows_are_usable() {
 
 /// Every socket type this library builds (libzmq's numbers 0..=20).
 fn socket_types() -> Vec<SocketType> {
-    (0..=20)
-        .filter_map(SocketType::from_raw)
-        .collect()
+    (0..=20).filter_map(SocketType::from_raw).collect()
 }
 
 /// One value outside a row's range: the C bytes and the typed argument.

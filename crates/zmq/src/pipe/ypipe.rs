@@ -10,7 +10,7 @@
 //!   the end of the last complete item, and `unwrite` takes back incomplete
 //!   items not yet published.
 //! - One atomic word, `published`, carries either the number of items the
-//!   writer has published or [`ASLEEP`]. A reader that finds nothing new
+//!   writer has published or `ASLEEP`. A reader that finds nothing new
 //!   swaps in `ASLEEP` with a single compare-and-swap; the writer's next
 //!   `flush` sees it and returns `false`, telling its caller to wake the
 //!   reader, exactly once per sleep. While both sides are busy there is

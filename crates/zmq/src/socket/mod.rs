@@ -1,9 +1,9 @@
 //! `Socket`: the API of one ZeroMQ socket (`zmq_socket` and friends).
 //!
 //! A socket is used from one thread at a time (`Send`, not `Sync`), as in
-//! libzmq. Its state lives in [`core::SocketCore`]; connections live on
-//! the context's I/O threads ([`crate::session`]), inproc pipes join
-//! sockets directly ([`crate::inproc`]).
+//! libzmq. Its state lives in `core::SocketCore`; connections live on
+//! the context's I/O threads (`crate::session`), inproc pipes join
+//! sockets directly (`crate::inproc`).
 
 mod core;
 mod draft_api;
@@ -480,7 +480,7 @@ impl Socket {
     }
 
     /// Waits until this socket has one of `events` or `timeout_ms` passes
-    /// ([`crate::poll`] with one item): 1 when it has, 0 on timeout.
+    /// ([`crate::poll()`] with one item): 1 when it has, 0 on timeout.
     pub fn poll(&self, events: impl Into<crate::poll::PollEvents>, timeout_ms: i64) -> Result<i32> {
         crate::poll::poll(&mut [self.as_poll_item(events)], timeout_ms)
     }
