@@ -178,24 +178,22 @@ fn request_lines(socket: &Socket, args: &SocketArgs) -> CliResult {
 }
 
 fn reply(socket: &Socket, args: &SocketArgs) -> CliResult {
-    let mut replies: Box<dyn Iterator<Item = Result<String, String>>> = if args.echo {
-        Box::new(std::iter::empty())
-    } else {
-        Box::new(stdin_lines(None))
-    };
+    // Without --echo, one request is answered per stdin line: the line is
+    // read first, so stdin's end ends the command.
+    let mut replies = stdin_lines(if args.echo { Some(0) } else { None });
     let mut answered = 0;
     while args.count.is_none_or(|n| answered < n) {
-        let request = recv(socket, args.timeout)?;
-        print(&request, args)?;
         let answer = if args.echo {
-            request
+            None
         } else {
             match replies.next() {
-                Some(line) => frames::split(&line?, args.separator.as_deref()),
+                Some(line) => Some(frames::split(&line?, args.separator.as_deref())),
                 None => return Ok(()),
             }
         };
-        send(socket, answer, args.timeout)?;
+        let request = recv(socket, args.timeout)?;
+        print(&request, args)?;
+        send(socket, answer.unwrap_or(request), args.timeout)?;
         answered += 1;
     }
     Ok(())
