@@ -44,6 +44,11 @@ pub fn main() -> Result<(), zmq::Error> {
         }));
     }
 
+    // PUSH deals tasks round-robin among the workers connected when each
+    // is sent: a worker still connecting misses the first ones, and one
+    // may even get the whole batch (the zguide's "slow joiner"; it waits
+    // for a key press here). The tasks get done either way.
+
     // The first message tells the sink the batch started.
     let start_signal = ctx.socket(SocketType::Push)?;
     start_signal.connect(&results_at)?;

@@ -1,7 +1,8 @@
 //! The examples of crates/zmq/examples, run: each `main` runs every side
 //! of its pattern on threads and returns when done, so it is called here
 //! (on a thread, with a time limit) as well as being `cargo run
-//! --example NAME`.
+//! --example NAME`. Their `main`s are `pub` for this; `quickstart.rs`,
+//! README's Rust quick start word for word, is included instead.
 
 use std::sync::mpsc;
 use std::time::Duration;
@@ -16,6 +17,14 @@ mod lazy_pirate;
 mod lbbroker;
 #[path = "../examples/pipeline.rs"]
 mod pipeline;
+/// README's quick start: a plain `fn main`, reached through `run`.
+mod quickstart {
+    include!("../examples/quickstart.rs");
+
+    pub fn run() -> Result<(), zmq::Error> {
+        main()
+    }
+}
 #[path = "../examples/socket_monitor.rs"]
 mod socket_monitor;
 #[path = "../examples/weather.rs"]
@@ -70,4 +79,24 @@ fn curve_server_with_the_authenticator() {
 #[test]
 fn monitor_prints_events() {
     run(socket_monitor::main, LIMIT);
+}
+
+#[test]
+fn readme_rust_quick_start_runs() {
+    run(quickstart::run, LIMIT);
+}
+
+#[test]
+fn readme_rust_quick_start_is_the_quickstart_example() {
+    let readme = include_str!("../../../README.md");
+    let example = include_str!("../examples/quickstart.rs");
+    let block = readme
+        .split("```rust\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```\n").next())
+        .expect("a ```rust block in README.md");
+    assert_eq!(
+        block, example,
+        "README's Rust quick start and examples/quickstart.rs differ"
+    );
 }
