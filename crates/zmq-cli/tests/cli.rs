@@ -15,8 +15,24 @@ fn zmq() -> Command {
     Command::new(env!("CARGO_BIN_EXE_zmq"))
 }
 
-/// A fresh scratch directory for ipc paths and certificates.
-fn scratch() -> PathBuf {
+/// A fresh scratch directory for ipc paths and certificates, removed
+/// when dropped.
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch() -> Scratch {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "zmq-cli-test-{}-{}",
@@ -24,7 +40,7 @@ fn scratch() -> PathBuf {
         NEXT.fetch_add(1, Ordering::Relaxed)
     ));
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Scratch(dir)
 }
 
 fn ipc(dir: &std::path::Path, name: &str) -> String {
