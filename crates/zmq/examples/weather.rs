@@ -25,7 +25,13 @@ impl Random {
 }
 
 pub fn main() -> Result<(), zmq::Error> {
-    let zipcode = std::env::args().nth(1).unwrap_or_else(|| "10001".into());
+    // A zip code argument (anything else, e.g. a test harness's flag, is
+    // ignored).
+    let zipcode = std::env::args()
+        .nth(1)
+        .and_then(|arg| arg.parse::<u32>().ok())
+        .filter(|zip| (10_000..10_010).contains(zip))
+        .unwrap_or(10_001);
     let ctx = Context::new();
 
     let publisher = ctx.socket(SocketType::Pub)?;
@@ -50,6 +56,7 @@ pub fn main() -> Result<(), zmq::Error> {
     subscriber.connect(&endpoint)?;
     // The filter: only messages starting with the zip code and a space.
     subscriber.set_subscribe(format!("{zipcode} ").as_bytes())?;
+    let zipcode = zipcode.to_string();
     let mut total = 0i64;
     for _ in 0..UPDATES {
         let update = subscriber.recv_string(0)?.unwrap_or_default();
