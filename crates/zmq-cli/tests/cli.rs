@@ -424,15 +424,16 @@ fn monitor_shows_accepted_and_connected() {
         &ipc(&dir, "mon"),
         "--bind",
         "--type",
-        "pull",
+        "push",
         "--count",
         "3",
         "--timeout",
         "10000",
     ]);
-    let peer = run(&["push", &endpoint, "--timeout", "10000"], "x\n");
-    assert!(peer.success, "{}", peer.stderr);
+    // The peer stays connected until the monitor has seen enough.
+    let peer = start(&["pull", &endpoint, "--timeout", "10000"]);
     let out = finish(monitor, "");
+    kill(peer);
     assert!(out.success, "{}", out.stderr);
     let names: Vec<&str> = out
         .stdout
