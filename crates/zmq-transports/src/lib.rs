@@ -2,7 +2,8 @@
 //! streams behind one set of traits. This crate knows nothing of ZMTP.
 //!
 //! - Parse an endpoint with [`Endpoint::parse`].
-//! - Bind or connect through a [`TransportRegistry`] (tcp and ipc built in;
+//! - Bind or connect through a [`TransportRegistry`] (tcp, ipc, tipc and
+//!   vsock built in, vmci on request;
 //!   [`TransportRegistry::register`] adds a user [`Transport`]).
 //! - Errors carry a [`TransportErrorKind`] that maps to a libzmq errno.
 //!
@@ -24,7 +25,7 @@
 //! # Ok(())
 //! # }
 //! ```
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg(unix)]
 
@@ -39,6 +40,10 @@ pub mod inproc_address;
 pub mod ipc_address;
 /// tcp address syntax: `host:port`, `[ipv6]:port`, `*:*`, `source;dest`.
 pub mod tcp_address;
+/// tipc address syntax: `{type,lower,upper}`, `{type,instance}`, `<*>`.
+pub mod tipc_address;
+/// vsock and vmci address syntax: `cid:port`.
+pub mod vsock_address;
 
 /// [`TransportOptions`]: the socket options transports apply.
 pub mod options;
@@ -51,6 +56,10 @@ pub mod transport;
 pub mod ipc;
 /// The tcp transport.
 pub mod tcp;
+/// The tipc transport.
+pub mod tipc;
+/// The vsock and vmci transports.
+pub mod vsock;
 
 /// ipc peer credential filters.
 mod ipc_peer_filter;
@@ -58,6 +67,8 @@ mod ipc_peer_filter;
 mod ipc_socket_file;
 /// A non-blocking connect in progress.
 pub mod pending_connect;
+/// System calls socket2 lacks (the crate's only unsafe code).
+mod raw_sys;
 /// The stream over a connected tcp or ipc socket.
 pub mod socket_stream;
 /// Applying options to sockets.
@@ -88,5 +99,9 @@ pub use socks5::{SocksConnect, SocksProxy};
 pub use tcp::{TcpListener, TcpTransport};
 pub use tcp_accept_filter::TcpAcceptFilter;
 pub use tcp_address::{TcpAddress, TcpHost, TcpHostPort, TcpPort};
+pub use tipc::{TipcListener, TipcTransport};
+pub use tipc_address::TipcAddress;
 pub use transport::{ConnectProgress, Connecting, Listener, Stream, Transport};
 pub use udp::{UdpAddress, UdpOptions, UdpRole, UdpSocket};
+pub use vsock::{VmciTransport, VsockListener, VsockTransport};
+pub use vsock_address::VsockAddress;

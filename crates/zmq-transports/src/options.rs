@@ -53,6 +53,14 @@ pub struct TransportOptions {
     /// `ZMQ_USE_FD`: bind uses this already bound (and possibly listening)
     /// socket instead of opening one.
     pub use_fd: Option<InheritedSocket>,
+    /// `ZMQ_VMCI_BUFFER_SIZE`: vmci stream buffer in bytes; `0` default.
+    pub vmci_buffer_size: u64,
+    /// `ZMQ_VMCI_BUFFER_MIN_SIZE`: its minimum; `0` default.
+    pub vmci_buffer_min_size: u64,
+    /// `ZMQ_VMCI_BUFFER_MAX_SIZE`: its maximum; `0` default.
+    pub vmci_buffer_max_size: u64,
+    /// `ZMQ_VMCI_CONNECT_TIMEOUT` in milliseconds; `-1` (or `0`) default.
+    pub vmci_connect_timeout: i32,
 }
 
 /// A socket descriptor handed over by the application (`ZMQ_USE_FD`).
@@ -118,6 +126,10 @@ impl Default for TransportOptions {
             tcp_accept_filters: Vec::new(),
             socks_proxy: None,
             use_fd: None,
+            vmci_buffer_size: 0,
+            vmci_buffer_min_size: 0,
+            vmci_buffer_max_size: 0,
+            vmci_connect_timeout: -1,
         }
     }
 }

@@ -15,6 +15,15 @@ pub(crate) enum StreamFlavor {
     Tcp,
     /// An ipc stream connected to this endpoint.
     Ipc(String),
+    /// A vsock or vmci stream (`scheme`, address family).
+    Vm {
+        /// `vsock` or `vmci`.
+        scheme: &'static str,
+        /// The address family of its socket.
+        family: i32,
+    },
+    /// A tipc stream.
+    Tipc,
 }
 
 /// A socket whose `connect(2)` returned `EINPROGRESS` (or already
@@ -64,6 +73,8 @@ impl Connecting for PendingConnect {
         let stream = match flavor {
             StreamFlavor::Tcp => SocketStream::tcp(socket),
             StreamFlavor::Ipc(endpoint) => SocketStream::ipc(socket, endpoint),
+            StreamFlavor::Vm { scheme, family } => crate::vsock::vm_stream(socket, scheme, family),
+            StreamFlavor::Tipc => crate::tipc::tipc_stream(socket),
         };
         Ok(ConnectProgress::Connected(Box::new(stream)))
     }

@@ -9,7 +9,9 @@ use crate::error::{TransportError, TransportErrorKind, TransportResult};
 use crate::ipc::IpcTransport;
 use crate::options::TransportOptions;
 use crate::tcp::TcpTransport;
+use crate::tipc::TipcTransport;
 use crate::transport::{Connecting, Listener, Transport};
+use crate::vsock::VsockTransport;
 
 /// The transports a context knows, by scheme.
 #[derive(Debug, Clone)]
@@ -24,12 +26,21 @@ impl Default for TransportRegistry {
 }
 
 impl TransportRegistry {
-    /// A registry with the built-in `tcp` and `ipc` transports.
+    /// A registry with the built-in `tcp`, `ipc`, `tipc` and `vsock`
+    /// transports (`vmci` is registered by whoever wants it:
+    /// [`VmciTransport`](crate::VmciTransport)).
     pub fn new() -> Self {
         let mut registry = Self::empty();
         registry.register(Arc::new(TcpTransport));
         registry.register(Arc::new(IpcTransport));
+        registry.register(Arc::new(TipcTransport));
+        registry.register(Arc::new(VsockTransport));
         registry
+    }
+
+    /// Whether a transport serves `scheme`.
+    pub fn contains(&self, scheme: &str) -> bool {
+        self.transports.contains_key(scheme)
     }
 
     /// A registry with no transport at all.
@@ -118,6 +129,8 @@ mod tests {
         let registry = TransportRegistry::new();
         assert!(registry.get("tcp").is_ok());
         assert!(registry.get("ipc").is_ok());
+        assert!(registry.get("tipc").is_ok() && registry.contains("vsock"));
+        assert!(!registry.contains("vmci"));
         let errno = |r: TransportResult<Box<dyn Listener>>| r.err().map(|e| e.errno());
         let options = TransportOptions::default();
         assert_eq!(

@@ -1,4 +1,5 @@
-//! [`SocketStream`]: the [`Stream`] over a connected tcp or ipc socket.
+//! [`SocketStream`]: the [`Stream`] over a connected tcp, ipc, vsock,
+//! vmci or tipc socket.
 
 use std::io::{self, IoSlice, Read, Write};
 use std::net::SocketAddr;
@@ -68,6 +69,22 @@ impl SocketStream {
         };
         let local_endpoint = name(socket.local_addr());
         let peer_endpoint = name(socket.peer_addr());
+        Self {
+            socket,
+            peer_address,
+            local_endpoint,
+            peer_endpoint,
+        }
+    }
+
+    /// Wraps a connected socket of another family (already
+    /// non-blocking), its metadata and ends named by the caller.
+    pub(crate) fn named(
+        socket: Socket,
+        peer_address: String,
+        local_endpoint: String,
+        peer_endpoint: String,
+    ) -> Self {
         Self {
             socket,
             peer_address,
