@@ -56,9 +56,10 @@ pub unsafe extern "C" fn zmq_version(major: *mut c_int, minor: *mut c_int, patch
     }
 }
 
-/// 1 when the capability is built in: "ipc", "curve" and "draft" (the
-/// draft API is exported) here; no pgm, tipc, norm, vmci, gssapi, ws,
-/// wss.
+/// 1 when the capability is built in: "draft" (the draft API is
+/// exported) and what `zmq::has` answers ("ipc", "tipc", "vsock",
+/// "curve"; "vmci" with the `vmci` feature); no pgm, norm, gssapi. As
+/// libzmq, this is the build, not the kernel (tipc is 1 without TIPC).
 ///
 /// # Safety
 /// `capability` is NULL or a C string.
@@ -69,7 +70,8 @@ pub unsafe extern "C" fn zmq_has(capability: *const c_char) -> c_int {
     }
     // SAFETY: non-NULL and NUL-terminated per the contract.
     let name = unsafe { CStr::from_ptr(capability) };
-    c_int::from(matches!(name.to_bytes(), b"ipc" | b"curve" | b"draft"))
+    let transport_or_feature = name.to_str().ok().and_then(zmq::has) == Some(true);
+    c_int::from(matches!(name.to_bytes(), b"draft") || transport_or_feature)
 }
 
 /// Encodes `size` bytes (a multiple of 4) as Z85 into `dest` (room for

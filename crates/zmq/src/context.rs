@@ -4,9 +4,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use parking_lot::{Condvar, Mutex};
+use parking_lot::{Condvar, Mutex, RwLock};
 use zmq_patterns::{PipeId, SocketType};
-use zmq_transports::TransportRegistry;
+use zmq_transports::{Transport, TransportRegistry};
 
 use crate::error::{Error, Result};
 use crate::inproc::InprocRegistry;
@@ -34,7 +34,9 @@ pub(crate) struct ContextShared {
     settings: Mutex<Settings>,
     pub(crate) io: IoThreads,
     pub(crate) inproc: InprocRegistry,
-    pub(crate) transports: TransportRegistry,
+    /// The transports by scheme: the built-ins and what the application
+    /// registered ([`Context::register_transport`]).
+    pub(crate) transports: RwLock<TransportRegistry>,
 }
 
 #[derive(Clone)]
@@ -103,7 +105,7 @@ impl Context {
                 settings: Mutex::new(settings),
                 io: IoThreads::new(),
                 inproc: InprocRegistry::default(),
-                transports: TransportRegistry::new(),
+                transports: RwLock::new(builtin_transports()),
             }),
         }
     }
@@ -129,6 +131,56 @@ impl Context {
         registry.live += 1;
         registry.sockets.push((id, socket.mailbox()));
         Ok(socket)
+    }
+
+    /// Adds a transport of the application's own under its
+    /// [`scheme`](Transport::scheme), for every socket of this context:
+    /// `bind` and `connect` of `scheme://...` then go through it, with the
+    /// same ZMTP engine, security and monitoring as tcp. Returns the
+    /// transport it replaces (a built-in one too: `tcp`, `ipc`, ...).
+    /// Binds and connects made before keep the transport they found.
+    ///
+    /// A transport gives non-blocking byte streams behind a file
+    /// descriptor; see [`crate::transport`] and `docs/custom-transports.md`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use zmq::transport::{Connecting, Listener, Transport, TransportOptions, TransportResult, TcpTransport};
+    ///
+    /// /// tcp under another name.
+    /// #[derive(Debug)]
+    /// struct Renamed;
+    ///
+    /// impl Transport for Renamed {
+    ///     fn scheme(&self) -> &str {
+    ///         "mytcp"
+    ///     }
+    ///     fn bind(&self, address: &str, options: &TransportOptions) -> TransportResult<Box<dyn Listener>> {
+    ///         TcpTransport.bind(address, options)
+    ///     }
+    ///     fn connect(&self, address: &str, options: &TransportOptions) -> TransportResult<Box<dyn Connecting>> {
+    ///         TcpTransport.connect(address, options)
+    ///     }
+    /// }
+    ///
+    /// let ctx = zmq::Context::new();
+    /// assert!(ctx.register_transport(Arc::new(Renamed)).is_none());
+    /// let rep = ctx.socket(zmq::SocketType::Rep).unwrap();
+    /// rep.bind("mytcp://127.0.0.1:*").unwrap();
+    /// // The listener names itself (tcp://...): connect with either scheme.
+    /// let port = rep.get_last_endpoint().unwrap().unwrap().rsplit(':').next().unwrap().to_owned();
+    /// let req = ctx.socket(zmq::SocketType::Req).unwrap();
+    /// req.connect(&format!("mytcp://127.0.0.1:{port}")).unwrap();
+    /// req.send("ping", 0).unwrap();
+    /// assert_eq!(rep.recv_bytes(0).unwrap(), b"ping");
+    /// ```
+    pub fn register_transport(&self, transport: Arc<dyn Transport>) -> Option<Arc<dyn Transport>> {
+        self.shared.transports.write().register(transport)
+    }
+
+    /// The transport serving `scheme`, built in or registered.
+    pub fn transport(&self, scheme: &str) -> Option<Arc<dyn Transport>> {
+        self.shared.transports.read().get(scheme).ok().cloned()
     }
 
     /// `ZMQ_IO_THREADS` (>= 0): how many I/O threads to start. After the
@@ -453,4 +505,14 @@ impl std::fmt::Debug for Context {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Context").finish_non_exhaustive()
     }
+}
+
+/// The transports every context starts with: tcp, ipc, tipc, vsock, and
+/// vmci when built with the `vmci` feature (as libzmq's `WITH_VMCI`).
+fn builtin_transports() -> TransportRegistry {
+    #[allow(unused_mut)]
+    let mut registry = TransportRegistry::new();
+    #[cfg(feature = "vmci")]
+    registry.register(Arc::new(zmq_transports::VmciTransport));
+    registry
 }

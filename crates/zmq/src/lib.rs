@@ -65,6 +65,8 @@ mod sync;
 pub mod threadsafe;
 /// Repeating timers run by the caller (`zmq_timers`).
 pub mod timers;
+/// Transports of the application's own: the traits to implement.
+pub mod transport;
 
 pub use compat::{
     CHANNEL, CLIENT, CurveKeyPair, DEALER, DGRAM, DISH, GATHER, PAIR, PEER, PUB, PULL, PUSH, RADIO,
@@ -106,9 +108,15 @@ pub fn version() -> (i32, i32, i32) {
     (4, 3, 5)
 }
 
-/// Whether a capability is built in (`zmq_has`): `ipc`, `curve`. Always
-/// `Some`, in the `zmq` crate's shape (it gives `None` for a libzmq too
-/// old to answer).
+/// Whether a capability is built in (`zmq_has`): `ipc`, `tipc`,
+/// `vsock`, `curve`, and `vmci` with the `vmci` feature. As libzmq, this
+/// is what the library was built with, not what the kernel offers (a
+/// kernel without TIPC fails the bind instead). Always `Some`, in the
+/// `zmq` crate's shape (it gives `None` for a libzmq too old to answer).
 pub fn has(capability: &str) -> Option<bool> {
-    Some(matches!(capability, "ipc" | "curve"))
+    Some(match capability {
+        "ipc" | "tipc" | "vsock" | "curve" => true,
+        "vmci" => cfg!(feature = "vmci"),
+        _ => false,
+    })
 }

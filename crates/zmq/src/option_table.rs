@@ -527,6 +527,10 @@ pub mod num {
     pub const ZMQ_TCP_MAXRT: i32 = 80;
     pub const ZMQ_THREAD_SAFE: i32 = 81;
     pub const ZMQ_MULTICAST_MAXTPDU: i32 = 84;
+    pub const ZMQ_VMCI_BUFFER_SIZE: i32 = 85;
+    pub const ZMQ_VMCI_BUFFER_MIN_SIZE: i32 = 86;
+    pub const ZMQ_VMCI_BUFFER_MAX_SIZE: i32 = 87;
+    pub const ZMQ_VMCI_CONNECT_TIMEOUT: i32 = 88;
     pub const ZMQ_USE_FD: i32 = 89;
     pub const ZMQ_BINDTODEVICE: i32 = 92;
     pub const ZMQ_ZAP_ENFORCE_DOMAIN: i32 = 93;
@@ -1048,6 +1052,46 @@ pub const OPTIONS: &[OptionSpec] = &[
         .rust("set_multicast_maxtpdu/get_multicast_maxtpdu")
         .set(|s, v| s.set_multicast_maxtpdu(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_multicast_maxtpdu()?))),
+    #[cfg(feature = "vmci")]
+    OptionSpec::new(
+        "ZMQ_VMCI_BUFFER_SIZE",
+        num::ZMQ_VMCI_BUFFER_SIZE,
+        ValueType::Uint64,
+    )
+    .default("0")
+    .note("vmci feature; set only, as libzmq")
+    .layer(Layer::Transport)
+    .rust("set_vmci_buffer_size/get_vmci_buffer_size")
+    .set(|s, v| s.set_vmci_buffer_size(v.uint64()?)),
+    #[cfg(feature = "vmci")]
+    OptionSpec::new(
+        "ZMQ_VMCI_BUFFER_MIN_SIZE",
+        num::ZMQ_VMCI_BUFFER_MIN_SIZE,
+        ValueType::Uint64,
+    )
+    .default("0")
+    .note("vmci feature; set only, as libzmq")
+    .layer(Layer::Transport)
+    .rust("set_vmci_buffer_min_size/get_vmci_buffer_min_size")
+    .set(|s, v| s.set_vmci_buffer_min_size(v.uint64()?)),
+    #[cfg(feature = "vmci")]
+    OptionSpec::new(
+        "ZMQ_VMCI_BUFFER_MAX_SIZE",
+        num::ZMQ_VMCI_BUFFER_MAX_SIZE,
+        ValueType::Uint64,
+    )
+    .default("0")
+    .note("vmci feature; set only, as libzmq")
+    .layer(Layer::Transport)
+    .rust("set_vmci_buffer_max_size/get_vmci_buffer_max_size")
+    .set(|s, v| s.set_vmci_buffer_max_size(v.uint64()?)),
+    #[cfg(feature = "vmci")]
+    int("ZMQ_VMCI_CONNECT_TIMEOUT", num::ZMQ_VMCI_CONNECT_TIMEOUT)
+        .default("-1")
+        .note("vmci feature; set only, as libzmq")
+        .layer(Layer::Transport)
+        .rust("set_vmci_connect_timeout/get_vmci_connect_timeout")
+        .set(|s, v| s.set_vmci_connect_timeout(v.int()?)),
     int("ZMQ_USE_FD", num::ZMQ_USE_FD)
         .default("-1")
         .range(Range::AtLeast(-1))
@@ -1218,9 +1262,13 @@ pub const NOT_BUILT: &[(&str, i32, &str)] = &[
     ("ZMQ_GSSAPI_SERVICE_PRINCIPAL", 64, "no GSSAPI"),
     ("ZMQ_GSSAPI_PLAINTEXT", 65, "no GSSAPI"),
     ("ZMQ_BLOCKY", 70, "a context option, not a socket option"),
+    #[cfg(not(feature = "vmci"))]
     ("ZMQ_VMCI_BUFFER_SIZE", 85, "no VMCI transport"),
+    #[cfg(not(feature = "vmci"))]
     ("ZMQ_VMCI_BUFFER_MIN_SIZE", 86, "no VMCI transport"),
+    #[cfg(not(feature = "vmci"))]
     ("ZMQ_VMCI_BUFFER_MAX_SIZE", 87, "no VMCI transport"),
+    #[cfg(not(feature = "vmci"))]
     ("ZMQ_VMCI_CONNECT_TIMEOUT", 88, "no VMCI transport"),
     ("ZMQ_GSSAPI_PRINCIPAL_NAMETYPE", 90, "no GSSAPI"),
     ("ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE", 91, "no GSSAPI"),

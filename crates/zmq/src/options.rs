@@ -223,6 +223,14 @@ pub struct NetworkOptions {
     pub in_batch_size: i32,
     /// `ZMQ_OUT_BATCH_SIZE` in bytes (stored: our engine sizes its writes).
     pub out_batch_size: i32,
+    /// `ZMQ_VMCI_BUFFER_SIZE` (vmci sockets; 0 = default).
+    pub vmci_buffer_size: u64,
+    /// `ZMQ_VMCI_BUFFER_MIN_SIZE` (0 = default).
+    pub vmci_buffer_min_size: u64,
+    /// `ZMQ_VMCI_BUFFER_MAX_SIZE` (0 = default).
+    pub vmci_buffer_max_size: u64,
+    /// `ZMQ_VMCI_CONNECT_TIMEOUT` in ms (-1 = default).
+    pub vmci_connect_timeout: i32,
 }
 
 impl Default for NetworkOptions {
@@ -251,6 +259,10 @@ impl Default for NetworkOptions {
             multicast_loop: true,
             in_batch_size: 8192,
             out_batch_size: 8192,
+            vmci_buffer_size: 0,
+            vmci_buffer_min_size: 0,
+            vmci_buffer_max_size: 0,
+            vmci_connect_timeout: -1,
         }
     }
 }

@@ -21,6 +21,9 @@ fn workspace_root() -> PathBuf {
 
 #[test]
 fn docs_options_md_is_the_table() {
+    if cfg!(feature = "vmci") {
+        return; // the document shows the default build (no VMCI rows)
+    }
     let path = workspace_root().join("docs/options.md");
     let doc = std::fs::read_to_string(&path).expect("docs/options.md");
     let start = doc

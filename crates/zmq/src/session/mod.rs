@@ -270,6 +270,10 @@ pub(crate) fn transport_options(options: &SocketOptions) -> TransportOptions {
             password: String::from_utf8_lossy(&options.net.socks_password).into_owned(),
         }),
         use_fd: options.net.use_fd.clone(),
+        vmci_buffer_size: options.net.vmci_buffer_size,
+        vmci_buffer_min_size: options.net.vmci_buffer_min_size,
+        vmci_buffer_max_size: options.net.vmci_buffer_max_size,
+        vmci_connect_timeout: options.net.vmci_connect_timeout,
     }
 }
 

@@ -143,8 +143,10 @@ impl Socket {
                 let transport = ctx
                     .shared
                     .transports
+                    .read()
                     .get(parsed.scheme())
-                    .map_err(transport_error)?;
+                    .map_err(transport_error)?
+                    .clone();
                 let address = endpoint_address(endpoint)?;
                 let options = session::transport_options(&state.core.options);
                 let listener = match transport.bind(address, &options) {
@@ -234,6 +236,7 @@ impl Socket {
         let transport = ctx
             .shared
             .transports
+            .read()
             .get(parsed.scheme())
             .map_err(transport_error)?
             .clone();

@@ -42,6 +42,8 @@ mod session;
 /// Options of features we do not build (multicast, VMCI, GSSAPI, WSS,
 /// NORM).
 mod unbuilt;
+/// `ZMQ_VMCI_*` (with the `vmci` feature; EINVAL without).
+mod vmci;
 
 int_options! {
     /// `ZMQ_LINGER` (ms, -1 = forever).

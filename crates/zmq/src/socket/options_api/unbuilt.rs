@@ -8,8 +8,8 @@
 //!   RADIO sockets (the udp engine sets them on multicast groups);
 //! - `ZMQ_IN_BATCH_SIZE` / `ZMQ_OUT_BATCH_SIZE` are stored: our engine
 //!   sizes its own reads and writes;
-//! - GSSAPI, VMCI, WSS and NORM options are EINVAL, as in a libzmq built
-//!   without them.
+//! - GSSAPI, WSS and NORM options are EINVAL, as in a libzmq built
+//!   without them (VMCI: `vmci.rs`, with the `vmci` feature).
 
 use super::super::Socket;
 use crate::error::{Error, Result};
@@ -52,14 +52,6 @@ macro_rules! not_built {
 }
 
 not_built! {
-    /// `ZMQ_VMCI_BUFFER_SIZE`: EINVAL (no vmci transport).
-    set_vmci_buffer_size(u64) / get_vmci_buffer_size -> u64;
-    /// `ZMQ_VMCI_BUFFER_MIN_SIZE`: EINVAL (no vmci transport).
-    set_vmci_buffer_min_size(u64) / get_vmci_buffer_min_size -> u64;
-    /// `ZMQ_VMCI_BUFFER_MAX_SIZE`: EINVAL (no vmci transport).
-    set_vmci_buffer_max_size(u64) / get_vmci_buffer_max_size -> u64;
-    /// `ZMQ_VMCI_CONNECT_TIMEOUT`: EINVAL (no vmci transport).
-    set_vmci_connect_timeout(i32) / get_vmci_connect_timeout -> i32;
     /// `ZMQ_GSSAPI_SERVER`: EINVAL (no GSSAPI mechanism).
     set_gssapi_server(bool) / get_gssapi_server -> bool;
     /// `ZMQ_GSSAPI_PRINCIPAL`: EINVAL (no GSSAPI mechanism).
