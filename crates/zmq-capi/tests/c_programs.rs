@@ -40,6 +40,7 @@ const PROGRAMS: &[&str] = &[
     "test_monitor",
     "test_draft",
     "test_threadsafe",
+    "test_vm_transports",
 ];
 
 /// Programs that run on ours only and assert (exit status 0): behaviour
