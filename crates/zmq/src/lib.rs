@@ -114,9 +114,6 @@ pub fn version() -> (i32, i32, i32) {
 /// kernel without TIPC fails the bind instead). Always `Some`, in the
 /// `zmq` crate's shape (it gives `None` for a libzmq too old to answer).
 pub fn has(capability: &str) -> Option<bool> {
-    Some(match capability {
-        "ipc" | "tipc" | "vsock" | "curve" => true,
-        "vmci" => cfg!(feature = "vmci"),
-        _ => false,
-    })
+    let vmci = cfg!(feature = "vmci") && capability == "vmci";
+    Some(vmci || matches!(capability, "ipc" | "tipc" | "vsock" | "curve"))
 }
