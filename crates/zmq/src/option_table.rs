@@ -1263,13 +1263,29 @@ pub const NOT_BUILT: &[(&str, i32, &str)] = &[
     ("ZMQ_GSSAPI_PLAINTEXT", 65, "no GSSAPI"),
     ("ZMQ_BLOCKY", 70, "a context option, not a socket option"),
     #[cfg(not(feature = "vmci"))]
-    ("ZMQ_VMCI_BUFFER_SIZE", 85, "vmci feature not enabled (libzmq: WITH_VMCI)"),
+    (
+        "ZMQ_VMCI_BUFFER_SIZE",
+        85,
+        "vmci feature not enabled (libzmq: WITH_VMCI)",
+    ),
     #[cfg(not(feature = "vmci"))]
-    ("ZMQ_VMCI_BUFFER_MIN_SIZE", 86, "vmci feature not enabled (libzmq: WITH_VMCI)"),
+    (
+        "ZMQ_VMCI_BUFFER_MIN_SIZE",
+        86,
+        "vmci feature not enabled (libzmq: WITH_VMCI)",
+    ),
     #[cfg(not(feature = "vmci"))]
-    ("ZMQ_VMCI_BUFFER_MAX_SIZE", 87, "vmci feature not enabled (libzmq: WITH_VMCI)"),
+    (
+        "ZMQ_VMCI_BUFFER_MAX_SIZE",
+        87,
+        "vmci feature not enabled (libzmq: WITH_VMCI)",
+    ),
     #[cfg(not(feature = "vmci"))]
-    ("ZMQ_VMCI_CONNECT_TIMEOUT", 88, "vmci feature not enabled (libzmq: WITH_VMCI)"),
+    (
+        "ZMQ_VMCI_CONNECT_TIMEOUT",
+        88,
+        "vmci feature not enabled (libzmq: WITH_VMCI)",
+    ),
     ("ZMQ_GSSAPI_PRINCIPAL_NAMETYPE", 90, "no GSSAPI"),
     ("ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE", 91, "no GSSAPI"),
     ("ZMQ_WSS_KEY_PEM", 103, "no WSS transport"),
