@@ -65,7 +65,6 @@ mod sync;
 pub mod threadsafe;
 /// Repeating timers run by the caller (`zmq_timers`).
 pub mod timers;
-/// Transports of the application's own: the traits to implement.
 pub mod transport;
 
 pub use compat::{
