@@ -2,7 +2,161 @@
 //!
 //! The API follows libzmq's (and the `zmq` crate's): a [`Context`] makes
 //! [`Socket`]s, which bind and connect to endpoints (`tcp://`, `ipc://`,
-//! `inproc://`) and send and receive [`Message`]s.
+//! `inproc://`, `udp://`, ...) and send and receive [`Message`]s. Errors
+//! are libzmq's errnos ([`Error`]); options keep libzmq's names and
+//! defaults (`set_sndhwm`, `get_rcvmore`, ...).
+//!
+//! # Request and reply
+//!
+//! ```
+//! let ctx = zmq::Context::new();
+//! let server = ctx.socket(zmq::REP)?;
+//! server.bind("tcp://127.0.0.1:*")?;
+//! let endpoint = server.get_last_endpoint()?.unwrap();
+//!
+//! let client = ctx.socket(zmq::REQ)?;
+//! client.connect(&endpoint)?;
+//! client.send("Hello", 0)?;
+//! assert_eq!(server.recv_string(0)?.unwrap(), "Hello");
+//! server.send("World", 0)?;
+//! assert_eq!(client.recv_bytes(0)?, b"World");
+//! # Ok::<(), zmq::Error>(())
+//! ```
+//!
+//! # Multipart messages and routing
+//!
+//! A message may have several parts; they arrive together or not at all.
+//! A ROUTER socket prefixes each message with the routing id of the peer
+//! it came from, and sends to the peer whose id comes first:
+//!
+//! ```
+//! let ctx = zmq::Context::new();
+//! let router = ctx.socket(zmq::ROUTER)?;
+//! router.bind("inproc://multipart-example")?;
+//! let dealer = ctx.socket(zmq::DEALER)?;
+//! dealer.set_identity(b"worker-1")?;
+//! dealer.connect("inproc://multipart-example")?;
+//!
+//! dealer.send_multipart(["job", "42"], 0)?;
+//! let parts = router.recv_multipart(0)?;
+//! assert_eq!(parts, [b"worker-1".to_vec(), b"job".to_vec(), b"42".to_vec()]);
+//!
+//! router.send_multipart([&b"worker-1"[..], b"done"], 0)?;
+//! assert_eq!(dealer.recv_string(0)?.unwrap(), "done");
+//! # Ok::<(), zmq::Error>(())
+//! ```
+//!
+//! # Publish and subscribe
+//!
+//! ```
+//! let ctx = zmq::Context::new();
+//! let publisher = ctx.socket(zmq::PUB)?;
+//! publisher.bind("inproc://weather")?;
+//! let subscriber = ctx.socket(zmq::SUB)?;
+//! subscriber.set_subscribe(b"10001 ")?;
+//! subscriber.connect("inproc://weather")?;
+//!
+//! // Subscriptions travel to the publisher asynchronously: publish until
+//! // the subscriber sees a message (a real feed just keeps publishing).
+//! loop {
+//!     publisher.send("10002 rain", 0)?; // filtered out by the subscriber
+//!     publisher.send("10001 sunny", 0)?;
+//!     if subscriber.poll(zmq::POLLIN, 10)? > 0 {
+//!         break;
+//!     }
+//! }
+//! assert_eq!(subscriber.recv_string(0)?.unwrap(), "10001 sunny");
+//! # Ok::<(), zmq::Error>(())
+//! ```
+//!
+//! # Waiting on several sockets
+//!
+//! [`poll()`] takes a slice of [`PollItem`]s (sockets or descriptors);
+//! [`Poller`] keeps a set registered between waits:
+//!
+//! ```
+//! let ctx = zmq::Context::new();
+//! let (a, b) = (ctx.socket(zmq::PAIR)?, ctx.socket(zmq::PAIR)?);
+//! a.bind("inproc://poll-example")?;
+//! b.connect("inproc://poll-example")?;
+//! b.send("ping", 0)?;
+//!
+//! let mut items = [a.as_poll_item(zmq::POLLIN)];
+//! assert_eq!(zmq::poll(&mut items, 1000)?, 1);
+//! assert!(items[0].is_readable());
+//!
+//! let mut poller = zmq::Poller::new();
+//! poller.add(&a, "a", zmq::POLLIN)?;
+//! let event = poller.wait(1000)?;
+//! assert_eq!(event.user_data, "a");
+//! assert_eq!(a.recv_string(0)?.unwrap(), "ping");
+//! # Ok::<(), zmq::Error>(())
+//! ```
+//!
+//! # Security
+//!
+//! CURVE encrypts and authenticates; an [`auth::Authenticator`] (a ZAP
+//! handler on the context) decides which client keys are let in:
+//!
+//! ```
+//! let ctx = zmq::Context::new();
+//! let auth = zmq::auth::Authenticator::start(&ctx)?;
+//! let server_keys = zmq::CurveKeyPair::new()?;
+//! let client_keys = zmq::CurveKeyPair::new()?;
+//! auth.configure_curve([client_keys.public_key]);
+//!
+//! let server = ctx.socket(zmq::REP)?;
+//! server.set_curve_server(true)?;
+//! server.set_curve_secretkey(&server_keys.secret_key)?;
+//! server.bind("tcp://127.0.0.1:*")?;
+//!
+//! let client = ctx.socket(zmq::REQ)?;
+//! client.set_curve_serverkey(&server_keys.public_key)?;
+//! client.set_curve_publickey(&client_keys.public_key)?;
+//! client.set_curve_secretkey(&client_keys.secret_key)?;
+//! client.connect(&server.get_last_endpoint()?.unwrap())?;
+//! client.send("secret", 0)?;
+//! assert_eq!(server.recv_string(0)?.unwrap(), "secret");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Keys travel as Z85 text ([`z85_encode`], [`z85_decode`],
+//! [`curve_keypair`]).
+//!
+//! # Monitoring
+//!
+//! [`Socket::monitor`] publishes connection events on a PAIR endpoint:
+//!
+//! ```
+//! let ctx = zmq::Context::new();
+//! let server = ctx.socket(zmq::REP)?;
+//! server.monitor("inproc://monitor-example", zmq::SocketEvent::ALL as i32)?;
+//! let events = ctx.socket(zmq::PAIR)?;
+//! events.connect("inproc://monitor-example")?;
+//! server.bind("tcp://127.0.0.1:*")?;
+//!
+//! let frames = events.recv_multipart(0)?;
+//! let (event, _value, endpoint) = zmq::monitor::parse_event_v1(&frames).unwrap();
+//! assert_eq!(zmq::SocketEvent::from_raw(event), zmq::SocketEvent::LISTENING);
+//! assert!(endpoint.starts_with("tcp://127.0.0.1:"));
+//! # Ok::<(), zmq::Error>(())
+//! ```
+//!
+//! # Errors
+//!
+//! Every call that can fail returns [`Error`], one variant per errno,
+//! also under its errno name for matching:
+//!
+//! ```
+//! let ctx = zmq::Context::new();
+//! let pull = ctx.socket(zmq::PULL)?;
+//! match pull.recv_bytes(zmq::DONTWAIT) {
+//!     Err(zmq::Error::EAGAIN) => {} // nothing queued
+//!     other => panic!("unexpected: {other:?}"),
+//! }
+//! assert_eq!(ctx.socket(zmq::PUB)?.bind("bogus://x"), Err(zmq::Error::EPROTONOSUPPORT));
+//! # Ok::<(), zmq::Error>(())
+//! ```
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
