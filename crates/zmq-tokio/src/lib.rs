@@ -35,7 +35,9 @@ use futures_core::Stream;
 use futures_sink::Sink;
 use tokio::io::Interest;
 use tokio::io::unix::AsyncFd;
-use zmq::async_io::{AsyncSocket, ReadyFd, Recv, RecvMultipart, Send, SendMultipart};
+use zmq::async_io::{
+    AsyncSocket, ReadyFd, RecvFuture, RecvMultipartFuture, SendFuture, SendMultipartFuture,
+};
 use zmq::{Message, SocketType};
 
 /// A socket's `ZMQ_FD` as tokio registers it; the socket owns and closes
@@ -121,24 +123,24 @@ impl Socket {
     // traits are in scope.
 
     /// Receives one message part ([`AsyncSocket::recv`]).
-    pub fn recv(&mut self) -> Recv<'_, TokioFd> {
+    pub fn recv(&mut self) -> RecvFuture<'_, TokioFd> {
         self.inner.recv()
     }
 
     /// Receives every part of one message
     /// ([`AsyncSocket::recv_multipart`]).
-    pub fn recv_multipart(&mut self) -> RecvMultipart<'_, TokioFd> {
+    pub fn recv_multipart(&mut self) -> RecvMultipartFuture<'_, TokioFd> {
         self.inner.recv_multipart()
     }
 
     /// Sends a one-part message ([`AsyncSocket::send`]).
-    pub fn send(&mut self, data: impl Into<Message>) -> Send<'_, TokioFd> {
+    pub fn send(&mut self, data: impl Into<Message>) -> SendFuture<'_, TokioFd> {
         self.inner.send(data)
     }
 
     /// Sends one multipart message, all parts or none
     /// ([`AsyncSocket::send_multipart`]).
-    pub fn send_multipart<I, T>(&mut self, parts: I) -> SendMultipart<'_, TokioFd>
+    pub fn send_multipart<I, T>(&mut self, parts: I) -> SendMultipartFuture<'_, TokioFd>
     where
         I: IntoIterator<Item = T>,
         T: Into<Message>,

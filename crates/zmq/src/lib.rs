@@ -157,6 +157,26 @@
 //! assert_eq!(ctx.socket(zmq::PUB)?.bind("bogus://x"), Err(zmq::Error::EPROTONOSUPPORT));
 //! # Ok::<(), zmq::Error>(())
 //! ```
+//!
+//! # Async use
+//!
+//! [`async_io::AsyncSocket`] wraps a [`Socket`] with futures for `send`,
+//! `recv`, `send_multipart` and `recv_multipart` (and, with the `async`
+//! feature, `Stream`/`Sink` of whole messages). It runs on any executor:
+//! the executor's reactor watches the socket's `ZMQ_FD` through the small
+//! [`async_io::ReadyFd`] trait; this crate starts no runtime and no
+//! thread for it. For tokio, the `zmq-tokio` crate implements it with
+//! `AsyncFd`:
+//!
+//! ```ignore
+//! let ctx = zmq::Context::new();
+//! let mut pull = zmq_tokio::Socket::new(&ctx, zmq::PULL)?;
+//! pull.bind("tcp://127.0.0.1:5555")?;
+//! let parts = pull.recv_multipart().await?;
+//! ```
+//!
+//! Every future is cancellation-safe: a dropped receive loses no message,
+//! a dropped send sent all of its parts or none (see [`async_io`]).
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 

@@ -13,17 +13,17 @@ use crate::message::Message;
 /// nothing.
 #[must_use = "futures do nothing unless polled"]
 #[derive(Debug)]
-pub struct Recv<'a, R> {
+pub struct RecvFuture<'a, R> {
     socket: &'a mut AsyncSocket<R>,
 }
 
-impl<'a, R: ReadyFd> Recv<'a, R> {
+impl<'a, R: ReadyFd> RecvFuture<'a, R> {
     pub(super) fn new(socket: &'a mut AsyncSocket<R>) -> Self {
-        Recv { socket }
+        RecvFuture { socket }
     }
 }
 
-impl<R: ReadyFd> Future for Recv<'_, R> {
+impl<R: ReadyFd> Future for RecvFuture<'_, R> {
     type Output = Result<Message>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         self.get_mut().socket.poll_recv(cx)
@@ -34,17 +34,17 @@ impl<R: ReadyFd> Future for Recv<'_, R> {
 /// Dropping it loses nothing: parts already taken wait in the socket.
 #[must_use = "futures do nothing unless polled"]
 #[derive(Debug)]
-pub struct RecvMultipart<'a, R> {
+pub struct RecvMultipartFuture<'a, R> {
     socket: &'a mut AsyncSocket<R>,
 }
 
-impl<'a, R: ReadyFd> RecvMultipart<'a, R> {
+impl<'a, R: ReadyFd> RecvMultipartFuture<'a, R> {
     pub(super) fn new(socket: &'a mut AsyncSocket<R>) -> Self {
-        RecvMultipart { socket }
+        RecvMultipartFuture { socket }
     }
 }
 
-impl<R: ReadyFd> Future for RecvMultipart<'_, R> {
+impl<R: ReadyFd> Future for RecvMultipartFuture<'_, R> {
     type Output = Result<Vec<Message>>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         self.get_mut().socket.poll_recv_multipart(cx)
@@ -55,19 +55,19 @@ impl<R: ReadyFd> Future for RecvMultipart<'_, R> {
 /// it sent nothing.
 #[must_use = "futures do nothing unless polled"]
 #[derive(Debug)]
-pub struct Send<'a, R> {
-    inner: SendMultipart<'a, R>,
+pub struct SendFuture<'a, R> {
+    inner: SendMultipartFuture<'a, R>,
 }
 
-impl<'a, R: ReadyFd> Send<'a, R> {
+impl<'a, R: ReadyFd> SendFuture<'a, R> {
     pub(super) fn new(socket: &'a mut AsyncSocket<R>, msg: Message) -> Self {
-        Send {
-            inner: SendMultipart::new(socket, VecDeque::from([msg])),
+        SendFuture {
+            inner: SendMultipartFuture::new(socket, VecDeque::from([msg])),
         }
     }
 }
 
-impl<R: ReadyFd> Future for Send<'_, R> {
+impl<R: ReadyFd> Future for SendFuture<'_, R> {
     type Output = Result<()>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         Pin::new(&mut self.get_mut().inner).poll(cx)
@@ -79,16 +79,16 @@ impl<R: ReadyFd> Future for Send<'_, R> {
 /// Dropped before it completes, it sent every part or none.
 #[must_use = "futures do nothing unless polled"]
 #[derive(Debug)]
-pub struct SendMultipart<'a, R> {
+pub struct SendMultipartFuture<'a, R> {
     socket: &'a mut AsyncSocket<R>,
     parts: VecDeque<Message>,
     /// Whether the socket took the first part.
     committed: bool,
 }
 
-impl<'a, R: ReadyFd> SendMultipart<'a, R> {
+impl<'a, R: ReadyFd> SendMultipartFuture<'a, R> {
     pub(super) fn new(socket: &'a mut AsyncSocket<R>, parts: VecDeque<Message>) -> Self {
-        SendMultipart {
+        SendMultipartFuture {
             socket,
             parts,
             committed: false,
@@ -96,7 +96,7 @@ impl<'a, R: ReadyFd> SendMultipart<'a, R> {
     }
 }
 
-impl<R: ReadyFd> Future for SendMultipart<'_, R> {
+impl<R: ReadyFd> Future for SendMultipartFuture<'_, R> {
     type Output = Result<()>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();

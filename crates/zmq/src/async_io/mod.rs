@@ -53,7 +53,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::task::{Context, Poll};
 
-pub use self::futures::{Recv, RecvMultipart, Send, SendMultipart};
+pub use self::futures::{RecvFuture, RecvMultipartFuture, SendFuture, SendMultipartFuture};
 use crate::error::{Error, Result};
 use crate::message::Message;
 use crate::socket::{SNDMORE, Socket};
@@ -131,30 +131,30 @@ impl<R: ReadyFd> AsyncSocket<R> {
     }
 
     /// Receives one message part.
-    pub fn recv(&mut self) -> Recv<'_, R> {
-        Recv::new(self)
+    pub fn recv(&mut self) -> RecvFuture<'_, R> {
+        RecvFuture::new(self)
     }
 
     /// Receives every part of one message.
-    pub fn recv_multipart(&mut self) -> RecvMultipart<'_, R> {
-        RecvMultipart::new(self)
+    pub fn recv_multipart(&mut self) -> RecvMultipartFuture<'_, R> {
+        RecvMultipartFuture::new(self)
     }
 
     /// Sends `data` as a one-part message (or the last part of one begun
     /// with the blocking API's `SNDMORE`).
-    pub fn send(&mut self, data: impl Into<Message>) -> Send<'_, R> {
-        Send::new(self, data.into())
+    pub fn send(&mut self, data: impl Into<Message>) -> SendFuture<'_, R> {
+        SendFuture::new(self, data.into())
     }
 
     /// Sends every item of `parts` as one multipart message, all or
     /// nothing (see the module's cancellation notes). No parts: nothing
     /// is sent.
-    pub fn send_multipart<I, T>(&mut self, parts: I) -> SendMultipart<'_, R>
+    pub fn send_multipart<I, T>(&mut self, parts: I) -> SendMultipartFuture<'_, R>
     where
         I: IntoIterator<Item = T>,
         T: Into<Message>,
     {
-        SendMultipart::new(self, parts.into_iter().map(Into::into).collect())
+        SendMultipartFuture::new(self, parts.into_iter().map(Into::into).collect())
     }
 
     /// Polls for one message part.
