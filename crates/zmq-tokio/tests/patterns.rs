@@ -188,3 +188,56 @@ async fn many_sockets() {
     }
 }
 both_runtimes!(many_concurrent_sockets, many_sockets());
+
+async fn stream_ends_on_shutdown() {
+    let ctx = zmq::Context::new();
+    let mut pull = Socket::new(&ctx, zmq::PULL).expect("pull");
+    pull.bind("inproc://stream-ends").expect("bind");
+    let receiver = tokio::spawn(async move {
+        // Waits on ZMQ_FD: the context's stop command must wake it.
+        let first = pull.next().await;
+        (first.is_none(), pull)
+    });
+    // The receiver may or may not be waiting yet: either way it sees
+    // ETERM.
+    tokio::task::yield_now().await;
+    ctx.shutdown();
+    let (ended, pull) = within("stream end", receiver).await.expect("task");
+    assert!(ended, "the stream ends when the context shuts down");
+    let mut pull = pull;
+    let err = within("recv", pull.recv()).await.err();
+    assert_eq!(err, Some(zmq::Error::Term));
+}
+both_runtimes!(
+    a_stream_ends_when_the_context_shuts_down,
+    stream_ends_on_shutdown()
+);
+
+async fn router_mandatory_errors() {
+    let ctx = zmq::Context::new();
+    let mut router = Socket::new(&ctx, zmq::ROUTER).expect("router");
+    router.set_router_mandatory(true).expect("mandatory");
+    router.bind("inproc://mandatory").expect("bind");
+    // An unknown peer: the error comes back at once, nothing waits.
+    let err = within("send", router.send_multipart(["nobody", "hi"]))
+        .await
+        .err();
+    assert_eq!(err, Some(zmq::Error::HostUnreach));
+    // The socket is not left mid-message: a known peer gets the next one.
+    let mut dealer = Socket::new(&ctx, zmq::DEALER).expect("dealer");
+    dealer.set_identity(b"known").expect("identity");
+    dealer.connect("inproc://mandatory").expect("connect");
+    within("hello", dealer.send("hello")).await.expect("send");
+    let hello = within("router recv", router.recv_multipart())
+        .await
+        .expect("recv");
+    assert_eq!(text(&hello), ["known", "hello"]);
+    within("reply", router.send_multipart(["known", "back"]))
+        .await
+        .expect("send");
+    let back = within("dealer recv", dealer.recv_multipart())
+        .await
+        .expect("recv");
+    assert_eq!(text(&back), ["back"]);
+}
+both_runtimes!(router_mandatory_errors_come_back, router_mandatory_errors());
