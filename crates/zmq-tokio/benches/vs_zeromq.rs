@@ -32,7 +32,16 @@ struct Plan {
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
-    let plan = if quick {
+    // `cargo bench` passes `--bench`; `cargo test --all-targets
+    // --all-features` runs this binary without it: a smoke run then.
+    let smoke = !std::env::args().any(|a| a == "--bench");
+    let plan = if smoke {
+        Plan {
+            messages: 2_000,
+            round_trips: 200,
+            runs: 1,
+        }
+    } else if quick {
         Plan {
             messages: 20_000,
             round_trips: 2_000,
