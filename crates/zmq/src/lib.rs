@@ -196,7 +196,6 @@ macro_rules! internal_mod {
     };
 }
 
-/// Async sockets for any executor (see the module's docs).
 pub mod async_io;
 /// A ready ZAP handler: address, PLAIN and CURVE policies.
 pub mod auth;
