@@ -2,9 +2,10 @@
  * different libzmq.so.5 (ours and real libzmq) through LD_LIBRARY_PATH.
  * Driven by crates/zmq-capi/tests/udp_interop.rs.
  *
- *   udp_interop dish <port>                 DISH binds udp://127.0.0.1:<port>,
+ *   udp_interop dish <port> [<host>]        DISH binds udp://<host>:<port>
+ *                                           (127.0.0.1, or a multicast group),
  *                                           joins "TV", waits for "Friends"
- *   udp_interop radio <port>                RADIO connects, sends TV/Friends
+ *   udp_interop radio <port> [<host>]       RADIO connects, sends TV/Friends
  *                                           (and Movies/Godfather) for 3 s
  *   udp_interop dgram-server <port>         DGRAM binds, answers one question
  *   udp_interop dgram-client <port> <peer>  DGRAM binds <port>, asks <peer>
@@ -47,10 +48,10 @@ static void check (int rc, const char *what)
     }
 }
 
-static int dish (const char *port)
+static int dish (const char *port, const char *host)
 {
     char endpoint[64];
-    snprintf (endpoint, sizeof endpoint, "udp://127.0.0.1:%s", port);
+    snprintf (endpoint, sizeof endpoint, "udp://%s:%s", host, port);
     void *ctx = zmq_ctx_new ();
     void *s = new_socket (ctx, ZMQ_DISH, 10000);
     check (zmq_bind (s, endpoint), "zmq_bind");
@@ -92,10 +93,10 @@ static void send_group (void *s, const char *group, const char *body)
     check (zmq_msg_send (&msg, s, 0), "zmq_msg_send");
 }
 
-static int radio (const char *port)
+static int radio (const char *port, const char *host)
 {
     char endpoint[64];
-    snprintf (endpoint, sizeof endpoint, "udp://127.0.0.1:%s", port);
+    snprintf (endpoint, sizeof endpoint, "udp://%s:%s", host, port);
     void *ctx = zmq_ctx_new ();
     void *s = new_socket (ctx, ZMQ_RADIO, 1000);
     check (zmq_connect (s, endpoint), "zmq_connect");
@@ -192,10 +193,10 @@ static int dgram_client (const char *port, const char *peer)
 int main (int argc, char **argv)
 {
     setvbuf (stdout, NULL, _IOLBF, 0);
-    if (argc == 3 && strcmp (argv[1], "dish") == 0)
-        return dish (argv[2]);
-    if (argc == 3 && strcmp (argv[1], "radio") == 0)
-        return radio (argv[2]);
+    if ((argc == 3 || argc == 4) && strcmp (argv[1], "dish") == 0)
+        return dish (argv[2], argc == 4 ? argv[3] : "127.0.0.1");
+    if ((argc == 3 || argc == 4) && strcmp (argv[1], "radio") == 0)
+        return radio (argv[2], argc == 4 ? argv[3] : "127.0.0.1");
     if (argc == 3 && strcmp (argv[1], "dgram-server") == 0)
         return dgram_server (argv[2]);
     if (argc == 4 && strcmp (argv[1], "dgram-client") == 0)
