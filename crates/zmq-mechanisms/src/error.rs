@@ -85,6 +85,20 @@ pub enum MechanismError {
     /// `ZMQ_ZAP_ENFORCE_DOMAIN`) but no handler is bound: libzmq reports
     /// `ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL` with `EFAULT`.
     ZapUnavailable,
+    /// A GSS-API call failed (credentials, names, a context step, or
+    /// wrapping), or the mechanism is not built. libzmq stalls until its
+    /// handshake timer reports `ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL`; we
+    /// report that event at once.
+    Gssapi {
+        /// The call that failed.
+        call: &'static str,
+        /// Its major status.
+        major: u32,
+        /// Its minor (mechanism) status.
+        minor: u32,
+        /// The library's text for both.
+        message: String,
+    },
     /// The OS random source failed (no code).
     RandomSource,
     /// A broken internal invariant of our own code (never the peer's
@@ -119,6 +133,7 @@ impl MechanismError {
             | MechanismError::PeerError { .. }
             | MechanismError::AuthFailed { .. }
             | MechanismError::ZapUnavailable
+            | MechanismError::Gssapi { .. }
             | MechanismError::RandomSource
             | MechanismError::Internal { .. } => None,
         }
@@ -141,7 +156,10 @@ impl MechanismError {
     /// Whether libzmq reports this failure as
     /// `ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL`.
     pub fn is_no_detail(&self) -> bool {
-        matches!(self, MechanismError::ZapUnavailable)
+        matches!(
+            self,
+            MechanismError::ZapUnavailable | MechanismError::Gssapi { .. }
+        )
     }
 
     /// The reason of the ERROR command to send to the peer before closing,
@@ -187,6 +205,10 @@ impl fmt::Display for MechanismError {
                 write!(f, "malformed ZAP reply ({code:?})")
             }
             MechanismError::ZapUnavailable => write!(f, "ZAP required but no handler is bound"),
+            MechanismError::Gssapi { message, call, .. } if message.is_empty() => {
+                write!(f, "{call}")
+            }
+            MechanismError::Gssapi { message, .. } => write!(f, "GSSAPI: {message}"),
             MechanismError::RandomSource => write!(f, "the OS random source failed"),
             MechanismError::Internal { what } => write!(f, "internal error: {what}"),
         }

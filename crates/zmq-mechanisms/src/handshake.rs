@@ -16,6 +16,9 @@ use zmtp_codec::{Command, Mechanism, Metadata};
 use crate::config::MechanismConfig;
 use crate::curve::{CurveClient, CurveClientKeys, CurveHandshake, CurveServer};
 use crate::error::MechanismError;
+#[cfg(feature = "gssapi")]
+use crate::gssapi::{GssapiClient, GssapiHandshake, GssapiServer};
+use crate::gssapi::GssapiConfig;
 use crate::keys::SecretKey;
 use crate::null::NullHandshake;
 use crate::plain::PlainHandshake;
@@ -32,6 +35,9 @@ pub enum Handshake {
     Plain(PlainHandshake),
     /// CURVE (RFC 25/26), either side (boxed: it holds keys and buffers).
     Curve(Box<CurveHandshake>),
+    /// GSSAPI (RFC 38), either side (boxed: it holds GSS-API handles).
+    #[cfg(feature = "gssapi")]
+    Gssapi(Box<GssapiHandshake>),
 }
 
 /// What a handshake does after consuming its input.
@@ -100,12 +106,46 @@ impl Handshake {
             .map(|s| Handshake::Curve(Box::new(CurveHandshake::Server(s))))
     }
 
+    /// A GSSAPI client or server (`config.as_server`) with the socket's
+    /// GSSAPI options. Without the `gssapi` feature this fails with
+    /// [`MechanismError::Gssapi`] (the option layer never selects it).
+    pub fn gssapi(
+        config: &MechanismConfig,
+        options: &GssapiConfig,
+    ) -> Result<Handshake, MechanismError> {
+        #[cfg(feature = "gssapi")]
+        {
+            let inner = if config.as_server {
+                GssapiHandshake::Server(GssapiServer::new(config, options)?)
+            } else {
+                GssapiHandshake::Client(GssapiClient::new(config, options)?)
+            };
+            Ok(Handshake::Gssapi(Box::new(inner)))
+        }
+        #[cfg(not(feature = "gssapi"))]
+        {
+            let _ = (config, options);
+            Err(MechanismError::Gssapi {
+                call: "GSSAPI not built",
+                major: 0,
+                minor: 0,
+                message: String::new(),
+            })
+        }
+    }
+
     /// The first step, right after the greeting: NULL with a ZAP domain
     /// asks ZAP before its READY ([`Step::NeedZap`]); every other
     /// handshake just goes on ([`Step::Continue`]; poll its commands).
     pub fn start(self) -> Result<Step, MechanismError> {
         match self {
             Handshake::Null(h) => h.start(),
+            // The GSSAPI client sends its first token.
+            #[cfg(feature = "gssapi")]
+            Handshake::Gssapi(g) => match *g {
+                GssapiHandshake::Client(c) => c.start(),
+                server => Ok(Step::Continue(Handshake::Gssapi(Box::new(server)))),
+            },
             other => Ok(Step::Continue(other)),
         }
     }
@@ -116,6 +156,8 @@ impl Handshake {
             Handshake::Null(_) => Mechanism::NULL,
             Handshake::Plain(_) => Mechanism::PLAIN,
             Handshake::Curve(_) => Mechanism::CURVE,
+            #[cfg(feature = "gssapi")]
+            Handshake::Gssapi(_) => Mechanism::GSSAPI,
         }
     }
 
@@ -129,6 +171,11 @@ impl Handshake {
                 CurveHandshake::Client(h) => h.poll_command(),
                 CurveHandshake::Server(h) => h.poll_command(),
             },
+            #[cfg(feature = "gssapi")]
+            Handshake::Gssapi(g) => match g.as_mut() {
+                GssapiHandshake::Client(h) => h.poll_command(),
+                GssapiHandshake::Server(h) => h.poll_command(),
+            },
         }
     }
 
@@ -140,6 +187,11 @@ impl Handshake {
             Handshake::Curve(curve) => match *curve {
                 CurveHandshake::Client(h) => h.handle_command(body),
                 CurveHandshake::Server(h) => h.handle_command(body),
+            },
+            #[cfg(feature = "gssapi")]
+            Handshake::Gssapi(g) => match *g {
+                GssapiHandshake::Client(h) => h.handle_command(body),
+                GssapiHandshake::Server(h) => h.handle_command(body),
             },
         }
     }
@@ -155,6 +207,11 @@ impl Handshake {
             Handshake::Curve(curve) => match *curve {
                 CurveHandshake::Server(h) => h.handle_zap_reply(reply),
                 CurveHandshake::Client(_) => Err(MechanismError::UnexpectedCommand),
+            },
+            #[cfg(feature = "gssapi")]
+            Handshake::Gssapi(g) => match *g {
+                GssapiHandshake::Server(h) => h.handle_zap_reply(reply),
+                GssapiHandshake::Client(_) => Err(MechanismError::UnexpectedCommand),
             },
         }
     }

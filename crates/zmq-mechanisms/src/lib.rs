@@ -20,7 +20,8 @@
 // Three audited `unsafe` calls, all in `Backend::blocks`
 // (src/xsalsa20/mod.rs): into the SSE2 Salsa20 core (baseline on x86_64)
 // and into the AVX2 and AVX-512 cores (after run-time detection). None
-// in a `rustcrypto-curve` build.
+// in a `rustcrypto-curve` build. With the `gssapi` feature, the FFI
+// calls into the system GSS-API library, all in src/gssapi/ffi.rs.
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -35,6 +36,9 @@ pub mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+/// The GSSAPI mechanism (RFC 38) over the system GSS-API (feature
+/// `gssapi`; without it only the option types).
+pub mod gssapi;
 /// The mechanism-independent handshake driver and its steps.
 pub mod handshake;
 /// CURVE keys: generation, Z85 forms, secret keys wiped on drop.
@@ -62,6 +66,7 @@ pub mod zap;
 pub use config::MechanismConfig;
 pub use curve::{CurveClientKeys, CurveHandshake, CurveTraffic};
 pub use error::MechanismError;
+pub use gssapi::{GssapiConfig, NameType as GssapiNameType};
 pub use handshake::{Established, Handshake, Step};
 pub use keys::{KeyError, SecretKey, curve_keypair, curve_public, parse_key};
 pub use null::NullHandshake;

@@ -6,6 +6,8 @@ use zmtp_codec::Frame;
 
 use crate::curve::CurveTraffic;
 use crate::error::MechanismError;
+#[cfg(feature = "gssapi")]
+use crate::gssapi::GssapiTraffic;
 
 /// The per-frame transform of an established connection. Not `Clone`:
 /// it holds the connection's nonce counters ([`CurveTraffic`]).
@@ -17,6 +19,9 @@ pub enum TrafficTransform {
     Identity,
     /// CURVE MESSAGE boxes.
     Curve(CurveTraffic),
+    /// GSSAPI `MESSAGE` wrapping (unless `ZMQ_GSSAPI_PLAINTEXT`).
+    #[cfg(feature = "gssapi")]
+    Gssapi(GssapiTraffic),
 }
 
 impl TrafficTransform {
@@ -32,6 +37,8 @@ impl TrafficTransform {
         match self {
             TrafficTransform::Identity => Ok(frame),
             TrafficTransform::Curve(curve) => curve.seal_frame(&frame),
+            #[cfg(feature = "gssapi")]
+            TrafficTransform::Gssapi(gss) => gss.seal_frame(&frame),
         }
     }
 
@@ -40,6 +47,8 @@ impl TrafficTransform {
         match self {
             TrafficTransform::Identity => Ok(frame),
             TrafficTransform::Curve(curve) => curve.open_frame(&frame),
+            #[cfg(feature = "gssapi")]
+            TrafficTransform::Gssapi(gss) => gss.open_frame(&frame),
         }
     }
 }

@@ -1,0 +1,97 @@
+//! GSSAPI traffic: each frame `gss_wrap`ped into a `MESSAGE` command, as
+//! libzmq's `encode_message` / `decode_message` lay it out.
+
+use bytes::{BufMut, Bytes, BytesMut};
+use zmtp_codec::{Frame, FrameFlags};
+
+use super::ffi::{Context, GssError};
+use super::sized_field;
+use crate::error::MechanismError;
+use crate::peer::check_command_structure;
+
+const MESSAGE: &[u8] = b"\x07MESSAGE";
+const FLAG_MORE: u8 = 0x01;
+const FLAG_COMMAND: u8 = 0x02;
+
+/// The established context of a connection that wraps its frames.
+pub struct GssapiTraffic {
+    context: Context,
+}
+
+impl core::fmt::Debug for GssapiTraffic {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("GssapiTraffic")
+    }
+}
+
+pub(crate) fn gss_failure(e: GssError) -> MechanismError {
+    MechanismError::Gssapi {
+        call: e.call,
+        major: e.major,
+        minor: e.minor,
+        message: e.to_string(),
+    }
+}
+
+impl GssapiTraffic {
+    pub(crate) fn new(context: Context) -> GssapiTraffic {
+        GssapiTraffic { context }
+    }
+
+    pub(crate) fn into_context(self) -> Context {
+        self.context
+    }
+
+    /// A `MESSAGE` command body wrapping a frame with `flags` and `body`.
+    pub fn seal(&mut self, flags: FrameFlags, body: &[u8]) -> Result<Bytes, MechanismError> {
+        let mut plain = Vec::with_capacity(1 + body.len());
+        let mut bits = 0;
+        if flags.more() {
+            bits |= FLAG_MORE;
+        }
+        if flags.command() {
+            bits |= FLAG_COMMAND;
+        }
+        plain.push(bits);
+        plain.extend_from_slice(body);
+        let wrapped = self.context.wrap(&plain).map_err(gss_failure)?;
+        let mut out = BytesMut::with_capacity(MESSAGE.len() + 4 + wrapped.len());
+        out.put_slice(MESSAGE);
+        super::put_len(&mut out, wrapped.len());
+        out.put_slice(&wrapped);
+        Ok(out.freeze())
+    }
+
+    /// The flags and body a `MESSAGE` command body wraps.
+    pub fn open(&mut self, body: &Bytes) -> Result<(FrameFlags, Bytes), MechanismError> {
+        check_command_structure(body)?;
+        if !body.starts_with(MESSAGE) {
+            return Err(MechanismError::UnexpectedCommand);
+        }
+        let wrapped = sized_field(body.slice(MESSAGE.len()..), MechanismError::MalformedMessage)?;
+        let plain = self
+            .context
+            .unwrap(&wrapped)
+            .map_err(|_| MechanismError::Cryptographic {
+                what: "GSSAPI MESSAGE",
+            })?;
+        let Some((&bits, rest)) = plain.split_first() else {
+            return Err(MechanismError::MalformedMessage);
+        };
+        let flags = FrameFlags::new(bits & FLAG_MORE != 0, bits & FLAG_COMMAND != 0);
+        Ok((flags, Bytes::copy_from_slice(rest)))
+    }
+
+    /// [`GssapiTraffic::seal`] of a whole frame: the `MESSAGE` goes out as
+    /// a frame without flags (libzmq's encoder sees a fresh message).
+    pub fn seal_frame(&mut self, frame: &Frame) -> Result<Frame, MechanismError> {
+        let body = self.seal(frame.flags, &frame.body)?;
+        Ok(Frame::new(FrameFlags::NONE, body))
+    }
+
+    /// [`GssapiTraffic::open`] of a whole frame.
+    pub fn open_frame(&mut self, frame: &Frame) -> Result<Frame, MechanismError> {
+        let (flags, body) = self.open(&frame.body)?;
+        Ok(Frame::new(flags, body))
+    }
+}
