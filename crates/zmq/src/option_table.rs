@@ -512,6 +512,10 @@ pub mod num {
     pub const ZMQ_IPC_FILTER_UID: i32 = 59;
     pub const ZMQ_IPC_FILTER_GID: i32 = 60;
     pub const ZMQ_CONNECT_ROUTING_ID: i32 = 61;
+    pub const ZMQ_GSSAPI_SERVER: i32 = 62;
+    pub const ZMQ_GSSAPI_PRINCIPAL: i32 = 63;
+    pub const ZMQ_GSSAPI_SERVICE_PRINCIPAL: i32 = 64;
+    pub const ZMQ_GSSAPI_PLAINTEXT: i32 = 65;
     pub const ZMQ_HANDSHAKE_IVL: i32 = 66;
     pub const ZMQ_SOCKS_PROXY: i32 = 68;
     pub const ZMQ_XPUB_NODROP: i32 = 69;
@@ -532,6 +536,8 @@ pub mod num {
     pub const ZMQ_VMCI_BUFFER_MAX_SIZE: i32 = 87;
     pub const ZMQ_VMCI_CONNECT_TIMEOUT: i32 = 88;
     pub const ZMQ_USE_FD: i32 = 89;
+    pub const ZMQ_GSSAPI_PRINCIPAL_NAMETYPE: i32 = 90;
+    pub const ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE: i32 = 91;
     pub const ZMQ_BINDTODEVICE: i32 = 92;
     pub const ZMQ_ZAP_ENFORCE_DOMAIN: i32 = 93;
     pub const ZMQ_LOOPBACK_FASTPATH: i32 = 94;
@@ -797,6 +803,7 @@ pub const OPTIONS: &[OptionSpec] = &[
                 Mechanism::Null => 0,
                 Mechanism::Plain => 1,
                 Mechanism::Curve => 2,
+                Mechanism::Gssapi => 3,
             }))
         }),
     int("ZMQ_PLAIN_SERVER", num::ZMQ_PLAIN_SERVER)
@@ -932,6 +939,44 @@ pub const OPTIONS: &[OptionSpec] = &[
         .layer(Layer::Transport)
         .rust("set_ipc_filter_gid/get_ipc_filter_gids")
         .set(|s, v| s.set_ipc_filter_gid(id_arg(v)?)),
+    #[cfg(feature = "gssapi")]
+    int("ZMQ_GSSAPI_SERVER", num::ZMQ_GSSAPI_SERVER)
+        .default("0")
+        .range(BOOL)
+        .note("selects ZMQ_GSSAPI, even with 0")
+        .layer(Layer::Mechanism)
+        .rust("set_gssapi_server/is_gssapi_server")
+        .set(|s, v| s.set_gssapi_server(v.flag()?))
+        .get(|s| Ok(flag(s.is_gssapi_server()?))),
+    #[cfg(feature = "gssapi")]
+    text("ZMQ_GSSAPI_PRINCIPAL", num::ZMQ_GSSAPI_PRINCIPAL)
+        .default("\"\"")
+        .range(Range::Length(1, 255))
+        .note("selects ZMQ_GSSAPI")
+        .layer(Layer::Mechanism)
+        .rust("set_gssapi_principal/get_gssapi_principal")
+        .set(|s, v| s.set_gssapi_principal(v.bytes()?))
+        .get(|s| Ok(text_value(s.get_gssapi_principal()?))),
+    #[cfg(feature = "gssapi")]
+    text(
+        "ZMQ_GSSAPI_SERVICE_PRINCIPAL",
+        num::ZMQ_GSSAPI_SERVICE_PRINCIPAL,
+    )
+    .default("\"\"")
+    .range(Range::Length(1, 255))
+    .note("selects ZMQ_GSSAPI as client")
+    .layer(Layer::Mechanism)
+    .rust("set_gssapi_service_principal/get_gssapi_service_principal")
+    .set(|s, v| s.set_gssapi_service_principal(v.bytes()?))
+    .get(|s| Ok(text_value(s.get_gssapi_service_principal()?))),
+    #[cfg(feature = "gssapi")]
+    int("ZMQ_GSSAPI_PLAINTEXT", num::ZMQ_GSSAPI_PLAINTEXT)
+        .default("0")
+        .range(BOOL)
+        .layer(Layer::Mechanism)
+        .rust("set_gssapi_plaintext/is_gssapi_plaintext")
+        .set(|s, v| s.set_gssapi_plaintext(v.flag()?))
+        .get(|s| Ok(flag(s.is_gssapi_plaintext()?))),
     bytes(
         "ZMQ_CONNECT_ROUTING_ID ZMQ_CONNECT_RID",
         num::ZMQ_CONNECT_ROUTING_ID,
@@ -1107,6 +1152,32 @@ pub const OPTIONS: &[OptionSpec] = &[
         .rust("set_bindtodevice/get_bindtodevice")
         .set(|s, v| s.set_bindtodevice_bytes(v.raw()?))
         .get(|s| Ok(text_value(s.get_bindtodevice_bytes()?))),
+    #[cfg(feature = "gssapi")]
+    OptionSpec::new(
+        "ZMQ_GSSAPI_PRINCIPAL_NAMETYPE",
+        num::ZMQ_GSSAPI_PRINCIPAL_NAMETYPE,
+        ValueType::Int,
+    )
+    .default("ZMQ_GSSAPI_NT_HOSTBASED")
+    .range(Range::Between(0, 2))
+    .note("ZMQ_GSSAPI_NT_*")
+    .layer(Layer::Mechanism)
+    .rust("set_gssapi_principal_nametype/get_gssapi_principal_nametype")
+    .set(|s, v| s.set_gssapi_principal_nametype(v.int()?))
+    .get(|s| Ok(OptionValue::Int(s.get_gssapi_principal_nametype()?))),
+    #[cfg(feature = "gssapi")]
+    OptionSpec::new(
+        "ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE",
+        num::ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE,
+        ValueType::Int,
+    )
+    .default("ZMQ_GSSAPI_NT_HOSTBASED")
+    .range(Range::Between(0, 2))
+    .note("ZMQ_GSSAPI_NT_*")
+    .layer(Layer::Mechanism)
+    .rust("set_gssapi_service_principal_nametype/get_gssapi_service_principal_nametype")
+    .set(|s, v| s.set_gssapi_service_principal_nametype(v.int()?))
+    .get(|s| Ok(OptionValue::Int(s.get_gssapi_service_principal_nametype()?))),
     int("ZMQ_ZAP_ENFORCE_DOMAIN", num::ZMQ_ZAP_ENFORCE_DOMAIN)
         .default("0")
         .range(Range::AnyBool)
@@ -1257,9 +1328,13 @@ pub const OPTIONS: &[OptionSpec] = &[
 /// Socket option numbers of `zmq.h` that are not built: set and get are
 /// EINVAL, as in a libzmq built without the feature. (name, number, why)
 pub const NOT_BUILT: &[(&str, i32, &str)] = &[
+    #[cfg(not(feature = "gssapi"))]
     ("ZMQ_GSSAPI_SERVER", 62, "no GSSAPI"),
+    #[cfg(not(feature = "gssapi"))]
     ("ZMQ_GSSAPI_PRINCIPAL", 63, "no GSSAPI"),
+    #[cfg(not(feature = "gssapi"))]
     ("ZMQ_GSSAPI_SERVICE_PRINCIPAL", 64, "no GSSAPI"),
+    #[cfg(not(feature = "gssapi"))]
     ("ZMQ_GSSAPI_PLAINTEXT", 65, "no GSSAPI"),
     ("ZMQ_BLOCKY", 70, "a context option, not a socket option"),
     #[cfg(not(feature = "vmci"))]
@@ -1286,7 +1361,9 @@ pub const NOT_BUILT: &[(&str, i32, &str)] = &[
         88,
         "vmci feature not enabled (libzmq: WITH_VMCI)",
     ),
+    #[cfg(not(feature = "gssapi"))]
     ("ZMQ_GSSAPI_PRINCIPAL_NAMETYPE", 90, "no GSSAPI"),
+    #[cfg(not(feature = "gssapi"))]
     ("ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE", 91, "no GSSAPI"),
     ("ZMQ_WSS_KEY_PEM", 103, "no WSS transport"),
     ("ZMQ_WSS_CERT_PEM", 104, "no WSS transport"),

@@ -91,6 +91,8 @@ pub struct SocketOptions {
     pub curve_secret_key: [u8; 32],
     /// `ZMQ_CURVE_SERVERKEY` (binary).
     pub curve_server_key: [u8; 32],
+    /// The `ZMQ_GSSAPI_*` options (principals, name types, plaintext).
+    pub gssapi: zmq_mechanisms::GssapiConfig,
     /// `ZMQ_ZAP_DOMAIN` (at most 255 bytes).
     pub zap_domain: Bytes,
     /// `ZMQ_ZAP_ENFORCE_DOMAIN`.
@@ -296,6 +298,9 @@ pub enum Mechanism {
     Plain = 1,
     /// `ZMQ_CURVE` (2): CurveZMQ encryption and authentication.
     Curve = 2,
+    /// `ZMQ_GSSAPI` (3): Kerberos through the system GSS-API (only in a
+    /// build with the `gssapi` feature).
+    Gssapi = 3,
 }
 
 /// The `zmq` crate's (rust-zmq's) names for the mechanisms.
@@ -306,6 +311,8 @@ impl Mechanism {
     pub const ZMQ_PLAIN: Mechanism = Mechanism::Plain;
     /// [`Mechanism::Curve`].
     pub const ZMQ_CURVE: Mechanism = Mechanism::Curve;
+    /// [`Mechanism::Gssapi`].
+    pub const ZMQ_GSSAPI: Mechanism = Mechanism::Gssapi;
 }
 
 impl Default for SocketOptions {
@@ -346,6 +353,7 @@ impl Default for SocketOptions {
             curve_secret_key: [0; 32],
             curve_server_key: [0; 32],
             zap_domain: Bytes::new(),
+            gssapi: zmq_mechanisms::GssapiConfig::default(),
             zap_enforce_domain: false,
             router_mandatory: false,
             router_handover: false,

@@ -34,6 +34,13 @@ pub enum MechanismChoice {
         /// `ZMQ_CURVE_SERVERKEY` (client only).
         server_key: [u8; 32],
     },
+    /// GSSAPI (RFC 38; only selectable with the `gssapi` feature).
+    Gssapi {
+        /// `ZMQ_GSSAPI_SERVER`.
+        server: bool,
+        /// The `ZMQ_GSSAPI_*` options.
+        options: zmq_mechanisms::GssapiConfig,
+    },
 }
 
 /// Everything a [`crate::engine::ZmtpConnection`] needs to know about its

@@ -168,6 +168,11 @@ impl ZmtpConnection {
                     server: *server_key,
                 },
             )?,
+            MechanismChoice::Gssapi { server, options } => {
+                let mut gss_config = mechanism_config.clone();
+                gss_config.as_server = *server;
+                Handshake::gssapi(&gss_config, options)?
+            }
         };
         let mut greeting = GreetingConfig::new(config.socket_type);
         greeting.mechanism = handshake.mechanism();

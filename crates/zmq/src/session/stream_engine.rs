@@ -262,6 +262,10 @@ fn connection_config(
             secret: SecretKey::from_bytes(o.curve_secret_key),
             server_key: o.curve_server_key,
         },
+        Mechanism::Gssapi => MechanismChoice::Gssapi {
+            server: o.as_server,
+            options: o.gssapi.clone(),
+        },
     };
     config.zap_domain = o.zap_domain.clone();
     config.zap_enforce_domain = o.zap_enforce_domain;

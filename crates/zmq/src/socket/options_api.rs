@@ -39,8 +39,9 @@ macro_rules! int_options {
 mod network;
 /// `ZMQ_RECONNECT_STOP` and the hello, disconnect and hiccup messages.
 mod session;
-/// Options of features we do not build (multicast, VMCI, GSSAPI, WSS,
-/// NORM).
+/// The GSSAPI options (EINVAL without the `gssapi` feature).
+mod gssapi;
+/// Options of features we do not build (multicast, VMCI, WSS, NORM).
 mod unbuilt;
 /// `ZMQ_VMCI_*` (with the `vmci` feature; EINVAL without).
 mod vmci;

@@ -8,8 +8,9 @@
 //!   RADIO sockets (the udp engine sets them on multicast groups);
 //! - `ZMQ_IN_BATCH_SIZE` / `ZMQ_OUT_BATCH_SIZE` are stored: our engine
 //!   sizes its own reads and writes;
-//! - GSSAPI, WSS and NORM options are EINVAL, as in a libzmq built
-//!   without them (VMCI: `vmci.rs`, with the `vmci` feature).
+//! - WSS and NORM options are EINVAL, as in a libzmq built without them
+//!   (VMCI: `vmci.rs`, with the `vmci` feature; GSSAPI: `gssapi.rs`,
+//!   with the `gssapi` feature).
 
 use super::super::Socket;
 use crate::error::{Error, Result};
@@ -52,18 +53,9 @@ macro_rules! not_built {
 }
 
 not_built! {
-    /// `ZMQ_GSSAPI_SERVER`: EINVAL (no GSSAPI mechanism).
-    set_gssapi_server(bool) / get_gssapi_server -> bool;
-    /// `ZMQ_GSSAPI_PRINCIPAL`: EINVAL (no GSSAPI mechanism).
-    set_gssapi_principal(&str) / get_gssapi_principal -> String;
-    /// `ZMQ_GSSAPI_SERVICE_PRINCIPAL`: EINVAL (no GSSAPI mechanism).
-    set_gssapi_service_principal(&str) / get_gssapi_service_principal -> String;
-    /// `ZMQ_GSSAPI_PLAINTEXT`: EINVAL (no GSSAPI mechanism).
-    set_gssapi_plaintext(bool) / get_gssapi_plaintext -> bool;
-    /// `ZMQ_GSSAPI_PRINCIPAL_NAMETYPE`: EINVAL (no GSSAPI mechanism).
-    set_gssapi_principal_nametype(i32) / get_gssapi_principal_nametype -> i32;
-    /// `ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE`: EINVAL (no GSSAPI).
-    set_gssapi_service_principal_nametype(i32) / get_gssapi_service_principal_nametype -> i32;
+//! - WSS and NORM options are EINVAL, as in a libzmq built without them
+//!   (VMCI: `vmci.rs`, with the `vmci` feature; GSSAPI: `gssapi.rs`,
+//!   with the `gssapi` feature).
     /// `ZMQ_WSS_KEY_PEM`: EINVAL (no wss transport).
     set_wss_key_pem(&[u8]) / get_wss_key_pem -> Vec<u8>;
     /// `ZMQ_WSS_CERT_PEM`: EINVAL (no wss transport).
