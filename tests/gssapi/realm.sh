@@ -82,7 +82,10 @@ export KRB5_CONFIG=$dir/krb5.conf
 export KRB5_KDC_PROFILE=$dir/kdc.conf
 export KRB5_KTNAME=FILE:$dir/keytab
 export KRB5_CLIENT_KTNAME=FILE:$dir/keytab
-export KRB5CCNAME=MEMORY:
+# A cache collection: each client principal gets its own cache in it
+# (a single MEMORY: cache would hold one principal per process).
+mkdir -p "$dir/ccache"
+export KRB5CCNAME=DIR:$dir/ccache
 export KRB5RCACHETYPE=none
 
 kdb5_util create -s -r "$realm" -P "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$dir/setup.log" 2>&1

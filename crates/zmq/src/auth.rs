@@ -3,9 +3,10 @@
 //!
 //! It runs a REP socket bound at `inproc://zeromq.zap.01` on its own thread
 //! and answers every ZAP request of the context's server sockets with a
-//! policy: addresses allowed or denied, a PLAIN user/password table, and the
-//! CURVE public keys allowed (or any key). Any ZAP handler of the user's
-//! own, an ordinary REP or ROUTER socket at the same endpoint, works the
+//! policy: addresses allowed or denied, a PLAIN user/password table, the
+//! CURVE public keys allowed (or any key), and the GSSAPI principals
+//! allowed (or any). Any ZAP handler of the user's own, an ordinary REP or
+//! ROUTER socket at the same endpoint, works the
 //! same way; this one saves writing it.
 
 use std::collections::{HashMap, HashSet};
@@ -30,6 +31,8 @@ struct Policy {
     passwords: HashMap<Vec<u8>, Vec<u8>>,
     curve_keys: HashSet<[u8; 32]>,
     curve_any: bool,
+    gssapi_principals: HashSet<Vec<u8>>,
+    gssapi_any: bool,
 }
 
 /// A running ZAP handler; stops when dropped or with [`Authenticator::stop`].
@@ -119,6 +122,24 @@ impl Authenticator {
         self.policy.lock().curve_any = true;
     }
 
+    /// Allows these GSSAPI client principals (as the server's GSS-API
+    /// displays them, e.g. `alice@EXAMPLE.COM`); the principal becomes
+    /// the `User-Id`.
+    pub fn configure_gssapi<I, P>(&self, principals: I)
+    where
+        I: IntoIterator<Item = P>,
+        P: AsRef<[u8]>,
+    {
+        let mut p = self.policy.lock();
+        p.gssapi_any = false;
+        p.gssapi_principals = principals.into_iter().map(|k| k.as_ref().to_vec()).collect();
+    }
+
+    /// Allows any GSSAPI client the GSS-API authenticated.
+    pub fn allow_any_gssapi(&self) {
+        self.policy.lock().gssapi_any = true;
+    }
+
     /// Stops the handler thread and unbinds the ZAP endpoint.
     pub fn stop(mut self) {
         self.shutdown();
@@ -203,6 +224,13 @@ fn answer(request: &[Vec<u8>], policy: &Policy) -> Vec<Vec<u8>> {
                 reply("200", "OK", user.as_bytes())
             } else {
                 reply("400", "Unknown client key", b"")
+            }
+        }
+        (b"GSSAPI", [principal, ..]) => {
+            if policy.gssapi_any || policy.gssapi_principals.contains(principal) {
+                reply("200", "OK", principal)
+            } else {
+                reply("400", "Principal not allowed", b"")
             }
         }
         _ => reply("400", "Unsupported mechanism", b""),

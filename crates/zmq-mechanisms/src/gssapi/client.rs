@@ -70,7 +70,7 @@ impl GssapiClient {
         if !self.options.principal.is_empty() {
             let name = Name::import(&self.options.principal, self.options.principal_nametype)
                 .map_err(gss_failure)?;
-            self.cred = Some(Cred::acquire(&name).map_err(gss_failure)?);
+            self.cred = Some(Cred::acquire(&name, false).map_err(gss_failure)?);
         }
         let target = Name::import(
             &self.options.service_principal,

@@ -32,7 +32,8 @@ type NameHandle = *mut c_void;
 type CredHandle = *mut c_void;
 type CtxHandle = *mut c_void;
 
-const GSS_C_BOTH: c_int = 0;
+const GSS_C_INITIATE: c_int = 1;
+const GSS_C_ACCEPT: c_int = 2;
 const GSS_C_QOP_DEFAULT: OmUint32 = 0;
 /// `GSS_C_MUTUAL_FLAG | GSS_C_REPLAY_FLAG`, what libzmq asks for.
 const REQ_FLAGS: OmUint32 = 2 | 4;
@@ -313,9 +314,12 @@ pub struct Cred(CredHandle);
 unsafe impl Send for Cred {}
 
 impl Cred {
-    /// Credentials for `name`, to initiate and accept (`GSS_C_BOTH`, as
-    /// libzmq asks).
-    pub fn acquire(name: &Name) -> Result<Cred, GssError> {
+    /// Credentials for `name`, to initiate (client) or to accept
+    /// (server). libzmq asks for both on either side, which needs the
+    /// principal's key in the keytab *and* a ticket cache of that same
+    /// principal; one role's credentials are all a side uses.
+    pub fn acquire(name: &Name, accept: bool) -> Result<Cred, GssError> {
+        let usage = if accept { GSS_C_ACCEPT } else { GSS_C_INITIATE };
         let mut minor = 0;
         let mut cred: CredHandle = ptr::null_mut();
         // SAFETY: `name.0` is live; `cred` receives a handle `Cred` owns;
@@ -326,7 +330,7 @@ impl Cred {
                 name.0,
                 0,
                 ptr::null_mut(),
-                GSS_C_BOTH,
+                usage,
                 &mut cred,
                 ptr::null_mut(),
                 ptr::null_mut(),

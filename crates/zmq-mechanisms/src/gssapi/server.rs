@@ -91,7 +91,7 @@ impl GssapiServer {
             } else {
                 let name = Name::import(&self.options.principal, self.options.principal_nametype)
                     .map_err(gss_failure)?;
-                Some(Cred::acquire(&name).map_err(gss_failure)?)
+                Some(Cred::acquire(&name, true).map_err(gss_failure)?)
             };
             self.cred = Some(cred);
         }
