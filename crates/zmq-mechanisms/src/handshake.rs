@@ -16,9 +16,9 @@ use zmtp_codec::{Command, Mechanism, Metadata};
 use crate::config::MechanismConfig;
 use crate::curve::{CurveClient, CurveClientKeys, CurveHandshake, CurveServer};
 use crate::error::MechanismError;
+use crate::gssapi::GssapiConfig;
 #[cfg(feature = "gssapi")]
 use crate::gssapi::{GssapiClient, GssapiHandshake, GssapiServer};
-use crate::gssapi::GssapiConfig;
 use crate::keys::SecretKey;
 use crate::null::NullHandshake;
 use crate::plain::PlainHandshake;

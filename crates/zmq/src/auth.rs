@@ -132,7 +132,10 @@ impl Authenticator {
     {
         let mut p = self.policy.lock();
         p.gssapi_any = false;
-        p.gssapi_principals = principals.into_iter().map(|k| k.as_ref().to_vec()).collect();
+        p.gssapi_principals = principals
+            .into_iter()
+            .map(|k| k.as_ref().to_vec())
+            .collect();
     }
 
     /// Allows any GSSAPI client the GSS-API authenticated.

@@ -29,7 +29,10 @@ fn socket(ctx: &Context, kind: SocketType) -> Socket {
 }
 
 fn events(ctx: &Context, watched: &Socket) -> Socket {
-    let name = format!("inproc://gss-monitor-{}", NEXT.fetch_add(1, Ordering::Relaxed));
+    let name = format!(
+        "inproc://gss-monitor-{}",
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
     watched.monitor(&name, monitor::EVENT_ALL as i32).unwrap();
     let reader = socket(ctx, SocketType::Pair);
     reader.connect(&name).unwrap();
@@ -66,7 +69,9 @@ fn pair(ctx: &Context, user: &str, service: &str, plaintext: bool) -> (Socket, S
     server.bind("tcp://127.0.0.1:*").unwrap();
     let client = socket(ctx, SocketType::Dealer);
     client.set_gssapi_service_principal(service).unwrap();
-    client.set_gssapi_service_principal_nametype(NT_HOSTBASED).unwrap();
+    client
+        .set_gssapi_service_principal_nametype(NT_HOSTBASED)
+        .unwrap();
     client.set_gssapi_principal(user).unwrap();
     client.set_gssapi_principal_nametype(NT_USER_NAME).unwrap();
     client.set_gssapi_plaintext(plaintext).unwrap();
@@ -90,7 +95,10 @@ fn bounce(server: &Socket, client: &Socket) -> zmq::Message {
     assert_eq!(server.recv_bytes(0).unwrap(), big);
     server.send("", SNDMORE).unwrap();
     server.send("world", 0).unwrap();
-    assert_eq!(client.recv_multipart(0).unwrap(), [b"".to_vec(), b"world".to_vec()]);
+    assert_eq!(
+        client.recv_multipart(0).unwrap(),
+        [b"".to_vec(), b"world".to_vec()]
+    );
     first
 }
 
@@ -133,15 +141,21 @@ fn krb5_principal_names() {
     server
         .set_gssapi_principal(format!("zmqsvc/localhost@{REALM}"))
         .unwrap();
-    server.set_gssapi_principal_nametype(NT_KRB5_PRINCIPAL).unwrap();
+    server
+        .set_gssapi_principal_nametype(NT_KRB5_PRINCIPAL)
+        .unwrap();
     client
         .set_gssapi_service_principal(format!("zmqsvc/localhost@{REALM}"))
         .unwrap();
     client
         .set_gssapi_service_principal_nametype(NT_KRB5_PRINCIPAL)
         .unwrap();
-    client.set_gssapi_principal(format!("alice@{REALM}")).unwrap();
-    client.set_gssapi_principal_nametype(NT_KRB5_PRINCIPAL).unwrap();
+    client
+        .set_gssapi_principal(format!("alice@{REALM}"))
+        .unwrap();
+    client
+        .set_gssapi_principal_nametype(NT_KRB5_PRINCIPAL)
+        .unwrap();
     connect(&server, &client);
     bounce(&server, &client);
 }
@@ -198,7 +212,10 @@ fn options_as_libzmq() {
     assert!(!s.is_gssapi_server().unwrap());
     assert_eq!(s.get_gssapi_principal_nametype().unwrap(), NT_HOSTBASED);
     assert_eq!(s.set_gssapi_principal_nametype(3), Err(Error::Inval));
-    assert_eq!(s.set_gssapi_service_principal_nametype(-1), Err(Error::Inval));
+    assert_eq!(
+        s.set_gssapi_service_principal_nametype(-1),
+        Err(Error::Inval)
+    );
     assert_eq!(s.set_gssapi_principal(""), Err(Error::Inval));
     assert_eq!(s.set_gssapi_principal("x".repeat(256)), Err(Error::Inval));
     // ZMQ_GSSAPI_SERVER 0 still selects GSSAPI (as a client).
@@ -226,12 +243,16 @@ fn mechanism_in_memory() {
     let mut server_cfg = MechanismConfig::new(Zmtp::Dealer);
     server_cfg.as_server = true;
     let client_cfg = MechanismConfig::new(Zmtp::Dealer);
-    let mut server_gss = GssapiConfig::default();
-    server_gss.principal = "zmqsvc@localhost".into();
-    let mut client_gss = GssapiConfig::default();
-    client_gss.principal = "alice".into();
-    client_gss.principal_nametype = zmq_mechanisms::GssapiNameType::UserName;
-    client_gss.service_principal = "zmqsvc@localhost".into();
+    let server_gss = GssapiConfig {
+        principal: "zmqsvc@localhost".into(),
+        ..GssapiConfig::default()
+    };
+    let client_gss = GssapiConfig {
+        principal: "alice".into(),
+        principal_nametype: zmq_mechanisms::GssapiNameType::UserName,
+        service_principal: "zmqsvc@localhost".into(),
+        ..GssapiConfig::default()
+    };
     let client = Handshake::gssapi(&client_cfg, &client_gss).unwrap();
     let server = Handshake::gssapi(&server_cfg, &server_gss).unwrap();
     let mut sides = [Some(client.start().unwrap()), Some(server.start().unwrap())];
@@ -247,7 +268,7 @@ fn mechanism_in_memory() {
                         out.push(b);
                     }
                 }
-                Some(Step::Ready(e)) => out.extend(e.final_commands.drain(..)),
+                Some(Step::Ready(e)) => out.append(&mut e.final_commands),
                 _ => {}
             }
             for body in out {
@@ -276,7 +297,9 @@ fn mechanism_in_memory() {
     let names: Vec<(usize, String)> = log
         .iter()
         .map(|(from, b)| {
-            let name = b.get(1..1 + usize::from(*b.first().unwrap_or(&0))).unwrap_or(b"");
+            let name = b
+                .get(1..1 + usize::from(*b.first().unwrap_or(&0)))
+                .unwrap_or(b"");
             (*from, String::from_utf8_lossy(name).into_owned())
         })
         .collect();

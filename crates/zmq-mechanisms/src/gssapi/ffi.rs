@@ -289,8 +289,7 @@ impl Name {
         let mut out = Owned::empty();
         // SAFETY: `self.0` is a live name; `out` receives a library buffer
         // released by `Owned`.
-        let major =
-            unsafe { gss_display_name(&mut minor, self.0, &mut out.0, ptr::null_mut()) };
+        let major = unsafe { gss_display_name(&mut minor, self.0, &mut out.0, ptr::null_mut()) };
         check("gss_display_name", major, minor)?;
         Ok(out.bytes().to_vec())
     }

@@ -20,14 +20,14 @@ use crate::zap::{ZapReply, ZapRequest, ZapSettings, merge_properties};
 #[derive(Debug)]
 enum State {
     /// Waiting for the client's next token.
-    WaitToken,
+    Token,
     /// The context is complete and our last token sent: the client's next
     /// command (empty, from libzmq) only says it took it.
-    WaitAck,
+    Ack,
     /// Waiting for the ZAP verdict.
-    WaitZap,
+    Zap,
     /// READY sent: waiting for the client's.
-    WaitReady { zap_properties: Metadata },
+    Ready { zap_properties: Metadata },
 }
 
 /// A GSSAPI server handshake.
@@ -65,7 +65,7 @@ impl GssapiServer {
             properties: our_properties(config)?,
             zap: config.zap.clone(),
             routing_id: config.routing_id.clone(),
-            state: State::WaitToken,
+            state: State::Token,
             context: Context::default(),
             cred: None,
             client: None,
@@ -100,8 +100,8 @@ impl GssapiServer {
 
     /// Consumes the client's next command.
     pub fn handle_command(mut self, body: Bytes) -> Result<Step, MechanismError> {
-        match core::mem::replace(&mut self.state, State::WaitZap) {
-            State::WaitToken => {
+        match core::mem::replace(&mut self.state, State::Zap) {
+            State::Token => {
                 let token = parse_initiate(&body)?;
                 self.cred()?;
                 let cred = self.cred.as_ref().and_then(Option::as_ref);
@@ -109,20 +109,20 @@ impl GssapiServer {
                     self.context.accept(cred, &token).map_err(gss_failure)?;
                 self.pending.push_back(initiate_body(&out));
                 self.state = match progress {
-                    Progress::ContinueNeeded => State::WaitToken,
+                    Progress::ContinueNeeded => State::Token,
                     Progress::Complete => {
                         self.client = client;
-                        State::WaitAck
+                        State::Ack
                     }
                 };
                 Ok(Step::Continue(self.into_handshake()))
             }
-            State::WaitAck => {
+            State::Ack => {
                 // libzmq reads nothing of this command (its client sends
                 // an empty one).
                 if !self.zap.handler_available {
                     self.send_ready()?;
-                    self.state = State::WaitReady {
+                    self.state = State::Ready {
                         zap_properties: Metadata::new(),
                     };
                     return Ok(Step::Continue(self.into_handshake()));
@@ -138,14 +138,14 @@ impl GssapiServer {
                     mechanism: Mechanism::GSSAPI,
                     credentials: vec![Bytes::from(principal)],
                 };
-                self.state = State::WaitZap;
+                self.state = State::Zap;
                 Ok(Step::NeedZap {
                     handshake: self.into_handshake(),
                     request,
                 })
             }
-            State::WaitZap => Err(MechanismError::UnexpectedCommand),
-            State::WaitReady { zap_properties } => {
+            State::Zap => Err(MechanismError::UnexpectedCommand),
+            State::Ready { zap_properties } => {
                 let mut traffic = (!self.options.plaintext)
                     .then(|| GssapiTraffic::new(core::mem::take(&mut self.context)));
                 let mut peer = parse_ready(traffic.as_mut(), body, self.socket_type)?;
@@ -161,12 +161,12 @@ impl GssapiServer {
 
     /// Resumes after ZAP: READY on 200, a refusal otherwise.
     pub fn handle_zap_reply(mut self, reply: ZapReply) -> Result<Step, MechanismError> {
-        if !matches!(self.state, State::WaitZap) {
+        if !matches!(self.state, State::Zap) {
             return Err(MechanismError::UnexpectedCommand);
         }
         reply.verdict()?;
         self.send_ready()?;
-        self.state = State::WaitReady {
+        self.state = State::Ready {
             zap_properties: reply.properties(),
         };
         Ok(Step::Continue(self.into_handshake()))

@@ -68,7 +68,10 @@ impl GssapiTraffic {
         if !body.starts_with(MESSAGE) {
             return Err(MechanismError::UnexpectedCommand);
         }
-        let wrapped = sized_field(body.slice(MESSAGE.len()..), MechanismError::MalformedMessage)?;
+        let wrapped = sized_field(
+            body.slice(MESSAGE.len()..),
+            MechanismError::MalformedMessage,
+        )?;
         let plain = self
             .context
             .unwrap(&wrapped)

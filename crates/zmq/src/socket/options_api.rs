@@ -34,13 +34,13 @@ macro_rules! int_options {
 }
 
 // Declared after `int_options!` so that they can use it.
+/// The GSSAPI options (EINVAL without the `gssapi` feature).
+mod gssapi;
 /// Network and transport options: ToS, priority, device, filters, SOCKS,
 /// `ZMQ_USE_FD`, metadata.
 mod network;
 /// `ZMQ_RECONNECT_STOP` and the hello, disconnect and hiccup messages.
 mod session;
-/// The GSSAPI options (EINVAL without the `gssapi` feature).
-mod gssapi;
 /// Options of features we do not build (multicast, VMCI, WSS, NORM).
 mod unbuilt;
 /// `ZMQ_VMCI_*` (with the `vmci` feature; EINVAL without).

@@ -20,6 +20,9 @@ pub fn ensure() {
     REALM_CHILD.get_or_init(|| Mutex::new(start()));
 }
 
+// The child is never waited for: it outlives every test and exits after
+// this process does.
+#[allow(clippy::zombie_processes)]
 fn start() -> Child {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/gssapi/realm.sh");
     let dir = std::env::temp_dir().join(format!("zmq-rs-krb5-{}", std::process::id()));

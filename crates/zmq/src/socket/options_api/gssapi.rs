@@ -97,7 +97,12 @@ impl Socket {
     pub fn set_gssapi_principal_nametype(&self, value: i32) -> Result<()> {
         self.check_option(num::ZMQ_GSSAPI_PRINCIPAL_NAMETYPE, Arg::Int(value))?;
         let kind = GssapiNameType::from_zmq(value).ok_or(Error::Inval)?;
-        self.state.borrow_mut().core.options.gssapi.principal_nametype = kind;
+        self.state
+            .borrow_mut()
+            .core
+            .options
+            .gssapi
+            .principal_nametype = kind;
         Ok(())
     }
 
@@ -111,7 +116,12 @@ impl Socket {
     pub fn set_gssapi_service_principal_nametype(&self, value: i32) -> Result<()> {
         self.check_option(num::ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE, Arg::Int(value))?;
         let kind = GssapiNameType::from_zmq(value).ok_or(Error::Inval)?;
-        self.state.borrow_mut().core.options.gssapi.service_principal_nametype = kind;
+        self.state
+            .borrow_mut()
+            .core
+            .options
+            .gssapi
+            .service_principal_nametype = kind;
         Ok(())
     }
 
