@@ -8,7 +8,9 @@
 #     must pass; the same binary on a libzmq built with GSSAPI is the
 #     control, reported (Debian's libzmq5, unpacked into the cache, never
 #     installed: our libzmq.so.5 is not shadowed);
-#  3. interop.sh: GSSAPI clients and servers of ours against that libzmq,
+#  3. options.c: every GSSAPI option set and read through the C ABI, the
+#     output compared with that libzmq's;
+#  4. interop.sh: GSSAPI clients and servers of ours against that libzmq,
 #     both directions, wrapped and plaintext, with and without ZAP.
 # The default build stays without GSSAPI (as the control libzmq of the
 # other suites), so this builds zmq-capi with the feature on its own.
@@ -21,7 +23,7 @@ cache="${ZMQ_RS_CACHE:-$HOME/.cache/zmq-rs}"
 
 echo "== GSSAPI: mechanism tests (realm per test binary)"
 cargo test -p zmq-mechanisms --features gssapi --lib gssapi
-cargo test -p zmq --features gssapi --test gssapi
+cargo test -p zmq --features gssapi --test gssapi --test options --test option_table
 
 echo "== GSSAPI: our libzmq.so.5 with the feature"
 cargo build -p zmq-capi --features gssapi
@@ -42,6 +44,13 @@ if [ ! -f "$theirs/libzmq.so.5" ]; then
         dpkg -x "$deb" "$cache/debian-libzmq5"
     done
 fi
+
+echo "== GSSAPI: the options through the C ABI, ours against libzmq"
+cc -o "$work/options" "$here/options.c" -I"$root/crates/zmq-capi/include" -L"$work/ours" -l:libzmq.so.5
+LD_LIBRARY_PATH="$theirs" "$work/options" > "$work/options.theirs"
+LD_LIBRARY_PATH="$work/ours" "$work/options" > "$work/options.ours"
+diff -u "$work/options.theirs" "$work/options.ours"
+echo "same as libzmq ($(wc -l < "$work/options.ours") lines)"
 
 echo "== GSSAPI: libzmq's test_security_gssapi"
 build="$(bash "$root/tests/conformance/build_libzmq.sh")"

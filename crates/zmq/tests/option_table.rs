@@ -20,6 +20,10 @@ fn workspace_root() -> PathBuf {
 }
 
 #[test]
+#[cfg_attr(
+    feature = "gssapi",
+    ignore = "docs/options.md describes the default build (no GSSAPI)"
+)]
 fn docs_options_md_is_the_table() {
     if cfg!(feature = "vmci") {
         return; // the document shows the default build (no VMCI rows)
