@@ -461,8 +461,9 @@ impl Context {
         Ok((out.bytes().to_vec(), progress(major), source))
     }
 
-    /// `gss_wrap` with confidentiality (libzmq asks for it always).
-    pub fn wrap(&mut self, plain: &[u8]) -> Result<Vec<u8>, GssError> {
+    /// `gss_wrap` with confidentiality (libzmq asks for it always); `take`
+    /// reads the token from the library's buffer (no copy of our own).
+    pub fn wrap<R>(&mut self, plain: &[u8], take: impl FnOnce(&[u8]) -> R) -> Result<R, GssError> {
         let mut minor = 0;
         let mut buf = input(plain);
         let mut conf_state = 0;
@@ -481,11 +482,16 @@ impl Context {
             )
         };
         check("gss_wrap", major, minor)?;
-        Ok(out.bytes().to_vec())
+        Ok(take(out.bytes()))
     }
 
-    /// `gss_unwrap`: the plaintext of a token from the peer.
-    pub fn unwrap(&mut self, wrapped: &[u8]) -> Result<Vec<u8>, GssError> {
+    /// `gss_unwrap`: the plaintext of a token from the peer, read by
+    /// `take` from the library's buffer.
+    pub fn unwrap<R>(
+        &mut self,
+        wrapped: &[u8],
+        take: impl FnOnce(&[u8]) -> R,
+    ) -> Result<R, GssError> {
         let mut minor = 0;
         let mut buf = input(wrapped);
         let mut out = Owned::empty();
@@ -512,7 +518,7 @@ impl Context {
                 minor,
             });
         }
-        Ok(out.bytes().to_vec())
+        Ok(take(out.bytes()))
     }
 }
 

@@ -54,12 +54,15 @@ impl GssapiTraffic {
         }
         plain.push(bits);
         plain.extend_from_slice(body);
-        let wrapped = self.context.wrap(&plain).map_err(gss_failure)?;
-        let mut out = BytesMut::with_capacity(MESSAGE.len() + 4 + wrapped.len());
-        out.put_slice(MESSAGE);
-        super::put_len(&mut out, wrapped.len());
-        out.put_slice(&wrapped);
-        Ok(out.freeze())
+        self.context
+            .wrap(&plain, |wrapped| {
+                let mut out = BytesMut::with_capacity(MESSAGE.len() + 4 + wrapped.len());
+                out.put_slice(MESSAGE);
+                super::put_len(&mut out, wrapped.len());
+                out.put_slice(wrapped);
+                out.freeze()
+            })
+            .map_err(gss_failure)
     }
 
     /// The flags and body a `MESSAGE` command body wraps.
@@ -72,17 +75,18 @@ impl GssapiTraffic {
             body.slice(MESSAGE.len()..),
             MechanismError::MalformedMessage,
         )?;
-        let plain = self
+        let opened = self
             .context
-            .unwrap(&wrapped)
+            .unwrap(&wrapped, |plain| {
+                plain.split_first().map(|(&bits, rest)| {
+                    let flags = FrameFlags::new(bits & FLAG_MORE != 0, bits & FLAG_COMMAND != 0);
+                    (flags, Bytes::copy_from_slice(rest))
+                })
+            })
             .map_err(|_| MechanismError::Cryptographic {
                 what: "GSSAPI MESSAGE",
             })?;
-        let Some((&bits, rest)) = plain.split_first() else {
-            return Err(MechanismError::MalformedMessage);
-        };
-        let flags = FrameFlags::new(bits & FLAG_MORE != 0, bits & FLAG_COMMAND != 0);
-        Ok((flags, Bytes::copy_from_slice(rest)))
+        opened.ok_or(MechanismError::MalformedMessage)
     }
 
     /// [`GssapiTraffic::seal`] of a whole frame: the `MESSAGE` goes out as

@@ -712,6 +712,11 @@ impl ZmtpConnection {
                     }
                 }
             }
+            // GSSAPI wraps from the borrowed body (no copy of it first).
+            #[cfg(feature = "gssapi")]
+            TrafficTransform::Gssapi(gss) => gss
+                .seal(flags, body)
+                .map(|sealed| self.put_frame(framing, FrameFlags::NONE, sealed)),
             other => other
                 .seal(Frame::new(flags, Bytes::copy_from_slice(body)))
                 .map(|sealed| self.put_frame(framing, sealed.flags, sealed.body)),
