@@ -53,9 +53,6 @@ macro_rules! not_built {
 }
 
 not_built! {
-//! - WSS and NORM options are EINVAL, as in a libzmq built without them
-//!   (VMCI: `vmci.rs`, with the `vmci` feature; GSSAPI: `gssapi.rs`,
-//!   with the `gssapi` feature).
     /// `ZMQ_WSS_KEY_PEM`: EINVAL (no wss transport).
     set_wss_key_pem(&[u8]) / get_wss_key_pem -> Vec<u8>;
     /// `ZMQ_WSS_CERT_PEM`: EINVAL (no wss transport).
