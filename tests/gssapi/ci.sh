@@ -31,6 +31,10 @@ work=$(mktemp -d)
 trap 'bash "$here/realm.sh" stop "$work/realm" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 mkdir -p "$work/ours"
 cp "$target/debug/libzmq_capi.so" "$work/ours/libzmq.so.5"
+# Put the default build's cdylib back in target/debug (the C-program tests
+# link it, and `cargo test` does not rebuild a cdylib; the build is fresh,
+# cargo only copies it back).
+cargo build -p zmq-capi
 
 # A libzmq built with GSSAPI for the control: Debian's libzmq5 (4.3.4,
 # the same GSSAPI code as 4.3.5) and the libraries it needs, unpacked.
