@@ -81,6 +81,8 @@ pub mod tcp_accept_filter;
 mod tcp_resolve;
 /// The udp transport (RADIO/DISH, DGRAM): addresses and datagram sockets.
 pub mod udp;
+/// The ws and wss transports (ZMTP over WebSocket).
+pub mod ws;
 
 /// Helpers for this crate's tests.
 #[cfg(test)]
@@ -105,3 +107,4 @@ pub use transport::{ConnectProgress, Connecting, Listener, Stream, Transport};
 pub use udp::{UdpAddress, UdpOptions, UdpRole, UdpSocket};
 pub use vsock::{VmciTransport, VsockListener, VsockTransport};
 pub use vsock_address::VsockAddress;
+pub use ws::{WsMechanism, WsOptions, WsTransport, WssOptions};

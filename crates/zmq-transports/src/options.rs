@@ -61,6 +61,8 @@ pub struct TransportOptions {
     pub vmci_buffer_max_size: u64,
     /// `ZMQ_VMCI_CONNECT_TIMEOUT` in milliseconds; `-1` (or `0`) default.
     pub vmci_connect_timeout: i32,
+    /// What the ws and wss transports need (mechanism, `ZMQ_WSS_*`).
+    pub ws: crate::ws::WsOptions,
 }
 
 /// A socket descriptor handed over by the application (`ZMQ_USE_FD`).
@@ -130,6 +132,7 @@ impl Default for TransportOptions {
             vmci_buffer_min_size: 0,
             vmci_buffer_max_size: 0,
             vmci_connect_timeout: -1,
+            ws: crate::ws::WsOptions::default(),
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::tcp::TcpTransport;
 use crate::tipc::TipcTransport;
 use crate::transport::{Connecting, Listener, Transport};
 use crate::vsock::VsockTransport;
+use crate::ws::WsTransport;
 
 /// The transports a context knows, by scheme.
 #[derive(Debug, Clone)]
@@ -26,8 +27,8 @@ impl Default for TransportRegistry {
 }
 
 impl TransportRegistry {
-    /// A registry with the built-in `tcp`, `ipc`, `tipc` and `vsock`
-    /// transports (`vmci` is registered by whoever wants it:
+    /// A registry with the built-in `tcp`, `ipc`, `tipc`, `vsock`, `ws`
+    /// and `wss` transports (`vmci` is registered by whoever wants it:
     /// [`VmciTransport`](crate::VmciTransport)).
     pub fn new() -> Self {
         let mut registry = Self::empty();
@@ -35,6 +36,8 @@ impl TransportRegistry {
         registry.register(Arc::new(IpcTransport));
         registry.register(Arc::new(TipcTransport));
         registry.register(Arc::new(VsockTransport));
+        registry.register(Arc::new(WsTransport { tls: false }));
+        registry.register(Arc::new(WsTransport { tls: true }));
         registry
     }
 

@@ -130,4 +130,11 @@ pub trait Stream: io::Read + io::Write + AsFd + Send + fmt::Debug {
     fn direct_read_fd(&self) -> Option<BorrowedFd<'_>> {
         None
     }
+
+    /// Whether the stream holds bytes it already took from its descriptor
+    /// (a transform such as TLS or WebSocket): the engine reads them
+    /// without waiting for the descriptor to become readable.
+    fn has_buffered_input(&self) -> bool {
+        false
+    }
 }
