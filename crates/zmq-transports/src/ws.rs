@@ -99,7 +99,11 @@ impl Transport for WsTransport {
         TcpTransport.check_connect_address(&parsed.host_port)
     }
 
-    fn bind(&self, address: &str, options: &TransportOptions) -> TransportResult<Box<dyn Listener>> {
+    fn bind(
+        &self,
+        address: &str,
+        options: &TransportOptions,
+    ) -> TransportResult<Box<dyn Listener>> {
         let parsed = WsAddress::parse(address)?;
         let tls = if self.tls {
             Some(tls::server_config(&options.ws.tls)?)
@@ -107,7 +111,10 @@ impl Transport for WsTransport {
             None
         };
         let inner = TcpTransport.bind(&parsed.host_port, options)?;
-        let bound = inner.endpoint().strip_prefix("tcp://").unwrap_or(inner.endpoint());
+        let bound = inner
+            .endpoint()
+            .strip_prefix("tcp://")
+            .unwrap_or(inner.endpoint());
         let endpoint = format!("{}://{bound}{}", self.scheme_name(), parsed.path);
         Ok(Box::new(WsListener {
             inner,
@@ -117,7 +124,11 @@ impl Transport for WsTransport {
         }))
     }
 
-    fn connect(&self, address: &str, options: &TransportOptions) -> TransportResult<Box<dyn Connecting>> {
+    fn connect(
+        &self,
+        address: &str,
+        options: &TransportOptions,
+    ) -> TransportResult<Box<dyn Connecting>> {
         let parsed = WsAddress::parse(address)?;
         let tls = if self.tls {
             Some(tls::client_config(&options.ws.tls, &parsed.host)?)
@@ -166,7 +177,10 @@ impl Listener for WsListener {
     }
 }
 
-type ClientTls = (Arc<rustls::ClientConfig>, rustls::pki_types::ServerName<'static>);
+type ClientTls = (
+    Arc<rustls::ClientConfig>,
+    rustls::pki_types::ServerName<'static>,
+);
 
 /// A tcp connect that becomes a [`WsStream`].
 #[derive(Debug)]
@@ -225,14 +239,20 @@ mod tests {
     #[test]
     fn addresses_split_as_libzmq() {
         let a = WsAddress::parse("127.0.0.1:5555/roundtrip").unwrap();
-        assert_eq!((a.host_port.as_str(), a.host.as_str(), a.path.as_str()), ("127.0.0.1:5555", "127.0.0.1", "/roundtrip"));
+        assert_eq!(
+            (a.host_port.as_str(), a.host.as_str(), a.path.as_str()),
+            ("127.0.0.1:5555", "127.0.0.1", "/roundtrip")
+        );
         let a = WsAddress::parse("*:*").unwrap();
         assert_eq!((a.host_port.as_str(), a.path.as_str()), ("*:*", "/"));
         // libzmq keeps the last segment only.
         let a = WsAddress::parse("0.0.0.0:1/x/y").unwrap();
         assert_eq!((a.host_port.as_str(), a.path.as_str()), ("0.0.0.0:1", "/y"));
         let a = WsAddress::parse("[::1]:80/p").unwrap();
-        assert_eq!((a.host_port.as_str(), a.host.as_str()), ("[::1]:80", "[::1]"));
+        assert_eq!(
+            (a.host_port.as_str(), a.host.as_str()),
+            ("[::1]:80", "[::1]")
+        );
         assert!(WsAddress::parse("nohost").is_err());
     }
 }

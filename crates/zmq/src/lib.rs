@@ -283,13 +283,19 @@ pub fn version() -> (i32, i32, i32) {
 }
 
 /// Whether a capability is built in (`zmq_has`): `ipc`, `tipc`,
-/// `vsock`, `curve`, `vmci` with the `vmci` feature and `gssapi` with the
-/// `gssapi` feature. As libzmq, this is what the library was built with,
-/// not what the kernel offers (a kernel without TIPC fails the bind
-/// instead). Always `Some`, in the `zmq` crate's shape (it gives `None`
-/// for a libzmq too old to answer).
+/// `vsock`, `ws`, `wss`, `curve`, `vmci` with the `vmci` feature and
+/// `gssapi` with the `gssapi` feature. As libzmq, this is what the library
+/// was built with, not what the kernel offers (a kernel without TIPC fails
+/// the bind instead). Always `Some`, in the `zmq` crate's shape (it gives
+/// `None` for a libzmq too old to answer).
 pub fn has(capability: &str) -> Option<bool> {
     let vmci = cfg!(feature = "vmci") && capability == "vmci";
     let gssapi = zmq_mechanisms::gssapi::AVAILABLE && capability == "gssapi";
-    Some(vmci || gssapi || matches!(capability, "ipc" | "tipc" | "vsock" | "curve"))
+    Some(
+        vmci || gssapi
+            || matches!(
+                capability,
+                "ipc" | "tipc" | "vsock" | "ws" | "wss" | "curve"
+            ),
+    )
 }

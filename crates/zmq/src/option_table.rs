@@ -549,6 +549,11 @@ pub mod num {
     pub const ZMQ_SOCKS_PASSWORD: i32 = 100;
     pub const ZMQ_IN_BATCH_SIZE: i32 = 101;
     pub const ZMQ_OUT_BATCH_SIZE: i32 = 102;
+    pub const ZMQ_WSS_KEY_PEM: i32 = 103;
+    pub const ZMQ_WSS_CERT_PEM: i32 = 104;
+    pub const ZMQ_WSS_TRUST_PEM: i32 = 105;
+    pub const ZMQ_WSS_HOSTNAME: i32 = 106;
+    pub const ZMQ_WSS_TRUST_SYSTEM: i32 = 107;
     pub const ZMQ_ONLY_FIRST_SUBSCRIBE: i32 = 108;
     pub const ZMQ_RECONNECT_STOP: i32 = 109;
     pub const ZMQ_HELLO_MSG: i32 = 110;
@@ -1241,6 +1246,33 @@ pub const OPTIONS: &[OptionSpec] = &[
         .rust("set_socks_password/get_socks_password")
         .set(|s, v| s.set_socks_password_bytes(v.raw()?))
         .get(|s| Ok(text_value(s.get_socks_password_bytes()?))),
+    // The wss options are write-only in libzmq 4.3.5 (getsockopt: EINVAL).
+    bytes("ZMQ_WSS_KEY_PEM", num::ZMQ_WSS_KEY_PEM)
+        .range(Range::Any)
+        .layer(Layer::Transport)
+        .rust("set_wss_key_pem")
+        .set(|s, v| s.set_wss_key_pem(v.raw()?.unwrap_or_default())),
+    bytes("ZMQ_WSS_CERT_PEM", num::ZMQ_WSS_CERT_PEM)
+        .range(Range::Any)
+        .layer(Layer::Transport)
+        .rust("set_wss_cert_pem")
+        .set(|s, v| s.set_wss_cert_pem(v.raw()?.unwrap_or_default())),
+    bytes("ZMQ_WSS_TRUST_PEM", num::ZMQ_WSS_TRUST_PEM)
+        .range(Range::Any)
+        .layer(Layer::Transport)
+        .rust("set_wss_trust_pem")
+        .set(|s, v| s.set_wss_trust_pem(v.raw()?.unwrap_or_default())),
+    text("ZMQ_WSS_HOSTNAME", num::ZMQ_WSS_HOSTNAME)
+        .range(Range::Any)
+        .layer(Layer::Transport)
+        .rust("set_wss_hostname")
+        .set(|s, v| s.set_wss_hostname_bytes(v.raw()?.unwrap_or_default())),
+    int("ZMQ_WSS_TRUST_SYSTEM", num::ZMQ_WSS_TRUST_SYSTEM)
+        .default("0")
+        .range(BOOL)
+        .layer(Layer::Transport)
+        .rust("set_wss_trust_system")
+        .set(|s, v| s.set_wss_trust_system(v.flag()?)),
     int("ZMQ_IN_BATCH_SIZE", num::ZMQ_IN_BATCH_SIZE)
         .default("8192")
         .range(Range::AtLeast(1))
@@ -1365,11 +1397,6 @@ pub const NOT_BUILT: &[(&str, i32, &str)] = &[
     ("ZMQ_GSSAPI_PRINCIPAL_NAMETYPE", 90, "no GSSAPI"),
     #[cfg(not(feature = "gssapi"))]
     ("ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE", 91, "no GSSAPI"),
-    ("ZMQ_WSS_KEY_PEM", 103, "no WSS transport"),
-    ("ZMQ_WSS_CERT_PEM", 104, "no WSS transport"),
-    ("ZMQ_WSS_TRUST_PEM", 105, "no WSS transport"),
-    ("ZMQ_WSS_HOSTNAME", 106, "no WSS transport"),
-    ("ZMQ_WSS_TRUST_SYSTEM", 107, "no WSS transport"),
     ("ZMQ_NORM_MODE", 117, "no NORM transport"),
     ("ZMQ_NORM_UNICAST_NACK", 118, "no NORM transport"),
     ("ZMQ_NORM_BUFFER_SIZE", 119, "no NORM transport"),

@@ -233,6 +233,16 @@ pub struct NetworkOptions {
     pub vmci_buffer_max_size: u64,
     /// `ZMQ_VMCI_CONNECT_TIMEOUT` in ms (-1 = default).
     pub vmci_connect_timeout: i32,
+    /// `ZMQ_WSS_CERT_PEM`: a wss listener's certificate chain.
+    pub wss_cert_pem: Vec<u8>,
+    /// `ZMQ_WSS_KEY_PEM`: a wss listener's private key.
+    pub wss_key_pem: Vec<u8>,
+    /// `ZMQ_WSS_TRUST_PEM`: certificates a wss connect trusts.
+    pub wss_trust_pem: Vec<u8>,
+    /// `ZMQ_WSS_TRUST_SYSTEM`: a wss connect trusts the system's roots.
+    pub wss_trust_system: bool,
+    /// `ZMQ_WSS_HOSTNAME`: the name a wss connect sends and checks.
+    pub wss_hostname: Vec<u8>,
 }
 
 impl Default for NetworkOptions {
@@ -265,6 +275,11 @@ impl Default for NetworkOptions {
             vmci_buffer_min_size: 0,
             vmci_buffer_max_size: 0,
             vmci_connect_timeout: -1,
+            wss_cert_pem: Vec::new(),
+            wss_key_pem: Vec::new(),
+            wss_trust_pem: Vec::new(),
+            wss_trust_system: false,
+            wss_hostname: Vec::new(),
         }
     }
 }

@@ -236,7 +236,11 @@ impl Inbound {
                     }
                     self.on_flags(header, flags, zmtp)?;
                 }
-                InState::Payload { header, offset, sink } => {
+                InState::Payload {
+                    header,
+                    offset,
+                    sink,
+                } => {
                     let left = header.len - *offset;
                     let take = usize::try_from(left).unwrap_or(usize::MAX).min(input.len());
                     let (chunk, rest) = input.split_at(take);
@@ -294,7 +298,10 @@ impl Inbound {
                 Ok(())
             }
             OPCODE_CONTINUATION => {
-                let gathered = self.gathered.as_ref().ok_or(BridgeError::BadFragmentation)?;
+                let gathered = self
+                    .gathered
+                    .as_ref()
+                    .ok_or(BridgeError::BadFragmentation)?;
                 if gathered.body.len() as u64 + header.len > MAX_FRAGMENTED {
                     return Err(BridgeError::TooLarge);
                 }
@@ -307,7 +314,12 @@ impl Inbound {
         }
     }
 
-    fn on_flags(&mut self, header: FrameHeader, flags: u8, zmtp: &mut Vec<u8>) -> Result<(), BridgeError> {
+    fn on_flags(
+        &mut self,
+        header: FrameHeader,
+        flags: u8,
+        zmtp: &mut Vec<u8>,
+    ) -> Result<(), BridgeError> {
         let mut zmtp_flags = 0;
         if flags & ZWS_MORE != 0 {
             zmtp_flags |= ZMTP_MORE;
@@ -340,7 +352,9 @@ impl Inbound {
             sink,
         };
         if size == 0 {
-            let InState::Payload { header, sink, .. } = std::mem::replace(&mut self.state, InState::Header) else {
+            let InState::Payload { header, sink, .. } =
+                std::mem::replace(&mut self.state, InState::Header)
+            else {
                 unreachable!("just set");
             };
             self.on_payload_done(header, sink, zmtp, &mut Vec::new())?;
@@ -385,7 +399,8 @@ impl Inbound {
             Sink::RoutingId(id) => {
                 self.awaiting_routing_id = false;
                 let peer_type = bare_peer_socket_type(&self.socket_type);
-                let body = ready_command(&[("Socket-Type", peer_type.as_bytes()), ("Identity", &id)]);
+                let body =
+                    ready_command(&[("Socket-Type", peer_type.as_bytes()), ("Identity", &id)]);
                 put_zmtp_header(zmtp, ZMTP_COMMAND, body.len() as u64);
                 zmtp.extend_from_slice(&body);
             }
@@ -434,7 +449,11 @@ enum OutState {
     /// Gathering a small command's body before deciding what it becomes.
     Command { body: Vec<u8>, size: usize },
     /// Streaming a body: `left` bytes to go, masked from `offset`.
-    Body { left: u64, mask: Option<[u8; 4]>, offset: u64 },
+    Body {
+        left: u64,
+        mask: Option<[u8; 4]>,
+        offset: u64,
+    },
 }
 
 /// ZMTP bytes in, WebSocket frames out.
@@ -453,7 +472,10 @@ impl Outbound {
             greeting_left: GREETING_LEN,
             masks,
             protocol: None,
-            state: OutState::Header { buf: [0; 9], have: 0 },
+            state: OutState::Header {
+                buf: [0; 9],
+                have: 0,
+            },
         }
     }
 
@@ -517,12 +539,17 @@ impl Outbound {
                     input = &input[take..];
                     if body.len() == *size {
                         let body = std::mem::take(body);
-                        self.state = OutState::Header { buf: [0; 9], have: 0 };
+                        self.state = OutState::Header {
+                            buf: [0; 9],
+                            have: 0,
+                        };
                         self.finish_command(&body, out);
                     }
                 }
                 OutState::Body { left, mask, offset } => {
-                    let take = usize::try_from(*left).unwrap_or(usize::MAX).min(input.len());
+                    let take = usize::try_from(*left)
+                        .unwrap_or(usize::MAX)
+                        .min(input.len());
                     let start = out.len();
                     out.extend_from_slice(&input[..take]);
                     if let Some(mask) = mask {
@@ -532,7 +559,10 @@ impl Outbound {
                     *left -= take as u64;
                     *offset += take as u64;
                     if *left == 0 {
-                        self.state = OutState::Header { buf: [0; 9], have: 0 };
+                        self.state = OutState::Header {
+                            buf: [0; 9],
+                            have: 0,
+                        };
                     }
                 }
             }
@@ -546,7 +576,10 @@ impl Outbound {
                 size: size as usize,
             };
             if size == 0 {
-                self.state = OutState::Header { buf: [0; 9], have: 0 };
+                self.state = OutState::Header {
+                    buf: [0; 9],
+                    have: 0,
+                };
                 self.finish_command(&[], out);
             }
             return;
@@ -562,9 +595,16 @@ impl Outbound {
         frame::encode_header(out, true, OPCODE_BINARY, mask, size + 1);
         out.push(mask.map_or(ws_flags, |m| ws_flags ^ m[0]));
         self.state = if size == 0 {
-            OutState::Header { buf: [0; 9], have: 0 }
+            OutState::Header {
+                buf: [0; 9],
+                have: 0,
+            }
         } else {
-            OutState::Body { left: size, mask, offset: 1 }
+            OutState::Body {
+                left: size,
+                mask,
+                offset: 1,
+            }
         };
     }
 

@@ -54,7 +54,13 @@ fn heartbeats_become_ping_and_pong_frames() {
     let mut inbound = Inbound::new(Subprotocol::Null, false, false, "REQ", &mut zmtp);
     zmtp.clear();
     let mut controls = Vec::new();
-    inbound.feed(&[0x8A, 0x00, 0x89, 0x02, b'h', b'i'], &mut zmtp, &mut controls).unwrap();
+    inbound
+        .feed(
+            &[0x8A, 0x00, 0x89, 0x02, b'h', b'i'],
+            &mut zmtp,
+            &mut controls,
+        )
+        .unwrap();
     assert_eq!(zmtp, zmtp_frame(ZMTP_COMMAND, b"\x04PONG"));
     assert_eq!(controls, [Control::Ping(b"hi".to_vec())]);
 }
@@ -82,11 +88,23 @@ fn refuses_what_zws_forbids() {
         let mut inbound = Inbound::new(Subprotocol::Null, server, false, "REQ", &mut zmtp);
         inbound.feed(wire, &mut zmtp, &mut Vec::new())
     };
-    assert_eq!(feed(false, &[0x81, 0x01, b'x']), Err(BridgeError::TextFrame));
+    assert_eq!(
+        feed(false, &[0x81, 0x01, b'x']),
+        Err(BridgeError::TextFrame)
+    );
     assert_eq!(feed(false, &[0x82, 0x00]), Err(BridgeError::EmptyFrame));
-    assert_eq!(feed(true, &[0x82, 0x01, 0x00]), Err(BridgeError::WrongMasking));
-    assert_eq!(feed(false, &[0x82, 0x81, 1, 2, 3, 4, 0]), Err(BridgeError::WrongMasking));
-    assert_eq!(feed(false, &[0x80, 0x01, 0]), Err(BridgeError::BadFragmentation));
+    assert_eq!(
+        feed(true, &[0x82, 0x01, 0x00]),
+        Err(BridgeError::WrongMasking)
+    );
+    assert_eq!(
+        feed(false, &[0x82, 0x81, 1, 2, 3, 4, 0]),
+        Err(BridgeError::WrongMasking)
+    );
+    assert_eq!(
+        feed(false, &[0x80, 0x01, 0]),
+        Err(BridgeError::BadFragmentation)
+    );
     assert_eq!(
         feed(false, &[0x02, 0x02, 0, b'a', 0x82, 0x02, 0, b'b']),
         Err(BridgeError::BadFragmentation)
@@ -108,7 +126,13 @@ fn bare_protocol_maps_routing_ids_to_ready() {
     let mut zmtp = Vec::new();
     let mut inbound = Inbound::new(Subprotocol::Bare, false, false, "ROUTER", &mut zmtp);
     zmtp.clear();
-    inbound.feed(&[0x82, 0x03, 0x00, b'i', b'd', 0x82, 0x02, 0x00, b'x'], &mut zmtp, &mut Vec::new()).unwrap();
+    inbound
+        .feed(
+            &[0x82, 0x03, 0x00, b'i', b'd', 0x82, 0x02, 0x00, b'x'],
+            &mut zmtp,
+            &mut Vec::new(),
+        )
+        .unwrap();
     let mut expected = zmtp_frame(
         ZMTP_COMMAND,
         &ready_command(&[("Socket-Type", b"DEALER"), ("Identity", b"id")]),

@@ -206,7 +206,15 @@ mod tests {
                 let mut out = Vec::new();
                 encode_header(&mut out, true, OPCODE_BINARY, mask, len);
                 let header = parse_all(&out).unwrap().unwrap();
-                assert_eq!(header, FrameHeader { fin: true, opcode: OPCODE_BINARY, mask, len });
+                assert_eq!(
+                    header,
+                    FrameHeader {
+                        fin: true,
+                        opcode: OPCODE_BINARY,
+                        mask,
+                        len
+                    }
+                );
             }
         }
     }
@@ -214,7 +222,13 @@ mod tests {
     #[test]
     fn a_header_split_byte_by_byte_is_the_same() {
         let mut out = Vec::new();
-        encode_header(&mut out, false, OPCODE_CONTINUATION, Some([9, 8, 7, 6]), 70_000);
+        encode_header(
+            &mut out,
+            false,
+            OPCODE_CONTINUATION,
+            Some([9, 8, 7, 6]),
+            70_000,
+        );
         let mut parser = HeaderParser::new();
         for (i, byte) in out.iter().enumerate() {
             let (used, header) = parser.feed(std::slice::from_ref(byte)).unwrap();
@@ -241,7 +255,10 @@ mod tests {
         assert_eq!(parse_all(&[0x83, 0x00]), Err(HeaderError::UnknownOpcode(3)));
         assert_eq!(parse_all(&[0x89, 126]), Err(HeaderError::BadControlFrame));
         assert_eq!(parse_all(&[0x09, 0]), Err(HeaderError::BadControlFrame));
-        assert_eq!(parse_all(&[0x82, 126, 0, 5]), Err(HeaderError::NonMinimalLength));
+        assert_eq!(
+            parse_all(&[0x82, 126, 0, 5]),
+            Err(HeaderError::NonMinimalLength)
+        );
         let mut huge = vec![0x82, 127];
         huge.extend_from_slice(&u64::MAX.to_be_bytes());
         assert_eq!(parse_all(&huge), Err(HeaderError::LengthOverflow));

@@ -11,11 +11,11 @@ use std::io::{self, ErrorKind, Read, Write};
 use std::os::fd::{AsFd, BorrowedFd};
 use std::sync::Arc;
 
+use super::WsOptions;
 use super::bridge::{Control, Inbound, MaskSource, Outbound};
 use super::frame::{OPCODE_CLOSE, OPCODE_PONG};
 use super::tls::TlsPipe;
 use super::upgrade::{ClientUpgrade, ServerUpgrade, UpgradeError};
-use super::WsOptions;
 use crate::transport::Stream;
 
 /// Raw bytes read per call.
@@ -91,7 +91,12 @@ fn rename(endpoint: &str, scheme: &str) -> String {
 }
 
 impl WsStream {
-    fn new(sock: Box<dyn Stream>, tls: Option<TlsPipe>, options: &WsOptions, ws_server: bool) -> Self {
+    fn new(
+        sock: Box<dyn Stream>,
+        tls: Option<TlsPipe>,
+        options: &WsOptions,
+        ws_server: bool,
+    ) -> Self {
         let scheme = if tls.is_some() { "wss" } else { "ws" };
         let masks = (!ws_server).then(|| {
             let mut seed = [0u8; 8];
@@ -120,7 +125,13 @@ impl WsStream {
 
     /// The connecting side: sends libzmq's upgrade request for `path` on
     /// `host`.
-    pub fn client(sock: Box<dyn Stream>, tls: Option<TlsPipe>, options: &WsOptions, host: &str, path: &str) -> Self {
+    pub fn client(
+        sock: Box<dyn Stream>,
+        tls: Option<TlsPipe>,
+        options: &WsOptions,
+        host: &str,
+        path: &str,
+    ) -> Self {
         let mut stream = Self::new(sock, tls, options, false);
         let mut nonce = [0u8; 16];
         super::tls::fill_random(&mut nonce);
@@ -185,7 +196,9 @@ impl WsStream {
                 chosen
             }
             Upgrade::Server(server) => {
-                let (used, done) = server.feed(input).map_err(|e: UpgradeError| refused(true, e))?;
+                let (used, done) = server
+                    .feed(input)
+                    .map_err(|e: UpgradeError| refused(true, e))?;
                 input = &input[used..];
                 done.map(|(chosen, answer)| {
                     self.out.extend_from_slice(&answer);
@@ -211,10 +224,14 @@ impl WsStream {
         let fed = inbound.feed(input, &mut self.zmtp, &mut controls);
         for control in controls {
             match control {
-                Control::Ping(payload) => self.outbound.put_frame(OPCODE_PONG, None, &payload, &mut self.out),
+                Control::Ping(payload) => {
+                    self.outbound
+                        .put_frame(OPCODE_PONG, None, &payload, &mut self.out)
+                }
                 Control::Close(payload) => {
                     if !self.closing {
-                        self.outbound.put_frame(OPCODE_CLOSE, None, &payload, &mut self.out);
+                        self.outbound
+                            .put_frame(OPCODE_CLOSE, None, &payload, &mut self.out);
                     }
                     self.closing = true;
                 }
@@ -309,7 +326,10 @@ impl Stream for WsStream {
 }
 
 /// A TLS pipe for a new connection.
-pub fn tls_client(config: &Arc<rustls::ClientConfig>, name: rustls::pki_types::ServerName<'static>) -> io::Result<TlsPipe> {
+pub fn tls_client(
+    config: &Arc<rustls::ClientConfig>,
+    name: rustls::pki_types::ServerName<'static>,
+) -> io::Result<TlsPipe> {
     let conn = rustls::ClientConnection::new(Arc::clone(config), name).map_err(io::Error::other)?;
     Ok(TlsPipe::new(conn.into()))
 }

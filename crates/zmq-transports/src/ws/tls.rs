@@ -12,12 +12,15 @@
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig,
+    SignatureScheme,
+};
 
 use crate::error::{TransportError, TransportResult};
 use crate::transport::Stream;
@@ -58,7 +61,8 @@ pub fn server_config(options: &WssOptions) -> TransportResult<Arc<ServerConfig>>
     if certs.is_empty() {
         return Err(TransportError::invalid("wss: no ZMQ_WSS_CERT_PEM"));
     }
-    let key = PrivateKeyDer::from_pem_slice(&options.key_pem).map_err(|e| tls_error("ZMQ_WSS_KEY_PEM", e))?;
+    let key = PrivateKeyDer::from_pem_slice(&options.key_pem)
+        .map_err(|e| tls_error("ZMQ_WSS_KEY_PEM", e))?;
     let config = ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| tls_error("versions", e))?
@@ -69,7 +73,10 @@ pub fn server_config(options: &WssOptions) -> TransportResult<Arc<ServerConfig>>
 }
 
 /// The client configuration and the name to present for `host`.
-pub fn client_config(options: &WssOptions, host: &str) -> TransportResult<(Arc<ClientConfig>, ServerName<'static>)> {
+pub fn client_config(
+    options: &WssOptions,
+    host: &str,
+) -> TransportResult<(Arc<ClientConfig>, ServerName<'static>)> {
     let pinned = CertificateDer::pem_slice_iter(&options.trust_pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| tls_error("ZMQ_WSS_TRUST_PEM", e))?;
@@ -130,8 +137,12 @@ impl ServerCertVerifier for Verifier {
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         let result = match &self.webpki {
-            Some(webpki) => webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp, now),
-            None => Err(rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)),
+            Some(webpki) => {
+                webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+            }
+            None => Err(rustls::Error::InvalidCertificate(
+                CertificateError::UnknownIssuer,
+            )),
         };
         match result {
             Ok(verified) => Ok(verified),
@@ -139,12 +150,16 @@ impl ServerCertVerifier for Verifier {
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) if self.hostname.is_none() => Ok(ServerCertVerified::assertion()),
             Err(error) => {
-                let pinned = self.pinned.iter().any(|p| p.as_ref() == end_entity.as_ref());
+                let pinned = self
+                    .pinned
+                    .iter()
+                    .any(|p| p.as_ref() == end_entity.as_ref());
                 let name_ok = match &self.hostname {
                     None => true,
                     Some(name) => {
                         webpki_name_matches(end_entity, server_name)
-                            || subject_common_name(end_entity).is_some_and(|cn| cn.eq_ignore_ascii_case(name))
+                            || subject_common_name(end_entity)
+                                .is_some_and(|cn| cn.eq_ignore_ascii_case(name))
                     }
                 };
                 if pinned && name_ok {
@@ -162,7 +177,12 @@ impl ServerCertVerifier for Verifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -171,11 +191,18 @@ impl ServerCertVerifier for Verifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
@@ -214,7 +241,10 @@ pub struct TlsPipe {
 impl TlsPipe {
     /// Wraps a rustls client or server connection.
     pub fn new(conn: rustls::Connection) -> Self {
-        Self { conn, plaintext_left: 0 }
+        Self {
+            conn,
+            plaintext_left: 0,
+        }
     }
 
     /// Whether decrypted bytes wait to be read.
@@ -287,7 +317,10 @@ mod tests {
         der.extend_from_slice(&[0x06, 0x03, 0x55, 0x04, 0x03, 0x0C, 0x0A]);
         der.extend_from_slice(b"zeromq.org");
         assert_eq!(subject_common_name(&der).as_deref(), Some("zeromq.org"));
-        assert_eq!(subject_common_name(&[0x06, 0x03, 0x55, 0x04, 0x03, 0x0C]), None);
+        assert_eq!(
+            subject_common_name(&[0x06, 0x03, 0x55, 0x04, 0x03, 0x0C]),
+            None
+        );
     }
 
     #[test]

@@ -33,6 +33,10 @@ pub enum WsMechanism {
     Plain,
     /// `ZMQ_CURVE`: `ZWS2.0/CURVE`.
     Curve,
+    /// A mechanism ZWS has no subprotocol for (GSSAPI): it offers
+    /// `ZWS2.0/GSSAPI`, which no server accepts, and accepts nothing
+    /// (libzmq asserts).
+    Unsupported,
 }
 
 /// A ZWS 2.0 subprotocol.
@@ -77,6 +81,7 @@ impl Subprotocol {
             WsMechanism::Null => "ZWS2.0/NULL,ZWS2.0",
             WsMechanism::Plain => "ZWS2.0/PLAIN",
             WsMechanism::Curve => "ZWS2.0/CURVE",
+            WsMechanism::Unsupported => "ZWS2.0/GSSAPI",
         }
     }
 }
@@ -151,7 +156,9 @@ impl HeaderBlock {
 
 /// Whether a comma-separated header value holds `token`.
 fn has_token(value: &str, token: &str) -> bool {
-    value.split(',').any(|t| t.trim().eq_ignore_ascii_case(token))
+    value
+        .split(',')
+        .any(|t| t.trim().eq_ignore_ascii_case(token))
 }
 
 /// The client side: the request to send, then the answer to check.
@@ -206,17 +213,24 @@ impl ClientUpgrade {
                     return Err(UpgradeError::Refused("two subprotocols"));
                 }
                 protocol = Some(
-                    Subprotocol::select(self.mechanism, value).ok_or(UpgradeError::NoSubprotocol)?,
+                    Subprotocol::select(self.mechanism, value)
+                        .ok_or(UpgradeError::NoSubprotocol)?,
                 );
             }
         }
         if !upgrade || !connection {
-            return Err(UpgradeError::Refused("no Upgrade: websocket / Connection: Upgrade"));
+            return Err(UpgradeError::Refused(
+                "no Upgrade: websocket / Connection: Upgrade",
+            ));
         }
         if !accept {
-            return Err(UpgradeError::Refused("wrong or missing Sec-WebSocket-Accept"));
+            return Err(UpgradeError::Refused(
+                "wrong or missing Sec-WebSocket-Accept",
+            ));
         }
-        protocol.map(|p| (used, Some(p))).ok_or(UpgradeError::NoSubprotocol)
+        protocol
+            .map(|p| (used, Some(p)))
+            .ok_or(UpgradeError::NoSubprotocol)
     }
 }
 
@@ -253,7 +267,9 @@ impl ServerUpgrade {
         let (request, fields) = self.block.parse()?;
         let parts: Vec<&str> = request.split(' ').filter(|p| !p.is_empty()).collect();
         if parts.len() != 3 || parts[0] != "GET" || parts[2] != "HTTP/1.1" {
-            return Err(UpgradeError::Malformed("request line is not GET <path> HTTP/1.1"));
+            return Err(UpgradeError::Malformed(
+                "request line is not GET <path> HTTP/1.1",
+            ));
         }
         let (mut upgrade, mut connection, mut key, mut protocol) = (false, false, None, None);
         for (name, value) in fields {
@@ -271,7 +287,9 @@ impl ServerUpgrade {
             }
         }
         if !upgrade || !connection {
-            return Err(UpgradeError::Refused("no Upgrade: websocket / Connection: Upgrade"));
+            return Err(UpgradeError::Refused(
+                "no Upgrade: websocket / Connection: Upgrade",
+            ));
         }
         let key = key
             .filter(|k| !k.is_empty())
@@ -294,7 +312,10 @@ mod tests {
 
     #[test]
     fn accept_key_matches_rfc_6455_example() {
-        assert_eq!(accept_key("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        assert_eq!(
+            accept_key("dGhlIHNhbXBsZSBub25jZQ=="),
+            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+        );
     }
 
     fn handshake(client: WsMechanism, server: WsMechanism) -> Result<Subprotocol, UpgradeError> {
@@ -318,9 +339,18 @@ mod tests {
 
     #[test]
     fn each_mechanism_agrees_with_itself_only() {
-        assert_eq!(handshake(WsMechanism::Null, WsMechanism::Null), Ok(Subprotocol::Null));
-        assert_eq!(handshake(WsMechanism::Plain, WsMechanism::Plain), Ok(Subprotocol::Plain));
-        assert_eq!(handshake(WsMechanism::Curve, WsMechanism::Curve), Ok(Subprotocol::Curve));
+        assert_eq!(
+            handshake(WsMechanism::Null, WsMechanism::Null),
+            Ok(Subprotocol::Null)
+        );
+        assert_eq!(
+            handshake(WsMechanism::Plain, WsMechanism::Plain),
+            Ok(Subprotocol::Plain)
+        );
+        assert_eq!(
+            handshake(WsMechanism::Curve, WsMechanism::Curve),
+            Ok(Subprotocol::Curve)
+        );
         assert_eq!(
             handshake(WsMechanism::Null, WsMechanism::Curve),
             Err(UpgradeError::NoSubprotocol)
@@ -347,8 +377,14 @@ mod tests {
         assert!(feed(b"GET / HTTP/1.0\r\n\r\n").is_err());
         let no_key = b"GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
             Sec-WebSocket-Protocol: ZWS2.0/NULL\r\n\r\n";
-        assert_eq!(feed(no_key), Err(UpgradeError::Refused("no Sec-WebSocket-Key")));
-        let long_value = format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "v".repeat(MAX_HEADER_VALUE + 1));
+        assert_eq!(
+            feed(no_key),
+            Err(UpgradeError::Refused("no Sec-WebSocket-Key"))
+        );
+        let long_value = format!(
+            "GET / HTTP/1.1\r\nX: {}\r\n\r\n",
+            "v".repeat(MAX_HEADER_VALUE + 1)
+        );
         assert_eq!(feed(long_value.as_bytes()), Err(UpgradeError::TooLong));
         let endless = vec![b'G'; MAX_HEADER_BLOCK + 1];
         assert_eq!(feed(&endless), Err(UpgradeError::TooLong));
@@ -357,7 +393,8 @@ mod tests {
     #[test]
     fn client_checks_the_accept_key() {
         let (mut c, _) = ClientUpgrade::new(WsMechanism::Null, "h", "/", [1; 16]);
-        let answer = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+        let answer =
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
             Sec-WebSocket-Accept: wrong\r\nSec-WebSocket-Protocol: ZWS2.0/NULL\r\n\r\n";
         assert!(matches!(c.feed(answer), Err(UpgradeError::Refused(_))));
     }

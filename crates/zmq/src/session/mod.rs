@@ -274,6 +274,30 @@ pub(crate) fn transport_options(options: &SocketOptions) -> TransportOptions {
         vmci_buffer_min_size: options.net.vmci_buffer_min_size,
         vmci_buffer_max_size: options.net.vmci_buffer_max_size,
         vmci_connect_timeout: options.net.vmci_connect_timeout,
+        ws: ws_options(options),
+    }
+}
+
+/// What the ws and wss transports need of the socket options.
+fn ws_options(options: &SocketOptions) -> zmq_transports::WsOptions {
+    use crate::options::Mechanism;
+    let net = &options.net;
+    zmq_transports::WsOptions {
+        mechanism: match options.mechanism {
+            Mechanism::Null => zmq_transports::WsMechanism::Null,
+            Mechanism::Plain => zmq_transports::WsMechanism::Plain,
+            Mechanism::Curve => zmq_transports::WsMechanism::Curve,
+            Mechanism::Gssapi => zmq_transports::WsMechanism::Unsupported,
+        },
+        mechanism_server: options.as_server,
+        socket_type: String::new(),
+        tls: zmq_transports::WssOptions {
+            cert_pem: net.wss_cert_pem.clone(),
+            key_pem: net.wss_key_pem.clone(),
+            trust_pem: net.wss_trust_pem.clone(),
+            trust_system: net.wss_trust_system,
+            hostname: String::from_utf8_lossy(&net.wss_hostname).into_owned(),
+        },
     }
 }
 

@@ -80,6 +80,15 @@ impl StreamEngine {
         } else {
             let mut config = connection_config(link, as_server, stream.peer_address())?;
             config.source_fd = Some(stream.raw_fd());
+            if stream.local_endpoint().starts_with("ws")
+                && matches!(config.mechanism, MechanismChoice::Curve { .. })
+            {
+                // ZWS heartbeats are WebSocket pings outside the mechanism:
+                // a boxed CURVE PING would get an unboxed pong we cannot
+                // hand to the engine, so none is sent (libzmq's peer still
+                // pings us, and gets its pongs).
+                config.heartbeat_ivl = std::time::Duration::ZERO;
+            }
             WireProtocol::Zmtp(Box::new(ZmtpConnection::new(config, now).ok()?))
         };
         Some(StreamEngine {
@@ -87,6 +96,11 @@ impl StreamEngine {
             connection,
             pending: BytesMut::with_capacity(READ_CHUNK),
         })
+    }
+
+    /// Whether the stream holds input its descriptor no longer shows.
+    pub(super) fn has_buffered_input(&self) -> bool {
+        self.stream.has_buffered_input()
     }
 
     /// The stream's descriptor, to register with the reactor.

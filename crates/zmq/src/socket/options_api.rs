@@ -41,10 +41,12 @@ mod gssapi;
 mod network;
 /// `ZMQ_RECONNECT_STOP` and the hello, disconnect and hiccup messages.
 mod session;
-/// Options of features we do not build (multicast, VMCI, WSS, NORM).
+/// Options of features we do not build (multicast, VMCI, NORM).
 mod unbuilt;
 /// `ZMQ_VMCI_*` (with the `vmci` feature; EINVAL without).
 mod vmci;
+/// The `ZMQ_WSS_*` options.
+mod wss;
 
 int_options! {
     /// `ZMQ_LINGER` (ms, -1 = forever).

@@ -263,12 +263,27 @@ impl Session {
     /// Moves data both ways as far as it goes now, then updates interest,
     /// the connection's timer, and whether the session is done.
     fn service(&mut self, r: &mut R, id: HandlerId) {
+        self.read_buffered(r, id);
         self.deliver_inbound(r, id);
         self.send_outbound(r, id);
         self.close_if_requested(r, id);
         self.update_interest(r, id);
         self.arm_engine_timer(r, id);
         self.check_done(r, id);
+    }
+
+    /// Reads what a transforming stream (ws, wss) already holds: its
+    /// descriptor will not become readable for those bytes.
+    fn read_buffered(&mut self, r: &mut R, id: HandlerId) {
+        for _ in 0..READS_PER_TURN {
+            let Wire::Engaged(engine) = &self.wire else {
+                return;
+            };
+            if self.stalled_in.is_some() || !engine.takes_input() || !engine.has_buffered_input() {
+                return;
+            }
+            self.read_stream(r, id);
+        }
     }
 
     /// Reads from the stream while there is room in the pipe.

@@ -8,9 +8,9 @@
 //!   RADIO sockets (the udp engine sets them on multicast groups);
 //! - `ZMQ_IN_BATCH_SIZE` / `ZMQ_OUT_BATCH_SIZE` are stored: our engine
 //!   sizes its own reads and writes;
-//! - WSS and NORM options are EINVAL, as in a libzmq built without them
-//!   (VMCI: `vmci.rs`, with the `vmci` feature; GSSAPI: `gssapi.rs`,
-//!   with the `gssapi` feature).
+//! - NORM options are EINVAL, as in a libzmq built without them (VMCI:
+//!   `vmci.rs`, with the `vmci` feature; GSSAPI: `gssapi.rs`, with the
+//!   `gssapi` feature; WSS: `wss.rs`).
 
 use super::super::Socket;
 use crate::error::{Error, Result};
@@ -53,16 +53,6 @@ macro_rules! not_built {
 }
 
 not_built! {
-    /// `ZMQ_WSS_KEY_PEM`: EINVAL (no wss transport).
-    set_wss_key_pem(&[u8]) / get_wss_key_pem -> Vec<u8>;
-    /// `ZMQ_WSS_CERT_PEM`: EINVAL (no wss transport).
-    set_wss_cert_pem(&[u8]) / get_wss_cert_pem -> Vec<u8>;
-    /// `ZMQ_WSS_TRUST_PEM`: EINVAL (no wss transport).
-    set_wss_trust_pem(&[u8]) / get_wss_trust_pem -> Vec<u8>;
-    /// `ZMQ_WSS_HOSTNAME`: EINVAL (no wss transport).
-    set_wss_hostname(&str) / get_wss_hostname -> String;
-    /// `ZMQ_WSS_TRUST_SYSTEM`: EINVAL (no wss transport).
-    set_wss_trust_system(bool) / get_wss_trust_system -> bool;
     /// `ZMQ_NORM_MODE`: EINVAL (no norm transport).
     set_norm_mode(i32) / get_norm_mode -> i32;
     /// `ZMQ_NORM_UNICAST_NACK`: EINVAL (no norm transport).
