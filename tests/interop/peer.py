@@ -122,7 +122,7 @@ def capabilities():
         "name": "pyzmq %s / libzmq %s" % (zmq.pyzmq_version(), zmq.zmq_version()),
         "protocol": 1,
         "sockets": sorted(SOCKET_TYPES),
-        "transports": ["tcp", "ipc"],
+        "transports": ["tcp", "ipc"] + (["ws"] if zmq.has("ws") else []),
         "ipv6": True,
         "options": sorted(
             list(INT_OPTIONS) + list(BOOL_OPTIONS) + list(TEXT_OPTIONS) + list(OTHER_OPTIONS)

@@ -38,7 +38,10 @@ sys.path.insert(0, HERE)
 import cells  # noqa: E402
 import run_multi  # noqa: E402
 
-TRANSPORTS = ("tcp4", "tcp6", "ipc")
+TRANSPORTS = ("tcp4", "tcp6", "ipc", "ws")
+# Run unless --transport names others; ws runs on request (ci.sh runs it
+# over a subset of rows, to keep CI short).
+DEFAULT_TRANSPORTS = ("tcp4", "tcp6", "ipc")
 DIRECTIONS = ("ours-bind", "theirs-bind")
 PASS, FAIL, NOT_IMPL, NOT_AVAIL = "pass", "FAIL", "n/i", "n/a"
 READY_TIMEOUT_S = 10.0
@@ -81,7 +84,7 @@ def missing_capabilities(caps, spec, transport):
     missing = []
     if spec["socket"] not in caps.get("sockets", []):
         missing.append("socket " + spec["socket"])
-    scheme = "ipc" if transport == "ipc" else "tcp"
+    scheme = {"ipc": "ipc", "ws": "ws"}.get(transport, "tcp")
     if scheme not in caps.get("transports", []):
         missing.append("transport " + scheme)
     if transport == "tcp6" and not caps.get("ipv6"):
@@ -211,6 +214,8 @@ class CellRun:
             return "tcp://127.0.0.1:*"
         if self.cell.transport == "tcp6":
             return "tcp://[::1]:*"
+        if self.cell.transport == "ws":
+            return "ws://127.0.0.1:*/interop"
         suffix = "" if link is None else "-%d" % link
         return "ipc://%s/%d%s.ipc" % (self.ipc_dir, self.cell.index, suffix)
 
@@ -409,7 +414,8 @@ def main(argv):
     rows = cells.all_rows()
     if args.filter:
         rows = [r for r in rows if any(f in r.group or f in r.name for f in args.filter)]
-    transports = [t for t in TRANSPORTS if not args.transport or t in args.transport]
+    transports = [t for t in TRANSPORTS
+                  if (t in args.transport if args.transport else t in DEFAULT_TRANSPORTS)]
     cell_list = []
     for r in rows:
         for t in transports:

@@ -143,3 +143,113 @@ fn wss_refuses_an_untrusted_certificate() {
     assert!(rep.recv_bytes(zmq::DONTWAIT).is_err());
     assert!(req.recv_bytes(0).is_err());
 }
+
+fn raw_client(endpoint: &str) -> std::net::TcpStream {
+    let address = endpoint.trim_start_matches("ws://");
+    let host_port = &address[..address.find('/').unwrap_or(address.len())];
+    let stream = std::net::TcpStream::connect(host_port).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    stream
+}
+
+#[test]
+fn a_refused_upgrade_is_a_ws_protocol_handshake_failure() {
+    use std::io::Write;
+    let ctx = Context::new();
+    let rep = ctx.socket(SocketType::Rep).unwrap();
+    rep.monitor("inproc://ws-monitor", zmq::monitor::EVENT_ALL as i32)
+        .unwrap();
+    let events = ctx.socket(SocketType::Pair).unwrap();
+    events.set_rcvtimeo(10_000).unwrap();
+    events.connect("inproc://ws-monitor").unwrap();
+    rep.bind("ws://127.0.0.1:*/x").unwrap();
+    let endpoint = rep.get_last_endpoint().unwrap().unwrap();
+    let mut raw = raw_client(&endpoint);
+    // A WebSocket upgrade with no ZWS subprotocol.
+    raw.write_all(
+        b"GET /x HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: chat\r\n\r\n",
+    )
+    .unwrap();
+    loop {
+        let parts = events.recv_multipart(0).expect("monitor event");
+        let (event, value, _) = zmq::monitor::parse_event_v1(&parts).unwrap();
+        if u64::from(event) == zmq::monitor::EVENT_HANDSHAKE_FAILED_PROTOCOL {
+            assert_eq!(value, 0x3000_0000);
+            break;
+        }
+    }
+}
+
+/// A client written by hand, as a browser would frame: masked frames, a
+/// fragmented message with a ping between its fragments.
+#[test]
+fn a_hand_written_client_with_fragments_and_pings() {
+    use std::io::{Read, Write};
+    let ctx = Context::new();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    timeouts(&pull);
+    pull.bind("ws://127.0.0.1:*/frag").unwrap();
+    let endpoint = pull.get_last_endpoint().unwrap().unwrap();
+    let mut raw = raw_client(&endpoint);
+    raw.write_all(
+        b"GET /frag HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: ZWS2.0/NULL\r\n\
+          Sec-WebSocket-Version: 13\r\n\r\n",
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    let mut byte = [0u8];
+    while !answer.ends_with(b"\r\n\r\n") {
+        raw.read_exact(&mut byte).unwrap();
+        answer.push(byte[0]);
+    }
+    let answer = String::from_utf8(answer).unwrap();
+    assert!(
+        answer.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"),
+        "{answer}"
+    );
+    assert!(answer.contains("Sec-WebSocket-Protocol: ZWS2.0/NULL\r\n"));
+    let mask = [0x11u8, 0x22, 0x33, 0x44];
+    let masked = |fin_opcode: u8, payload: &[u8]| {
+        let mut frame = vec![fin_opcode, 0x80 | payload.len() as u8];
+        frame.extend_from_slice(&mask);
+        frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+        frame
+    };
+    // READY (NULL handshake) as a command frame.
+    let mut ready = vec![0x02, 0x05];
+    ready.extend_from_slice(b"READY");
+    ready.extend_from_slice(&[11]);
+    ready.extend_from_slice(b"Socket-Type");
+    ready.extend_from_slice(&4u32.to_be_bytes());
+    ready.extend_from_slice(b"PUSH");
+    raw.write_all(&masked(0x82, &ready)).unwrap();
+    // "hello" in two fragments, a ping between them.
+    raw.write_all(&masked(0x02, b"\x00hel")).unwrap();
+    raw.write_all(&masked(0x89, b"hb")).unwrap();
+    raw.write_all(&masked(0x80, b"lo")).unwrap();
+    assert_eq!(pull.recv_bytes(0).unwrap(), b"hello");
+    // Our READY, then the pong echoing "hb" (server frames are unmasked).
+    let mut head = [0u8; 2];
+    let mut got_pong = false;
+    for _ in 0..2 {
+        raw.read_exact(&mut head).unwrap();
+        let mut payload = vec![0u8; usize::from(head[1] & 0x7F)];
+        raw.read_exact(&mut payload).unwrap();
+        if head[0] == 0x8A {
+            assert_eq!(payload, b"hb");
+            got_pong = true;
+        } else {
+            assert_eq!(head[0], 0x82);
+            assert_eq!(&payload[..7], b"\x02\x05READY");
+        }
+    }
+    assert!(got_pong);
+    // A text frame ends the connection.
+    raw.write_all(&masked(0x81, b"text")).unwrap();
+    let mut rest = Vec::new();
+    let _ = raw.read_to_end(&mut rest);
+}

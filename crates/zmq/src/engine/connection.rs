@@ -301,6 +301,11 @@ impl ZmtpConnection {
         });
     }
 
+    /// Tells the connection the WebSocket upgrade below it failed.
+    pub fn receive_ws_upgrade_failure(&mut self) {
+        self.fail(ConnectionError::WsUpgrade);
+    }
+
     fn receive_inner(&mut self, buf: &mut BytesMut, now: Instant) -> Result<(), ConnectionError> {
         if let Phase::Greeting { exchange, .. } = &mut self.phase {
             let received = exchange.receive(buf);

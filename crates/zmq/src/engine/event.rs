@@ -75,6 +75,9 @@ pub enum ConnectionError {
         /// Whether the handshake had completed.
         after_handshake: bool,
     },
+    /// The WebSocket upgrade failed (ws, wss): libzmq reports
+    /// `ZMQ_PROTOCOL_ERROR_WS_UNSPECIFIED`.
+    WsUpgrade,
     /// Reading the stream failed (`ECONNRESET`, ...).
     Stream {
         /// The read's errno.
@@ -112,6 +115,9 @@ impl ConnectionError {
             ConnectionError::HandshakeTimedOut | ConnectionError::HandshakeFrameTooLarge { .. } => {
                 Some(HandshakeFailure::NoDetail)
             }
+            ConnectionError::WsUpgrade => {
+                Some(HandshakeFailure::Protocol(ProtocolErrorCode::WsUnspecified))
+            }
             ConnectionError::PeerClosed {
                 after_handshake: false,
             }
@@ -135,6 +141,7 @@ impl ConnectionError {
                 | ConnectionError::Protocol(_)
                 | ConnectionError::MessageTooLarge { .. }
                 | ConnectionError::HandshakeFrameTooLarge { .. }
+                | ConnectionError::WsUpgrade
         )
     }
 
@@ -180,6 +187,7 @@ impl fmt::Display for ConnectionError {
             }
             ConnectionError::HandshakeTimedOut => write!(f, "handshake timed out"),
             ConnectionError::HeartbeatTimedOut => write!(f, "heartbeat timed out"),
+            ConnectionError::WsUpgrade => write!(f, "websocket upgrade failed"),
             ConnectionError::PeerClosed { .. } => write!(f, "peer closed the connection"),
             ConnectionError::Stream { errno, .. } => {
                 write!(f, "{}", std::io::Error::from_raw_os_error(*errno))

@@ -162,6 +162,10 @@ impl StreamEngine {
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return ReadStatus::WouldBlock,
+                Err(e) if is_ws_upgrade_failure(&e) => {
+                    self.connection.receive_ws_upgrade_failure();
+                    return ReadStatus::Closed;
+                }
                 Err(e) => {
                     self.connection
                         .receive_error(e.raw_os_error().unwrap_or(libc::EIO));
@@ -211,6 +215,14 @@ impl StreamEngine {
             }
         }
     }
+}
+
+/// Whether a read failed because the WebSocket upgrade was refused.
+fn is_ws_upgrade_failure(error: &io::Error) -> bool {
+    error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<zmq_transports::ws::WsProtocolError>())
+        .is_some_and(|ws| ws.during_upgrade)
 }
 
 /// One `Read::read` into zeroed room at the end of `buf`, for streams that

@@ -63,6 +63,15 @@ impl WireProtocol {
         }
     }
 
+    /// The WebSocket upgrade below failed (a raw connection sees it as
+    /// the peer closing).
+    pub(super) fn receive_ws_upgrade_failure(&mut self) {
+        match self {
+            WireProtocol::Zmtp(c) => c.receive_ws_upgrade_failure(),
+            WireProtocol::Raw(c) => c.receive_eof(),
+        }
+    }
+
     /// The next event, in order.
     pub(super) fn poll_event(&mut self) -> Option<ConnectionEvent> {
         match self {

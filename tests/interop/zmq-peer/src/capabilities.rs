@@ -22,7 +22,7 @@ pub const SOCKETS: [(&str, zmq::SocketType); 12] = [
 ];
 
 /// Endpoint schemes the matrix may use.
-pub const TRANSPORTS: [&str; 2] = ["tcp", "ipc"];
+pub const TRANSPORTS: [&str; 3] = ["tcp", "ipc", "ws"];
 
 /// Spec options with a setter on `zmq::Socket` (all of PROTOCOL.md's).
 pub const OPTIONS: [&str; 21] = [
