@@ -459,6 +459,12 @@ enum OutState {
 /// ZMTP bytes in, WebSocket frames out.
 #[derive(Debug)]
 pub struct Outbound {
+    /// Where in the output each frame ended (offsets into `out`, as it
+    /// grows from empty): TLS records are cut there, so that a reader
+    /// reading exactly to a frame's end never leaves a decrypted rest
+    /// behind (libzmq's wss engine does not look for one: a record that
+    /// ran into the next frame would stall it).
+    pub frame_ends: Vec<usize>,
     greeting_left: usize,
     masks: Option<MaskSource>,
     protocol: Option<Subprotocol>,
@@ -469,6 +475,7 @@ impl Outbound {
     /// A client (`masks` given) masks every frame.
     pub fn new(masks: Option<MaskSource>) -> Self {
         Self {
+            frame_ends: Vec::new(),
             greeting_left: GREETING_LEN,
             masks,
             protocol: None,
@@ -509,6 +516,7 @@ impl Outbound {
         if let Some(mask) = mask {
             frame::apply_mask(&mut out[start..], mask, 0);
         }
+        self.frame_ends.push(out.len());
     }
 
     /// Encodes all of `input` (ZMTP bytes after the greeting) into `out`.

@@ -153,10 +153,18 @@ impl WsStream {
     /// buffer) is empty.
     fn flush_out(&mut self) -> io::Result<bool> {
         while self.out_pos < self.out.len() {
-            let pending = &self.out[self.out_pos..];
             let written = match &mut self.tls {
-                Some(tls) => tls.write(&mut *self.sock, pending),
-                None => self.sock.write(pending),
+                Some(tls) => {
+                    // One write per frame: rustls cuts records there.
+                    let ends = &self.outbound.frame_ends;
+                    let end = ends
+                        .iter()
+                        .copied()
+                        .find(|&end| end > self.out_pos)
+                        .unwrap_or(self.out.len());
+                    tls.write(&mut *self.sock, &self.out[self.out_pos..end])
+                }
+                None => self.sock.write(&self.out[self.out_pos..]),
             };
             match written {
                 Ok(0) => return Ok(false),
@@ -168,6 +176,7 @@ impl WsStream {
         }
         self.out.clear();
         self.out_pos = 0;
+        self.outbound.frame_ends.clear();
         match &mut self.tls {
             Some(tls) => tls.flush(&mut *self.sock),
             None => Ok(true),

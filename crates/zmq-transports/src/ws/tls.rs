@@ -40,6 +40,15 @@ pub struct WssOptions {
     pub hostname: String,
 }
 
+/// The most plaintext per TLS record: libzmq's read size (its default
+/// `ZMQ_IN_BATCH_SIZE`). libzmq's wss engine reads one record part per
+/// readable event and never asks GnuTLS for what it decrypted but did not
+/// hand out, so a record longer than its read (or running past the end of
+/// a frame) can leave a peer's last bytes stranded (seen: a 1 MiB CURVE
+/// request to libzmq over wss stalled with 16 KiB records). libzmq's own
+/// records are at most its 8 KiB `ZMQ_OUT_BATCH_SIZE`.
+const MAX_RECORD: usize = 8192;
+
 fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
@@ -63,12 +72,13 @@ pub fn server_config(options: &WssOptions) -> TransportResult<Arc<ServerConfig>>
     }
     let key = PrivateKeyDer::from_pem_slice(&options.key_pem)
         .map_err(|e| tls_error("ZMQ_WSS_KEY_PEM", e))?;
-    let config = ServerConfig::builder_with_provider(provider())
+    let mut config = ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| tls_error("versions", e))?
         .with_no_client_auth()
         .with_single_cert(certs, key)
         .map_err(|e| tls_error("certificate", e))?;
+    config.max_fragment_size = Some(MAX_RECORD);
     Ok(Arc::new(config))
 }
 
@@ -104,12 +114,13 @@ pub fn client_config(
         hostname: hostname.clone(),
         provider: Arc::clone(&provider),
     });
-    let config = ClientConfig::builder_with_provider(provider)
+    let mut config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| tls_error("versions", e))?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
+    config.max_fragment_size = Some(MAX_RECORD);
     let bare_host = host.trim_start_matches('[').trim_end_matches(']');
     let name = hostname
         .as_deref()
