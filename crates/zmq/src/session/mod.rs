@@ -278,6 +278,16 @@ pub(crate) fn transport_options(options: &SocketOptions) -> TransportOptions {
     }
 }
 
+/// [`transport_options`] for a socket of `kind` (the ws transport's bare
+/// `ZWS2.0` subprotocol takes the peer to be a type `kind` accepts).
+pub(crate) fn transport_options_for(options: &SocketOptions, kind: SocketKind) -> TransportOptions {
+    let mut transport = transport_options(options);
+    if let Some(zmtp) = zmtp_codec::SocketType::from_number(kind.raw()) {
+        transport.ws.socket_type = zmtp.wire_name().to_owned();
+    }
+    transport
+}
+
 /// What the ws and wss transports need of the socket options.
 fn ws_options(options: &SocketOptions) -> zmq_transports::WsOptions {
     use crate::options::Mechanism;

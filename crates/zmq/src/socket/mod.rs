@@ -148,7 +148,7 @@ impl Socket {
                     .map_err(transport_error)?
                     .clone();
                 let address = endpoint_address(endpoint)?;
-                let options = session::transport_options(&state.core.options);
+                let options = session::transport_options_for(&state.core.options, state.core.kind);
                 let listener = match transport.bind(address, &options) {
                     Ok(listener) => listener,
                     Err(err) => {

@@ -11,14 +11,14 @@ use crate::monitor;
 use crate::options;
 use crate::reactor::{HandlerId, Interest};
 use crate::session::stream_engine::StreamEngine;
-use crate::session::transport_options;
+use crate::session::transport_options_for;
 
 impl Session {
     pub(super) fn start_connecting(&mut self, r: &mut R, id: HandlerId) {
         let Origin::Connecter(connecter) = &self.origin else {
             return;
         };
-        let options = transport_options(&self.link.options);
+        let options = transport_options_for(&self.link.options, self.link.kind);
         let connecting = match connecter.transport.connect(&connecter.address, &options) {
             Ok(connecting) => connecting,
             Err(err) => return self.connect_failed(r, id, err.errno(), None),
