@@ -22,6 +22,10 @@ use crate::transport::Stream;
 const READ_CHUNK: usize = 64 * 1024;
 /// ZMTP bytes encoded per write call.
 const WRITE_CHUNK: usize = 64 * 1024;
+/// No pong is queued while this many bytes wait for the socket: a peer
+/// that pings without reading cannot make us hold more (RFC 6455 lets an
+/// endpoint answer only the latest of several pings).
+const MAX_UNSENT_FOR_PONG: usize = 64 * 1024;
 
 /// A refusal by the WebSocket layer (upgrade or framing), carried in an
 /// `io::Error` of kind `InvalidData`.
@@ -234,8 +238,10 @@ impl WsStream {
         for control in controls {
             match control {
                 Control::Ping(payload) => {
-                    self.outbound
-                        .put_frame(OPCODE_PONG, None, &payload, &mut self.out)
+                    if self.out.len() - self.out_pos < MAX_UNSENT_FOR_PONG {
+                        self.outbound
+                            .put_frame(OPCODE_PONG, None, &payload, &mut self.out);
+                    }
                 }
                 Control::Close(payload) => {
                     if !self.closing {
