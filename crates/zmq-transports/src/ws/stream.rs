@@ -285,7 +285,7 @@ impl Write for WsStream {
         }
         if self.held > 0 {
             let n = self.held.min(buf.len());
-            self.held = 0;
+            self.held -= n;
             return Ok(n);
         }
         if self.outbound.in_greeting() {
@@ -354,3 +354,7 @@ pub fn tls_server(config: &Arc<rustls::ServerConfig>) -> io::Result<TlsPipe> {
     let conn = rustls::ServerConnection::new(Arc::clone(config)).map_err(io::Error::other)?;
     Ok(TlsPipe::new(conn.into()))
 }
+
+#[cfg(test)]
+#[path = "stream_tests.rs"]
+mod tests;
