@@ -34,6 +34,9 @@ command -v cmake >/dev/null 2>&1 || need+=(cmake)
 command -v c++ >/dev/null 2>&1 || need+=(g++)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 [ -f /usr/include/sodium.h ] || need+=(libsodium-dev)
+# GnuTLS: libzmq's wss (WITH_TLS is on when cmake finds it); the ws/wss
+# interop test and the option matrix expect a control with wss.
+[ -f /usr/include/gnutls/gnutls.h ] || need+=(libgnutls28-dev)
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing ${need[*]}" >&2
     apt-get update -qq >&2
