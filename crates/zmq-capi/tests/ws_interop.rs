@@ -85,6 +85,7 @@ fn cell(
     let words: Vec<&str> = line.split_whitespace().collect();
     let ["ready", endpoint, key] = words[..] else {
         let _ = server.kill();
+        let _ = server.wait();
         return Err(format!("server did not start: {line:?}"));
     };
     let mut client_args = vec!["client", endpoint, mechanism, key];

@@ -231,11 +231,14 @@ fn subject_common_name(cert: &[u8]) -> Option<String> {
     let mut at = 0;
     while let Some(pos) = cert.get(at..)?.windows(5).position(|w| w == CN_OID) {
         let start = at + pos + 5;
-        let len = usize::from(*cert.get(start + 1)?);
-        if len < 0x80 {
-            if let Some(value) = cert.get(start + 2..start + 2 + len) {
-                found = std::str::from_utf8(value).ok().map(str::to_owned);
-            }
+        let Some(&len) = cert.get(start + 1) else {
+            break;
+        };
+        let len = usize::from(len);
+        if len < 0x80
+            && let Some(value) = cert.get(start + 2..start + 2 + len)
+        {
+            found = std::str::from_utf8(value).ok().map(str::to_owned);
         }
         at = start;
     }

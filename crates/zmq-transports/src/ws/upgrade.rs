@@ -100,6 +100,12 @@ pub enum UpgradeError {
     NoSubprotocol,
 }
 
+/// A parsed header block: the start line and the `(name, value)` fields.
+type Parsed<'a> = (&'a str, Vec<(&'a str, &'a str)>);
+/// What a server's `feed` returns: bytes taken, and once done the chosen
+/// subprotocol with the answer to send.
+type ServerProgress = (usize, Option<(Subprotocol, Vec<u8>)>);
+
 /// The `Sec-WebSocket-Accept` value for `key`.
 pub fn accept_key(key: &str) -> String {
     let mut sha = sha1_smol::Sha1::new();
@@ -131,7 +137,7 @@ impl HeaderBlock {
     }
 
     /// The start line and the header fields.
-    fn parse(&self) -> Result<(&str, Vec<(&str, &str)>), UpgradeError> {
+    fn parse(&self) -> Result<Parsed<'_>, UpgradeError> {
         let text = std::str::from_utf8(&self.bytes[..self.bytes.len() - 4])
             .map_err(|_| UpgradeError::Malformed("not UTF-8"))?;
         let mut lines = text.split("\r\n");
@@ -253,10 +259,7 @@ impl ServerUpgrade {
     /// Feeds request bytes: how many were taken, and once the request is
     /// complete and accepted, the chosen subprotocol with the answer to
     /// send.
-    pub fn feed(
-        &mut self,
-        input: &[u8],
-    ) -> Result<(usize, Option<(Subprotocol, Vec<u8>)>), UpgradeError> {
+    pub fn feed(&mut self, input: &[u8]) -> Result<ServerProgress, UpgradeError> {
         if self.block.bytes.is_empty() && input.first().is_some_and(|&b| b != b'G') {
             return Err(UpgradeError::Malformed("not a GET request"));
         }
