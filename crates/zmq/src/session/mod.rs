@@ -280,9 +280,9 @@ pub(crate) fn transport_options(options: &SocketOptions) -> TransportOptions {
 
 /// [`transport_options`] for a socket of `kind` (the ws transport's bare
 /// `ZWS2.0` subprotocol takes the peer to be a type `kind` accepts).
-pub(crate) fn transport_options_for(options: &SocketOptions, kind: SocketKind) -> TransportOptions {
+pub(crate) fn transport_options_for(options: &SocketOptions, kind: SocketType) -> TransportOptions {
     let mut transport = transport_options(options);
-    if let Some(zmtp) = zmtp_codec::SocketType::from_number(kind.raw()) {
+    if let Some(zmtp) = zmtp_codec::SocketType::from_number(kind.to_raw()) {
         transport.ws.socket_type = zmtp.wire_name().to_owned();
     }
     transport
