@@ -24,7 +24,7 @@ int main (void)
     SECTION ("zmq_has");
     const char *capabilities[] = {"ipc", "pgm", "tipc", "norm", "curve",
                                   "gssapi", "draft", "vmci", "udp", "tcp",
-                                  "inproc", "ws", "wss", ""};
+                                  "inproc", "ws", "wss", "WS", "WSS", ""};
     for (size_t i = 0; i < sizeof capabilities / sizeof *capabilities; i++)
         say ("zmq_has (\"%s\") = %d", capabilities[i], zmq_has (capabilities[i]));
 

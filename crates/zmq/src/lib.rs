@@ -284,10 +284,12 @@ pub fn version() -> (i32, i32, i32) {
 
 /// Whether a capability is built in (`zmq_has`): `ipc`, `tipc`,
 /// `vsock`, `ws`, `wss`, `curve`, `vmci` with the `vmci` feature and
-/// `gssapi` with the `gssapi` feature. As libzmq, this is what the library
-/// was built with, not what the kernel offers (a kernel without TIPC fails
-/// the bind instead). Always `Some`, in the `zmq` crate's shape (it gives
-/// `None` for a libzmq too old to answer).
+/// `gssapi` with the `gssapi` feature (libzmq 4.3.5 answers only `WS` and
+/// `WSS`, in capitals, for its ws transports; both spellings are answered
+/// here). As libzmq, this is what the library was built with, not what
+/// the kernel offers (a kernel without TIPC fails the bind instead).
+/// Always `Some`, in the `zmq` crate's shape (it gives `None` for a libzmq
+/// too old to answer).
 pub fn has(capability: &str) -> Option<bool> {
     let vmci = cfg!(feature = "vmci") && capability == "vmci";
     let gssapi = zmq_mechanisms::gssapi::AVAILABLE && capability == "gssapi";
@@ -295,7 +297,7 @@ pub fn has(capability: &str) -> Option<bool> {
         vmci || gssapi
             || matches!(
                 capability,
-                "ipc" | "tipc" | "vsock" | "ws" | "wss" | "curve"
+                "ipc" | "tipc" | "vsock" | "ws" | "wss" | "WS" | "WSS" | "curve"
             ),
     )
 }
