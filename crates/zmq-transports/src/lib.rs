@@ -29,62 +29,36 @@
 #![deny(missing_docs)]
 #![cfg(unix)]
 
-/// The error type and its errno mapping.
 pub mod error;
 
-/// `scheme://address` parsing into a typed [`Endpoint`].
 pub mod endpoint;
-/// inproc address validation.
 pub mod inproc_address;
-/// ipc address syntax: paths, `*`, `@abstract`.
 pub mod ipc_address;
-/// tcp address syntax: `host:port`, `[ipv6]:port`, `*:*`, `source;dest`.
 pub mod tcp_address;
-/// tipc address syntax: `{type,lower,upper}`, `{type,instance}`, `<*>`.
 pub mod tipc_address;
-/// vsock and vmci address syntax: `cid:port`.
 pub mod vsock_address;
 
-/// [`TransportOptions`]: the socket options transports apply.
 pub mod options;
-/// [`TransportRegistry`]: scheme → transport.
 pub mod registry;
-/// The [`Transport`], [`Listener`], [`Connecting`] and [`Stream`] traits.
 pub mod transport;
 
-/// The ipc transport.
 pub mod ipc;
-/// The tcp transport.
 pub mod tcp;
-/// The tipc transport.
 pub mod tipc;
-/// The vsock and vmci transports.
 pub mod vsock;
 
-/// ipc peer credential filters.
 mod ipc_peer_filter;
-/// ipc socket files: wildcard paths, stale cleanup, removal on drop.
 mod ipc_socket_file;
-/// A non-blocking connect in progress.
 pub mod pending_connect;
-/// System calls socket2 lacks (the crate's only unsafe code).
 mod raw_sys;
-/// The stream over a connected tcp or ipc socket.
 pub mod socket_stream;
-/// Applying options to sockets.
 mod socket_tuning;
-/// The SOCKS5 client behind `ZMQ_SOCKS_PROXY`.
 pub mod socks5;
-/// `ZMQ_TCP_ACCEPT_FILTER` networks.
 pub mod tcp_accept_filter;
-/// Resolving tcp addresses (interfaces, DNS, IPv6 zones).
 mod tcp_resolve;
-/// The udp transport (RADIO/DISH, DGRAM): addresses and datagram sockets.
 pub mod udp;
-/// The ws and wss transports (ZMTP over WebSocket).
 pub mod ws;
 
-/// Helpers for this crate's tests.
 #[cfg(test)]
 mod test_support;
 

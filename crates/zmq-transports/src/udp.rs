@@ -12,7 +12,7 @@
 //!
 //! There is no stream and no handshake: a [`UdpSocket`] is a non-blocking
 //! datagram socket that the engine polls; each message is one datagram of
-//! at most [`MAX_DATAGRAM`](crate::udp::MAX_DATAGRAM) bytes.
+//! at most [`MAX_DATAGRAM`] bytes.
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};

@@ -15,15 +15,10 @@ use crate::options::TransportOptions;
 use crate::tcp::TcpTransport;
 use crate::transport::{ConnectProgress, Connecting, Listener, Stream, Transport};
 
-/// ZWS ↔ ZMTP translation.
 pub mod bridge;
-/// RFC 6455 frame headers.
 pub mod frame;
-/// The stream.
 pub mod stream;
-/// TLS for wss.
 pub mod tls;
-/// The HTTP upgrade.
 pub mod upgrade;
 
 pub use stream::{WsProtocolError, WsStream};
