@@ -247,6 +247,14 @@ pub use compat::{
     REP, REQ, ROUTER, SCATTER, SERVER, STREAM, SUB, XPUB, XSUB,
 };
 pub use context::Context;
+
+/// A descriptor as the API speaks of one (`ZMQ_FD`, `zmq_poller_fd`, raw
+/// poll items): libzmq's `zmq_fd_t`, a Unix file descriptor...
+#[cfg(unix)]
+pub type RawFd = std::os::fd::RawFd;
+/// ...and a `SOCKET` on Windows.
+#[cfg(windows)]
+pub type RawFd = std::os::windows::io::RawSocket;
 pub use error::{Error, Result};
 pub use message::Message;
 pub use monitor::SocketEvent;

@@ -26,7 +26,7 @@ use crate::poll::{
     thread_safe_revents,
 };
 use crate::reactor::Interest;
-use crate::reactor::epoll::Epoll;
+use crate::reactor::backend::{Backend, PollSet};
 use crate::signaler::Signaler;
 use crate::socket::{Socket, SocketMailbox};
 use crate::threadsafe::ThreadSafeSocket;
@@ -103,10 +103,10 @@ impl<T: Default> Default for PollerEvent<'_, T> {
 pub struct Poller<'a, T> {
     registrations: Vec<Registration<'a, T>>,
     /// Raised by the registered thread-safe sockets when another thread
-    /// changed them, and the poller's own descriptor: an epoll set of the
+    /// changed them, and the poller's own descriptor: a readiness set (epoll, kqueue) of the
     /// signaler and of the thread-safe sockets' command descriptors (both
     /// made with the first thread-safe registration).
-    watcher: Option<(Arc<Signaler>, Epoll)>,
+    watcher: Option<(Arc<Signaler>, PollSet)>,
 }
 
 impl<T> Default for Poller<'_, T> {
@@ -208,7 +208,7 @@ impl<'a, T> Poller<'a, T> {
             Some(made) => made,
             None => {
                 let signaler = Arc::new(Signaler::new()?);
-                let own = Epoll::new()?;
+                let own = PollSet::new()?;
                 own.add(signaler.as_fd().as_raw_fd(), 0, Interest::READ)?;
                 self.watcher.insert((signaler, own))
             }

@@ -1,9 +1,10 @@
 //! `Reactor`: the event loop of one I/O thread.
 //!
-//! It waits in an [`Epoll`] set (level-triggered, as in libzmq) for the
-//! descriptors of its handlers, the next timer (millisecond timeout of the
+//! It waits in a [`PollSet`] (level-triggered, as in libzmq: epoll on
+//! Linux, `polling` elsewhere, see [`backend`]) for the descriptors of its
+//! handlers, the next timer (millisecond timeout of the
 //! wait itself), and its command [`Mailbox`], whose wake-up descriptor is
-//! polled like any other. A turn costs one `epoll_wait`; interest changes
+//! polled like any other. A turn costs one wait (`epoll_wait`); interest changes
 //! reach the kernel only when they change. With nothing to do it polls
 //! without blocking for a few microseconds while events keep coming close
 //! together ([`crate::spin`]), then sleeps until one of these fires.
@@ -13,8 +14,12 @@
 //! handler removed during its own callback is dropped when it returns, and
 //! events already collected for a removed handler are discarded.
 
+pub mod backend;
+#[cfg(zmq_epoll)]
 pub mod epoll;
 pub mod handler;
+#[cfg(not(zmq_epoll))]
+pub mod portable;
 pub mod slots;
 pub mod timers;
 
@@ -26,7 +31,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use epoll::{Epoll, Ready};
+use backend::{Backend, PollSet, Ready};
 pub use handler::{EventHandler, HandlerId, Interest, TimerId};
 use slots::HandlerSlots;
 use timers::TimerQueue;
@@ -36,7 +41,7 @@ use crate::spin::{self, SpinPolicy};
 
 /// Poller key of the command mailbox. Handler keys are slot indexes
 /// (`u32`), and polling reserves `usize::MAX`.
-const MAILBOX_KEY: u64 = u64::MAX - 1;
+const MAILBOX_KEY: usize = usize::MAX - 1;
 
 /// Code to run on the reactor's thread.
 pub type ReactorTask<C> = Box<dyn FnOnce(&mut Reactor<C>) + Send>;
@@ -97,7 +102,7 @@ impl<C> ReactorHandle<C> {
 /// An event loop: descriptors, timers and commands, each dispatched to its
 /// handler. `C` is the type of command addressed to handlers.
 pub struct Reactor<C> {
-    poller: Epoll,
+    poller: PollSet,
     /// Readiness collected by the last wait.
     ready: Vec<Ready>,
     handlers: HandlerSlots<C>,
@@ -112,7 +117,7 @@ pub struct Reactor<C> {
 impl<C> Reactor<C> {
     /// A reactor with no handler.
     pub fn new() -> io::Result<Reactor<C>> {
-        let poller = Epoll::new()?;
+        let poller = PollSet::new()?;
         let mailbox = Arc::new(Mailbox::new()?);
         // The mailbox (and so its descriptor) lives as long as the reactor,
         // which deletes the registration in `drop`.
@@ -167,7 +172,7 @@ impl<C> Reactor<C> {
         }
         let raw = fd.as_raw_fd();
         // The caller keeps `fd` open until it is deleted here.
-        self.poller.add(raw, u64::from(id.index), interest)?;
+        self.poller.add(raw, key_of(id), interest)?;
         slot.fd = Some(raw);
         slot.interest = interest;
         Ok(())
@@ -180,7 +185,7 @@ impl<C> Reactor<C> {
         if slot.interest != interest {
             // `raw` is registered, so by `register_fd`'s contract it is
             // still open.
-            self.poller.modify(raw, u64::from(id.index), interest)?;
+            self.poller.modify(raw, key_of(id), interest)?;
             slot.interest = interest;
         }
         Ok(())
@@ -268,8 +273,8 @@ impl<C> Reactor<C> {
         {
             if key == MAILBOX_KEY {
                 self.process_commands();
-            } else if let Ok(index) = usize::try_from(key) {
-                self.dispatch_ready(index, readable, writable);
+            } else {
+                self.dispatch_ready(key, readable, writable);
             }
         }
         self.ready = ready;
@@ -389,6 +394,13 @@ impl<C> Drop for Reactor<C> {
         }
         let _ = self.poller.delete(self.mailbox.as_fd().as_raw_fd());
     }
+}
+
+/// The poll key of a handler: its slot index.
+fn key_of(id: HandlerId) -> usize {
+    // Slot indexes are `u32`; `usize` is at least that wide on every
+    // target the crate builds for.
+    id.index as usize
 }
 
 fn gone() -> io::Error {

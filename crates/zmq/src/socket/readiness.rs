@@ -4,7 +4,9 @@
 //! `ZMQ_FD` is edge-triggered, as in libzmq: it is the command mailbox's
 //! eventfd, readable when a command arrived, and cleared once the socket
 //! processed its commands, even if messages remain queued. A
-//! level-triggered descriptor is an epoll instance watching two eventfds:
+//! level-triggered descriptor is a readiness set (an epoll instance on
+//! Linux, a kqueue on macOS and the BSDs: the reactor's [`PollSet`])
+//! watching two wake-up descriptors:
 //! the mailbox's (a command may have made a message receivable while the
 //! application was away) and `input`, which the socket raises after each
 //! call that leaves a message receivable and clears when none is. Polling
@@ -14,15 +16,15 @@
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 
-use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags};
-
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::reactor::Interest;
+use crate::reactor::backend::{Backend, PollSet};
 use crate::signaler::Signaler;
 
 /// The level-triggered readiness descriptor of one socket.
 pub(crate) struct LevelReadiness {
-    /// Readable while either watched eventfd is.
-    epoll: Epoll,
+    /// Readable while either watched descriptor is.
+    set: PollSet,
     /// Raised while the socket knows a message can be received.
     input: Signaler,
     raised: bool,
@@ -31,18 +33,16 @@ pub(crate) struct LevelReadiness {
 impl LevelReadiness {
     /// Watches `mailbox` (the socket's `ZMQ_FD`) and a new input eventfd.
     pub(crate) fn new(mailbox: BorrowedFd<'_>) -> Result<LevelReadiness> {
-        let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC).map_err(os_error)?;
+        let set = PollSet::new()?;
         let input = Signaler::new()?;
-        // Level-triggered registrations (no EPOLLET / EPOLLONESHOT): the
-        // epoll descriptor polls readable exactly while one of them is.
-        epoll
-            .add(mailbox, EpollEvent::new(EpollFlags::EPOLLIN, 0))
-            .map_err(os_error)?;
-        epoll
-            .add(input.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, 1))
-            .map_err(os_error)?;
+        // Level-triggered registrations: the set's descriptor polls
+        // readable exactly while one of them is. No wait runs on the set
+        // itself (it is only polled from outside), and closing it drops
+        // both registrations.
+        set.add(mailbox.as_raw_fd(), 0, Interest::READ)?;
+        set.add(input.as_raw_fd(), 1, Interest::READ)?;
         Ok(LevelReadiness {
-            epoll,
+            set,
             input,
             raised: false,
         })
@@ -66,12 +66,8 @@ impl LevelReadiness {
 
     /// The descriptor to poll for `POLLIN`.
     pub(crate) fn raw_fd(&self) -> RawFd {
-        self.epoll.0.as_raw_fd()
+        self.set.as_fd().as_raw_fd()
     }
-}
-
-fn os_error(errno: nix::errno::Errno) -> Error {
-    Error::from_errno(errno as i32)
 }
 
 #[cfg(test)]
@@ -81,14 +77,14 @@ mod tests {
 
     fn readable(level: &LevelReadiness) -> bool {
         use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-        let mut fds = [PollFd::new(level.epoll.0.as_fd(), PollFlags::POLLIN)];
+        let mut fds = [PollFd::new(level.set.as_fd(), PollFlags::POLLIN)];
         poll(&mut fds, PollTimeout::ZERO).expect("poll") > 0
     }
 
     #[test]
     fn follows_the_mailbox_and_the_input_level() {
-        let mailbox = Signaler::new().expect("eventfd");
-        let mut level = LevelReadiness::new(mailbox.as_fd()).expect("epoll");
+        let mailbox = Signaler::new().expect("signaler");
+        let mut level = LevelReadiness::new(mailbox.as_fd()).expect("poll set");
         assert!(level.raw_fd() >= 0);
         assert!(!readable(&level));
         mailbox.send().expect("send");
