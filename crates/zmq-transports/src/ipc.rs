@@ -171,10 +171,7 @@ impl AsFd for IpcListener {
 impl Listener for IpcListener {
     fn accept(&mut self) -> TransportResult<Option<Box<dyn Stream>>> {
         for _ in 0..ACCEPT_RETRIES {
-            let socket = match self
-                .socket
-                .accept4(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK)
-            {
+            let socket = match crate::accept::accept_nonblocking(&self.socket) {
                 Ok((socket, _)) => socket,
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Ok(None),
                 Err(error) if is_transient_accept_error(&error) => continue,

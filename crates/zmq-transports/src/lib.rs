@@ -48,6 +48,7 @@ pub mod tipc;
 pub mod vsock;
 
 mod ipc_peer_filter;
+mod accept;
 mod ipc_socket_file;
 pub mod pending_connect;
 mod raw_sys;

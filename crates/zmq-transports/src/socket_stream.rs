@@ -5,7 +5,6 @@ use std::io::{self, IoSlice, Read, Write};
 use std::net::SocketAddr;
 use std::os::fd::{AsFd, BorrowedFd};
 
-use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
 use socket2::{SockAddr, Socket};
 
 use crate::transport::Stream;
@@ -14,10 +13,20 @@ use crate::transport::Stream;
 /// buffers are left for the next call, as a short write.
 const MAX_IO_SLICES: usize = 1024;
 
+/// `send` flags that keep a closed peer from raising `SIGPIPE`.
+#[cfg(not(target_vendor = "apple"))]
+const NO_SIGPIPE: libc::c_int = libc::MSG_NOSIGNAL;
+/// Apple systems have no `MSG_NOSIGNAL`: socket2 sets `SO_NOSIGPIPE` on
+/// every socket it creates, and accepted sockets inherit it (as libzmq's
+/// `set_nosigpipe`).
+#[cfg(target_vendor = "apple")]
+const NO_SIGPIPE: libc::c_int = 0;
+
 /// A connected, non-blocking stream socket (tcp or ipc).
 ///
-/// Writes use `send`/`sendmsg` with `MSG_NOSIGNAL`, so a closed peer gives
-/// `EPIPE` instead of killing the process with `SIGPIPE`.
+/// Writes use `send`/`sendmsg` with `MSG_NOSIGNAL` (`SO_NOSIGPIPE` on
+/// Apple systems), so a closed peer gives `EPIPE` instead of killing the
+/// process with `SIGPIPE`.
 #[derive(Debug)]
 pub struct SocketStream {
     socket: Socket,
@@ -60,8 +69,8 @@ impl SocketStream {
     /// libzmq names them: the socket file of the end that has one (the
     /// listener's, `endpoint`), `ipc://` for the unnamed connecting end.
     pub(crate) fn ipc(socket: Socket, endpoint: String) -> Self {
-        let peer_address = getsockopt(&socket, PeerCredentials)
-            .map(|cred| format!(":{}:{}:{}", cred.uid(), cred.gid(), cred.pid()))
+        let peer_address = crate::ipc_peer_filter::peer_credentials(&socket)
+            .map(|credentials| credentials.address_suffix())
             .unwrap_or_default();
         let name = |address: io::Result<SockAddr>| match address {
             Ok(address) if address.is_unnamed() => String::from("ipc://"),
@@ -110,13 +119,12 @@ impl Read for SocketStream {
 
 impl Write for SocketStream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.socket.send_with_flags(buf, libc::MSG_NOSIGNAL)
+        self.socket.send_with_flags(buf, NO_SIGPIPE)
     }
 
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         let bufs = bufs.get(..MAX_IO_SLICES).unwrap_or(bufs);
-        self.socket
-            .send_vectored_with_flags(bufs, libc::MSG_NOSIGNAL)
+        self.socket.send_vectored_with_flags(bufs, NO_SIGPIPE)
     }
 
     fn flush(&mut self) -> io::Result<()> {

@@ -196,10 +196,7 @@ impl AsFd for TipcListener {
 impl Listener for TipcListener {
     fn accept(&mut self) -> TransportResult<Option<Box<dyn Stream>>> {
         for _ in 0..ACCEPT_RETRIES {
-            match self
-                .socket
-                .accept4(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK)
-            {
+            match crate::accept::accept_nonblocking(&self.socket) {
                 Ok((socket, _)) => return Ok(Some(Box::new(tipc_stream(socket)))),
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Ok(None),
                 Err(error) if is_transient_accept_error(&error) => continue,

@@ -284,10 +284,7 @@ impl AsFd for VsockListener {
 impl Listener for VsockListener {
     fn accept(&mut self) -> TransportResult<Option<Box<dyn Stream>>> {
         for _ in 0..ACCEPT_RETRIES {
-            let socket = match self
-                .socket
-                .accept4(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK)
-            {
+            let socket = match crate::accept::accept_nonblocking(&self.socket) {
                 Ok((socket, _)) => socket,
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Ok(None),
                 Err(error) if is_transient_accept_error(&error) => continue,
