@@ -47,8 +47,8 @@ pub mod tcp;
 pub mod tipc;
 pub mod vsock;
 
-mod ipc_peer_filter;
 mod accept;
+mod ipc_peer_filter;
 mod ipc_socket_file;
 pub mod pending_connect;
 mod raw_sys;

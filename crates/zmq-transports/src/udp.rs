@@ -226,7 +226,7 @@ impl UdpSocket {
             socket.set_recv_buffer_size(size)?;
         }
         if let Some(device) = options.bind_to_device.as_deref().filter(|d| !d.is_empty()) {
-            socket.bind_device(Some(device.as_bytes()))?;
+            crate::socket_tuning::bind_to_device(&socket, device)?;
         }
         if role != UdpRole::Receive && address.multicast {
             set_multicast_send(&socket, address, options)?;
