@@ -10,7 +10,7 @@ use std::fs;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 
-use socket2::{Socket, Type};
+use socket2::Socket;
 
 use crate::error::{TransportError, TransportResult};
 use crate::ipc_address::IpcAddress;
@@ -34,11 +34,7 @@ const ACCEPT_RETRIES: usize = 64;
 pub struct IpcTransport;
 
 fn open_socket() -> io::Result<Socket> {
-    Socket::new(
-        socket2::Domain::UNIX,
-        Type::STREAM.nonblocking().cloexec(),
-        None,
-    )
+    crate::nonblocking::stream_socket(socket2::Domain::UNIX, None)
 }
 
 impl Transport for IpcTransport {
@@ -171,7 +167,7 @@ impl AsFd for IpcListener {
 impl Listener for IpcListener {
     fn accept(&mut self) -> TransportResult<Option<Box<dyn Stream>>> {
         for _ in 0..ACCEPT_RETRIES {
-            let socket = match crate::accept::accept_nonblocking(&self.socket) {
+            let socket = match crate::nonblocking::accept_nonblocking(&self.socket) {
                 Ok((socket, _)) => socket,
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Ok(None),
                 Err(error) if is_transient_accept_error(&error) => continue,

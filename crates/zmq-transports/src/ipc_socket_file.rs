@@ -8,7 +8,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
-use socket2::{Domain, SockAddr, Socket, Type};
+use socket2::{Domain, SockAddr};
 
 use crate::error::{TransportError, TransportErrorKind, TransportResult};
 use crate::ipc_address::{IpcAddress, SUN_PATH_LEN};
@@ -73,7 +73,7 @@ pub(crate) fn remove_stale_socket_file(path: &Path) -> TransportResult<()> {
     if !metadata.file_type().is_socket() {
         return Err(in_use());
     }
-    let probe = Socket::new(Domain::UNIX, Type::STREAM.nonblocking().cloexec(), None)?;
+    let probe = crate::nonblocking::stream_socket(Domain::UNIX, None)?;
     match probe.connect(&SockAddr::unix(path)?) {
         Err(error) if error.raw_os_error() == Some(libc::ECONNREFUSED) => {
             match fs::remove_file(path) {
@@ -149,7 +149,7 @@ mod tests {
         let directory = unique_temp_dir("stale")?;
         let path = directory.path().join("sock");
         {
-            let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
+            let socket = socket2::Socket::new(Domain::UNIX, socket2::Type::STREAM, None)?;
             socket.bind(&SockAddr::unix(&path)?)?;
         }
         assert!(path.exists());

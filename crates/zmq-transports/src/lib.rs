@@ -47,9 +47,9 @@ pub mod tcp;
 pub mod tipc;
 pub mod vsock;
 
-mod accept;
 mod ipc_peer_filter;
 mod ipc_socket_file;
+mod nonblocking;
 pub mod pending_connect;
 mod raw_sys;
 pub mod socket_stream;

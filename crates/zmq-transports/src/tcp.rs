@@ -4,7 +4,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 
-use socket2::{Domain, Protocol, Socket, Type};
+use socket2::{Domain, Protocol, Socket};
 
 use crate::error::{TransportError, TransportResult};
 use crate::options::TransportOptions;
@@ -144,11 +144,7 @@ fn inherited_listener(
 /// sockets accept IPv4-mapped peers too.
 fn open_socket(address: &SocketAddr) -> io::Result<Socket> {
     let domain = Domain::for_address(*address);
-    let socket = Socket::new(
-        domain,
-        Type::STREAM.nonblocking().cloexec(),
-        Some(Protocol::TCP),
-    )?;
+    let socket = crate::nonblocking::stream_socket(domain, Some(Protocol::TCP))?;
     if address.is_ipv6() {
         socket.set_only_v6(false)?;
     }
@@ -198,7 +194,7 @@ impl AsFd for TcpListener {
 impl Listener for TcpListener {
     fn accept(&mut self) -> TransportResult<Option<Box<dyn Stream>>> {
         for _ in 0..ACCEPT_RETRIES {
-            let socket = match crate::accept::accept_nonblocking(&self.socket) {
+            let socket = match crate::nonblocking::accept_nonblocking(&self.socket) {
                 Ok((socket, peer)) => (socket, peer),
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Ok(None),
                 Err(error) if is_transient_accept_error(&error) => continue,

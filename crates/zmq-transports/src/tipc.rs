@@ -10,7 +10,7 @@
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 
-use socket2::{Domain, SockAddr, Socket, Type};
+use socket2::{Domain, SockAddr, Socket};
 
 use crate::error::{TransportError, TransportResult};
 use crate::options::TransportOptions;
@@ -52,7 +52,7 @@ fn tipc_sockaddr(address: &TipcAddress) -> TransportResult<SockAddr> {
         TipcAddress::Socket { node, reference } => (TIPC_ADDR_ID, 0, [reference, node, 0]),
         TipcAddress::Random => (TIPC_ADDR_ID, 0, [0, 0, 0]),
     };
-    let family = u16::try_from(libc::AF_TIPC).unwrap_or_default();
+    let family = u16::try_from(tipc_family().unwrap_or(-1)).unwrap_or_default();
     let mut bytes = [0u8; 16];
     bytes[0..2].copy_from_slice(&family.to_ne_bytes());
     bytes[2] = kind;
@@ -71,7 +71,7 @@ fn tipc_address(address: &SockAddr) -> Option<TipcAddress> {
         Some(u32::from_ne_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
     };
     let family = u16::from_ne_bytes(bytes.get(0..2)?.try_into().ok()?);
-    (i32::from(family) == libc::AF_TIPC).then_some(())?;
+    (Some(i32::from(family)) == tipc_family().ok()).then_some(())?;
     Some(match *bytes.get(2)? {
         TIPC_ADDR_NAMESEQ => TipcAddress::ServiceRange {
             service: word(0)?,
@@ -99,12 +99,21 @@ fn endpoint_of(address: io::Result<SockAddr>) -> String {
         .unwrap_or_default()
 }
 
+/// `AF_TIPC` (Linux only, as libzmq's `ZMQ_HAVE_TIPC`).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn tipc_family() -> io::Result<libc::c_int> {
+    Ok(libc::AF_TIPC)
+}
+
+/// No TIPC on this system: `EPROTONOSUPPORT` on bind and connect, as
+/// libzmq built without `ZMQ_HAVE_TIPC` answers for `tipc://`.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn tipc_family() -> io::Result<libc::c_int> {
+    Err(io::Error::from_raw_os_error(libc::EPROTONOSUPPORT))
+}
+
 fn open_socket() -> io::Result<Socket> {
-    Socket::new(
-        Domain::from(libc::AF_TIPC),
-        Type::STREAM.nonblocking().cloexec(),
-        None,
-    )
+    crate::nonblocking::stream_socket(Domain::from(tipc_family()?), None)
 }
 
 /// Parses an address for connect: anything but `<*>`.
@@ -196,7 +205,7 @@ impl AsFd for TipcListener {
 impl Listener for TipcListener {
     fn accept(&mut self) -> TransportResult<Option<Box<dyn Stream>>> {
         for _ in 0..ACCEPT_RETRIES {
-            match crate::accept::accept_nonblocking(&self.socket) {
+            match crate::nonblocking::accept_nonblocking(&self.socket) {
                 Ok((socket, _)) => return Ok(Some(Box::new(tipc_stream(socket)))),
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Ok(None),
                 Err(error) if is_transient_accept_error(&error) => continue,

@@ -18,7 +18,7 @@
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd};
 
-use socket2::{Domain, SockAddr, Socket, Type};
+use socket2::{Domain, SockAddr, Socket};
 
 use crate::error::{TransportError, TransportResult};
 use crate::options::TransportOptions;
@@ -39,6 +39,13 @@ const SO_BUFFER_SIZE: i32 = 0;
 const SO_BUFFER_MIN_SIZE: i32 = 1;
 const SO_BUFFER_MAX_SIZE: i32 = 2;
 const SO_CONNECT_TIMEOUT: i32 = 6;
+
+/// `AF_VSOCK` where the system has it (Linux, Android, Apple systems)...
+#[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+pub(crate) const AF_VSOCK: i32 = libc::AF_VSOCK;
+/// ...and a family socket(2) refuses (`EAFNOSUPPORT`) elsewhere.
+#[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
+pub(crate) const AF_VSOCK: i32 = -1;
 
 /// Which of the two `cid:port` transports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +68,7 @@ impl VmKind {
     /// libzmq's `get_vmci_socket_family` (socket(2) refuses it).
     fn family(self) -> i32 {
         match self {
-            VmKind::Vsock => libc::AF_VSOCK,
+            VmKind::Vsock => AF_VSOCK,
             VmKind::Vmci => vmci_family().unwrap_or(-1),
         }
     }
@@ -162,11 +169,7 @@ fn vm_address(address: &SockAddr, family: i32) -> Option<VsockAddress> {
 }
 
 fn open_socket(family: i32) -> io::Result<Socket> {
-    Socket::new(
-        Domain::from(family),
-        Type::STREAM.nonblocking().cloexec(),
-        None,
-    )
+    crate::nonblocking::stream_socket(Domain::from(family), None)
 }
 
 /// The `ZMQ_VMCI_*` options, as libzmq's `tune_vmci_buffer_size` and
@@ -284,7 +287,7 @@ impl AsFd for VsockListener {
 impl Listener for VsockListener {
     fn accept(&mut self) -> TransportResult<Option<Box<dyn Stream>>> {
         for _ in 0..ACCEPT_RETRIES {
-            let socket = match crate::accept::accept_nonblocking(&self.socket) {
+            let socket = match crate::nonblocking::accept_nonblocking(&self.socket) {
                 Ok((socket, _)) => socket,
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Ok(None),
                 Err(error) if is_transient_accept_error(&error) => continue,

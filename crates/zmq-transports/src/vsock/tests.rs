@@ -6,18 +6,18 @@
 use super::*;
 
 fn has_vsock() -> bool {
-    open_socket(libc::AF_VSOCK).is_ok()
+    open_socket(super::AF_VSOCK).is_ok()
 }
 
 #[test]
 fn sockaddr_vm_round_trips() {
     let address = VsockAddress { cid: 3, port: 5555 };
-    let raw = vm_sockaddr(libc::AF_VSOCK, &address).ok();
+    let raw = vm_sockaddr(super::AF_VSOCK, &address).ok();
     assert_eq!(
         raw.as_ref().and_then(SockAddr::as_vsock_address),
         Some((3, 5555))
     );
-    let back = raw.as_ref().and_then(|r| vm_address(r, libc::AF_VSOCK));
+    let back = raw.as_ref().and_then(|r| vm_address(r, super::AF_VSOCK));
     assert_eq!(back, Some(address));
     assert!(raw.as_ref().and_then(|r| vm_address(r, 99)).is_none());
     let no_family = vm_sockaddr(-1, &address).err().map(|e| e.errno());

@@ -1,10 +1,43 @@
-//! Accepting a connection already non-blocking and close-on-exec:
-//! `accept4` where the system has it, `accept` and then the flags (by
-//! `fcntl`) where it does not (macOS, iOS), as libzmq's `accept` paths.
+//! Stream sockets made and accepted already non-blocking and
+//! close-on-exec: `SOCK_NONBLOCK | SOCK_CLOEXEC` flags to `socket` and
+//! `accept4` where the system has them, the plain calls and then the flags
+//! (by `fcntl`) where it does not (macOS, iOS), as libzmq's `open_socket`
+//! and `accept` paths.
 
 use std::io;
 
-use socket2::{SockAddr, Socket};
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+
+/// A new stream socket of `domain`, non-blocking and close-on-exec.
+#[cfg(any(
+    target_os = "android",
+    target_os = "dragonfly",
+    target_os = "freebsd",
+    target_os = "illumos",
+    target_os = "linux",
+    target_os = "netbsd",
+    target_os = "openbsd",
+))]
+pub(crate) fn stream_socket(domain: Domain, protocol: Option<Protocol>) -> io::Result<Socket> {
+    Socket::new(domain, Type::STREAM.nonblocking().cloexec(), protocol)
+}
+
+/// A new stream socket of `domain`, non-blocking and close-on-exec
+/// (socket2 sets `FD_CLOEXEC`, and `SO_NOSIGPIPE` on Apple systems).
+#[cfg(not(any(
+    target_os = "android",
+    target_os = "dragonfly",
+    target_os = "freebsd",
+    target_os = "illumos",
+    target_os = "linux",
+    target_os = "netbsd",
+    target_os = "openbsd",
+)))]
+pub(crate) fn stream_socket(domain: Domain, protocol: Option<Protocol>) -> io::Result<Socket> {
+    let socket = Socket::new(domain, Type::STREAM, protocol)?;
+    socket.set_nonblocking(true)?;
+    Ok(socket)
+}
 
 /// Accepts one connection from `listener`, non-blocking and close-on-exec.
 #[cfg(any(
@@ -41,7 +74,15 @@ pub(crate) fn accept_nonblocking(listener: &Socket) -> io::Result<(Socket, SockA
 #[cfg(test)]
 mod tests {
     use super::*;
-    use socket2::{Domain, Type};
+
+    #[test]
+    fn new_sockets_are_nonblocking_and_cloexec() -> io::Result<()> {
+        let socket = stream_socket(Domain::UNIX, None)?;
+        assert!(socket.nonblocking()?);
+        let flags = nix::fcntl::fcntl(&socket, nix::fcntl::FcntlArg::F_GETFD)?;
+        assert!(flags & libc::FD_CLOEXEC != 0);
+        Ok(())
+    }
 
     #[test]
     fn accepted_sockets_are_nonblocking_and_cloexec() -> io::Result<()> {
