@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 
 use nix::poll::{PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::SigSet;
-use nix::sys::time::TimeSpec;
 
 use crate::error::{Error, Result};
 use crate::signaler::Signaler;
@@ -394,9 +393,24 @@ pub fn poll_timeout(items: &mut [PollItem<'_>], timeout: Option<Duration>) -> Re
 /// [`poll`] whose waits run with the thread's signal mask replaced by
 /// `sigmask`, atomically, as ppoll(2) does (`zmq_ppoll`): a signal blocked
 /// outside the call but not in `sigmask` interrupts it with EINTR.
+///
+/// Where the system has no ppoll(2) (macOS, OpenBSD, NetBSD, illumos) it
+/// fails with `ENOTSUP` before looking at the items, as libzmq built
+/// without `ZMQ_HAVE_PPOLL`.
 pub fn ppoll(items: &mut [PollItem<'_>], timeout_ms: i64, sigmask: &SigSet) -> Result<i32> {
+    if !HAVE_PPOLL {
+        return Err(Error::NotSup);
+    }
     poll_with_mask(items, timeout_ms, Some(sigmask))
 }
+
+/// Whether nix (and the system) has ppoll(2).
+const HAVE_PPOLL: bool = cfg!(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "freebsd",
+    target_os = "dragonfly"
+));
 
 fn poll_with_mask(
     items: &mut [PollItem<'_>],
@@ -575,10 +589,26 @@ fn wait_for(
 ) -> nix::Result<i32> {
     match sigmask {
         None => nix::poll::poll(fds, wait),
+        #[cfg(any(
+            target_os = "linux",
+            target_os = "android",
+            target_os = "freebsd",
+            target_os = "dragonfly"
+        ))]
         Some(mask) => {
-            let timeout = Duration::try_from(wait).ok().map(TimeSpec::from_duration);
+            let timeout = Duration::try_from(wait)
+                .ok()
+                .map(nix::sys::time::TimeSpec::from_duration);
             nix::poll::ppoll(fds, timeout, Some(*mask))
         }
+        // Refused by `ppoll` before it gets here.
+        #[cfg(not(any(
+            target_os = "linux",
+            target_os = "android",
+            target_os = "freebsd",
+            target_os = "dragonfly"
+        )))]
+        Some(_) => Err(nix::errno::Errno::ENOTSUP),
     }
 }
 
@@ -655,6 +685,23 @@ mod tests {
     extern "C" fn ignore_signal(_: i32) {}
 
     #[test]
+    #[cfg(not(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "freebsd",
+        target_os = "dragonfly"
+    )))]
+    fn ppoll_is_not_supported_without_the_system_call() {
+        assert_eq!(ppoll(&mut [], 0, &SigSet::empty()), Err(Error::NotSup));
+    }
+
+    #[test]
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "freebsd",
+        target_os = "dragonfly"
+    ))]
     fn ppoll_unblocks_a_pending_signal_and_returns_eintr() {
         use nix::sys::signal::{
             SaFlags, SigAction, SigHandler, SigmaskHow, Signal, pthread_sigmask, sigaction,

@@ -4,6 +4,13 @@
 //! applied as libzmq does when a thread starts, best effort: the OS may
 //! refuse a policy or priority to an unprivileged process, and then the
 //! thread runs with its defaults (libzmq ignores `EPERM` too).
+//!
+//! Policy and priority are POSIX (`pthread_setschedparam`, `nice`).
+//! Affinity is applied on Linux and Android (`sched_setaffinity`); other
+//! systems keep the set and run the threads anywhere: macOS has no
+//! affinity call at all, and the BSDs' (`cpuset_setaffinity`) is not
+//! written yet (libzmq uses `pthread_setaffinity_np` where its configure
+//! step finds it, FreeBSD included).
 
 use std::collections::BTreeSet;
 
@@ -70,6 +77,10 @@ impl ThreadScheduling {
         }
     }
 
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    fn apply_affinity(&self) {}
+
+    #[cfg(any(target_os = "linux", target_os = "android"))]
     fn apply_affinity(&self) {
         if self.cpus.is_empty() {
             return;
@@ -92,6 +103,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(any(target_os = "linux", target_os = "android"))]
     fn affinity_is_applied_to_the_thread() {
         let scheduling = ThreadScheduling {
             cpus: BTreeSet::from([0]),
