@@ -116,6 +116,7 @@ fn rss_bytes() -> u64 {
 
 /// Bytes the allocator has handed out and not got back (glibc's
 /// `mallinfo2`: arena chunks in use plus mmapped chunks).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn heap_in_use() -> u64 {
     // SAFETY: mallinfo2 has no preconditions.
     let info = unsafe { libc::mallinfo2() };
@@ -126,10 +127,22 @@ fn heap_in_use() -> u64 {
 /// which also releases whole free pages inside the arenas), so that the
 /// resident size sampled next is not glibc's cache of freed memory, which
 /// fragmentation under churn makes grow for minutes before it levels off.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn trim() {
     // SAFETY: malloc_trim has no preconditions.
     unsafe { libc::malloc_trim(0) };
 }
+
+/// Other allocators say nothing: the heap is not sampled (0), and the
+/// resident size alone is judged.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn heap_in_use() -> u64 {
+    0
+}
+
+/// Nothing to trim outside glibc.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn trim() {}
 
 /// Open descriptors of this process.
 fn fd_count() -> usize {
