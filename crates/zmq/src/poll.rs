@@ -335,7 +335,7 @@ impl<'a> PollItem<'a> {
     }
 
     /// Whether the item watches the descriptor `fd`.
-    pub fn has_fd(&self, fd: std::os::fd::RawFd) -> bool {
+    pub fn has_fd(&self, fd: crate::RawFd) -> bool {
         use std::os::fd::AsRawFd;
         matches!(self.target, PollTarget::Fd(own) if own.as_raw_fd() == fd)
     }

@@ -14,12 +14,13 @@
 //! call may have changed it. Such a poller also has a descriptor of its
 //! own ([`Poller::fd`]).
 
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use nix::poll::{PollFd, PollFlags, PollTimeout};
 
+use crate::RawFd;
 use crate::error::{Error, Result};
 use crate::poll::{
     POLLERR, POLLIN, POLLOUT, POLLPRI, PollEvents, fd_flags, fd_revents, socket_revents,

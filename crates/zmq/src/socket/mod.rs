@@ -567,7 +567,7 @@ impl Socket {
     /// `ZMQ_FD`: a descriptor that becomes readable when the socket may
     /// have changed state; then read [`Socket::get_events`] (edge
     /// triggered, as in libzmq: drain until `get_events` says neither).
-    pub fn get_fd(&self) -> Result<std::os::fd::RawFd> {
+    pub fn get_fd(&self) -> Result<crate::RawFd> {
         use std::os::fd::{AsFd, AsRawFd};
         Ok(self.state.borrow().core.mailbox.as_fd().as_raw_fd())
     }
@@ -585,7 +585,7 @@ impl Socket {
     /// failing with `EAGAIN` then quiets it), so a plain
     /// "poll, then receive one message" loop never stalls. Made on first
     /// use; it lives as long as the socket. See `docs/options.md`.
-    pub fn readiness_fd(&self, level_triggered: bool) -> Result<std::os::fd::RawFd> {
+    pub fn readiness_fd(&self, level_triggered: bool) -> Result<crate::RawFd> {
         if !level_triggered {
             return self.get_fd();
         }
