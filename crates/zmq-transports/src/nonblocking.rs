@@ -6,9 +6,9 @@
 
 use std::io;
 
-use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+pub(crate) use flags::{accept_nonblocking, stream_socket};
 
-/// A new stream socket of `domain`, non-blocking and close-on-exec.
+/// The systems with `SOCK_NONBLOCK`/`SOCK_CLOEXEC` and `accept4`.
 #[cfg(any(
     target_os = "android",
     target_os = "dragonfly",
@@ -18,12 +18,23 @@ use socket2::{Domain, Protocol, SockAddr, Socket, Type};
     target_os = "netbsd",
     target_os = "openbsd",
 ))]
-pub(crate) fn stream_socket(domain: Domain, protocol: Option<Protocol>) -> io::Result<Socket> {
-    Socket::new(domain, Type::STREAM.nonblocking().cloexec(), protocol)
+mod flags {
+    use std::io;
+
+    use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+
+    /// A new stream socket of `domain`, non-blocking and close-on-exec.
+    pub(crate) fn stream_socket(domain: Domain, protocol: Option<Protocol>) -> io::Result<Socket> {
+        Socket::new(domain, Type::STREAM.nonblocking().cloexec(), protocol)
+    }
+
+    /// Accepts one connection, non-blocking and close-on-exec.
+    pub(crate) fn accept_nonblocking(listener: &Socket) -> io::Result<(Socket, SockAddr)> {
+        listener.accept4(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK)
+    }
 }
 
-/// A new stream socket of `domain`, non-blocking and close-on-exec
-/// (socket2 sets `FD_CLOEXEC`, and `SO_NOSIGPIPE` on Apple systems).
+/// The others (macOS, iOS): the plain calls, then the flags.
 #[cfg(not(any(
     target_os = "android",
     target_os = "dragonfly",
@@ -33,47 +44,33 @@ pub(crate) fn stream_socket(domain: Domain, protocol: Option<Protocol>) -> io::R
     target_os = "netbsd",
     target_os = "openbsd",
 )))]
-pub(crate) fn stream_socket(domain: Domain, protocol: Option<Protocol>) -> io::Result<Socket> {
-    let socket = Socket::new(domain, Type::STREAM, protocol)?;
-    socket.set_nonblocking(true)?;
-    Ok(socket)
-}
+mod flags {
+    use std::io;
 
-/// Accepts one connection from `listener`, non-blocking and close-on-exec.
-#[cfg(any(
-    target_os = "android",
-    target_os = "dragonfly",
-    target_os = "freebsd",
-    target_os = "illumos",
-    target_os = "linux",
-    target_os = "netbsd",
-    target_os = "openbsd",
-))]
-pub(crate) fn accept_nonblocking(listener: &Socket) -> io::Result<(Socket, SockAddr)> {
-    listener.accept4(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK)
-}
+    use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
-/// Accepts one connection from `listener`, non-blocking and close-on-exec
-/// (socket2's `accept` sets `FD_CLOEXEC` where `accept4` is missing; the
-/// window before it is the one libzmq has there too).
-#[cfg(not(any(
-    target_os = "android",
-    target_os = "dragonfly",
-    target_os = "freebsd",
-    target_os = "illumos",
-    target_os = "linux",
-    target_os = "netbsd",
-    target_os = "openbsd",
-)))]
-pub(crate) fn accept_nonblocking(listener: &Socket) -> io::Result<(Socket, SockAddr)> {
-    let (socket, peer) = listener.accept()?;
-    socket.set_nonblocking(true)?;
-    Ok((socket, peer))
+    /// A new stream socket of `domain`, non-blocking and close-on-exec
+    /// (socket2 sets `FD_CLOEXEC`, and `SO_NOSIGPIPE` on Apple systems).
+    pub(crate) fn stream_socket(domain: Domain, protocol: Option<Protocol>) -> io::Result<Socket> {
+        let socket = Socket::new(domain, Type::STREAM, protocol)?;
+        socket.set_nonblocking(true)?;
+        Ok(socket)
+    }
+
+    /// Accepts one connection, non-blocking and close-on-exec (socket2's
+    /// `accept` sets `FD_CLOEXEC` where `accept4` is missing; the window
+    /// before it is the one libzmq has there too).
+    pub(crate) fn accept_nonblocking(listener: &Socket) -> io::Result<(Socket, SockAddr)> {
+        let (socket, peer) = listener.accept()?;
+        socket.set_nonblocking(true)?;
+        Ok((socket, peer))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use socket2::{Domain, Socket, Type};
 
     #[test]
     fn new_sockets_are_nonblocking_and_cloexec() -> io::Result<()> {
