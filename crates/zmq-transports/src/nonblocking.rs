@@ -4,8 +4,6 @@
 //! (by `fcntl`) where it does not (macOS, iOS), as libzmq's `open_socket`
 //! and `accept` paths.
 
-use std::io;
-
 pub(crate) use flags::{accept_nonblocking, stream_socket};
 
 /// The systems with `SOCK_NONBLOCK`/`SOCK_CLOEXEC` and `accept4`.
@@ -71,6 +69,7 @@ mod flags {
 mod tests {
     use super::*;
     use socket2::{Domain, Socket, Type};
+    use std::io;
 
     #[test]
     fn new_sockets_are_nonblocking_and_cloexec() -> io::Result<()> {
