@@ -211,8 +211,16 @@ def module_cfgs(path, cache={}):
     return out
 
 
-def registry_dir(prefix):
-    found = sorted(glob.glob(os.path.expanduser("~/.cargo/registry/src/*/%s-*" % prefix)))
+def registry_dir(prefix, root=ROOT):
+    """The source of crate `prefix` at the version Cargo.lock pins."""
+    home = os.environ.get("CARGO_HOME", os.path.expanduser("~/.cargo"))
+    version = None
+    lock = os.path.join(root, "Cargo.lock")
+    if os.path.exists(lock):
+        m = re.search(r'name = "%s"\nversion = "([^"]+)"' % re.escape(prefix), open(lock).read())
+        version = m.group(1) if m else None
+    pattern = "%s-%s" % (prefix, version) if version else "%s-*" % prefix
+    found = sorted(glob.glob(os.path.join(home, "registry", "src", "*", pattern)))
     found = [f for f in found if re.search(r"/%s-\d" % prefix, f)]
     return found[-1] if found else None
 
@@ -293,8 +301,14 @@ def sites(path):
         code = line.split("//")[0] if "//" in line and '"' not in line.split("//")[0] else line
         if line.strip().startswith("//"):
             continue
-        if ("cfg(" in code or "cfg!(" in code) and PLATFORM_WORDS.search(code):
-            out.append((i, "cfg", code.strip()))
+        if ("cfg(" in code or "cfg!(" in code) and PLATFORM_WORDS.search(code) or re.match(r"\s*#\[cfg\((any|all|not)\($", code):
+            # The whole attribute, when it spans lines.
+            text, j = code.strip(), i
+            while text.count("(") > text.count(")") and j + 1 < len(lines) and j - i < 20:
+                j += 1
+                text += " " + lines[j].strip()
+            if PLATFORM_WORDS.search(text):
+                out.append((i, "cfg", text))
         used = re.match(r"\s*(?:pub(?:\([a-z]+\))? )?use (nix|libc)::([A-Za-z0-9_:]*)\{([^}]*)\}", code)
         if used:
             for name in re.split(r"[,\s]+", used.group(3)):
@@ -338,7 +352,13 @@ def main():
                 if not all(cfg.eval(p) for p in predicates):
                     continue
                 if kind == "cfg":
-                    where.append(name)
+                    own = cfgs_of(text) or re.findall(r"cfg!\((.*)\)", text)
+                    try:
+                        holds = all(cfg.eval(p) for p in own)
+                    except (IndexError, ValueError):
+                        holds = True
+                    if holds:
+                        where.append(name)
                     continue
                 compiled[name] += 1
                 if kind == "libc":
@@ -357,7 +377,8 @@ def main():
                 print("\n== %s" % rel)
                 current = rel
             label = text if kind == "cfg" else "%s::%s" % (kind, text)
-            print("  %5d  %-60s  on: %s" % (line, label[:60], ", ".join(where) or "-"))
+            verb = "true on" if kind == "cfg" else "compiled on"
+            print("  %5d  %-60s  %s: %s" % (line, label[:60], verb, ", ".join(where) or "-"))
         print()
     cfg_count = sum(1 for entry in listing if entry[2] == "cfg")
     call_count = len(listing) - cfg_count
