@@ -6,11 +6,11 @@
 //! thread runs with its defaults (libzmq ignores `EPERM` too).
 //!
 //! Policy and priority are POSIX (`pthread_setschedparam`, `nice`).
-//! Affinity is applied on Linux and Android (`sched_setaffinity`); other
-//! systems keep the set and run the threads anywhere: macOS has no
-//! affinity call at all, and the BSDs' (`cpuset_setaffinity`) is not
-//! written yet (libzmq uses `pthread_setaffinity_np` where its configure
-//! step finds it, FreeBSD included).
+//! Affinity is applied on Linux and Android (`sched_setaffinity`) and on
+//! FreeBSD (`pthread_setaffinity_np` with a `cpuset_t`, as libzmq there);
+//! other systems keep the set and run the threads anywhere (macOS has no
+//! affinity call; libzmq ignores the option where its configure step finds
+//! no `pthread_setaffinity_np`).
 
 use std::collections::BTreeSet;
 
@@ -77,8 +77,26 @@ impl ThreadScheduling {
         }
     }
 
-    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
     fn apply_affinity(&self) {}
+
+    #[cfg(target_os = "freebsd")]
+    fn apply_affinity(&self) {
+        if self.cpus.is_empty() {
+            return;
+        }
+        // SAFETY: a zeroed `cpuset_t` is the empty set.
+        let mut set: libc::cpuset_t = unsafe { std::mem::zeroed() };
+        let capacity = 8 * std::mem::size_of::<libc::cpuset_t>();
+        for &cpu in self.cpus.iter().filter(|&&cpu| cpu < capacity) {
+            // SAFETY: `cpu` is below the set's capacity (checked above).
+            unsafe { libc::CPU_SET(cpu, &mut set) };
+        }
+        let size = std::mem::size_of::<libc::cpuset_t>();
+        // SAFETY: `set` is a valid cpu set of `size` bytes, the thread is
+        // the calling one; CPUs that do not exist make it fail: ignored.
+        let _ = unsafe { libc::pthread_setaffinity_np(libc::pthread_self(), size, &set) };
+    }
 
     #[cfg(any(target_os = "linux", target_os = "android"))]
     fn apply_affinity(&self) {
