@@ -2,7 +2,7 @@
 //! build uses.
 //!
 //! Two implementations: [`super::epoll::Epoll`] (raw epoll, Linux and
-//! Android) and [`super::portable::Portable`] (the `polling` crate in
+//! Android) and `portable::Portable` (the `polling` crate in
 //! level-triggered mode: kqueue on macOS and the BSDs, event ports on
 //! illumos, IOCP on Windows, epoll again on Linux). [`PollSet`] names the
 //! one in use: epoll on Linux unless the `portable-reactor` feature is on
