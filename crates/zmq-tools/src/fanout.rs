@@ -1,6 +1,14 @@
-//! PUB to SUB fan-out over tcp. The publisher sends as fast as it can and
-//! PUB drops at the high-water mark, so the figures are messages delivered
-//! per second (all subscribers together) and the share lost.
+//! PUB to SUB fan-out over tcp or ipc. The publisher sends as fast as it
+//! can and PUB drops at the high-water mark, so the figures are messages
+//! delivered per second (all subscribers together), the share lost, and
+//! the CPU time of the process while sending and delivering.
+//!
+//! With `topics` = 0 every subscriber subscribes to everything. With
+//! `topics` = T each subscribes to T topics (`DATA` followed by five
+//! decimal digits), then to the `PROBE` and `END` markers; data message
+//! `i` carries topic `i % T`, so PUB matches every message against a
+//! table of T prefixes. A subscription sent after the others arriving
+//! (the probe) means the others are in place.
 //!
 //! The first byte of every message says what it is: [`DATA`](crate::fanout::DATA), [`PROBE`](crate::fanout::PROBE)
 //! (sent until every subscriber has one, so that subscriptions are in
@@ -11,6 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::cpu::CpuClock;
 use crate::endpoint::{RUN_TIMEOUT_MS, Transport, bind_fresh};
 use crate::error::{ToolError, join};
 
@@ -33,6 +42,43 @@ pub struct FanoutReport {
     pub delivered_per_sec: f64,
     /// Share of the `count * subscribers` messages that never arrived.
     pub loss: f64,
+    /// CPU seconds of the process from the first data message to the
+    /// last subscriber's end.
+    pub cpu_s: f64,
+    /// Messages delivered.
+    pub delivered: usize,
+}
+
+/// How a fan-out run is set up.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FanoutSetup {
+    /// `tcp` or `ipc`.
+    pub transport: Transport,
+    /// Topics each subscriber subscribes to (0: everything).
+    pub topics: usize,
+}
+
+impl Default for FanoutSetup {
+    fn default() -> FanoutSetup {
+        FanoutSetup {
+            transport: Transport::Tcp,
+            topics: 0,
+        }
+    }
+}
+
+/// Bytes of a topic: the `DATA` marker and five digits.
+pub const TOPIC_LEN: usize = 6;
+
+/// Topic `k` (modulo 100 000).
+pub fn topic(k: usize) -> [u8; TOPIC_LEN] {
+    let mut out = [DATA, 0, 0, 0, 0, 0];
+    let mut rest = k;
+    for digit in out[1..].iter_mut().rev() {
+        *digit = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    out
 }
 
 /// What one subscriber saw.
@@ -51,6 +97,7 @@ struct Progress {
 fn subscribe(
     ctx: &zmq::Context,
     endpoint: &str,
+    topics: usize,
     progress: &Progress,
 ) -> Result<Received, ToolError> {
     let sub = ctx
@@ -58,10 +105,21 @@ fn subscribe(
         .map_err(ToolError::zmq("zmq_socket"))?;
     sub.set_rcvtimeo(QUIET_LIMIT_MS)
         .map_err(ToolError::zmq("zmq_setsockopt"))?;
-    sub.set_subscribe(b"")
-        .map_err(ToolError::zmq("zmq_setsockopt"))?;
     sub.connect(endpoint)
         .map_err(ToolError::zmq("zmq_connect"))?;
+    let subscribe = |prefix: &[u8]| {
+        sub.set_subscribe(prefix)
+            .map_err(ToolError::zmq("zmq_setsockopt"))
+    };
+    if topics == 0 {
+        subscribe(b"")?;
+    } else {
+        for k in 0..topics {
+            subscribe(&topic(k))?;
+        }
+        subscribe(&[PROBE])?;
+        subscribe(&[END])?;
+    }
     let mut received = Received {
         count: 0,
         last: None,
@@ -120,40 +178,69 @@ fn send_until(
 }
 
 /// One publisher and `subscribers` subscribers over tcp, `count` messages
-/// of `size` bytes (at least 1).
+/// of `size` bytes (at least 1), every subscriber subscribed to all.
 pub fn pub_sub_fanout(
     subscribers: usize,
     size: usize,
     count: usize,
 ) -> Result<FanoutReport, ToolError> {
+    pub_sub_fanout_with(FanoutSetup::default(), subscribers, size, count)
+}
+
+/// One publisher and `subscribers` subscribers set up as `setup` says,
+/// `count` messages of `size` bytes (at least 1, at least [`TOPIC_LEN`]
+/// with topics).
+pub fn pub_sub_fanout_with(
+    setup: FanoutSetup,
+    subscribers: usize,
+    size: usize,
+    count: usize,
+) -> Result<FanoutReport, ToolError> {
+    let size = if setup.topics > 0 {
+        size.max(TOPIC_LEN)
+    } else {
+        size
+    };
     let ctx = zmq::Context::new();
+    let max_sockets = i32::try_from(subscribers.saturating_add(16))
+        .map_err(|_| ToolError::Other("too many subscribers".into()))?;
+    ctx.set_max_sockets(max_sockets)
+        .map_err(ToolError::zmq("zmq_ctx_set"))?;
     let publisher = ctx
         .socket(zmq::SocketType::Pub)
         .map_err(ToolError::zmq("zmq_socket"))?;
     publisher
         .set_sndtimeo(RUN_TIMEOUT_MS)
         .map_err(ToolError::zmq("zmq_setsockopt"))?;
-    let endpoint = bind_fresh(&publisher, Transport::Tcp)?;
+    let endpoint = bind_fresh(&publisher, setup.transport)?;
+    let topics = setup.topics;
     let progress = Arc::new(Progress::default());
     let threads: Vec<_> = (0..subscribers)
         .map(|_| {
             let (ctx, endpoint, progress) = (ctx.clone(), endpoint.clone(), Arc::clone(&progress));
-            std::thread::spawn(move || subscribe(&ctx, &endpoint, &progress))
+            std::thread::Builder::new()
+                .stack_size(256 * 1024)
+                .spawn(move || subscribe(&ctx, &endpoint, topics, &progress))
         })
-        .collect();
+        .collect::<Result<_, _>>()
+        .map_err(|e| ToolError::Other(format!("thread: {e}")))?;
     let all = |counter: &AtomicUsize| counter.load(Ordering::SeqCst) >= subscribers;
     let ready = send_until(&publisher, PROBE, size, || all(&progress.ready));
-    let payload = {
-        let mut data = vec![0u8; size.max(1)];
-        if let Some(first) = data.first_mut() {
-            *first = DATA;
-        }
-        bytes::Bytes::from(data)
-    };
+    let payloads: Vec<bytes::Bytes> = (0..topics.max(1))
+        .map(|k| {
+            let mut data = vec![DATA; size.max(1)];
+            if topics > 0 {
+                data[..TOPIC_LEN].copy_from_slice(&topic(k));
+            }
+            bytes::Bytes::from(data)
+        })
+        .collect();
+    let cpu = CpuClock::start();
     let start = Instant::now();
     let mut sent = Ok(());
     if matches!(ready, Ok(true)) {
-        for _ in 0..count {
+        for i in 0..count {
+            let payload = &payloads[i % payloads.len()];
             if let Err(error) = publisher.send_msg(zmq::Message::from(payload.clone()), 0) {
                 sent = Err(ToolError::zmq("zmq_send")(error));
                 break;
@@ -161,6 +248,7 @@ pub fn pub_sub_fanout(
         }
     }
     let ended = send_until(&publisher, END, size, || all(&progress.done));
+    let cpu_s = cpu.elapsed();
     let mut delivered = 0usize;
     let mut last = start;
     let mut failure = None;
@@ -188,6 +276,8 @@ pub fn pub_sub_fanout(
     Ok(FanoutReport {
         delivered_per_sec: delivered as f64 / seconds,
         loss: 1.0 - delivered as f64 / expected,
+        cpu_s,
+        delivered,
     })
 }
 
@@ -200,5 +290,16 @@ mod tests {
         let report = pub_sub_fanout(2, 16, 1000).unwrap();
         assert!(report.delivered_per_sec > 0.0);
         assert!((0.0..=1.0).contains(&report.loss));
+    }
+
+    #[test]
+    fn topics_filter_over_ipc() {
+        let setup = FanoutSetup {
+            transport: Transport::Ipc,
+            topics: 100,
+        };
+        let report = pub_sub_fanout_with(setup, 2, 16, 1000).unwrap();
+        assert!(report.delivered > 0);
+        assert_eq!(topic(42), [DATA, b'0', b'0', b'0', b'4', b'2']);
     }
 }

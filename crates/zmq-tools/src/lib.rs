@@ -14,6 +14,8 @@
 pub mod args;
 /// Idle connections: resident memory per connection.
 pub mod connections;
+/// CPU time of this process, for messages per CPU-second.
+pub mod cpu;
 /// PUSH to PULL over tcp with CURVE: the `curve` throughput cell.
 pub mod curve;
 /// Unique endpoints per transport for in-process runs.
@@ -26,12 +28,18 @@ pub mod fanout;
 pub mod harness;
 /// REQ to REP roundtrips, timed one by one.
 pub mod latency;
+/// REQ to REP latency while a PUSH to PULL stream loads the I/O thread.
+pub mod load_latency;
 /// Resident memory of this process from `/proc/self/status`.
 pub mod memory;
 /// The quick demo: our throughput and latency over tcp, ipc and inproc.
 pub mod quick;
+/// Plain TCP streaming, the baseline of the message size sweep.
+pub mod raw_tcp;
 /// The figures libzmq's perf tools print, computed the same way.
 pub mod report;
+/// One ROUTER serving many DEALER peers over tcp.
+pub mod router_scale;
 /// Mean and percentiles of roundtrip samples.
 pub mod stats;
 /// PUSH to PULL message streams.

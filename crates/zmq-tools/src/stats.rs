@@ -55,3 +55,21 @@ mod tests {
         assert!(LatencySummary::from_roundtrips_ns(&mut []).is_none());
     }
 }
+
+/// The nearest-rank percentile `sorted[(n - 1) * per_mille / 1000]` of
+/// sorted nanosecond samples, in microseconds (0 when there are none).
+pub fn per_mille_us(sorted: &[u64], per_mille: usize) -> f64 {
+    let index = sorted.len().saturating_sub(1) * per_mille / 1000;
+    sorted.get(index).copied().unwrap_or(0) as f64 / 1000.0
+}
+
+#[cfg(test)]
+mod per_mille_tests {
+    #[test]
+    fn per_mille_uses_nearest_rank() {
+        let samples: Vec<u64> = (1..=1000).map(|i| i * 1000).collect();
+        assert_eq!(super::per_mille_us(&samples, 999), 999.0);
+        assert_eq!(super::per_mille_us(&samples, 500), 500.0);
+        assert_eq!(super::per_mille_us(&[], 990), 0.0);
+    }
+}
