@@ -3,8 +3,12 @@
    crates/zmq-tools/src/harness.rs), timed the same way:
 
      thr <tcp|ipc|inproc> <size> <count>   msgs_per_s mb_per_s peak_rss_bytes
+                                           cpu_s msgs_per_cpu_s
      lat <tcp|ipc|inproc> <size> <count>   mean_us p50_us p99_us
-     fanout <subscribers> <size> <count>   delivered_per_s loss
+     fanout <subscribers> <size> <count> [<tcp|ipc> <topics>]
+                                           delivered_per_s loss cpu_s
+                                           msgs_per_cpu_s
+     router, loadlat                       see zmq_bench_scale.h
      conns <n>                             connections bytes_per_connection
      version                               version (libzmq's)
 
@@ -82,7 +86,7 @@ struct stream_args
    zmq-bench shares one payload: both sides send a constant payload their
    cheapest way. */
 #define INLINE_LIMIT 33
-static char shared_payload[65536];
+static char shared_payload[4 << 20];
 
 static void no_free (void *data, void *hint)
 {
@@ -123,6 +127,7 @@ static int run_thr (const char *transport, size_t size, int count)
     set_int (pull, ZMQ_RCVTIMEO, RUN_TIMEOUT_MS);
     bind_fresh (pull, transport, a.endpoint, sizeof a.endpoint);
     pthread_t thread;
+    double cpu = cpu_seconds ();
     pthread_create (&thread, NULL, push_thread, &a);
     unsigned long elapsed = perf_receive_stream (pull, size, count);
     pthread_join (thread, NULL);
@@ -132,8 +137,11 @@ static int run_thr (const char *transport, size_t size, int count)
         elapsed = 1;
     unsigned long rate =
       (unsigned long) ((double) count / (double) elapsed * 1000000);
-    printf ("result msgs_per_s=%lu mb_per_s=%.3f peak_rss_bytes=%llu\n", rate,
-            (double) (rate * size * 8) / 1000000, status_bytes ("VmHWM"));
+    double cpu_s = cpu_seconds () - cpu;
+    printf ("result msgs_per_s=%lu mb_per_s=%.3f peak_rss_bytes=%llu cpu_s=%.2f "
+            "msgs_per_cpu_s=%.0f\n",
+            rate, (double) rate * (double) size * 8 / 1000000,
+            status_bytes ("VmHWM"), cpu_s, per_cpu_second (count, cpu_s));
     return 0;
 }
 
@@ -204,7 +212,19 @@ struct fanout
     void *ctx;
     char endpoint[256];
     int ready, done;
+    int topics;
 };
+
+#define TOPIC_LEN 6
+/* Topic k: the DATA marker and five decimal digits. */
+static void topic (int k, char *out)
+{
+    out[0] = DATA;
+    for (int i = TOPIC_LEN - 1; i > 0; i--) {
+        out[i] = (char) ('0' + k % 10);
+        k /= 10;
+    }
+}
 
 struct sub_result
 {
@@ -220,8 +240,20 @@ static void *sub_thread (void *p)
     void *s = zmq_socket (r->f->ctx, ZMQ_SUB);
     CHECK_PTR ("zmq_socket", s);
     set_int (s, ZMQ_RCVTIMEO, QUIET_LIMIT_MS);
-    CHECK ("zmq_setsockopt", zmq_setsockopt (s, ZMQ_SUBSCRIBE, "", 0));
     CHECK ("zmq_connect", zmq_connect (s, r->f->endpoint));
+    if (r->f->topics == 0)
+        CHECK ("zmq_setsockopt", zmq_setsockopt (s, ZMQ_SUBSCRIBE, "", 0));
+    else {
+        char t[TOPIC_LEN];
+        for (int k = 0; k < r->f->topics; k++) {
+            topic (k, t);
+            CHECK ("zmq_setsockopt", zmq_setsockopt (s, ZMQ_SUBSCRIBE, t, sizeof t));
+        }
+        char marker = PROBE;
+        CHECK ("zmq_setsockopt", zmq_setsockopt (s, ZMQ_SUBSCRIBE, &marker, 1));
+        marker = END;
+        CHECK ("zmq_setsockopt", zmq_setsockopt (s, ZMQ_SUBSCRIBE, &marker, 1));
+    }
     int ready = 0;
     zmq_msg_t msg;
     zmq_msg_init (&msg);
@@ -262,30 +294,41 @@ static int send_until (void *pub, unsigned char marker, size_t size,
     return 1;
 }
 
-static int run_fanout (int subscribers, size_t size, int count)
+static int run_fanout (int subscribers, size_t size, int count,
+                       const char *transport, int topics)
 {
-    struct fanout f = {zmq_ctx_new (), "", 0, 0};
+    struct fanout f = {zmq_ctx_new (), "", 0, 0, topics};
+    if (topics > 0 && size < TOPIC_LEN)
+        size = TOPIC_LEN;
+    zmq_ctx_set (f.ctx, ZMQ_MAX_SOCKETS, subscribers + 16);
     void *pub = zmq_socket (f.ctx, ZMQ_PUB);
     CHECK_PTR ("zmq_socket", pub);
-    bind_fresh (pub, "tcp", f.endpoint, sizeof f.endpoint);
+    bind_fresh (pub, transport, f.endpoint, sizeof f.endpoint);
+    pthread_attr_t attr;
+    pthread_attr_init (&attr);
+    pthread_attr_setstacksize (&attr, 256 * 1024);
     struct sub_result *subs = calloc ((size_t) subscribers, sizeof *subs);
     if (!subs)
         return 255;
     for (int i = 0; i < subscribers; i++) {
         subs[i].f = &f;
-        pthread_create (&subs[i].thread, NULL, sub_thread, &subs[i]);
+        pthread_create (&subs[i].thread, &attr, sub_thread, &subs[i]);
     }
     int ready = send_until (pub, PROBE, size, &f.ready, subscribers);
+    double cpu = cpu_seconds ();
     unsigned long long start = perf_now_ns ();
     if (ready) {
         for (int i = 0; i < count; i++) {
             zmq_msg_t msg;
             CHECK ("zmq_msg_init_size", zmq_msg_init_size (&msg, size));
             *(unsigned char *) zmq_msg_data (&msg) = DATA;
+            if (topics > 0)
+                topic (i % topics, zmq_msg_data (&msg));
             CHECK ("zmq_send", zmq_msg_send (&msg, pub, 0));
         }
     }
     send_until (pub, END, size, &f.done, subscribers);
+    double cpu_s = cpu_seconds () - cpu;
     long delivered = 0;
     unsigned long long last = start;
     for (int i = 0; i < subscribers; i++) {
@@ -304,10 +347,14 @@ static int run_fanout (int subscribers, size_t size, int count)
     double seconds = (double) (last - start) / 1e9;
     if (seconds < 1e-6)
         seconds = 1e-6;
-    printf ("result delivered_per_s=%.0f loss=%.4f\n", delivered / seconds,
-            1.0 - (double) delivered / ((double) count * subscribers));
+    printf ("result delivered_per_s=%.0f loss=%.4f cpu_s=%.2f msgs_per_cpu_s=%.0f\n",
+            delivered / seconds,
+            1.0 - (double) delivered / ((double) count * subscribers), cpu_s,
+            per_cpu_second ((double) delivered, cpu_s));
     return 0;
 }
+
+#include "zmq_bench_scale.h"
 
 /* ---- conns ---- */
 static int run_conns (int n)
@@ -356,10 +403,20 @@ int main (int argc, char *argv[])
     if (argc == 5 && strcmp (argv[1], "lat") == 0)
         return run_lat (argv[2], (size_t) perf_number ("message size", argv[3], 0),
                         perf_number ("roundtrip count", argv[4], 1));
-    if (argc == 5 && strcmp (argv[1], "fanout") == 0)
+    if ((argc == 5 || argc == 7) && strcmp (argv[1], "fanout") == 0)
         return run_fanout (perf_number ("subscribers", argv[2], 1),
                            (size_t) perf_number ("message size", argv[3], 1),
-                           perf_number ("message count", argv[4], 1));
+                           perf_number ("message count", argv[4], 1),
+                           argc == 7 ? argv[5] : "tcp",
+                           argc == 7 ? perf_number ("topics", argv[6], 0) : 0);
+    if (argc == 5 && strcmp (argv[1], "router") == 0)
+        return run_router (perf_number ("peers", argv[2], 1),
+                           (size_t) perf_number ("message size", argv[3], 0),
+                           perf_number ("rounds", argv[4], 1));
+    if (argc == 5 && strcmp (argv[1], "loadlat") == 0)
+        return run_loadlat (perf_number ("streams", argv[2], 0),
+                            (size_t) perf_number ("message size", argv[3], 0),
+                            perf_number ("roundtrip count", argv[4], 1));
     if (argc == 2 && strcmp (argv[1], "version") == 0) {
         int major, minor, patch;
         zmq_version (&major, &minor, &patch);
@@ -370,7 +427,9 @@ int main (int argc, char *argv[])
         return run_conns (perf_number ("connections", argv[2], 1));
     printf ("usage: zmq_bench thr <tcp|ipc|inproc> <message-size> <message-count>\n"
             "       zmq_bench lat <tcp|ipc|inproc> <message-size> <roundtrip-count>\n"
-            "       zmq_bench fanout <subscribers> <message-size> <message-count>\n"
+            "       zmq_bench fanout <subscribers> <message-size> <message-count> [<tcp|ipc> <topics>]\n"
+            "       zmq_bench router <peers> <message-size> <rounds>\n"
+            "       zmq_bench loadlat <streams> <message-size> <roundtrip-count>\n"
             "       zmq_bench conns <connections>\n");
     return 1;
 }
