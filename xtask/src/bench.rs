@@ -13,6 +13,8 @@ mod curve;
 mod machine;
 /// Running one program with a time limit and reading its figures.
 mod runner;
+/// The scale cells (router peers, fan-out, latency under load, sizes).
+mod scale;
 /// The SVG plot of throughput against message size.
 mod svg;
 
@@ -28,7 +30,10 @@ pub const USAGE: &str = "\
   bench [--quick] [--cells thr,thr2,lat,fanout,mem,interop,curve] [--reps N] [--write]
         build crates/zmq-tools and bench/*.c (libzmq), run every cell on both
         alternately, print the table with ratios; the full run (no --quick,
-        no --cells, or --write) writes docs/benchmarks.md and an SVG plot";
+        no --cells, or --write) writes docs/benchmarks.md and an SVG plot.
+        Scale cells (not in the default run): --cells scale, or any of
+        scale-router,scale-fanout,load-lat,sizes; with --write they replace
+        the scale section of docs/benchmarks.md";
 
 const TRANSPORTS: [&str; 3] = ["tcp", "ipc", "inproc"];
 const THR_SIZES: [usize; 4] = [1, 64, 1024, 65536];
@@ -62,15 +67,23 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
             "--write" => forced_write = true,
             "--cells" => {
                 let list = args.next().ok_or("--cells needs a list")?;
-                options.groups = list.split(',').map(|g| g.trim().to_string()).collect();
-                if let Some(bad) = options
-                    .groups
-                    .iter()
-                    .find(|g| !GROUPS.contains(&g.as_str()))
-                {
+                options.groups = list
+                    .split(',')
+                    .map(str::trim)
+                    .flat_map(|g| match g {
+                        "scale" => scale::GROUPS.to_vec(),
+                        one => vec![one],
+                    })
+                    .map(str::to_string)
+                    .collect();
+                let known = |g: &String| {
+                    GROUPS.contains(&g.as_str()) || scale::GROUPS.contains(&g.as_str())
+                };
+                if let Some(bad) = options.groups.iter().find(|g| !known(g)) {
                     return Err(format!(
-                        "unknown cell group `{bad}` (known: {})",
-                        GROUPS.join(",")
+                        "unknown cell group `{bad}` (known: {},scale,{})",
+                        GROUPS.join(","),
+                        scale::GROUPS.join(",")
                     ));
                 }
                 subset = true;
@@ -132,12 +145,10 @@ fn build(root: &Path) -> Result<Programs, String> {
     if !status.success() {
         return Err("building bench/*.c failed (is libzmq3-dev installed?)".into());
     }
-    let programs = Programs {
+    Ok(Programs {
         ours: target.join("release"),
         libzmq,
-    };
-    curve::build(root, &programs)?;
-    Ok(programs)
+    })
 }
 
 /// The median of each figure over the runs that succeeded.
@@ -576,6 +587,24 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         tables.push(curve::run(&programs, reps, quick, started));
     }
 
+    let mut scale_tables = Vec::new();
+    let mut scale_plot = Vec::new();
+    let scale = scale::Scale::new(&programs, reps, quick, started);
+    if wants("scale-router") {
+        scale_tables.push(scale::router(&scale));
+    }
+    if wants("scale-fanout") {
+        scale_tables.push(scale::fanout(&scale));
+    }
+    if wants("load-lat") {
+        scale_tables.push(scale::load_latency(&scale));
+    }
+    if wants("sizes") {
+        let (table, plot) = scale::sizes(&scale);
+        scale_tables.push(table);
+        scale_plot = plot;
+    }
+
     if wants("mem") || peak_rss.is_some() {
         let mut table = Table::new(
             "Memory",
@@ -629,15 +658,22 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         .ok()
         .and_then(|f| f.get("version").copied());
     let libzmq_version = version_text(&libzmq_bench).or(version.map(|v| v.to_string()));
-    let mut body = String::new();
-    for table in &tables {
-        body.push_str(&table.markdown());
-        body.push('\n');
-    }
-    println!("\n{body}");
+    let markdown = |tables: &[Table]| {
+        let mut body = String::new();
+        for table in tables {
+            body.push_str(&table.markdown());
+            body.push('\n');
+        }
+        body
+    };
+    let (body, scale_body) = (markdown(&tables), markdown(&scale_tables));
+    println!("\n{body}{scale_body}");
     eprintln!("bench: done in {:.0} s", started.elapsed().as_secs_f64());
-    if options.write {
+    if options.write && !tables.is_empty() {
         write_docs(root, &options, &body, libzmq_version, &plot_series)?;
+    }
+    if options.write && !scale_tables.is_empty() {
+        scale::write(root, &scale_body, &scale_plot)?;
     }
     Ok(())
 }
@@ -773,6 +809,8 @@ mod tests {
         assert_eq!(o.groups, vec!["lat", "mem"]);
         assert!(!o.write);
         assert!(parse_options(&args(&["--cells", "nope"])).is_err());
+        let o = parse_options(&args(&["--cells", "scale,lat"])).unwrap();
+        assert_eq!(o.groups.len(), scale::GROUPS.len() + 1);
         assert!(parse_options(&args(&["--bogus"])).is_err());
     }
 

@@ -1,31 +1,12 @@
 //! The `curve` cell: PUSH → PULL over tcp with CURVE, ours (`zmq-bench
 //! curve`) against libzmq (`bench/curve_thr.c`), alternating run by run.
 
-use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
 use super::{Programs, RUN_LIMIT, Table, alternate, cell, progress, ratio, runner, strings};
 
 /// Message sizes of the cell.
 const SIZES: [usize; 3] = [64, 1024, 65536];
-
-/// Builds `bench/curve_thr.c` next to the other libzmq programs.
-pub(super) fn build(root: &Path, programs: &Programs) -> Result<(), String> {
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
-    let status = Command::new(&cc)
-        .args(["-O2", "-Wall", "-Wextra", "-o"])
-        .arg(programs.libzmq("curve_thr"))
-        .arg(root.join("bench/curve_thr.c"))
-        .args(["-lzmq", "-lpthread"])
-        .status()
-        .map_err(|e| format!("{cc}: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err("building bench/curve_thr.c failed".into())
-    }
-}
 
 /// Messages per run: a few seconds of CURVE traffic on either side.
 fn count(size: usize, quick: bool) -> usize {
