@@ -35,28 +35,14 @@ static inline unsigned long long perf_now_ns (void)
            + (unsigned long long) ts.tv_nsec;
 }
 
-/* CPU seconds of this process: utime + stime of /proc/self/stat (100
-   ticks a second), as crates/zmq-tools/src/cpu.rs reads them. */
+/* CPU seconds of this process (every thread, ended ones included), as
+   crates/zmq-tools/src/cpu.rs reads them. */
 static inline double cpu_seconds (void)
 {
-    FILE *f = fopen ("/proc/self/stat", "r");
-    if (!f)
+    struct timespec now;
+    if (clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &now) != 0)
         return 0;
-    char line[1024];
-    size_t n = fread (line, 1, sizeof line - 1, f);
-    fclose (f);
-    line[n] = 0;
-    char *p = strrchr (line, ')');
-    if (!p)
-        return 0;
-    p++;
-    for (int field = 0; field < 11; field++) {
-        p += strspn (p, " ");
-        p += strcspn (p, " ");
-    }
-    unsigned long long utime = strtoull (p, &p, 10);
-    unsigned long long stime = strtoull (p, &p, 10);
-    return (double) (utime + stime) / 100.0;
+    return (double) now.tv_sec + (double) now.tv_nsec / 1e9;
 }
 
 static inline double per_cpu_second (double count, double cpu_s)

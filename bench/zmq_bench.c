@@ -240,6 +240,9 @@ static void *sub_thread (void *p)
     void *s = zmq_socket (r->f->ctx, ZMQ_SUB);
     CHECK_PTR ("zmq_socket", s);
     set_int (s, ZMQ_RCVTIMEO, QUIET_LIMIT_MS);
+    /* Subscriptions travel as messages and are dropped at the high-water
+       mark: with thousands of topics the limit must go. */
+    set_int (s, ZMQ_SNDHWM, 0);
     CHECK ("zmq_connect", zmq_connect (s, r->f->endpoint));
     if (r->f->topics == 0)
         CHECK ("zmq_setsockopt", zmq_setsockopt (s, ZMQ_SUBSCRIBE, "", 0));

@@ -105,6 +105,10 @@ fn subscribe(
         .map_err(ToolError::zmq("zmq_socket"))?;
     sub.set_rcvtimeo(QUIET_LIMIT_MS)
         .map_err(ToolError::zmq("zmq_setsockopt"))?;
+    // Subscriptions travel as messages and are dropped at the high-water
+    // mark: with thousands of topics the limit must go.
+    sub.set_sndhwm(0)
+        .map_err(ToolError::zmq("zmq_setsockopt"))?;
     sub.connect(endpoint)
         .map_err(ToolError::zmq("zmq_connect"))?;
     let subscribe = |prefix: &[u8]| {

@@ -7,7 +7,8 @@
 //! workloads of `cargo xtask bench` (one `result key=value ...` line per
 //! run, the same as `bench/zmq_bench.c` prints for libzmq) and the quick
 //! demo `zmq-bench bench --quick`.
-#![forbid(unsafe_code)]
+// One unsafe call: the process CPU clock (`cpu`).
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 
 /// Command-line arguments read the way libzmq's perf tools read them.
