@@ -340,6 +340,8 @@ static int run_fanout (int subscribers, size_t size, int count,
         if (subs[i].last_ns > last)
             last = subs[i].last_ns;
     }
+    /* Nothing left to deliver matters once every SUB has stopped. */
+    set_int (pub, ZMQ_LINGER, 0);
     zmq_close (pub);
     zmq_ctx_term (f.ctx);
     free (subs);

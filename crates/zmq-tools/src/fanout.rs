@@ -265,6 +265,8 @@ pub fn pub_sub_fanout_with(
             Err(error) => failure = Some(error),
         }
     }
+    // Nothing left to deliver matters once every SUB has stopped.
+    let _ = publisher.set_linger(0);
     drop(publisher);
     ctx.term().map_err(ToolError::zmq("zmq_ctx_term"))?;
     if !ready? {
