@@ -276,6 +276,9 @@ static void *sub_thread (void *p)
     if (!ready)
         __atomic_add_fetch (&r->f->ready, 1, __ATOMIC_SEQ_CST);
     __atomic_add_fetch (&r->f->done, 1, __ATOMIC_SEQ_CST);
+    /* Unsent subscriptions to a PUB that is gone would hold zmq_ctx_term
+       forever (seen with 100 SUBs). */
+    set_int (s, ZMQ_LINGER, 0);
     zmq_close (s);
     return NULL;
 }

@@ -152,6 +152,9 @@ fn subscribe(
         progress.ready.fetch_add(1, Ordering::SeqCst);
     }
     progress.done.fetch_add(1, Ordering::SeqCst);
+    // Unsent subscriptions to a PUB that is gone must not hold the
+    // context's termination (libzmq's did, with 100 SUBs).
+    let _ = sub.set_linger(0);
     outcome.map(|()| received)
 }
 
