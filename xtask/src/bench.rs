@@ -720,7 +720,7 @@ fn write_docs(
     }
     let _ = writeln!(
         doc,
-        "- libzmq: {} (Debian's package)\n- runs per cell and side: {}{}\n",
+        "- libzmq: {} (the control build of `tests/conformance/build_libzmq.sh` when built, else the system's)\n- runs per cell and side: {}{}\n",
         libzmq_version.unwrap_or_else(|| "?".into()),
         options.reps,
         if options.quick {
