@@ -104,6 +104,9 @@ impl AnySocket {
 
 /// Boxes `ctx` and registers it; the pointer is what `zmq_ctx_new` returns.
 pub(crate) fn new_context(ctx: Context) -> *mut c_void {
+    // libzmq never terms a context implicitly: closing the last socket of
+    // a context the program never terms must not block.
+    ctx.set_term_on_drop(false);
     let raw = Box::into_raw(Box::new(ContextHandle {
         tag: CONTEXT_TAG,
         ctx,

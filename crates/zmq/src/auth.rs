@@ -47,6 +47,12 @@ impl Authenticator {
     /// handler has it) and starts answering. With no rule set it accepts
     /// NULL, refuses PLAIN (no user) and refuses CURVE (no key).
     pub fn start(ctx: &Context) -> Result<Authenticator> {
+        // The handler thread's sockets are the library's: they neither keep
+        // the context from terming nor term it on that thread. The stop
+        // socket the `Authenticator` keeps is a user-facing handle: the
+        // context terms (on drop) once the authenticator is gone too.
+        let user_ctx = ctx;
+        let ctx = &ctx.internal();
         let handler = ctx.socket(SocketType::Rep)?;
         handler.set_linger(0)?;
         handler.bind(ZAP_ENDPOINT)?;
@@ -54,7 +60,7 @@ impl Authenticator {
         let control = ctx.socket(SocketType::Pair)?;
         control.set_linger(0)?;
         control.bind(&control_name)?;
-        let stop = ctx.socket(SocketType::Pair)?;
+        let stop = user_ctx.socket(SocketType::Pair)?;
         stop.set_linger(0)?;
         stop.connect(&control_name)?;
         let policy = Arc::new(Mutex::new(Policy::default()));

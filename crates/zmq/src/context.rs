@@ -2,7 +2,7 @@
 //! bookkeeping that `term` waits on (`zmq_ctx_new`, `zmq_ctx_term`).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use parking_lot::{Condvar, Mutex, RwLock};
 use zmq_patterns::{PipeId, SocketType};
@@ -13,6 +13,7 @@ use crate::inproc::InprocRegistry;
 use crate::io::{IoCommand, IoThreads};
 use crate::io_thread::ThreadScheduling;
 use crate::socket::{Socket, SocketMailbox};
+use crate::term_on_drop::UserHandles;
 
 /// `ZMQ_IO_THREADS` default.
 pub const IO_THREADS_DEFAULT: usize = 1;
@@ -25,6 +26,8 @@ struct Registry {
     /// Sockets created and not yet fully closed (reaped).
     live: usize,
     terminating: bool,
+    /// `term` finished: the I/O threads are stopped.
+    termed: bool,
 }
 
 pub(crate) struct ContextShared {
@@ -37,6 +40,9 @@ pub(crate) struct ContextShared {
     /// The transports by scheme: the built-ins and what the application
     /// registered ([`Context::register_transport`]).
     pub(crate) transports: RwLock<TransportRegistry>,
+    /// Whether dropping the last user-facing handle terms (see
+    /// [`Context::set_term_on_drop`]).
+    pub(crate) term_on_drop: AtomicBool,
 }
 
 #[derive(Clone)]
@@ -72,11 +78,19 @@ pub const MSG_T_SIZE: i32 = 64;
 /// The longest `ZMQ_THREAD_NAME_PREFIX` (Linux thread names are short).
 pub const MAX_THREAD_NAME_PREFIX_LEN: usize = 16;
 
-/// A ZeroMQ context: create sockets from it. Cloning shares it; it lives
-/// until the last clone and the last socket are gone.
+/// A ZeroMQ context: create sockets from it. Cloning shares it.
+///
+/// As rust-zmq's: when the last clone and the last socket made from it
+/// are dropped, the context terms ([`Context::term`]): the drop waits
+/// until every socket has sent what it queued (or its `ZMQ_LINGER` ran
+/// out), then stops the I/O threads. [`Context::set_term_on_drop`] turns
+/// this off (the C ABI does: libzmq never terms implicitly).
 #[derive(Clone)]
 pub struct Context {
     pub(crate) shared: Arc<ContextShared>,
+    /// The user-facing handles' share; `None` in the library's own
+    /// references, which neither keep the context from terming nor term.
+    handles: Option<Arc<UserHandles>>,
 }
 
 impl Context {
@@ -93,21 +107,52 @@ impl Context {
             thread_name_prefix: Vec::new(),
             started: None,
         };
-        Context {
-            shared: Arc::new(ContextShared {
-                registry: Mutex::new(Registry {
-                    sockets: Vec::new(),
-                    live: 0,
-                    terminating: false,
-                }),
+        let shared = Arc::new(ContextShared {
+            registry: Mutex::new(Registry {
+                sockets: Vec::new(),
+                live: 0,
+                terminating: false,
+                termed: false,
+            }),
                 all_closed: Condvar::new(),
                 next_id: AtomicU64::new(1),
                 settings: Mutex::new(settings),
                 io: IoThreads::new(),
                 inproc: InprocRegistry::default(),
                 transports: RwLock::new(builtin_transports()),
-            }),
+                term_on_drop: AtomicBool::new(true),
+            });
+        Context {
+            handles: Some(UserHandles::new(Arc::clone(&shared))),
+            shared,
         }
+    }
+
+    /// A reference for the library's own structures (socket cores,
+    /// sessions, the reaper): it does not count as a user-facing handle.
+    pub(crate) fn internal(&self) -> Context {
+        Context::internal_of(Arc::clone(&self.shared))
+    }
+
+    pub(crate) fn internal_of(shared: Arc<ContextShared>) -> Context {
+        Context {
+            shared,
+            handles: None,
+        }
+    }
+
+    /// Whether dropping the last clone of this context and the last of its
+    /// sockets runs [`Context::term`] (default true, as rust-zmq). Off, the
+    /// context only goes away (its I/O threads stop and unsent messages
+    /// are dropped) unless `term` is called, as a libzmq context that is
+    /// never termed; the C ABI turns it off.
+    pub fn set_term_on_drop(&self, on: bool) {
+        self.shared.term_on_drop.store(on, Ordering::Release);
+    }
+
+    /// See [`Context::set_term_on_drop`].
+    pub fn get_term_on_drop(&self) -> bool {
+        self.shared.term_on_drop.load(Ordering::Acquire)
     }
 
     /// Creates a socket of `kind`.
@@ -123,7 +168,7 @@ impl Context {
                 return Err(Error::MFile);
             }
         }
-        let socket = Socket::new(self.clone(), kind, id)?;
+        let socket = Socket::new(self.internal(), self.handles.clone(), kind, id)?;
         let mut registry = self.shared.registry.lock();
         if registry.terminating {
             return Err(Error::Term);
@@ -416,7 +461,13 @@ impl Context {
         }
         drop(registry);
         self.shared.io.stop();
+        self.shared.registry.lock().termed = true;
         Ok(())
+    }
+
+    /// Whether a `term` finished.
+    pub(crate) fn was_termed(&self) -> bool {
+        self.shared.registry.lock().termed
     }
 
     /// Whether `zmq_ctx_shutdown` or `zmq_ctx_term` was called.

@@ -39,6 +39,7 @@ impl<C: Send + 'static> IoThread<C> {
         let (ready_tx, ready_rx) = mpsc::sync_channel(1);
         let thread = thread::Builder::new().name(name).spawn(move || {
             block_signals();
+            crate::term_on_drop::mark_background_thread();
             scheduling.apply_to_current_thread();
             let mut reactor = match Reactor::<C>::new() {
                 Ok(reactor) => reactor,

@@ -238,6 +238,8 @@ internal_mod!(spin);
 mod sync;
 /// Sockets of the thread-safe (draft) types, shared between threads.
 pub mod threadsafe;
+/// Dropping the last user-facing handle terms the context.
+mod term_on_drop;
 /// Repeating timers run by the caller (`zmq_timers`).
 pub mod timers;
 pub mod transport;

@@ -26,6 +26,7 @@ use crate::monitor::{self, Event};
 use crate::pipe::{PipeEndConfig, PipeEvents, pipe_pair_with};
 use crate::pipe_target::PipeTarget;
 use crate::session::{self, IoObject, PreparedPipe, SocketLink};
+use crate::term_on_drop::UserHandles;
 
 /// The udp scheme, handled by the socket itself (no stream transport).
 const UDP: &str = "udp";
@@ -70,10 +71,18 @@ pub struct Socket {
     state: RefCell<SocketState>,
     id: u64,
     closed: bool,
+    /// The socket's share of its context's user-facing handles: dropped
+    /// after the close, it may run the context's term (`crate::term_on_drop`).
+    _handles: Option<Arc<UserHandles>>,
 }
 
 impl Socket {
-    pub(crate) fn new(ctx: Context, kind: SocketType, id: u64) -> Result<Socket> {
+    pub(crate) fn new(
+        ctx: Context,
+        handles: Option<Arc<UserHandles>>,
+        kind: SocketType,
+        id: u64,
+    ) -> Result<Socket> {
         let mut core = SocketCore::new(ctx.clone(), kind)?;
         core.options.ipv6 = ctx.default_ipv6();
         core.options.linger = ctx.default_linger();
@@ -88,6 +97,7 @@ impl Socket {
             }),
             id,
             closed: false,
+            _handles: handles,
         })
     }
 
