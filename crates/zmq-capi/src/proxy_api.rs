@@ -81,7 +81,7 @@ fn run(
             let [frontend, backend, capture, control] = slots;
             let frontend = pick(sockets, frontend)?.ok_or(Error::Fault)?;
             let backend = pick(sockets, backend)?.ok_or(Error::Fault)?;
-            zmq::proxy_steerable(
+            zmq::proxy_steerable_opt(
                 frontend,
                 backend,
                 pick(sockets, capture)?,

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 /// Payloads up to this many bytes are stored inside the `Msg` itself.
 pub const INLINE_CAPACITY: usize = 38;
@@ -156,6 +156,9 @@ enum Body {
         data: [u8; INLINE_CAPACITY],
     },
     Shared(Bytes),
+    /// A payload written in place ([`Msg::data_mut`]): owned, frozen back
+    /// into `Shared` (without a copy) when sent.
+    Unique(BytesMut),
 }
 
 /// One message part.
@@ -224,6 +227,31 @@ impl Msg {
         match &self.body {
             Body::Inline { len, data } => &data[..usize::from(*len)],
             Body::Shared(bytes) => bytes,
+            Body::Unique(bytes) => bytes,
+        }
+    }
+
+    /// The payload, writable in place. A shared payload is copied first,
+    /// unless this message is its only holder (copy on write).
+    pub fn data_mut(&mut self) -> &mut [u8] {
+        if let Body::Shared(bytes) = &mut self.body {
+            let unique = std::mem::take(bytes)
+                .try_into_mut()
+                .unwrap_or_else(|shared| BytesMut::from(&shared[..]));
+            self.body = Body::Unique(unique);
+        }
+        match &mut self.body {
+            Body::Inline { len, data } => &mut data[..usize::from(*len)],
+            Body::Unique(bytes) => bytes,
+            Body::Shared(_) => &mut [],
+        }
+    }
+
+    /// Makes a payload written in place shared again (no copy), so that
+    /// sending it takes the zero-copy path.
+    pub fn freeze(&mut self) {
+        if let Body::Unique(bytes) = &mut self.body {
+            self.body = Body::Shared(std::mem::take(bytes).freeze());
         }
     }
 
@@ -232,6 +260,7 @@ impl Msg {
         match &self.body {
             Body::Inline { len, .. } => usize::from(*len),
             Body::Shared(bytes) => bytes.len(),
+            Body::Unique(bytes) => bytes.len(),
         }
     }
 
@@ -245,6 +274,7 @@ impl Msg {
         match self.body {
             Body::Inline { .. } => Bytes::copy_from_slice(self.data()),
             Body::Shared(bytes) => bytes,
+            Body::Unique(bytes) => bytes.freeze(),
         }
     }
 
@@ -252,7 +282,7 @@ impl Msg {
     pub fn shared_bytes(&self) -> Option<&Bytes> {
         match &self.body {
             Body::Shared(bytes) => Some(bytes),
-            Body::Inline { .. } => None,
+            Body::Inline { .. } | Body::Unique(_) => None,
         }
     }
 
@@ -390,6 +420,27 @@ mod tests {
         let msg = Msg::from_slice(&big);
         assert_eq!(msg.data(), &big[..]);
         assert!(msg.shared_bytes().is_some());
+    }
+
+    #[test]
+    fn data_mut_copies_on_write() {
+        let big = vec![7u8; INLINE_CAPACITY + 1];
+        let mut msg = Msg::from_vec(big.clone());
+        let copy = msg.clone();
+        msg.data_mut()[0] = 1;
+        assert_eq!(msg.data()[0], 1);
+        assert_eq!(copy.data(), &big[..], "the clone keeps the old payload");
+        msg.freeze();
+        assert!(msg.shared_bytes().is_some());
+        assert_eq!(msg.len(), big.len());
+        // The only holder writes in place, without a copy.
+        let mut only = Msg::from_vec(big.clone());
+        let before = only.data().as_ptr();
+        only.data_mut()[1] = 2;
+        assert_eq!(only.data().as_ptr(), before);
+        let mut small = Msg::from_slice(b"abc");
+        small.data_mut()[0] = b'x';
+        assert_eq!(small.data(), b"xbc");
     }
 
     #[test]

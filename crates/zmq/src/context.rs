@@ -114,14 +114,14 @@ impl Context {
                 terminating: false,
                 termed: false,
             }),
-                all_closed: Condvar::new(),
-                next_id: AtomicU64::new(1),
-                settings: Mutex::new(settings),
-                io: IoThreads::new(),
-                inproc: InprocRegistry::default(),
-                transports: RwLock::new(builtin_transports()),
-                term_on_drop: AtomicBool::new(true),
-            });
+            all_closed: Condvar::new(),
+            next_id: AtomicU64::new(1),
+            settings: Mutex::new(settings),
+            io: IoThreads::new(),
+            inproc: InprocRegistry::default(),
+            transports: RwLock::new(builtin_transports()),
+            term_on_drop: AtomicBool::new(true),
+        });
         Context {
             handles: Some(UserHandles::new(Arc::clone(&shared))),
             shared,

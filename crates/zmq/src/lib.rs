@@ -236,13 +236,15 @@ internal_mod!(signaler);
 pub mod socket;
 internal_mod!(spin);
 mod sync;
-/// Sockets of the thread-safe (draft) types, shared between threads.
-pub mod threadsafe;
 /// Dropping the last user-facing handle terms the context.
 mod term_on_drop;
+/// Sockets of the thread-safe (draft) types, shared between threads.
+pub mod threadsafe;
 /// Repeating timers run by the caller (`zmq_timers`).
 pub mod timers;
 pub mod transport;
+/// Z85 text (`zmq_z85_encode`, `zmq_z85_decode`).
+mod z85;
 
 pub use compat::{
     CHANNEL, CLIENT, CurveKeyPair, DEALER, DGRAM, DISH, GATHER, PAIR, PEER, PUB, PULL, PUSH, RADIO,
@@ -268,7 +270,8 @@ pub use poll::{
 };
 pub use poller::{Poller, PollerEvent};
 pub use proxy::{
-    ProxyCommand, ProxyStatistics, SocketTraffic, proxy, proxy_steerable, proxy_with_capture,
+    ProxyCommand, ProxyStatistics, SocketTraffic, proxy, proxy_steerable, proxy_steerable_opt,
+    proxy_steerable_with_capture, proxy_with_capture,
 };
 pub use socket::{DONTWAIT, SNDMORE, Sendable, Socket};
 pub use threadsafe::ThreadSafeSocket;
@@ -276,16 +279,7 @@ pub use timers::{TimerId, Timers};
 pub use zmq_mechanisms::keys::{curve_keypair, curve_public};
 pub use zmq_patterns::SocketType;
 
-/// Encodes binary data (a multiple of 4 bytes) as Z85 text
-/// (`zmq_z85_encode`).
-pub fn z85_encode(data: &[u8]) -> Result<String> {
-    zmq_mechanisms::z85::encode(data).map_err(|_| Error::Inval)
-}
-
-/// Decodes Z85 text (a multiple of 5 characters) (`zmq_z85_decode`).
-pub fn z85_decode(text: &str) -> Result<Vec<u8>> {
-    zmq_mechanisms::z85::decode(text.as_bytes()).map_err(|_| Error::Inval)
-}
+pub use z85::{DecodeError, EncodeError, z85_decode, z85_encode};
 
 /// The libzmq API version implemented (`zmq_version`): 4.3.5.
 pub fn version() -> (i32, i32, i32) {

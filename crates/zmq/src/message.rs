@@ -1,7 +1,7 @@
 //! `Message`: one message part as the API hands it out (`zmq_msg_t`).
 
 use std::fmt;
-use std::ops::Deref;
+use std::ops::{Deref, DerefMut};
 
 use bytes::Bytes;
 use zmq_patterns::Msg;
@@ -17,6 +17,18 @@ impl Message {
     /// An empty message part.
     pub fn new() -> Message {
         Message::default()
+    }
+
+    /// A message part of `size` zero bytes, to be written in place
+    /// through `DerefMut` (`zmq_msg_init_size`).
+    pub fn with_size(size: usize) -> Message {
+        Message::from(vec![0u8; size])
+    }
+
+    /// [`Message::with_size`] under rust-zmq's older name.
+    #[deprecated(note = "use `with_size`, as rust-zmq")]
+    pub fn with_capacity(size: usize) -> Message {
+        Message::with_size(size)
     }
 
     /// A message part holding a copy of `data`.
@@ -76,7 +88,9 @@ impl Message {
         self.msg.set_group(group).map_err(|()| crate::Error::Inval)
     }
 
-    pub(crate) fn into_msg(self) -> Msg {
+    pub(crate) fn into_msg(mut self) -> Msg {
+        // A payload written in place goes out without a copy.
+        self.msg.freeze();
         self.msg
     }
 
@@ -89,6 +103,15 @@ impl Deref for Message {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
         self.msg.data()
+    }
+}
+
+/// The payload, writable in place (`zmq_msg_data`). A payload shared with
+/// a clone (or a received buffer) is copied first, so that only this
+/// message changes.
+impl DerefMut for Message {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        self.msg.data_mut()
     }
 }
 

@@ -132,15 +132,34 @@ impl ProxyCommand {
 /// socket). Runs until the context is terminated, and then fails with
 /// ETERM (it never returns `Ok`), or until a socket operation fails.
 pub fn proxy(frontend: &Socket, backend: &Socket) -> Result<()> {
-    proxy_steerable(frontend, backend, None, None)
+    proxy_steerable_opt(frontend, backend, None, None)
 }
 
 /// [`proxy`] that also copies every part to `capture` (`zmq_proxy` with
 /// a capture socket).
 pub fn proxy_with_capture(frontend: &Socket, backend: &Socket, capture: &Socket) -> Result<()> {
-    proxy_steerable(frontend, backend, Some(capture), None)
+    proxy_steerable_opt(frontend, backend, Some(capture), None)
 }
 
+/// [`proxy`] steered by commands on `control` (rust-zmq's form; see
+/// [`proxy_steerable_opt`]). rust-zmq takes `&mut Socket`s: those
+/// arguments work here unchanged.
+pub fn proxy_steerable(frontend: &Socket, backend: &Socket, control: &Socket) -> Result<()> {
+    proxy_steerable_opt(frontend, backend, None, Some(control))
+}
+
+/// [`proxy_steerable`] that also copies every part to `capture`
+/// (rust-zmq's form).
+pub fn proxy_steerable_with_capture(
+    frontend: &Socket,
+    backend: &Socket,
+    capture: &Socket,
+    control: &Socket,
+) -> Result<()> {
+    proxy_steerable_opt(frontend, backend, Some(capture), Some(control))
+}
+
+/// `zmq_proxy_steerable` with its optional capture and control sockets:
 /// [`proxy`] steered by commands received on `control` (a REP or PAIR
 /// socket; see [`ProxyCommand`]): returns `Ok(())` after `TERMINATE`. A
 /// REP control socket gets an empty reply to every command but
@@ -150,7 +169,7 @@ pub fn proxy_with_capture(frontend: &Socket, backend: &Socket, capture: &Socket)
 ///
 /// `frontend` and `backend` may be the same socket (a ROUTER or DEALER
 /// looped onto itself).
-pub fn proxy_steerable(
+pub fn proxy_steerable_opt(
     frontend: &Socket,
     backend: &Socket,
     capture: Option<&Socket>,

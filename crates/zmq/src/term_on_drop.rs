@@ -101,7 +101,10 @@ mod tests {
         assert!(!watch.was_termed(), "a socket still holds the context");
         drop(socket);
         assert!(watch.was_termed());
-        assert!(matches!(watch.socket(SocketType::Pull), Err(crate::Error::Term)));
+        assert!(matches!(
+            watch.socket(SocketType::Pull),
+            Err(crate::Error::Term)
+        ));
     }
 
     #[test]
@@ -109,7 +112,9 @@ mod tests {
         let ctx = Context::new();
         let watch = ctx.internal();
         let socket = ctx.socket(SocketType::Rep).unwrap();
-        socket.monitor("inproc://monitor.term-on-drop", 0xffff).unwrap();
+        socket
+            .monitor("inproc://monitor.term-on-drop", 0xffff)
+            .unwrap();
         let auth = crate::auth::Authenticator::start(&ctx).unwrap();
         drop(socket);
         drop(ctx);

@@ -179,8 +179,7 @@ fn steerable_pause_resume_statistics_terminate() {
     frontend.bind("inproc://steer-front").expect("bind");
     backend.bind("inproc://steer-back").expect("bind");
     control.bind("inproc://steer-control").expect("bind");
-    let proxy_thread =
-        thread::spawn(move || proxy_steerable(&frontend, &backend, None, Some(&control)));
+    let proxy_thread = thread::spawn(move || proxy_steerable(&frontend, &backend, &control));
 
     let producer = socket(&ctx, SocketType::Push);
     producer.connect("inproc://steer-front").expect("connect");
@@ -225,8 +224,7 @@ fn steerable_with_pair_control_replies_only_to_statistics() {
     frontend.bind("inproc://pair-front").expect("bind");
     backend.bind("inproc://pair-back").expect("bind");
     control.bind("inproc://pair-control").expect("bind");
-    let proxy_thread =
-        thread::spawn(move || proxy_steerable(&frontend, &backend, None, Some(&control)));
+    let proxy_thread = thread::spawn(move || proxy_steerable(&frontend, &backend, &control));
 
     let left = socket(&ctx, SocketType::Dealer);
     left.connect("inproc://pair-front").expect("connect");

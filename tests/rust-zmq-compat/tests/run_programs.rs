@@ -75,3 +75,8 @@ fn multipart() {
 fn broker() {
     run("broker", env!("CARGO_BIN_EXE_broker"));
 }
+
+#[test]
+fn steered_pipeline() {
+    run("steered_pipeline", env!("CARGO_BIN_EXE_steered_pipeline"));
+}

@@ -88,7 +88,7 @@ fn proxy_in(
     let (proxied, stopped) = std::thread::scope(|scope| {
         let stopper = scope.spawn(|| stop_when_told(ctx, spec, control));
         let proxied =
-            zmq::proxy_steerable(&frontend.socket, &backend.socket, None, Some(&listener));
+            zmq::proxy_steerable_opt(&frontend.socket, &backend.socket, None, Some(&listener));
         control.release(RETURNED);
         let stopped = stopper
             .join()
