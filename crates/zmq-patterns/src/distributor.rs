@@ -168,6 +168,15 @@ impl Distributor {
                         // It took the earlier parts: it is closing.
                         pipe.rollback();
                     }
+                    #[cfg(feature = "tracing")]
+                    if !self.more {
+                        tracing::debug!(
+                            target: "zmq::hwm",
+                            pipe = id.0,
+                            len = back.len(),
+                            "message dropped: pipe at its high-water mark"
+                        );
+                    }
                     original.get_or_insert(back);
                     self.leave_ranges(index);
                 }

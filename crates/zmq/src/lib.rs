@@ -242,6 +242,8 @@ mod term_on_drop;
 pub mod threadsafe;
 /// Repeating timers run by the caller (`zmq_timers`).
 pub mod timers;
+/// The `tracing` feature's hooks (nothing without it).
+mod trace;
 pub mod transport;
 /// Z85 text (`zmq_z85_encode`, `zmq_z85_decode`).
 mod z85;

@@ -48,6 +48,7 @@ use crate::monitor;
 use crate::pipe::{PipeEnd, PipeEndConfig, PipeEvents, PipeState, pipe_pair_with};
 use crate::reactor::{EventHandler, HandlerId, Interest, Reactor, TimerId};
 use crate::socket::SocketCommand;
+use crate::trace::SessionSpan;
 
 /// Reads per readable event before other handlers get a turn.
 const READS_PER_TURN: usize = 8;
@@ -129,10 +130,14 @@ pub(super) struct Session {
     given_up: bool,
     started: bool,
     done: bool,
+    /// The `tracing` feature's span (nothing without it).
+    trace: SessionSpan,
 }
 
 impl Session {
     fn new(link: SocketLink, endpoint: Arc<str>, origin: Origin, wire: Wire) -> Session {
+        let accepted = matches!(origin, Origin::Accepted);
+        let trace = SessionSpan::new(&endpoint, accepted, link.options.mechanism);
         Session {
             link,
             endpoint,
@@ -158,6 +163,7 @@ impl Session {
             given_up: false,
             started: false,
             done: false,
+            trace,
         }
     }
 
@@ -582,6 +588,7 @@ impl Session {
     pub(super) fn event(&self, event: u64, value: u64) {
         let (local, remote) = self.ends();
         let bound = matches!(self.origin, Origin::Accepted);
+        self.trace.event(event, value, remote);
         self.link.event(event, value, local, remote, bound);
     }
 
@@ -623,7 +630,11 @@ impl Session {
                     monitor::EVENT_HANDSHAKE_FAILED_NO_DETAIL,
                     error.map_or(0, |e| e.errno() as u64),
                 ),
-                None => {}
+                None => {
+                    if let Some(error) = error {
+                        self.trace.connection_error(error);
+                    }
+                }
             }
             self.event(monitor::EVENT_DISCONNECTED, fd);
         }
