@@ -177,6 +177,15 @@
 //!
 //! Every future is cancellation-safe: a dropped receive loses no message,
 //! a dropped send sent all of its parts or none (see [`async_io`]).
+//!
+//! # Tracing
+//!
+//! With the `tracing` cargo feature, each connection's session runs in a
+//! `tracing` span (`zmq_session`: `endpoint`, `accepted`, `mechanism`,
+//! `peer`) and reports handshake failures, reconnects, disconnects and
+//! protocol errors as events (target `zmq::session`); messages a PUB-like
+//! socket drops at the high-water mark are events of target `zmq::hwm`.
+//! Without the feature none of it is compiled in.
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
