@@ -100,6 +100,7 @@ fn mechanism_name(mechanism: Mechanism) -> &'static str {
         Mechanism::Null => "NULL",
         Mechanism::Plain => "PLAIN",
         Mechanism::Curve => "CURVE",
+        Mechanism::Gssapi => "GSSAPI",
     }
 }
 
