@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io::{Read, Write};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -95,6 +96,24 @@ fn wait_for(what: &str, matches: impl Fn(&Captured) -> bool) -> Captured {
     }
 }
 
+/// A ZMTP 3.0 NULL greeting and a READY command as `socket_type`.
+fn raw_null_handshake(socket_type: &[u8]) -> Vec<u8> {
+    let mut bytes = vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0x7F, 3, 0];
+    let mut mechanism = [0u8; 20];
+    mechanism[..4].copy_from_slice(b"NULL");
+    bytes.extend_from_slice(&mechanism);
+    bytes.extend_from_slice(&[0; 32]);
+    let mut body = vec![5];
+    body.extend_from_slice(b"READY");
+    body.push(11);
+    body.extend_from_slice(b"Socket-Type");
+    body.extend_from_slice(&(socket_type.len() as u32).to_be_bytes());
+    body.extend_from_slice(socket_type);
+    bytes.extend_from_slice(&[0x04, body.len() as u8]);
+    bytes.extend_from_slice(&body);
+    bytes
+}
+
 fn message(e: &Captured) -> &str {
     e.fields.get("message").map_or("", String::as_str)
 }
@@ -148,6 +167,22 @@ fn sessions_report_through_tracing() {
             .is_some_and(|p| p.starts_with("tcp://127.0.0.1:"))
     );
 
+    // A protocol error after the handshake: a raw ZMTP peer sends a frame
+    // with reserved flag bits set.
+    let puller = ctx.socket(SocketType::Pull).unwrap();
+    puller.set_linger(0).unwrap();
+    puller.bind("tcp://127.0.0.1:*").unwrap();
+    let pull_endpoint = puller.get_last_endpoint().unwrap().unwrap();
+    let mut raw = std::net::TcpStream::connect(pull_endpoint.trim_start_matches("tcp://")).unwrap();
+    raw.write_all(&raw_null_handshake(b"PUSH")).unwrap();
+    let mut theirs = [0u8; 64];
+    raw.read_exact(&mut theirs).unwrap();
+    raw.write_all(&[0x08, 1, b'x']).unwrap();
+    let protocol = wait_for("protocol error", |e| {
+        message(e) == "protocol error" && e.span.get("endpoint") == Some(&pull_endpoint)
+    });
+    assert!(protocol.fields.contains_key("error"));
+
     // Drops at the high-water mark: a PUB whose subscriber does not read.
     let publisher = ctx.socket(SocketType::Pub).unwrap();
     publisher.set_sndhwm(1).unwrap();
@@ -162,6 +197,6 @@ fn sessions_report_through_tracing() {
     let dropped = wait_for("hwm drop", |e| e.target == "zmq::hwm");
     assert_eq!(dropped.fields.get("len").map(String::as_str), Some("1"));
 
-    drop((lonely, server, client, publisher, subscriber));
+    drop((lonely, server, client, puller, publisher, subscriber));
     ctx.term().unwrap();
 }
