@@ -1,6 +1,6 @@
 //! ws and wss interop against real libzmq 4.3.5, both directions: our
 //! server with libzmq's client and the reverse, for NULL, PLAIN, CURVE,
-//! PUB/SUB and wss. `tests/c/ws_interop.c` plays one role per process; a
+//! PUB/SUB, and wss with NULL, PLAIN and CURVE. `tests/c/ws_interop.c` plays one role per process; a
 //! process loads one `libzmq.so.5`, chosen by `LD_LIBRARY_PATH` (ours, or
 //! the control build of `tests/conformance/build_libzmq.sh`, which has ws
 //! and wss). Without the control build (or a C compiler) the test says so
@@ -134,6 +134,7 @@ fn ws_interop_with_libzmq() {
         ("curve", None),
         ("pubsub", None),
         ("null", Some(&tls)),
+        ("plain", Some(&tls)),
         ("curve", Some(&tls)),
     ] {
         let scheme = if tls.is_some() { "wss" } else { "ws" };
