@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod support;
-use support::{compile_c, control_lib, install_ours};
+use support::{compile_c, control_lib, finish, install_ours, spawn_role};
 
 fn compile(lib: &Path, scratch: &Path) -> PathBuf {
     let binary = scratch.join("udp_interop");
@@ -37,28 +37,7 @@ fn free_port() -> u16 {
 }
 
 fn spawn(binary: &Path, lib: &Path, args: &[&str]) -> Child {
-    spawn_in(None, binary, lib, args)
-}
-
-/// Starts `binary` with `args`, in the network namespace of process
-/// `netns` when given.
-fn spawn_in(netns: Option<u32>, binary: &Path, lib: &Path, args: &[&str]) -> Child {
-    let mut command = match netns {
-        Some(pid) => {
-            let mut c = Command::new("nsenter");
-            c.arg(format!("--net=/proc/{pid}/ns/net")).arg(binary);
-            c
-        }
-        None => Command::new(binary),
-    };
-    command
-        .args(args)
-        .env("LD_LIBRARY_PATH", lib)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start udp_interop")
+    spawn_role(None, binary, lib, args)
 }
 
 /// Waits for the "ready" line of a receiving role.
@@ -68,24 +47,6 @@ fn wait_ready(child: &mut Child) -> BufReader<std::process::ChildStdout> {
     out.read_line(&mut line).unwrap();
     assert_eq!(line.trim(), "ready", "receiver did not start");
     out
-}
-
-/// Waits (bounded) for `child`; its output and whether it succeeded.
-fn finish(mut child: Child, mut out: BufReader<std::process::ChildStdout>) -> (String, bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            break child.wait().unwrap();
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut text = String::new();
-    let _ = std::io::Read::read_to_string(&mut out, &mut text);
-    (text, status.success())
 }
 
 /// RADIO on `radio_lib` → DISH on `dish_lib`.
@@ -165,9 +126,9 @@ fn radio_to_dish_multicast(
 ) -> Result<(), String> {
     let port = "5556";
     let group = "239.0.0.7";
-    let mut dish = spawn_in(Some(netns.pid()), binary, dish_lib, &["dish", port, group]);
+    let mut dish = spawn_role(Some(netns.pid()), binary, dish_lib, &["dish", port, group]);
     let dish_out = wait_ready(&mut dish);
-    let mut radio = spawn_in(
+    let mut radio = spawn_role(
         Some(netns.pid()),
         binary,
         radio_lib,

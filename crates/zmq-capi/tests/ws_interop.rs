@@ -8,11 +8,14 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command};
 
 mod support;
-use support::{compile_c, control_lib, install_ours};
+use support::{compile_c, control_lib, finish, install_ours, spawn_role};
+
+fn spawn(binary: &Path, lib: &Path, args: &[&str]) -> Child {
+    spawn_role(None, binary, lib, args)
+}
 
 fn compile(lib: &Path, scratch: &Path) -> PathBuf {
     let binary = scratch.join("ws_interop");
@@ -30,36 +33,6 @@ fn compile(lib: &Path, scratch: &Path) -> PathBuf {
     .unwrap_or_else(|e| panic!("{e}"));
     binary
 }
-
-fn spawn(binary: &Path, lib: &Path, args: &[&str]) -> Child {
-    Command::new(binary)
-        .args(args)
-        .env("LD_LIBRARY_PATH", lib)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start ws_interop")
-}
-
-/// Waits (bounded) for `child`; its output and whether it succeeded.
-fn finish(mut child: Child, mut out: BufReader<std::process::ChildStdout>) -> (String, bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            break child.wait().unwrap();
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut text = String::new();
-    let _ = std::io::Read::read_to_string(&mut out, &mut text);
-    (text, status.success())
-}
-
 struct Tls {
     cert: String,
     key: String,

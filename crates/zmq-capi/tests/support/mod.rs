@@ -9,8 +9,10 @@
 
 #![allow(dead_code, reason = "each test file uses part of it")]
 
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
 
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -126,4 +128,45 @@ pub fn compile_c(
             String::from_utf8_lossy(&compiled.stderr)
         ))
     }
+}
+
+/// Starts one role of an interop C program on `lib` (through
+/// `LD_LIBRARY_PATH`), in the network namespace of process `netns` when
+/// given; stdout piped for the caller to read.
+pub fn spawn_role(netns: Option<u32>, binary: &Path, lib: &Path, args: &[&str]) -> Child {
+    let mut command = match netns {
+        Some(pid) => {
+            let mut c = Command::new("nsenter");
+            c.arg(format!("--net=/proc/{pid}/ns/net")).arg(binary);
+            c
+        }
+        None => Command::new(binary),
+    };
+    command
+        .args(args)
+        .env("LD_LIBRARY_PATH", lib)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {}: {e}", binary.display()))
+}
+
+/// Waits (bounded: 30 s, then kills) for a role; its output and whether
+/// it succeeded.
+pub fn finish(mut child: Child, mut out: BufReader<ChildStdout>) -> (String, bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break child.wait().unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut text = String::new();
+    let _ = std::io::Read::read_to_string(&mut out, &mut text);
+    (text, status.success())
 }
