@@ -923,6 +923,10 @@ pub const OPTIONS: &[OptionSpec] = &[
         .rust("set_tos/get_tos")
         .set(|s, v| s.set_tos(v.int()?))
         .get(|s| Ok(OptionValue::Int(s.get_tos()?))),
+    // As libzmq: the pid filter exists where `SO_PEERCRED` gives a pid,
+    // the uid and gid filters also where `LOCAL_PEERCRED` gives the
+    // credentials; elsewhere all three are EINVAL (`ipc_peer_filter.rs`).
+    #[cfg(any(target_os = "linux", target_os = "android"))]
     bytes("ZMQ_IPC_FILTER_PID", num::ZMQ_IPC_FILTER_PID)
         .default("none")
         .range(Range::NullOr(4, 4))
@@ -930,6 +934,14 @@ pub const OPTIONS: &[OptionSpec] = &[
         .layer(Layer::Transport)
         .rust("set_ipc_filter_pid/get_ipc_filter_pids")
         .set(|s, v| s.set_ipc_filter_pid(id_arg(v)?.map(|pid| pid as i32))),
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "dragonfly"
+    ))]
     bytes("ZMQ_IPC_FILTER_UID", num::ZMQ_IPC_FILTER_UID)
         .default("none")
         .range(Range::NullOr(4, 4))
@@ -937,6 +949,14 @@ pub const OPTIONS: &[OptionSpec] = &[
         .layer(Layer::Transport)
         .rust("set_ipc_filter_uid/get_ipc_filter_uids")
         .set(|s, v| s.set_ipc_filter_uid(id_arg(v)?)),
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "dragonfly"
+    ))]
     bytes("ZMQ_IPC_FILTER_GID", num::ZMQ_IPC_FILTER_GID)
         .default("none")
         .range(Range::NullOr(4, 4))
