@@ -44,6 +44,10 @@ impl<P: Pipe> Pattern<P> for Pub<P> {
         self.inner.attach(pipe, locally_initiated);
     }
 
+    fn attach_subscribe_all(&mut self, pipe: P) {
+        self.inner.attach_subscribe_all(pipe);
+    }
+
     fn pipe_mut(&mut self, id: PipeId) -> Option<&mut P> {
         self.inner.pipe_mut(id)
     }

@@ -274,6 +274,15 @@ impl<P: Pipe> Pattern<P> for XPub<P> {
         self.read_pipe(id);
     }
 
+    /// A multicast pipe (norm, pgm, udp): every message goes to it, as
+    /// if it had subscribed to everything (libzmq's `xattach_pipe` with
+    /// `subscribe_to_all`).
+    fn attach_subscribe_all(&mut self, pipe: P) {
+        let id = pipe.id();
+        self.subscriptions.add(b"", id);
+        self.attach(pipe, true);
+    }
+
     fn pipe_mut(&mut self, id: PipeId) -> Option<&mut P> {
         self.pipes.get_mut(&id)
     }

@@ -34,6 +34,7 @@ pub mod error;
 pub mod endpoint;
 pub mod inproc_address;
 pub mod ipc_address;
+pub mod norm_address;
 pub mod tcp_address;
 pub mod tipc_address;
 pub mod vsock_address;
@@ -68,6 +69,7 @@ pub use error::{ClosedSocket, TransportError, TransportErrorKind, TransportResul
 pub use inproc_address::InprocAddress;
 pub use ipc::{IpcListener, IpcTransport};
 pub use ipc_address::IpcAddress;
+pub use norm_address::NormAddress;
 pub use options::{InheritedSocket, TransportOptions};
 pub use pending_connect::PendingConnect;
 pub use registry::TransportRegistry;

@@ -298,8 +298,9 @@ pub fn version() -> (i32, i32, i32) {
 }
 
 /// Whether a capability is built in (`zmq_has`): `ipc`, `tipc`,
-/// `vsock`, `ws`, `wss`, `curve`, `vmci` with the `vmci` feature and
-/// `gssapi` with the `gssapi` feature (libzmq 4.3.5 answers only `WS` and
+/// `vsock`, `ws`, `wss`, `curve`, `vmci` with the `vmci` feature,
+/// `gssapi` with the `gssapi` feature and `norm` with the `norm` feature
+/// (libzmq 4.3.5 answers only `WS` and
 /// `WSS`, in capitals, for its ws transports; both spellings are answered
 /// here). As libzmq, this is what the library was built with, not what
 /// the kernel offers (a kernel without TIPC fails the bind instead).
@@ -308,8 +309,10 @@ pub fn version() -> (i32, i32, i32) {
 pub fn has(capability: &str) -> Option<bool> {
     let vmci = cfg!(feature = "vmci") && capability == "vmci";
     let gssapi = zmq_mechanisms::gssapi::AVAILABLE && capability == "gssapi";
+    let norm = cfg!(feature = "norm") && capability == "norm";
     Some(
         vmci || gssapi
+            || norm
             || matches!(
                 capability,
                 "ipc" | "tipc" | "vsock" | "ws" | "wss" | "WS" | "WSS" | "curve"

@@ -563,6 +563,14 @@ pub mod num {
     pub const ZMQ_HICCUP_MSG: i32 = 114;
     pub const ZMQ_XSUB_VERBOSE_UNSUBSCRIBE: i32 = 115;
     pub const ZMQ_TOPICS_COUNT: i32 = 116;
+    pub const ZMQ_NORM_MODE: i32 = 117;
+    pub const ZMQ_NORM_UNICAST_NACK: i32 = 118;
+    pub const ZMQ_NORM_BUFFER_SIZE: i32 = 119;
+    pub const ZMQ_NORM_SEGMENT_SIZE: i32 = 120;
+    pub const ZMQ_NORM_BLOCK_SIZE: i32 = 121;
+    pub const ZMQ_NORM_NUM_PARITY: i32 = 122;
+    pub const ZMQ_NORM_NUM_AUTOPARITY: i32 = 123;
+    pub const ZMQ_NORM_PUSH: i32 = 124;
 }
 
 /// Every socket option built here, by number.
@@ -1375,6 +1383,78 @@ pub const OPTIONS: &[OptionSpec] = &[
     .layer(Layer::Pattern)
     .rust("get_topics_count")
     .get(|s| Ok(OptionValue::SocketInt(s.get_topics_count()?))),
+    #[cfg(feature = "norm")]
+    int("ZMQ_NORM_MODE", num::ZMQ_NORM_MODE)
+        .default("1 (ZMQ_NORM_CC)")
+        .range(Range::Between(0, 4))
+        .note("norm feature; ZMQ_NORM_FIXED uses ZMQ_RATE")
+        .layer(Layer::Transport)
+        .rust("set_norm_mode/get_norm_mode")
+        .set(|s, v| s.set_norm_mode(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_norm_mode()?))),
+    #[cfg(feature = "norm")]
+    int("ZMQ_NORM_UNICAST_NACK", num::ZMQ_NORM_UNICAST_NACK)
+        .default("0")
+        .range(BOOL)
+        .note("norm feature")
+        .layer(Layer::Transport)
+        .rust("set_norm_unicast_nack/get_norm_unicast_nack")
+        .set(|s, v| s.set_norm_unicast_nack(v.flag()?))
+        .get(|s| Ok(flag(s.get_norm_unicast_nack()?))),
+    #[cfg(feature = "norm")]
+    int("ZMQ_NORM_BUFFER_SIZE", num::ZMQ_NORM_BUFFER_SIZE)
+        .default("2048")
+        .range(Range::AtLeast(1))
+        .note("norm feature; KiB")
+        .layer(Layer::Transport)
+        .rust("set_norm_buffer_size/get_norm_buffer_size")
+        .set(|s, v| s.set_norm_buffer_size(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_norm_buffer_size()?))),
+    #[cfg(feature = "norm")]
+    int("ZMQ_NORM_SEGMENT_SIZE", num::ZMQ_NORM_SEGMENT_SIZE)
+        .default("1400")
+        .range(Range::AtLeast(1))
+        .note("norm feature; bytes")
+        .layer(Layer::Transport)
+        .rust("set_norm_segment_size/get_norm_segment_size")
+        .set(|s, v| s.set_norm_segment_size(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_norm_segment_size()?))),
+    #[cfg(feature = "norm")]
+    int("ZMQ_NORM_BLOCK_SIZE", num::ZMQ_NORM_BLOCK_SIZE)
+        .default("16")
+        .range(Range::Between(1, 255))
+        .note("norm feature")
+        .layer(Layer::Transport)
+        .rust("set_norm_block_size/get_norm_block_size")
+        .set(|s, v| s.set_norm_block_size(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_norm_block_size()?))),
+    #[cfg(feature = "norm")]
+    int("ZMQ_NORM_NUM_PARITY", num::ZMQ_NORM_NUM_PARITY)
+        .default("4")
+        .range(Range::Between(0, 254))
+        .note("norm feature")
+        .layer(Layer::Transport)
+        .rust("set_norm_num_parity/get_norm_num_parity")
+        .set(|s, v| s.set_norm_num_parity(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_norm_num_parity()?))),
+    #[cfg(feature = "norm")]
+    int("ZMQ_NORM_NUM_AUTOPARITY", num::ZMQ_NORM_NUM_AUTOPARITY)
+        .default("0")
+        .range(Range::Between(0, 254))
+        .note("norm feature")
+        .layer(Layer::Transport)
+        .rust("set_norm_num_autoparity/get_norm_num_autoparity")
+        .set(|s, v| s.set_norm_num_autoparity(v.int()?))
+        .get(|s| Ok(OptionValue::Int(s.get_norm_num_autoparity()?))),
+    #[cfg(feature = "norm")]
+    int("ZMQ_NORM_PUSH", num::ZMQ_NORM_PUSH)
+        .default("0")
+        .range(BOOL)
+        .note("norm feature")
+        .layer(Layer::Transport)
+        .rust("set_norm_push/get_norm_push")
+        .set(|s, v| s.set_norm_push(v.flag()?))
+        .get(|s| Ok(flag(s.get_norm_push()?))),
 ];
 
 /// Socket option numbers of `zmq.h` that are not built: set and get are
@@ -1417,14 +1497,22 @@ pub const NOT_BUILT: &[(&str, i32, &str)] = &[
     ("ZMQ_GSSAPI_PRINCIPAL_NAMETYPE", 90, "no GSSAPI"),
     #[cfg(not(feature = "gssapi"))]
     ("ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE", 91, "no GSSAPI"),
-    ("ZMQ_NORM_MODE", 117, "no NORM transport"),
-    ("ZMQ_NORM_UNICAST_NACK", 118, "no NORM transport"),
-    ("ZMQ_NORM_BUFFER_SIZE", 119, "no NORM transport"),
-    ("ZMQ_NORM_SEGMENT_SIZE", 120, "no NORM transport"),
-    ("ZMQ_NORM_BLOCK_SIZE", 121, "no NORM transport"),
-    ("ZMQ_NORM_NUM_PARITY", 122, "no NORM transport"),
-    ("ZMQ_NORM_NUM_AUTOPARITY", 123, "no NORM transport"),
-    ("ZMQ_NORM_PUSH", 124, "no NORM transport"),
+    #[cfg(not(feature = "norm"))]
+    ("ZMQ_NORM_MODE", 117, "norm feature not enabled (libzmq: WITH_NORM)"),
+    #[cfg(not(feature = "norm"))]
+    ("ZMQ_NORM_UNICAST_NACK", 118, "norm feature not enabled (libzmq: WITH_NORM)"),
+    #[cfg(not(feature = "norm"))]
+    ("ZMQ_NORM_BUFFER_SIZE", 119, "norm feature not enabled (libzmq: WITH_NORM)"),
+    #[cfg(not(feature = "norm"))]
+    ("ZMQ_NORM_SEGMENT_SIZE", 120, "norm feature not enabled (libzmq: WITH_NORM)"),
+    #[cfg(not(feature = "norm"))]
+    ("ZMQ_NORM_BLOCK_SIZE", 121, "norm feature not enabled (libzmq: WITH_NORM)"),
+    #[cfg(not(feature = "norm"))]
+    ("ZMQ_NORM_NUM_PARITY", 122, "norm feature not enabled (libzmq: WITH_NORM)"),
+    #[cfg(not(feature = "norm"))]
+    ("ZMQ_NORM_NUM_AUTOPARITY", 123, "norm feature not enabled (libzmq: WITH_NORM)"),
+    #[cfg(not(feature = "norm"))]
+    ("ZMQ_NORM_PUSH", 124, "norm feature not enabled (libzmq: WITH_NORM)"),
 ];
 
 /// The row of option `number`.

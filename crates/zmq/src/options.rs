@@ -233,6 +233,24 @@ pub struct NetworkOptions {
     pub vmci_buffer_max_size: u64,
     /// `ZMQ_VMCI_CONNECT_TIMEOUT` in ms (-1 = default).
     pub vmci_connect_timeout: i32,
+    /// `ZMQ_NORM_MODE` (`ZMQ_NORM_FIXED` .. `ZMQ_NORM_CCE_ECNONLY`).
+    pub norm_mode: i32,
+    /// `ZMQ_NORM_UNICAST_NACK`: receivers NACK by unicast to the sender.
+    pub norm_unicast_nack: bool,
+    /// `ZMQ_NORM_BUFFER_SIZE` in KiB (sender and receiver buffers).
+    pub norm_buffer_size: i32,
+    /// `ZMQ_NORM_SEGMENT_SIZE` in bytes (the NORM payload per packet).
+    pub norm_segment_size: i32,
+    /// `ZMQ_NORM_BLOCK_SIZE`: source segments per FEC block.
+    pub norm_block_size: i32,
+    /// `ZMQ_NORM_NUM_PARITY`: parity segments per block the sender can
+    /// compute for repairs.
+    pub norm_num_parity: i32,
+    /// `ZMQ_NORM_NUM_AUTOPARITY`: parity segments sent unasked.
+    pub norm_num_autoparity: i32,
+    /// `ZMQ_NORM_PUSH`: a full sender buffer drops the oldest data
+    /// instead of waiting.
+    pub norm_push: bool,
     /// `ZMQ_WSS_CERT_PEM`: a wss listener's certificate chain.
     pub wss_cert_pem: Vec<u8>,
     /// `ZMQ_WSS_KEY_PEM`: a wss listener's private key.
@@ -275,6 +293,15 @@ impl Default for NetworkOptions {
             vmci_buffer_min_size: 0,
             vmci_buffer_max_size: 0,
             vmci_connect_timeout: -1,
+            // libzmq 4.3.5's defaults (src/options.cpp).
+            norm_mode: 1,
+            norm_unicast_nack: false,
+            norm_buffer_size: 2048,
+            norm_segment_size: 1400,
+            norm_block_size: 16,
+            norm_num_parity: 4,
+            norm_num_autoparity: 0,
+            norm_push: false,
             wss_cert_pem: Vec::new(),
             wss_key_pem: Vec::new(),
             wss_trust_pem: Vec::new(),

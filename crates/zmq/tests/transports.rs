@@ -314,6 +314,16 @@ fn bind_errors() {
     assert_eq!(b.bind(&endpoint), Err(Error::AddrInUse));
     assert_eq!(b.bind("tcp://127.0.0.1"), Err(Error::Inval));
     assert_eq!(b.bind("bogus://x"), Err(Error::ProtoNoSupport));
+    // norm:// without the `norm` feature: as a libzmq built without NORM
+    // (the protocol check comes first, whatever the socket type).
+    if !cfg!(feature = "norm") {
+        let sub = socket(&ctx, SocketType::Sub);
+        assert_eq!(
+            sub.connect("norm://239.1.1.1:5555"),
+            Err(Error::ProtoNoSupport)
+        );
+        assert_eq!(b.bind("norm://239.1.1.1:5555"), Err(Error::ProtoNoSupport));
+    }
     // As libzmq: an empty host binds nowhere (ENODEV); a connect only
     // checks the syntax, the address fails at each attempt.
     assert_eq!(b.bind("tcp://:5555"), Err(Error::NoDev));

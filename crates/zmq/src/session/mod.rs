@@ -17,6 +17,9 @@
 
 /// Accepting connections on a bound endpoint.
 mod listener;
+/// norm:// (NRL's NORM library): PUB/XPUB send, SUB/XSUB receive.
+#[cfg(feature = "norm")]
+pub(crate) mod norm;
 /// One peer connection: stream, ZMTP connection, pipe to the socket.
 mod peer_session;
 /// Raw byte connections (STREAM, `ZMQ_ROUTER_RAW`): no ZMTP.
@@ -225,6 +228,38 @@ pub(crate) fn start_udp(
         handler,
         endpoint,
         is_listener: true,
+    }
+}
+
+/// Starts a norm engine for `norm` (its NORM session already started)
+/// on the I/O thread of `reactor`, attached to the session end of a pipe
+/// the socket attached already.
+#[cfg(feature = "norm")]
+pub(crate) fn start_norm(
+    reactor: ReactorHandle<IoCommand>,
+    norm: norm::Session,
+    sender: bool,
+    max_msg_size: i64,
+    pipe: PreparedPipe,
+    endpoint: Arc<str>,
+) -> IoObject {
+    let handler = Arc::new(OnceLock::new());
+    let cell = Arc::clone(&handler);
+    let PreparedPipe { end, target } = pipe;
+    let engine = norm::NormEngine::new(norm, sender, end, max_msg_size);
+    reactor.run(move |reactor| {
+        let id = norm::NormEngine::add(reactor, engine);
+        let _ = cell.set(id);
+        target.set_owner(Arc::new(HandlerEvents {
+            reactor: reactor.handle(),
+            handler: id,
+        }));
+    });
+    IoObject {
+        reactor,
+        handler,
+        endpoint,
+        is_listener: false,
     }
 }
 

@@ -7,6 +7,9 @@
 
 mod core;
 mod draft_api;
+/// norm:// endpoints (the `norm` feature).
+#[cfg(feature = "norm")]
+mod norm;
 mod options_api;
 mod readiness;
 mod reaper;
@@ -132,6 +135,10 @@ impl Socket {
             Endpoint::Other { scheme, address } if scheme == UDP => {
                 self.start_udp(&mut state, endpoint, &address, true)
             }
+            #[cfg(feature = "norm")]
+            Endpoint::Other { scheme, address } if scheme == norm::NORM => {
+                self.start_norm(&mut state, endpoint, &address)
+            }
             Endpoint::Inproc(address) => {
                 let ctx = state.core.ctx.clone();
                 let binder = self.inproc_peer(&state.core);
@@ -225,6 +232,12 @@ impl Socket {
             && scheme == UDP
         {
             return self.start_udp(&mut state, endpoint, address, false);
+        }
+        #[cfg(feature = "norm")]
+        if let Endpoint::Other { scheme, address } = &parsed
+            && scheme == norm::NORM
+        {
+            return self.start_norm(&mut state, endpoint, address);
         }
         let endpoint_arc: Arc<str> = endpoint.into();
         let connect_routing_id = state.core.take_connect_routing_id();

@@ -39,6 +39,8 @@ mod gssapi;
 /// Network and transport options: ToS, priority, device, filters, SOCKS,
 /// `ZMQ_USE_FD`, metadata.
 mod network;
+/// `ZMQ_NORM_*` (with the `norm` feature; EINVAL without).
+mod norm;
 /// `ZMQ_RECONNECT_STOP` and the hello, disconnect and hiccup messages.
 mod session;
 /// Options of features we do not build (multicast, VMCI, NORM).

@@ -8,12 +8,12 @@
 //!   RADIO sockets (the udp engine sets them on multicast groups);
 //! - `ZMQ_IN_BATCH_SIZE` / `ZMQ_OUT_BATCH_SIZE` are stored: our engine
 //!   sizes its own reads and writes;
-//! - NORM options are EINVAL, as in a libzmq built without them (VMCI:
-//!   `vmci.rs`, with the `vmci` feature; GSSAPI: `gssapi.rs`, with the
-//!   `gssapi` feature; WSS: `wss.rs`).
+//! - VMCI: `vmci.rs`, with the `vmci` feature; GSSAPI: `gssapi.rs`,
+//!   with the `gssapi` feature; NORM: `norm.rs`, with the `norm`
+//!   feature; WSS: `wss.rs`.
 
 use super::super::Socket;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::option_table::{Arg, num};
 
 int_options! {
@@ -29,46 +29,6 @@ int_options! {
     net.in_batch_size: set_in_batch_size / get_in_batch_size = ZMQ_IN_BATCH_SIZE;
     /// `ZMQ_OUT_BATCH_SIZE` (bytes, > 0): stored; our engine sizes writes.
     net.out_batch_size: set_out_batch_size / get_out_batch_size = ZMQ_OUT_BATCH_SIZE;
-}
-
-/// Options of a feature not built: both directions are EINVAL, as in a
-/// libzmq built without it.
-macro_rules! not_built {
-    ($( $(#[$doc:meta])* $set:ident($ty:ty) / $get:ident -> $out:ty; )*) => {
-        impl Socket {
-            $(
-                $(#[$doc])*
-                pub fn $set(&self, value: $ty) -> Result<()> {
-                    let _ = value;
-                    Err(Error::Inval)
-                }
-
-                $(#[$doc])*
-                pub fn $get(&self) -> Result<$out> {
-                    Err(Error::Inval)
-                }
-            )*
-        }
-    };
-}
-
-not_built! {
-    /// `ZMQ_NORM_MODE`: EINVAL (no norm transport).
-    set_norm_mode(i32) / get_norm_mode -> i32;
-    /// `ZMQ_NORM_UNICAST_NACK`: EINVAL (no norm transport).
-    set_norm_unicast_nack(bool) / get_norm_unicast_nack -> bool;
-    /// `ZMQ_NORM_BUFFER_SIZE`: EINVAL (no norm transport).
-    set_norm_buffer_size(i32) / get_norm_buffer_size -> i32;
-    /// `ZMQ_NORM_SEGMENT_SIZE`: EINVAL (no norm transport).
-    set_norm_segment_size(i32) / get_norm_segment_size -> i32;
-    /// `ZMQ_NORM_BLOCK_SIZE`: EINVAL (no norm transport).
-    set_norm_block_size(i32) / get_norm_block_size -> i32;
-    /// `ZMQ_NORM_NUM_PARITY`: EINVAL (no norm transport).
-    set_norm_num_parity(i32) / get_norm_num_parity -> i32;
-    /// `ZMQ_NORM_NUM_AUTOPARITY`: EINVAL (no norm transport).
-    set_norm_num_autoparity(i32) / get_norm_num_autoparity -> i32;
-    /// `ZMQ_NORM_PUSH`: EINVAL (no norm transport).
-    set_norm_push(bool) / get_norm_push -> bool;
 }
 
 impl Socket {
