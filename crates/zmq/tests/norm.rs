@@ -294,15 +294,19 @@ fn lost_datagrams_are_repaired() {
     let sub = socket(&ctx, SocketType::Sub);
     sub.connect(&format!("norm://2,{group}")).unwrap();
     let publisher = socket(&ctx, SocketType::Pub);
+    // A fixed rate (ZMQ_RATE, kbit/s): congestion control would slow
+    // down on the drops.
+    publisher.set_norm_mode(0).unwrap();
+    publisher.set_rate(50_000).unwrap();
     publisher.connect(&format!("norm://1,{group}")).unwrap();
     let size = 2000;
     let deadline = Instant::now() + Duration::from_secs(60);
-    for seq in 0..300 {
+    for seq in 0..200 {
         send_numbered(&publisher, seq, size);
     }
-    expect_run(&sub, 0, 300, size);
+    expect_run(&sub, 0, 200, size);
     assert!(Instant::now() < deadline);
     let dropped = dropped_so_far().expect("the drop shim is loaded");
     eprintln!("repaired {dropped} dropped datagrams");
-    assert!(dropped >= 50, "only {dropped} datagrams dropped");
+    assert!(dropped >= 30, "only {dropped} datagrams dropped");
 }
