@@ -59,6 +59,9 @@ pub mod socks5;
 pub mod tcp_accept_filter;
 mod tcp_resolve;
 pub mod udp;
+#[cfg(all(feature = "pgm", target_os = "linux"))]
+#[allow(unsafe_code)]
+pub mod pgm;
 pub mod ws;
 
 #[cfg(test)]

@@ -299,8 +299,9 @@ pub fn version() -> (i32, i32, i32) {
 
 /// Whether a capability is built in (`zmq_has`): `ipc`, `tipc`,
 /// `vsock`, `ws`, `wss`, `curve`, `vmci` with the `vmci` feature,
-/// `gssapi` with the `gssapi` feature and `norm` with the `norm` feature
-/// (libzmq 4.3.5 answers only `WS` and
+/// `gssapi` with the `gssapi` feature, `norm` with the `norm` feature and
+/// `pgm` (pgm:// and epgm://) with the `pgm` feature on Linux (libzmq
+/// 4.3.5 answers only `WS` and
 /// `WSS`, in capitals, for its ws transports; both spellings are answered
 /// here). As libzmq, this is what the library was built with, not what
 /// the kernel offers (a kernel without TIPC fails the bind instead).
@@ -310,9 +311,11 @@ pub fn has(capability: &str) -> Option<bool> {
     let vmci = cfg!(feature = "vmci") && capability == "vmci";
     let gssapi = zmq_mechanisms::gssapi::AVAILABLE && capability == "gssapi";
     let norm = cfg!(feature = "norm") && capability == "norm";
+    let pgm = cfg!(all(feature = "pgm", target_os = "linux")) && capability == "pgm";
     Some(
         vmci || gssapi
             || norm
+            || pgm
             || matches!(
                 capability,
                 "ipc" | "tipc" | "vsock" | "ws" | "wss" | "WS" | "WSS" | "curve"

@@ -32,6 +32,12 @@ mod stream_engine;
 mod udp_engine;
 /// ZMTP or raw: the connection a stream engine drives.
 mod wire_protocol;
+/// pgm/epgm sockets (PUB/XPUB send, SUB/XSUB receive) over libpgm.
+#[cfg(all(feature = "pgm", target_os = "linux"))]
+mod pgm_engine;
+/// The ZeroMQ layout of pgm data: APDUs of ZMTP/1.0 frames.
+#[cfg(all(feature = "pgm", target_os = "linux"))]
+mod pgm_wire;
 
 #[cfg(test)]
 mod tests;
@@ -261,6 +267,38 @@ pub(crate) fn start_norm(
         endpoint,
         is_listener: false,
     }
+}
+
+/// Starts a pgm engine for `socket` (open and connected) on the I/O
+/// thread of `reactor`, attached to the session end of a pipe the socket
+/// attaches next; `max_msg_size` is `ZMQ_MAXMSGSIZE`.
+#[cfg(all(feature = "pgm", target_os = "linux"))]
+pub(crate) fn start_pgm(
+    reactor: ReactorHandle<IoCommand>,
+    socket: zmq_transports::pgm::PgmSocket,
+    max_msg_size: i64,
+    pipe: PreparedPipe,
+    endpoint: Arc<str>,
+) -> crate::error::Result<IoObject> {
+    let handler = Arc::new(OnceLock::new());
+    let cell = Arc::clone(&handler);
+    let PreparedPipe { end, target } = pipe;
+    let engine = pgm_engine::PgmEngine::new(socket, end, max_msg_size)
+        .map_err(crate::error::Error::from)?;
+    reactor.run(move |reactor| {
+        let id = pgm_engine::PgmEngine::add(reactor, engine);
+        let _ = cell.set(id);
+        target.set_owner(Arc::new(HandlerEvents {
+            reactor: reactor.handle(),
+            handler: id,
+        }));
+    });
+    Ok(IoObject {
+        reactor,
+        handler,
+        endpoint,
+        is_listener: false,
+    })
 }
 
 /// The socket options a udp socket applies.

@@ -11,6 +11,8 @@ mod draft_api;
 #[cfg(feature = "norm")]
 mod norm;
 mod options_api;
+#[cfg(all(feature = "pgm", target_os = "linux"))]
+mod pgm;
 mod readiness;
 mod reaper;
 
@@ -139,6 +141,11 @@ impl Socket {
             Endpoint::Other { scheme, address } if scheme == norm::NORM => {
                 self.start_norm(&mut state, endpoint, &address)
             }
+            // As libzmq: bind is connect for pgm and epgm.
+            #[cfg(all(feature = "pgm", target_os = "linux"))]
+            Endpoint::Other { scheme, address } if pgm::is_pgm_scheme(&scheme) => {
+                self.start_pgm(&mut state, endpoint, &scheme, &address)
+            }
             Endpoint::Inproc(address) => {
                 let ctx = state.core.ctx.clone();
                 let binder = self.inproc_peer(&state.core);
@@ -238,6 +245,12 @@ impl Socket {
             && scheme == norm::NORM
         {
             return self.start_norm(&mut state, endpoint, address);
+        }
+        #[cfg(all(feature = "pgm", target_os = "linux"))]
+        if let Endpoint::Other { scheme, address } = &parsed
+            && pgm::is_pgm_scheme(scheme)
+        {
+            return self.start_pgm(&mut state, endpoint, scheme, address);
         }
         let endpoint_arc: Arc<str> = endpoint.into();
         let connect_routing_id = state.core.take_connect_routing_id();
