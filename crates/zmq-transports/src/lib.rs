@@ -52,6 +52,9 @@ mod ipc_peer_filter;
 mod ipc_socket_file;
 mod nonblocking;
 pub mod pending_connect;
+#[cfg(all(feature = "pgm", target_os = "linux"))]
+#[allow(unsafe_code)]
+pub mod pgm;
 mod raw_sys;
 pub mod socket_stream;
 mod socket_tuning;
@@ -59,9 +62,6 @@ pub mod socks5;
 pub mod tcp_accept_filter;
 mod tcp_resolve;
 pub mod udp;
-#[cfg(all(feature = "pgm", target_os = "linux"))]
-#[allow(unsafe_code)]
-pub mod pgm;
 pub mod ws;
 
 #[cfg(test)]

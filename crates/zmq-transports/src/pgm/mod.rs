@@ -332,7 +332,10 @@ fn c_string(address: &str) -> TransportResult<CString> {
 }
 
 fn message_text(message: &[u8]) -> String {
-    let end = message.iter().position(|&b| b == 0).unwrap_or(message.len());
+    let end = message
+        .iter()
+        .position(|&b| b == 0)
+        .unwrap_or(message.len());
     String::from_utf8_lossy(&message[..end]).into_owned()
 }
 
@@ -364,8 +367,13 @@ mod tests {
             in_batch_size: 8192,
         };
         for receiver in [false, true] {
-            let socket =
-                PgmSocket::open("127.0.0.1;239.192.1.1:5555", receiver, true, &options, [1, 2]);
+            let socket = PgmSocket::open(
+                "127.0.0.1;239.192.1.1:5555",
+                receiver,
+                true,
+                &options,
+                [1, 2],
+            );
             // A sandbox without multicast routes may refuse; when it opens,
             // its descriptors and sizes are there.
             if let Ok(socket) = socket {

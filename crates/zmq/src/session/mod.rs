@@ -22,6 +22,12 @@ mod listener;
 pub(crate) mod norm;
 /// One peer connection: stream, ZMTP connection, pipe to the socket.
 mod peer_session;
+/// pgm/epgm sockets (PUB/XPUB send, SUB/XSUB receive) over libpgm.
+#[cfg(all(feature = "pgm", target_os = "linux"))]
+mod pgm_engine;
+/// The ZeroMQ layout of pgm data: APDUs of ZMTP/1.0 frames.
+#[cfg(all(feature = "pgm", target_os = "linux"))]
+mod pgm_wire;
 /// Raw byte connections (STREAM, `ZMQ_ROUTER_RAW`): no ZMTP.
 mod raw_engine;
 /// Reconnect intervals with backoff.
@@ -32,12 +38,6 @@ mod stream_engine;
 mod udp_engine;
 /// ZMTP or raw: the connection a stream engine drives.
 mod wire_protocol;
-/// pgm/epgm sockets (PUB/XPUB send, SUB/XSUB receive) over libpgm.
-#[cfg(all(feature = "pgm", target_os = "linux"))]
-mod pgm_engine;
-/// The ZeroMQ layout of pgm data: APDUs of ZMTP/1.0 frames.
-#[cfg(all(feature = "pgm", target_os = "linux"))]
-mod pgm_wire;
 
 #[cfg(test)]
 mod tests;
@@ -283,8 +283,8 @@ pub(crate) fn start_pgm(
     let handler = Arc::new(OnceLock::new());
     let cell = Arc::clone(&handler);
     let PreparedPipe { end, target } = pipe;
-    let engine = pgm_engine::PgmEngine::new(socket, end, max_msg_size)
-        .map_err(crate::error::Error::from)?;
+    let engine =
+        pgm_engine::PgmEngine::new(socket, end, max_msg_size).map_err(crate::error::Error::from)?;
     reactor.run(move |reactor| {
         let id = pgm_engine::PgmEngine::add(reactor, engine);
         let _ = cell.set(id);

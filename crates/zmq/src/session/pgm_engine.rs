@@ -69,10 +69,17 @@ pub(super) struct PgmEngine {
 impl PgmEngine {
     /// An engine for `socket`; `max_msg_size` is `ZMQ_MAXMSGSIZE` (for
     /// a receiver).
-    pub(super) fn new(socket: PgmSocket, pipe: PipeEnd, max_msg_size: i64) -> std::io::Result<PgmEngine> {
+    pub(super) fn new(
+        socket: PgmSocket,
+        pipe: PipeEnd,
+        max_msg_size: i64,
+    ) -> std::io::Result<PgmEngine> {
         let poll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC)?;
         let fds = socket.fds();
-        for fd in [Some(fds.receive), fds.repair, Some(fds.pending)].into_iter().flatten() {
+        for fd in [Some(fds.receive), fds.repair, Some(fds.pending)]
+            .into_iter()
+            .flatten()
+        {
             let Some(fd) = socket.borrow_fd(fd) else {
                 continue;
             };
@@ -159,7 +166,11 @@ impl PgmEngine {
         let _ = r.set_interest(id, wanted);
         let send_wanted = !self.receiver() && self.pollout && self.out_len > 0;
         if send_wanted != self.send_interest
-            && let Some(fd) = self.socket.fds().send.and_then(|fd| self.socket.borrow_fd(fd))
+            && let Some(fd) = self
+                .socket
+                .fds()
+                .send
+                .and_then(|fd| self.socket.borrow_fd(fd))
         {
             let flags = if send_wanted {
                 EpollFlags::EPOLLOUT
@@ -260,7 +271,8 @@ impl PgmEngine {
                 // message goes, it joins again at a message start.
                 Received::Reset(tsi) => self.streams.reset(&tsi),
                 Received::Data { tsi, data } => {
-                    self.streams.apdu(tsi, data, |parts| backlog.push_back(parts));
+                    self.streams
+                        .apdu(tsi, data, |parts| backlog.push_back(parts));
                 }
             }
             if !self.flush_backlog() {

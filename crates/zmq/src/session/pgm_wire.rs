@@ -286,11 +286,20 @@ mod tests {
         }
     }
 
-    fn receive(streams: &mut PeerStreams, tsi: Tsi, apdus: &[Vec<u8>]) -> Vec<Vec<(Vec<u8>, bool)>> {
+    fn receive(
+        streams: &mut PeerStreams,
+        tsi: Tsi,
+        apdus: &[Vec<u8>],
+    ) -> Vec<Vec<(Vec<u8>, bool)>> {
         let mut got = Vec::new();
         for apdu in apdus {
             streams.apdu(tsi, apdu, |parts| {
-                got.push(parts.iter().map(|m| (m.data().to_vec(), m.more())).collect());
+                got.push(
+                    parts
+                        .iter()
+                        .map(|m| (m.data().to_vec(), m.more()))
+                        .collect(),
+                );
             });
         }
         got
@@ -328,8 +337,10 @@ mod tests {
             let mut streams = PeerStreams::new(-1);
             let got = receive(&mut streams, [1; 8], &apdus(msgs(), size));
             let flat: Vec<(Vec<u8>, bool)> = got.into_iter().flatten().collect();
-            let want: Vec<(Vec<u8>, bool)> =
-                msgs().iter().map(|m| (m.data().to_vec(), m.more())).collect();
+            let want: Vec<(Vec<u8>, bool)> = msgs()
+                .iter()
+                .map(|m| (m.data().to_vec(), m.more()))
+                .collect();
             assert_eq!(flat, want, "APDU size {size}");
         }
     }
@@ -337,7 +348,11 @@ mod tests {
     #[test]
     fn a_late_joiner_starts_at_a_message_start() {
         let out = apdus(
-            vec![msg(b"0123456789", false), msg(b"ab", true), msg(b"cd", false)],
+            vec![
+                msg(b"0123456789", false),
+                msg(b"ab", true),
+                msg(b"cd", false),
+            ],
             8,
         );
         // Joining at the second APDU: it holds the tail of the first
@@ -353,7 +368,11 @@ mod tests {
     #[test]
     fn a_reset_drops_the_unfinished_message_and_rejoins() {
         let out = apdus(
-            vec![msg(b"first", true), msg(b"second-part", false), msg(b"next", false)],
+            vec![
+                msg(b"first", true),
+                msg(b"second-part", false),
+                msg(b"next", false),
+            ],
             10,
         );
         let mut streams = PeerStreams::new(-1);
@@ -388,7 +407,10 @@ mod tests {
         // Too short, or an offset past the end: ignored.
         let mut fresh = PeerStreams::new(-1);
         assert_eq!(fresh.apdu([9; 8], b"\x00", |_| {}), ApduOutcome::default());
-        assert_eq!(fresh.apdu([9; 8], b"\x00\x09ab", |_| {}), ApduOutcome::default());
+        assert_eq!(
+            fresh.apdu([9; 8], b"\x00\x09ab", |_| {}),
+            ApduOutcome::default()
+        );
         // ZMQ_MAXMSGSIZE applies.
         let mut small = PeerStreams::new(2);
         assert!(small.apdu([9; 8], b"\x00\x00\x04\x00abc", |_| {}).broken);

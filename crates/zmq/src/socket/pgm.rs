@@ -89,7 +89,9 @@ impl super::Socket {
             },
             endpoint.into(),
         )?;
-        state.core.attach_udp(socket_end, Arc::clone(&object.endpoint));
+        state
+            .core
+            .attach_udp(socket_end, Arc::clone(&object.endpoint));
         state.objects.push(object);
         state.core.last_endpoint = endpoint.to_owned();
         Ok(())
