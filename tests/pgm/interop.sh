@@ -9,10 +9,13 @@
 # order), a late joiner (the SUB starts while the PUB is sending: it gets
 # a gap-free run from where it joined), and a repaired loss (every 5th
 # ODATA packet the PUB sends is dropped by drop.so: NAK/RDATA repair must
-# deliver every message). With RATE=1 it also prints the rates.
-#   interop.sh OURS_DIR THEIRS_DIR PEER_BIN DROP_SO
+# deliver every message). First, errors.c on both libraries: the same
+# output. With ZRS_PGM_RATES=1, only the rates: PUB→SUB throughput at
+# ZMQ_RATE 100000 kbit/s, each pair of libraries, epgm and pgm.
+#   interop.sh OURS_DIR THEIRS_DIR BIN_DIR   (BIN_DIR: peer, errors, drop.so)
 set -euo pipefail
-ours="$1" theirs="$2" peer="$3" drop="$4"
+ours="$1" theirs="$2" bin="$3"
+peer="$bin/peer" drop="$bin/drop.so"
 if [ -z "${ZRS_PGM_NETNS:-}" ]; then
     exec env ZRS_PGM_NETNS=1 unshare --net bash "$0" "$@"
 fi
@@ -34,6 +37,43 @@ nsenter -t "$helper" -n sh -c 'ip link set lo up && ip link set v1 up &&
 
 fails=0 passes=0
 port=5600
+
+if [ -z "${ZRS_PGM_RATES:-}" ]; then
+    LD_LIBRARY_PATH="$theirs" timeout 30 "$bin/errors" >"$bin/errors.theirs" 2>&1 || true
+    LD_LIBRARY_PATH="$ours" timeout 30 "$bin/errors" >"$bin/errors.ours" 2>&1 || true
+    if diff -u "$bin/errors.theirs" "$bin/errors.ours"; then
+        passes=$((passes + 1))
+        echo "PASS errors.c: the same as libzmq ($(wc -l <"$bin/errors.ours") lines)"
+    else
+        fails=$((fails + 1))
+        echo "FAIL errors.c differs from libzmq"
+    fi
+fi
+
+# rate SCHEME PUB_LIB SUB_LIB LABEL: throughput of 1000-byte messages.
+rate() {
+    local scheme="$1" publib="$2" sublib="$3" label="$4"
+    port=$((port + 1))
+    local group="239.192.8.$((port % 200 + 1))" out
+    out=$(mktemp)
+    nsenter -t "$helper" -n env LD_LIBRARY_PATH="$sublib" \
+        timeout 60 "$peer" sub "$scheme://10.9.0.2;$group:$port" 20000 1000 100000 -1 3000 >"$out" 2>&1 &
+    local sub=$!
+    sleep 0.5
+    env LD_LIBRARY_PATH="$publib" timeout 60 "$peer" pub "$scheme://10.9.0.1;$group:$port" 20000 1000 100000 -1 0 >/dev/null 2>&1 || true
+    wait "$sub" || true
+    echo "$scheme $label: $(tr '\n' ' ' <"$out")"
+    rm -f "$out"
+}
+if [ -n "${ZRS_PGM_RATES:-}" ]; then
+    for scheme in epgm pgm; do
+        rate "$scheme" "$theirs" "$theirs" "libzmq→libzmq"
+        rate "$scheme" "$ours" "$ours" "ours→ours"
+        rate "$scheme" "$ours" "$theirs" "ours→libzmq"
+        rate "$scheme" "$theirs" "$ours" "libzmq→ours"
+    done
+    exit 0
+fi
 # cell NAME PUB_LIB SUB_LIB SCHEME COUNT SIZE RATE PAUSE_US MODE
 #   MODE: all (every message), late (gap-free from wherever it joined,
 #   not from 0), loss (every message, with drops at the PUB)

@@ -98,7 +98,7 @@ int main (int argc, char **argv)
             usleep (50000);
         }
         printf ("pub sent %u in %.3f s\n", count, queued);
-        int linger = 2000;
+        int linger = 10000;
         zmq_setsockopt (s, ZMQ_LINGER, &linger, sizeof linger);
     } else {
         zmq_setsockopt (s, ZMQ_RCVTIMEO, &extra, sizeof extra);

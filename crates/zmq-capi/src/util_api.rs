@@ -58,8 +58,9 @@ pub unsafe extern "C" fn zmq_version(major: *mut c_int, minor: *mut c_int, patch
 
 /// 1 when the capability is built in: "draft" (the draft API is
 /// exported) and what `zmq::has` answers ("ipc", "tipc", "vsock", "ws",
-/// "wss", "curve"; "vmci", "gssapi" and "norm" with their features; "WS"
-/// and "WSS" too, the only spelling libzmq 4.3.5 answers); no pgm. As
+/// "wss", "curve"; "vmci", "gssapi", "norm" and "pgm" with their
+/// features; "WS" and "WSS" too, the only spelling libzmq 4.3.5
+/// answers). As
 /// libzmq, this is the build, not the kernel (tipc is 1 without TIPC).
 ///
 /// # Safety

@@ -211,7 +211,7 @@ pub struct NetworkOptions {
     pub busy_poll: i32,
     /// `ZMQ_LOOPBACK_FASTPATH` (Windows only in libzmq: stored).
     pub loopback_fastpath: bool,
-    /// `ZMQ_MULTICAST_HOPS` (udp multicast; no pgm/norm transport).
+    /// `ZMQ_MULTICAST_HOPS` (udp multicast, pgm/epgm).
     pub multicast_hops: i32,
     /// `ZMQ_RATE` in kbit/s (stored).
     pub rate: i32,

@@ -351,7 +351,19 @@ fn errors_are_libzmqs() {
             Err(Error::NoCompatProto)
         );
     }
-    // Addresses libpgm or libzmq refuse: EINVAL.
+    assert_eq!(
+        ctx.socket(SocketType::Push)
+            .unwrap()
+            .unbind("epgm://127.0.0.1;239.192.1.1:5555"),
+        Err(Error::NoCompatProto)
+    );
+    assert_eq!(
+        ctx.socket(SocketType::Pair)
+            .unwrap()
+            .disconnect("pgm://127.0.0.1;239.192.1.1:5555"),
+        Err(Error::NoCompatProto)
+    );
+    // Addresses libpgm or libzmq refuse: EINVAL (libzmq: port 0 fails with errno unset).
     let s = ctx.socket(SocketType::Pub).unwrap();
     for bad in [
         "epgm://127.0.0.1;239.192.1.1",

@@ -396,6 +396,8 @@ impl Socket {
     pub fn unbind(&self, endpoint: &str) -> Result<()> {
         let mut state = self.state.borrow_mut();
         state.process_commands()?;
+        #[cfg(all(feature = "pgm", target_os = "linux"))]
+        pgm::check_term_endpoint(state.core.kind, endpoint)?;
         if let Ok(Endpoint::Inproc(address)) = Endpoint::parse(endpoint) {
             return self.term_inproc_endpoint(&mut state, endpoint, address.name());
         }
@@ -407,6 +409,8 @@ impl Socket {
     pub fn disconnect(&self, endpoint: &str) -> Result<()> {
         let mut state = self.state.borrow_mut();
         state.process_commands()?;
+        #[cfg(all(feature = "pgm", target_os = "linux"))]
+        pgm::check_term_endpoint(state.core.kind, endpoint)?;
         if let Ok(Endpoint::Inproc(address)) = Endpoint::parse(endpoint) {
             self.term_inproc_endpoint(&mut state, endpoint, address.name())?;
         } else {

@@ -21,6 +21,27 @@ pub(super) fn is_pgm_scheme(scheme: &str) -> bool {
     scheme == "pgm" || scheme == "epgm"
 }
 
+/// `zmq_unbind` and `zmq_disconnect` check the protocol first, as
+/// libzmq's `term_endpoint`: a pgm endpoint on a socket type that cannot
+/// have one is ENOCOMPATPROTO (not ENOENT).
+pub(super) fn check_term_endpoint(kind: SocketType, endpoint: &str) -> Result<()> {
+    let scheme = endpoint.split_once("://").map_or("", |(scheme, _)| scheme);
+    if is_pgm_scheme(scheme) && sending(kind).is_none() {
+        return Err(Error::NoCompatProto);
+    }
+    Ok(())
+}
+
+/// `Some(true)` for the socket types that send over pgm, `Some(false)`
+/// for those that receive, `None` for the others.
+fn sending(kind: SocketType) -> Option<bool> {
+    match kind {
+        SocketType::Pub | SocketType::XPub => Some(true),
+        SocketType::Sub | SocketType::XSub => Some(false),
+        _ => None,
+    }
+}
+
 impl super::Socket {
     /// Opens the PGM socket here (its errors are the call's: libzmq opens
     /// it on its I/O thread and aborts when that fails) and puts its
@@ -33,11 +54,7 @@ impl super::Socket {
         address: &str,
     ) -> Result<()> {
         let kind = state.core.kind;
-        let receiver = match kind {
-            SocketType::Pub | SocketType::XPub => false,
-            SocketType::Sub | SocketType::XSub => true,
-            _ => return Err(Error::NoCompatProto),
-        };
+        let receiver = !sending(kind).ok_or(Error::NoCompatProto)?;
         check_address(address).map_err(transport_error)?;
         let options = &state.core.options;
         let pgm_options = PgmOptions {

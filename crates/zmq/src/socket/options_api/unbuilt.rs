@@ -1,9 +1,10 @@
 //! Options of features this library does not build, and of draft
 //! features it does not act on yet. Per libzmq:
 //! - multicast options (`ZMQ_RATE`, `ZMQ_RECOVERY_IVL`,
-//!   `ZMQ_MULTICAST_MAXTPDU`) are validated and stored even though the
-//!   pgm/epgm/norm transports are absent (binding or connecting to them
-//!   is EPROTONOSUPPORT, so storing changes nothing);
+//!   `ZMQ_MULTICAST_MAXTPDU`) are validated and stored; the pgm/epgm
+//!   transports (the `pgm` feature) read them at connect, as libzmq's
+//!   `pgm_socket_t`; without it (and norm, never built) binding or
+//!   connecting there is EPROTONOSUPPORT, so storing changes nothing;
 //!   `ZMQ_MULTICAST_HOPS` and `ZMQ_MULTICAST_LOOP` also apply to udp
 //!   RADIO sockets (the udp engine sets them on multicast groups);
 //! - `ZMQ_IN_BATCH_SIZE` / `ZMQ_OUT_BATCH_SIZE` are stored: our engine
@@ -17,13 +18,13 @@ use crate::error::Result;
 use crate::option_table::{Arg, num};
 
 int_options! {
-    /// `ZMQ_RATE` (kbit/s, > 0): multicast rate; stored (no pgm/norm).
+    /// `ZMQ_RATE` (kbit/s, > 0): pgm/epgm rate limit (`pgm` feature).
     net.rate: set_rate / get_rate = ZMQ_RATE;
-    /// `ZMQ_RECOVERY_IVL` (ms, >= 0): multicast recovery; stored.
+    /// `ZMQ_RECOVERY_IVL` (ms, >= 0): pgm/epgm repair window.
     net.recovery_ivl: set_recovery_ivl / get_recovery_ivl = ZMQ_RECOVERY_IVL;
-    /// `ZMQ_MULTICAST_HOPS` (> 0): multicast TTL of udp RADIO sockets.
+    /// `ZMQ_MULTICAST_HOPS` (> 0): multicast TTL of udp RADIO and pgm.
     net.multicast_hops: set_multicast_hops / get_multicast_hops = ZMQ_MULTICAST_HOPS;
-    /// `ZMQ_MULTICAST_MAXTPDU` (bytes, > 0): stored.
+    /// `ZMQ_MULTICAST_MAXTPDU` (bytes, > 0): pgm/epgm packet size.
     net.multicast_maxtpdu: set_multicast_maxtpdu / get_multicast_maxtpdu = ZMQ_MULTICAST_MAXTPDU;
     /// `ZMQ_IN_BATCH_SIZE` (bytes, > 0): stored; our engine sizes reads.
     net.in_batch_size: set_in_batch_size / get_in_batch_size = ZMQ_IN_BATCH_SIZE;
