@@ -206,7 +206,9 @@ struct zrs_pgm *zrs_pgm_open (const char *address,
         SETOPT (IPPROTO_PGM, PGM_NAK_NCF_RETRIES, nak_ncf_retries);
     } else {
         const int send_only = 1,
-                  max_rte = (int) (((int64_t) o->rate * 1000) / 8),
+                  max_rte = ((int64_t) o->rate * 1000) / 8 > INT32_MAX
+                              ? INT32_MAX
+                              : (int) (((int64_t) o->rate * 1000) / 8),
                   txw_sqns = compute_sqns (o, o->multicast_maxtpdu),
                   ambient_spm = pgm_secs (30);
         const int heartbeat_spm[] = {
