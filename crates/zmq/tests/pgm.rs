@@ -241,7 +241,9 @@ fn pub_to_sub_over_epgm_and_pgm() {
 /// tests/pgm/drop.c, built for this run.
 fn drop_library() -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = std::env::temp_dir().join(format!("zrs-pgm-drop-{}.so", std::process::id()));
+    // In the target's scratch directory: a failed run leaves nothing in /tmp.
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("pgm-drop-{}.so", std::process::id()));
     let status = Command::new("cc")
         .args(["-shared", "-fPIC", "-O2", "-o"])
         .arg(&out)
