@@ -262,14 +262,6 @@ impl<P: Pipe> Default for XPub<P> {
 }
 
 impl<P: Pipe> Pattern<P> for XPub<P> {
-    /// A pipe subscribed to everything (libzmq's `subscribe_to_all`: pgm
-    /// and norm senders, which forward no subscriptions).
-    fn attach_subscribe_all(&mut self, pipe: P) {
-        let id = pipe.id();
-        self.subscriptions.add(b"", id);
-        self.attach(pipe, true);
-    }
-
     fn attach(&mut self, mut pipe: P, _locally_initiated: bool) {
         if let Some(welcome) = &self.welcome
             && pipe.write(Msg::from_bytes(welcome.clone())).is_ok()

@@ -206,6 +206,35 @@ pub(crate) fn start_connecter(
     }
 }
 
+/// Starts a datagram engine (udp, norm, pgm: one handler per endpoint,
+/// no connection life cycle) on the I/O thread of `reactor`, attached to
+/// the session end of `pipe`; `add` registers it with the reactor.
+fn start_multicast<E: Send + 'static>(
+    reactor: ReactorHandle<IoCommand>,
+    engine: E,
+    add: fn(&mut Reactor<IoCommand>, E) -> HandlerId,
+    target: Arc<PipeTarget>,
+    endpoint: Arc<str>,
+    is_listener: bool,
+) -> IoObject {
+    let handler = Arc::new(OnceLock::new());
+    let cell = Arc::clone(&handler);
+    reactor.run(move |reactor| {
+        let id = add(reactor, engine);
+        let _ = cell.set(id);
+        target.set_owner(Arc::new(HandlerEvents {
+            reactor: reactor.handle(),
+            handler: id,
+        }));
+    });
+    IoObject {
+        reactor,
+        handler,
+        endpoint,
+        is_listener,
+    }
+}
+
 /// Starts a udp engine for `socket` (already bound or ready to send) on
 /// the I/O thread of `reactor`, attached to the session end of a pipe the
 /// socket attached already. Closing it waits until its descriptor is
@@ -217,24 +246,16 @@ pub(crate) fn start_udp(
     pipe: PreparedPipe,
     endpoint: Arc<str>,
 ) -> IoObject {
-    let handler = Arc::new(OnceLock::new());
-    let cell = Arc::clone(&handler);
     let PreparedPipe { end, target } = pipe;
     let engine = udp_engine::UdpEngine::new(socket, role, end);
-    reactor.run(move |reactor| {
-        let id = udp_engine::UdpEngine::add(reactor, engine);
-        let _ = cell.set(id);
-        target.set_owner(Arc::new(HandlerEvents {
-            reactor: reactor.handle(),
-            handler: id,
-        }));
-    });
-    IoObject {
+    start_multicast(
         reactor,
-        handler,
+        engine,
+        udp_engine::UdpEngine::add,
+        target,
         endpoint,
-        is_listener: true,
-    }
+        true,
+    )
 }
 
 /// Starts a norm engine for `norm` (its NORM session already started)
@@ -249,24 +270,16 @@ pub(crate) fn start_norm(
     pipe: PreparedPipe,
     endpoint: Arc<str>,
 ) -> IoObject {
-    let handler = Arc::new(OnceLock::new());
-    let cell = Arc::clone(&handler);
     let PreparedPipe { end, target } = pipe;
     let engine = norm::NormEngine::new(norm, sender, end, max_msg_size);
-    reactor.run(move |reactor| {
-        let id = norm::NormEngine::add(reactor, engine);
-        let _ = cell.set(id);
-        target.set_owner(Arc::new(HandlerEvents {
-            reactor: reactor.handle(),
-            handler: id,
-        }));
-    });
-    IoObject {
+    start_multicast(
         reactor,
-        handler,
+        engine,
+        norm::NormEngine::add,
+        target,
         endpoint,
-        is_listener: false,
-    }
+        false,
+    )
 }
 
 /// Starts a pgm engine for `socket` (open and connected) on the I/O
@@ -280,25 +293,13 @@ pub(crate) fn start_pgm(
     pipe: PreparedPipe,
     endpoint: Arc<str>,
 ) -> crate::error::Result<IoObject> {
-    let handler = Arc::new(OnceLock::new());
-    let cell = Arc::clone(&handler);
     let PreparedPipe { end, target } = pipe;
     let engine =
         pgm_engine::PgmEngine::new(socket, end, max_msg_size).map_err(crate::error::Error::from)?;
-    reactor.run(move |reactor| {
-        let id = pgm_engine::PgmEngine::add(reactor, engine);
-        let _ = cell.set(id);
-        target.set_owner(Arc::new(HandlerEvents {
-            reactor: reactor.handle(),
-            handler: id,
-        }));
-    });
-    Ok(IoObject {
-        reactor,
-        handler,
-        endpoint,
-        is_listener: false,
-    })
+    let add = pgm_engine::PgmEngine::add;
+    Ok(start_multicast(
+        reactor, engine, add, target, endpoint, false,
+    ))
 }
 
 /// The socket options a udp socket applies.

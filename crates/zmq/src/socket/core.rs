@@ -350,17 +350,17 @@ impl SocketCore {
         self.mailbox.send(SocketCommand::Wake);
     }
 
-    /// Hands the pattern the pipe of a udp engine (bind or connect), which
-    /// takes every message whatever its group (libzmq attaches it with
-    /// `subscribe_to_all`).
-    pub(crate) fn attach_udp(&mut self, pipe: PipeEnd, endpoint: Arc<str>) {
+    /// Hands the pattern the pipe of a multicast engine (udp, pgm, norm;
+    /// bind or connect), which takes every message whatever its group or
+    /// topic (libzmq attaches it with `subscribe_to_all`).
+    pub(crate) fn attach_multicast(&mut self, pipe: PipeEnd, endpoint: Arc<str>) {
         let id = pipe.id();
         self.network_pipes += 1;
         self.pipes.insert(
             id,
             PipeInfo {
                 endpoint,
-                // A udp engine has no connection ends (libzmq's
+                // A multicast engine has no connection ends (libzmq's
                 // `udp_engine_t::get_endpoint` is empty).
                 ends: None,
                 locally_initiated: true,

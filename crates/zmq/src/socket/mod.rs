@@ -375,7 +375,9 @@ impl Socket {
             false,
         );
         let endpoint: Arc<str> = endpoint.into();
-        state.core.attach_udp(socket_end, Arc::clone(&endpoint));
+        state
+            .core
+            .attach_multicast(socket_end, Arc::clone(&endpoint));
         let object = session::start_udp(
             reactor,
             socket,

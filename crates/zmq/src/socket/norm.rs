@@ -61,7 +61,9 @@ impl Socket {
         );
         let max_msg_size = options.maxmsgsize;
         let endpoint: Arc<str> = endpoint.into();
-        state.core.attach_udp(socket_end, Arc::clone(&endpoint));
+        state
+            .core
+            .attach_multicast(socket_end, Arc::clone(&endpoint));
         let object = session::start_norm(
             reactor,
             norm,

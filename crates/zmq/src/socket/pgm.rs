@@ -108,7 +108,7 @@ impl super::Socket {
         )?;
         state
             .core
-            .attach_udp(socket_end, Arc::clone(&object.endpoint));
+            .attach_multicast(socket_end, Arc::clone(&object.endpoint));
         state.objects.push(object);
         state.core.last_endpoint = endpoint.to_owned();
         Ok(())
