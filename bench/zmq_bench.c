@@ -10,6 +10,7 @@
                                            msgs_per_cpu_s
      router, loadlat                       see zmq_bench_scale.h
      conns <n>                             connections bytes_per_connection
+                                           idle_cpu_ms_per_s
      version                               version (libzmq's)
 
    Latency is timed per roundtrip (p50/p99 by nearest rank, one-way = half
@@ -22,6 +23,7 @@
 #define RUN_TIMEOUT_MS 10000
 #define QUIET_LIMIT_MS 2000
 #define CONNS_TIMEOUT_MS 60000
+#define IDLE_SECONDS 3
 #define PHASE_LIMIT_NS 10000000000ull
 enum { DATA = 0, PROBE = 1, END = 2 };
 
@@ -391,6 +393,11 @@ static int run_conns (int n)
         CHECK ("zmq_recvmsg", zmq_msg_recv (&msg, router, 0));
     zmq_msg_close (&msg);
     unsigned long long after = status_bytes ("VmRSS");
+    /* Idle cost in time: the CPU the process uses while every connection
+       sits idle (no heartbeats: libzmq's default). */
+    double idle_cpu = cpu_seconds ();
+    sleep (IDLE_SECONDS);
+    double idle_cpu_ms_per_s = (cpu_seconds () - idle_cpu) * 1000.0 / IDLE_SECONDS;
     for (int i = 0; i < n; i++) {
         set_int (dealers[i], ZMQ_LINGER, 0);
         zmq_close (dealers[i]);
@@ -398,8 +405,10 @@ static int run_conns (int n)
     free (dealers);
     zmq_close (router);
     zmq_ctx_term (ctx);
-    printf ("result connections=%d bytes_per_connection=%.0f\n", n,
-            after > before ? (double) (after - before) / n : 0.0);
+    printf ("result connections=%d bytes_per_connection=%.0f "
+            "idle_cpu_ms_per_s=%.3f\n",
+            n, after > before ? (double) (after - before) / n : 0.0,
+            idle_cpu_ms_per_s);
     return 0;
 }
 

@@ -15,6 +15,10 @@
 # The default build stays without GSSAPI (as the control libzmq of the
 # other suites), so this builds zmq-capi with the feature on its own.
 set -euo pipefail
+# The features zmq and zmq-capi are built with here: this step's own, or
+# (from .ci/run) every system-library feature at once, so that the three
+# steps share one build.
+features="${ZMQ_RS_SYSLIB_FEATURES:-gssapi}"
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cd "$root"
@@ -23,10 +27,10 @@ cache="${ZMQ_RS_CACHE:-$HOME/.cache/zmq-rs}"
 
 echo "== GSSAPI: mechanism tests (realm per test binary)"
 cargo test -p zmq-mechanisms --features gssapi --lib gssapi
-cargo test -p zmq --features gssapi --test gssapi --test options --test option_table
+cargo test -p zmq --features "$features" --test gssapi --test options --test option_table
 
 echo "== GSSAPI: our libzmq.so.5 with the feature"
-cargo build -p zmq-capi --features gssapi
+cargo build -p zmq-capi --features "$features"
 work=$(mktemp -d)
 trap 'bash "$here/realm.sh" stop "$work/realm" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 mkdir -p "$work/ours"

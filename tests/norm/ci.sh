@@ -14,6 +14,10 @@
 # The default build stays without NORM, so zmq-capi is built with the
 # feature on its own and the default cdylib put back.
 set -euo pipefail
+# The features zmq and zmq-capi are built with here: this step's own, or
+# (from .ci/run) every system-library feature at once, so that the three
+# steps share one build.
+features="${ZMQ_RS_SYSLIB_FEATURES:-norm}"
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cd "$root"
@@ -45,11 +49,11 @@ printf '1 2 3 14 17 19 20 21 3 2 1\n32 ffffffff\n' | diff - <("$work/consts")
 
 echo "== NORM: tests with the feature"
 cargo test -p zmq-transports --lib norm_address
-cargo test -p zmq --features norm --lib norm
-cargo test -p zmq --features norm --test norm --test options --test option_table
+cargo test -p zmq --features "$features" --lib norm
+cargo test -p zmq --features "$features" --test norm --test options --test option_table
 
 echo "== NORM: our libzmq.so.5 with the feature"
-cargo build -p zmq-capi --features norm
+cargo build -p zmq-capi --features "$features"
 mkdir -p "$work/ours"
 cp "$target/debug/libzmq_capi.so" "$work/ours/libzmq.so.5"
 cargo build -p zmq-capi

@@ -12,6 +12,10 @@
 # The default build stays without pgm (as the control libzmq of the
 # other suites), so this builds zmq-capi with the feature on its own.
 set -euo pipefail
+# The features zmq and zmq-capi are built with here: this step's own, or
+# (from .ci/run) every system-library feature at once, so that the three
+# steps share one build.
+features="${ZMQ_RS_SYSLIB_FEATURES:-pgm}"
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cd "$root"
@@ -25,11 +29,11 @@ fi
 
 echo "== pgm: our tests (feature pgm)"
 cargo test -p zmq-transports --features pgm --lib pgm
-cargo test -p zmq --features pgm --lib pgm
-cargo test -p zmq --features pgm --test pgm --test vm_transports
+cargo test -p zmq --features "$features" --lib pgm
+cargo test -p zmq --features "$features" --test pgm --test vm_transports
 
 echo "== pgm: our libzmq.so.5 with the feature"
-cargo build -p zmq-capi --features pgm
+cargo build -p zmq-capi --features "$features"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/ours"

@@ -637,6 +637,16 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
                 cell(l, 0),
                 ratio(o, l, false),
             ]);
+            let (o, l) = (
+                pair.get(true, "idle_cpu_ms_per_s"),
+                pair.get(false, "idle_cpu_ms_per_s"),
+            );
+            table.rows.push(vec![
+                format!("CPU while those {n} connections sit idle [ms per s]"),
+                cell(o, 2),
+                cell(l, 2),
+                ratio(o, l, false),
+            ]);
         }
         if let Some(pair) = &peak_rss {
             let mib = |v: Option<f64>| v.map(|b| b / 1_048_576.0);
@@ -759,7 +769,9 @@ fn write_docs(
          - Memory: resident set growth (`VmRSS`) divided by the number of idle \
          ROUTER ← DEALER connections, both ends in one process; the number is \
          bounded by the descriptor limit (raised to the hard limit). Peak RSS is \
-         `VmHWM` at the end of the run.\n",
+         `VmHWM` at the end of the run. CPU while idle: the process's CPU time \
+         (`CLOCK_PROCESS_CPUTIME_ID`) over the 3 s after those connections are made, \
+         with no heartbeats (the default).\n",
     );
     let path = root.join("docs/benchmarks.md");
     let old = std::fs::read_to_string(&path).unwrap_or_default();

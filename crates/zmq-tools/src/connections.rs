@@ -5,17 +5,25 @@
 //! here is a DEALER socket, its session and stream, and the ROUTER's
 //! session and stream. `bench/zmq_bench.c` does the same with libzmq.
 //!
+//! Then the process sits for [`IDLE_SECONDS`] with every connection idle
+//! (no heartbeats, the default) and the CPU time it used in that spell
+//! is the idle cost in time.
+//!
 //! Each connection costs two descriptors (three with libzmq, whose
 //! sockets each own an eventfd); the caller raises `RLIMIT_NOFILE` and
 //! picks `n` to fit.
 
 use crate::endpoint::{Transport, bind_fresh};
+use crate::cpu::CpuClock;
 use crate::error::ToolError;
 use crate::memory::resident_bytes;
 
 /// How long the ROUTER waits for any one greeting (ms): thousands of
 /// connections take a while to be accepted.
 const CONNECTIONS_TIMEOUT_MS: i32 = 60_000;
+
+/// How long the connections sit idle while CPU time is counted (s).
+pub const IDLE_SECONDS: u64 = 3;
 
 /// The figures of one idle-connection run.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -24,6 +32,8 @@ pub struct ConnectionMemory {
     pub connections: usize,
     /// Growth of resident memory divided by `connections`.
     pub bytes_per_connection: f64,
+    /// CPU milliseconds the process used per second while idle.
+    pub idle_cpu_ms_per_s: f64,
 }
 
 /// Opens `n` idle connections and measures them.
@@ -61,6 +71,9 @@ pub fn idle_connections(n: usize) -> Result<ConnectionMemory, ToolError> {
         router.recv_msg(0).map_err(ToolError::zmq("zmq_recvmsg"))?;
     }
     let after = resident_bytes().unwrap_or(0);
+    let idle = CpuClock::start();
+    std::thread::sleep(std::time::Duration::from_secs(IDLE_SECONDS));
+    let idle_cpu_ms_per_s = idle.elapsed() * 1000.0 / IDLE_SECONDS as f64;
     for dealer in &dealers {
         dealer
             .set_linger(0)
@@ -72,6 +85,7 @@ pub fn idle_connections(n: usize) -> Result<ConnectionMemory, ToolError> {
     Ok(ConnectionMemory {
         connections: n,
         bytes_per_connection: after.saturating_sub(before) as f64 / n.max(1) as f64,
+        idle_cpu_ms_per_s,
     })
 }
 

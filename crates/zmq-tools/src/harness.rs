@@ -9,6 +9,7 @@
 //! fanout <subscribers> <size> <count> [<tcp|ipc> <topics>]
 //!                                       delivered_per_s loss cpu_s msgs_per_cpu_s
 //! conns <n>                             connections bytes_per_connection
+//!                                       idle_cpu_ms_per_s
 //! curve <size> <count>                  msgs_per_s mb_per_s
 //! router <peers> <size> <rounds>        rt_per_s rtt_p50_us rtt_p99_us rtt_p999_us
 //!                                       rss_bytes cpu_s cpu_s_per_m msgs_per_cpu_s
@@ -144,8 +145,8 @@ pub fn run(args: &[String]) -> Result<String, ToolError> {
             let n = positive("connections", arg(args, 1)?).map_err(bad)?;
             let memory = idle_connections(n)?;
             Ok(format!(
-                "result connections={} bytes_per_connection={:.0}",
-                memory.connections, memory.bytes_per_connection
+                "result connections={} bytes_per_connection={:.0} idle_cpu_ms_per_s={:.3}",
+                memory.connections, memory.bytes_per_connection, memory.idle_cpu_ms_per_s
             ))
         }
         _ => Err(ToolError::Other(USAGE.to_string())),
