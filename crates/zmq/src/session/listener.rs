@@ -2,6 +2,13 @@
 //! pending connection when readable and starts an accepted [`Session`] for
 //! each, on the same reactor; closing it stops accepting, closes the
 //! descriptor (and unlinks an ipc socket file) and closes those sessions.
+//!
+//! ```text
+//!  start ──► Listening ──Close──► sessions closed, removed
+//!               │ a handler panics
+//!               ▼
+//!            Failed (descriptor closed, ZMQ_EVENT_CLOSED) ──Close──► sessions closed, removed
+//! ```
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,7 +33,8 @@ type R = Reactor<IoCommand>;
 /// A listener and the sessions it accepted.
 pub(super) struct ListenerHandler {
     link: SocketLink,
-    listener: Box<dyn Listener>,
+    /// The bound listener; `None` once it failed (a handler panicked).
+    listener: Option<Box<dyn Listener>>,
     endpoint: Arc<str>,
     /// Accepted sessions (some may have ended; pruned as it grows).
     sessions: Vec<HandlerId>,
@@ -45,7 +53,7 @@ impl ListenerHandler {
     ) -> ListenerHandler {
         ListenerHandler {
             link,
-            listener,
+            listener: Some(listener),
             endpoint,
             sessions: Vec::new(),
             prune_at: 16,
@@ -65,10 +73,14 @@ impl ListenerHandler {
     /// Starts polling the listener (`ZMQ_EVENT_LISTENING`).
     fn start(&mut self, r: &mut R, id: HandlerId) {
         self.started = true;
+        let Some(listener) = &self.listener else {
+            return;
+        };
         // SAFETY: the descriptor belongs to `self.listener`, owned by this
-        // handler and never replaced; removing the handler deregisters it
-        // before the handler (and so the listener) is dropped.
-        let registered = unsafe { r.register_fd(id, self.listener.as_fd(), Interest::READ) };
+        // handler and only dropped by `stop_listening`, which deregisters
+        // it first; removing the handler deregisters it before the handler
+        // (and so the listener) is dropped.
+        let registered = unsafe { r.register_fd(id, listener.as_fd(), Interest::READ) };
         if registered.is_err() {
             self.close(r, id, 0);
         }
@@ -76,7 +88,10 @@ impl ListenerHandler {
 
     fn accept_pending(&mut self, r: &mut R, id: HandlerId) {
         for _ in 0..ACCEPTS_PER_TURN {
-            match self.listener.accept() {
+            let Some(listener) = &mut self.listener else {
+                return;
+            };
+            match listener.accept() {
                 Ok(Some(stream)) => self.accepted(r, stream),
                 Ok(None) => return,
                 Err(error) if out_of_resources(error.errno()) => {
@@ -93,6 +108,10 @@ impl ListenerHandler {
 
     /// A new connection (`ZMQ_EVENT_ACCEPTED`): its session runs on.
     fn accepted(&mut self, r: &mut R, stream: Box<dyn Stream>) {
+        #[cfg(test)]
+        if self.endpoint.contains(TEST_PANIC_ENDPOINT) && !self.sessions.is_empty() {
+            panic!("test hook: a listener handler panics");
+        }
         self.link.event(
             monitor::EVENT_ACCEPTED,
             stream.raw_fd() as u64,
@@ -119,14 +138,25 @@ impl ListenerHandler {
         }
     }
 
+    /// Stops accepting: the descriptor is deregistered and closed
+    /// (`ZMQ_EVENT_CLOSED`, once).
+    fn stop_listening(&mut self, r: &mut R, id: HandlerId) {
+        if let Some(timer) = self.backoff_timer.take() {
+            r.cancel_timer(timer);
+        }
+        let Some(listener) = self.listener.take() else {
+            return;
+        };
+        let _ = r.deregister_fd(id);
+        self.event(monitor::EVENT_CLOSED, listener.raw_fd() as u64);
+        drop(listener);
+    }
+
     /// Stops accepting (`ZMQ_EVENT_CLOSED`) and closes every accepted
     /// session with `linger`.
     fn close(&mut self, r: &mut R, id: HandlerId, linger: i32) {
         self.closed = true;
-        self.event(monitor::EVENT_CLOSED, self.listener.raw_fd() as u64);
-        if let Some(timer) = self.backoff_timer.take() {
-            r.cancel_timer(timer);
-        }
+        self.stop_listening(r, id);
         let handle = r.handle();
         for session in self.sessions.drain(..) {
             handle.deliver(session, IoCommand::Close { linger });
@@ -164,7 +194,24 @@ impl EventHandler<IoCommand> for ListenerHandler {
             self.close(r, id, linger);
         }
     }
+
+    fn on_panicked(&mut self, r: &mut R, id: HandlerId) -> bool {
+        // The endpoint stops accepting as a listener that closes does in
+        // libzmq (`ZMQ_EVENT_CLOSED` with its descriptor). The handler
+        // stays, without descriptor, so that unbind or close still closes
+        // the sessions it accepted; those go on meanwhile.
+        if self.closed {
+            return false;
+        }
+        self.stop_listening(r, id);
+        true
+    }
 }
+
+/// Unit tests only: a listener whose endpoint contains this text panics
+/// in its I/O-thread handler on its second accept.
+#[cfg(test)]
+pub(crate) const TEST_PANIC_ENDPOINT: &str = "zmq-rs-test-panicking-listener";
 
 /// Whether an accept errno means "no resources now, try later".
 fn out_of_resources(errno: i32) -> bool {
