@@ -13,6 +13,7 @@ mod active_set; // pipe ids with an active prefix (lb/fq bookkeeping)
 pub mod distributor; // fan-out of one message to many pipes
 pub mod fair_queue; // round robin over readable pipes
 pub mod group_command; // JOIN/LEAVE between DISH and RADIO
+pub mod group_frames; // RADIO/DISH group + body frames on a ZMTP connection
 pub mod load_balancer; // round robin over writable pipes
 pub mod msg; // one message part
 pub mod pipe; // the socket's view of one peer connection
@@ -24,6 +25,7 @@ mod routing_table;
 mod single_part; // fair queuing that drops multipart messages (draft types)
 pub mod subscription; // the two pipe forms of (un)subscribe messages
 pub mod subscription_trie; // SUB/XSUB subscriptions, counted per prefix // ROUTER's routing id <-> pipe map
+pub mod wire_form; // per socket type: messages between pipe and connection
 
 // The common interface.
 pub mod any_pattern; // one value for any socket type

@@ -74,6 +74,26 @@ pub fn subscription_msg(subscribe: bool, topic: &[u8]) -> Msg {
     }
 }
 
+/// A message SUB or XSUB wrote into its pipe, as the connection sends it:
+/// a single-part 3.0-form subscription becomes the 3.1 form (flagged
+/// SUBSCRIBE/CANCEL, the topic as body), which the connection sends in
+/// the peer's form (a SUBSCRIBE/CANCEL command for ZMTP 3.1, the 3.0 data
+/// frame otherwise). Anything else comes back as it is. Only for the
+/// first part of a message: later parts are never subscriptions.
+pub fn into_command_form(msg: Msg) -> Msg {
+    let flag = match msg.data().first() {
+        Some(&SUBSCRIBE_BYTE) if !msg.more() => MsgFlags::SUBSCRIBE,
+        Some(&UNSUBSCRIBE_BYTE) if !msg.more() => MsgFlags::CANCEL,
+        _ => return msg,
+    };
+    let mut topic = match msg.shared_bytes() {
+        Some(bytes) => Msg::from_bytes(bytes.slice(1..)),
+        None => Msg::from_slice(&msg.data()[1..]),
+    };
+    topic.set_flags(flag);
+    topic
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,5 +120,23 @@ mod tests {
         assert_eq!(Subscription::parse(&Msg::new()), None);
         assert_eq!(Subscription::parse(&Msg::from_slice(b"\x02x")), None);
         assert_eq!(subscription_msg(false, b"t").data(), b"\x00t");
+    }
+
+    #[test]
+    fn only_single_part_subscriptions_change_form() {
+        let sub = into_command_form(Msg::from_slice(b"\x01abc"));
+        assert_eq!(
+            (sub.data(), sub.flags()),
+            (&b"abc"[..], MsgFlags::SUBSCRIBE)
+        );
+        let big = into_command_form(subscription_msg(false, &[b't'; 100]));
+        assert_eq!((big.len(), big.flags()), (100, MsgFlags::CANCEL));
+        let mut multipart = Msg::from_slice(b"\x01abc");
+        multipart.set_more(true);
+        let kept = into_command_form(multipart);
+        assert_eq!((kept.data(), kept.more()), (&b"\x01abc"[..], true));
+        let other = into_command_form(Msg::from_slice(b"\x02x"));
+        assert_eq!(other.data(), b"\x02x");
+        assert!(into_command_form(Msg::new()).is_empty());
     }
 }

@@ -156,12 +156,6 @@ pub enum Error {
     },
     /// The peer sent a command that is not valid at this point.
     UnexpectedCommand,
-    /// The peer sent a RADIO/DISH message that is not a group frame with
-    /// MORE followed by a single body frame.
-    InvalidRadioDishMessage {
-        /// What is wrong with it.
-        reason: &'static str,
-    },
 }
 
 impl Error {
@@ -176,8 +170,7 @@ impl Error {
             | Error::Truncated { .. }
             | Error::DowngradeRefused
             | Error::ReservedFrameFlags { .. }
-            | Error::ZeroLengthFrame
-            | Error::InvalidRadioDishMessage { .. } => C::ZmtpUnspecified,
+            | Error::ZeroLengthFrame => C::ZmtpUnspecified,
             Error::MechanismMismatch { .. } => C::ZmtpMechanismMismatch,
             Error::MessageTooLarge { .. } => return None,
             Error::MalformedCommandName => C::ZmtpMalformedCommandUnspecified,
@@ -228,9 +221,6 @@ impl fmt::Display for Error {
             }
             Error::InvalidMetadata { reason } => write!(f, "invalid metadata: {reason}"),
             Error::UnexpectedCommand => write!(f, "unexpected command"),
-            Error::InvalidRadioDishMessage { reason } => {
-                write!(f, "invalid RADIO/DISH message: {reason}")
-            }
         }
     }
 }

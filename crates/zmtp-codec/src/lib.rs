@@ -42,8 +42,6 @@ pub mod greeting;
 pub mod handshake;
 /// Connection metadata property lists.
 pub mod metadata;
-/// RADIO/DISH group + body message framing.
-pub mod radio_dish;
 /// Socket types, their names and the compatibility matrix.
 pub mod socket_type;
 /// 3.0-style subscription messages and their 3.1 command equivalents.

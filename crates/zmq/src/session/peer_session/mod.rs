@@ -22,8 +22,6 @@
 mod close;
 /// Connect, connect timeout, reconnect with backoff.
 mod connect;
-/// RADIO/DISH group frames on the wire.
-mod group_frames;
 /// Connect and disconnect notifications, closing raw connections.
 mod notify;
 /// Asking the ZAP handler.
@@ -33,7 +31,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use zmq_patterns::{Msg, MsgFlags, Pipe, SocketType};
+use zmq_patterns::wire_form::WireForm;
+use zmq_patterns::{Msg, MsgFlags, Pipe};
 use zmq_transports::{Connecting, Transport};
 
 use super::reconnect::ReconnectBackoff;
@@ -108,10 +107,9 @@ pub(super) struct Session {
     zap_reply: Vec<Bytes>,
     /// A received message the pipe refused: input waits for room.
     stalled_in: Option<Msg>,
-    /// DISH: joins group and body frames.
-    group_reader: group_frames::GroupFrameReader,
-    /// The last part taken from the pipe had MORE set.
-    incomplete_out: bool,
+    /// The socket type's wire handling (DISH reassembly, RADIO group
+    /// frames, SUB/XSUB subscriptions; where a message ends).
+    form: WireForm,
     /// The transmit queue could not be written out: poll for writability.
     out_blocked: bool,
     engine_timer: Option<(TimerId, Instant)>,
@@ -138,6 +136,7 @@ impl Session {
     fn new(link: SocketLink, endpoint: Arc<str>, origin: Origin, wire: Wire) -> Session {
         let accepted = matches!(origin, Origin::Accepted);
         let trace = SessionSpan::new(&endpoint, accepted, link.options.mechanism);
+        let form = WireForm::new(link.kind);
         Session {
             link,
             endpoint,
@@ -150,8 +149,7 @@ impl Session {
             zap_pipe: None,
             zap_reply: Vec::new(),
             stalled_in: None,
-            group_reader: group_frames::GroupFrameReader::default(),
-            incomplete_out: false,
+            form,
             out_blocked: false,
             engine_timer: None,
             reconnect_timer: None,
@@ -350,13 +348,8 @@ impl Session {
             match event {
                 ConnectionEvent::HandshakeSucceeded { .. } => self.handshake_succeeded(r, id),
                 ConnectionEvent::Message(msg) => {
-                    let msg = if self.link.kind == SocketType::Dish {
-                        match self.group_reader.push(msg) {
-                            Some(msg) => msg,
-                            None => continue,
-                        }
-                    } else {
-                        msg
+                    let Some(msg) = self.form.receive(msg) else {
+                        continue;
                     };
                     let announces_peer = msg.flags().contains(MsgFlags::ROUTING_ID);
                     match self.push_msg(msg) {
@@ -424,23 +417,8 @@ impl Session {
                     let Some(msg) = pipe.read() else {
                         break;
                     };
-                    let first_part = !self.incomplete_out;
-                    self.incomplete_out = msg.more();
-                    let msg = if first_part && is_subscriber(self.link.kind) {
-                        subscription_command(msg)
-                    } else {
-                        msg
-                    };
-                    if self.link.kind == SocketType::Radio
-                        && !msg.is_command()
-                        && engine
-                            .connection()
-                            .send_msg(group_frames::group_frame(&msg))
-                            .is_err()
-                    {
-                        break;
-                    }
-                    if engine.connection().send_msg(msg).is_err() {
+                    let connection = engine.connection();
+                    if !self.form.send(msg, |part| connection.send_msg(part)) {
                         break;
                     }
                 }
@@ -696,16 +674,12 @@ impl Session {
     /// side ever sees part of a message after a reconnection.
     fn clean_pipe(&mut self) {
         let Some(pipe) = &mut self.pipe else {
-            self.incomplete_out = false;
+            self.form.connection_ended(|| None);
             return;
         };
         pipe.rollback();
         pipe.flush();
-        // The rest of a message half taken is in the pipe already: a
-        // message is published only once complete.
-        while self.incomplete_out {
-            self.incomplete_out = pipe.read().is_some_and(|part| part.more());
-        }
+        self.form.connection_ended(|| pipe.read());
     }
 }
 
@@ -790,27 +764,3 @@ impl EventHandler<IoCommand> for Session {
 /// body panics in its I/O-thread handler.
 #[cfg(test)]
 pub(crate) const TEST_PANIC_PAYLOAD: &[u8] = b"zmq-rs test hook: panic in this session";
-
-/// SUB and XSUB write subscriptions into their pipes as `0x01`/`0x00` +
-/// topic messages.
-fn is_subscriber(kind: SocketType) -> bool {
-    matches!(kind, SocketType::Sub | SocketType::XSub)
-}
-
-/// A single-part `0x01`/`0x00` + topic message becomes a message flagged
-/// SUBSCRIBE/CANCEL carrying the topic, which the connection sends in the
-/// peer's form (a SUBSCRIBE/CANCEL command for ZMTP 3.1, the same data
-/// frame for 3.0). Anything else is sent as it is.
-fn subscription_command(msg: Msg) -> Msg {
-    let flag = match msg.data().first() {
-        Some(&1) if !msg.more() => MsgFlags::SUBSCRIBE,
-        Some(&0) if !msg.more() => MsgFlags::CANCEL,
-        _ => return msg,
-    };
-    let mut topic = match msg.shared_bytes() {
-        Some(bytes) => Msg::from_bytes(bytes.slice(1..)),
-        None => Msg::from_slice(&msg.data()[1..]),
-    };
-    topic.set_flags(flag);
-    topic
-}
