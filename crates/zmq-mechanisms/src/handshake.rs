@@ -61,8 +61,9 @@ pub enum Step {
 pub struct Established {
     /// The peer's properties (READY / INITIATE metadata).
     pub peer_properties: Metadata,
-    /// What message frames go through from now on.
-    pub transform: TrafficTransform,
+    /// What message frames go through from now on; `None`: they go as
+    /// they are (NULL, PLAIN, GSSAPI without wrapping).
+    pub transform: Option<Box<dyn TrafficTransform>>,
     /// Command bodies not yet collected with [`Handshake::poll_command`]
     /// that must still go out, in order, before any message.
     pub final_commands: Vec<Bytes>,

@@ -29,7 +29,6 @@ use zmtp_codec::{Command, Error as CodecError, Mechanism, Metadata, RawCommand, 
 use crate::config::MechanismConfig;
 use crate::error::MechanismError;
 use crate::handshake::{Established, Handshake, Step};
-use crate::transform::TrafficTransform;
 use crate::zap::{ZapReply, ZapRequest, ZapSettings, merge_properties};
 
 /// A NULL handshake waiting for the peer's READY (and maybe for ZAP).
@@ -134,7 +133,7 @@ impl NullHandshake {
                 merge_properties(&mut peer_properties, &self.zap_properties);
                 Ok(Step::Ready(Established {
                     peer_properties,
-                    transform: TrafficTransform::Identity,
+                    transform: None,
                     final_commands: self.ready.into_iter().collect(),
                 }))
             }
@@ -219,7 +218,7 @@ mod tests {
             &b"DEALER"[..]
         );
         assert_eq!(s.peer_properties.get("Identity").unwrap(), &b"client"[..]);
-        assert!(c.final_commands.is_empty() && s.transform.is_identity());
+        assert!(c.final_commands.is_empty() && s.transform.is_none());
     }
 
     #[test]

@@ -24,7 +24,6 @@ use crate::peer::{
     check_command_structure, command_body, encode_properties, has_name, parse_peer_properties,
     peer_error,
 };
-use crate::transform::TrafficTransform;
 use crate::zap::{ZapReply, ZapRequest, ZapSettings, merge_properties};
 
 /// A PLAIN handshake in progress, either side.
@@ -185,7 +184,7 @@ impl PlainHandshake {
     fn ready(self, peer_properties: Metadata) -> Step {
         Step::Ready(Established {
             peer_properties,
-            transform: TrafficTransform::Identity,
+            transform: None,
             final_commands: self.pending.into_iter().collect(),
         })
     }
@@ -344,7 +343,7 @@ mod tests {
             s.peer_properties.get("User-Id").unwrap(),
             &b"admin-user"[..]
         );
-        assert!(c.transform.is_identity() && s.transform.is_identity());
+        assert!(c.transform.is_none() && s.transform.is_none());
     }
 
     #[test]

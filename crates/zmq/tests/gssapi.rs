@@ -238,7 +238,7 @@ fn options_as_libzmq() {
 #[test]
 fn mechanism_in_memory() {
     use zmq_mechanisms::{GssapiConfig, Handshake, MechanismConfig, Step};
-    use zmtp_codec::{Frame, FrameFlags, SocketType as Zmtp};
+    use zmtp_codec::{Decoder, FrameFlags, Framing, SocketType as Zmtp};
     krb5_realm::ensure();
     let mut server_cfg = MechanismConfig::new(Zmtp::Dealer);
     server_cfg.as_server = true;
@@ -316,13 +316,19 @@ fn mechanism_in_memory() {
     let [Some(mut client), Some(mut server)] = done else {
         panic!("not established: {names:?}");
     };
-    let sealed = client
-        .transform
-        .seal(Frame::new(FrameFlags::MORE, &b"payload"[..]))
+    let (client, server) = (
+        client.transform.as_mut().expect("wrapping"),
+        server.transform.as_mut().expect("wrapping"),
+    );
+    let mut wire = bytes::BytesMut::new();
+    client
+        .seal_frame_into(FrameFlags::MORE, b"payload", &mut wire)
         .unwrap();
+    let sealed = Decoder::new(Framing::V3).decode(&mut wire).unwrap().unwrap();
+    assert_eq!(sealed.flags, FrameFlags::NONE);
     assert!(sealed.body.starts_with(b"\x07MESSAGE"));
     assert!(!sealed.body.windows(7).any(|w| w == b"payload"));
-    let opened = server.transform.open(sealed).unwrap();
+    let opened = server.open_frame(sealed.body).unwrap();
     assert_eq!(&opened.body[..], b"payload");
     assert!(opened.flags.more());
 }

@@ -18,7 +18,6 @@ use crate::peer::{
     check_command_structure, command_body, has_name, parse_peer_properties, peer_error,
 };
 use crate::plain::our_properties;
-use crate::transform::TrafficTransform;
 
 use super::CurveHandshake;
 
@@ -153,12 +152,12 @@ impl CurveClient {
                 )?;
                 Ok(Step::Ready(Established {
                     peer_properties,
-                    transform: TrafficTransform::Curve(CurveTraffic::new(
+                    transform: Some(Box::new(CurveTraffic::new(
                         key,
                         false,
                         self.next_nonce,
                         peer_nonce,
-                    )),
+                    ))),
                     final_commands: self.pending.drain(..).collect(),
                 }))
             }

@@ -17,7 +17,6 @@ use crate::keys::{SecretKey, fill_random};
 use crate::nacl::{BoxKey, long_nonce, short_nonce};
 use crate::peer::{check_command_structure, command_body, has_name, parse_peer_properties};
 use crate::plain::our_properties;
-use crate::transform::TrafficTransform;
 use crate::zap::{ZapReply, ZapRequest, ZapSettings, merge_properties};
 
 /// A CURVE server handshake.
@@ -238,7 +237,12 @@ impl CurveServer {
             .push_back(command_body(b"READY", &[&nonce.to_be_bytes(), &sealed]));
         Ok(Step::Ready(Established {
             peer_properties,
-            transform: TrafficTransform::Curve(CurveTraffic::new(key, true, nonce + 1, peer_nonce)),
+            transform: Some(Box::new(CurveTraffic::new(
+                key,
+                true,
+                nonce + 1,
+                peer_nonce,
+            ))),
             final_commands: self.pending.drain(..).collect(),
         }))
     }

@@ -7,10 +7,11 @@
 //! handshake left it; the peer's must strictly increase.
 
 use bytes::{BufMut, Bytes, BytesMut};
-use zmtp_codec::{Frame, FrameFlags};
+use zmtp_codec::{Frame, FrameFlags, FrameHeader, Framing};
 
 use crate::error::MechanismError;
 use crate::nacl::{BoxKey, MAC_LEN, short_nonce};
+use crate::transform::TrafficTransform;
 
 /// `[7]"MESSAGE"`.
 const MESSAGE_NAME: &[u8] = b"\x07MESSAGE";
@@ -35,11 +36,6 @@ pub(crate) const SERVER_PREFIX: &[u8; 16] = b"CurveZMQMESSAGES";
 /// ```compile_fail
 /// fn copies<T: Clone>() {}
 /// copies::<zmq_mechanisms::CurveTraffic>();
-/// ```
-/// (nor the transform that holds it:)
-/// ```compile_fail
-/// fn copies<T: Clone>() {}
-/// copies::<zmq_mechanisms::TrafficTransform>();
 /// ```
 #[derive(Debug)]
 pub struct CurveTraffic {
@@ -186,17 +182,32 @@ impl CurveTraffic {
         let flags = FrameFlags::new(inner & FLAG_MORE != 0, inner & FLAG_COMMAND != 0);
         Ok((flags, data))
     }
+}
 
-    /// [`CurveTraffic::seal`] on a frame: the MESSAGE as a flagless frame.
-    pub fn seal_frame(&mut self, frame: &Frame) -> Result<Frame, MechanismError> {
-        let body = self.seal(frame.flags, &frame.body)?;
-        Ok(Frame::new(FrameFlags::NONE, body))
+impl TrafficTransform for CurveTraffic {
+    /// The frame header, then the MESSAGE sealed in place after it
+    /// ([`CurveTraffic::seal_into`]): one copy of the data, no allocation
+    /// once `out` has room.
+    fn seal_frame_into(
+        &mut self,
+        flags: FrameFlags,
+        body: &[u8],
+        out: &mut BytesMut,
+    ) -> Result<(), MechanismError> {
+        let header = FrameHeader::new(FrameFlags::NONE, Self::sealed_len(body.len()));
+        let before = out.len();
+        out.extend_from_slice(header.encode(Framing::V3).as_slice());
+        let sealed = self.seal_into(flags, body, out);
+        if sealed.is_err() {
+            out.truncate(before);
+        }
+        sealed
     }
 
-    /// [`CurveTraffic::open_bytes`] on a frame.
-    pub fn open_frame(&mut self, frame: &Frame) -> Result<Frame, MechanismError> {
-        let (flags, body) = self.open_bytes(frame.body.clone())?;
-        Ok(Frame::new(flags, body))
+    /// [`CurveTraffic::open_bytes`]: in place when `body` is unshared.
+    fn open_frame(&mut self, body: Bytes) -> Result<Frame, MechanismError> {
+        let (flags, data) = self.open_bytes(body)?;
+        Ok(Frame::new(flags, data))
     }
 }
 

@@ -133,7 +133,7 @@ impl GssapiClient {
                 self.pending.push_back(ready);
                 Ok(Step::Ready(Established {
                     peer_properties: peer,
-                    transform: traffic.map_or(TrafficTransform::Identity, TrafficTransform::Gssapi),
+                    transform: traffic.map(|t| Box::new(t) as Box<dyn TrafficTransform>),
                     final_commands: self.pending.into_iter().collect(),
                 }))
             }

@@ -152,7 +152,7 @@ impl GssapiServer {
                 merge_properties(&mut peer, &zap_properties);
                 Ok(Step::Ready(Established {
                     peer_properties: peer,
-                    transform: traffic.map_or(TrafficTransform::Identity, TrafficTransform::Gssapi),
+                    transform: traffic.map(|t| Box::new(t) as Box<dyn TrafficTransform>),
                     final_commands: self.pending.into_iter().collect(),
                 }))
             }

@@ -2,12 +2,13 @@
 //! libzmq's `encode_message` / `decode_message` lay it out.
 
 use bytes::{BufMut, Bytes, BytesMut};
-use zmtp_codec::{Frame, FrameFlags};
+use zmtp_codec::{Frame, FrameFlags, FrameHeader, Framing};
 
 use super::ffi::{Context, GssError};
 use super::sized_field;
 use crate::error::MechanismError;
 use crate::peer::check_command_structure;
+use crate::transform::TrafficTransform;
 
 const MESSAGE: &[u8] = b"\x07MESSAGE";
 const FLAG_MORE: u8 = 0x01;
@@ -44,6 +45,20 @@ impl GssapiTraffic {
 
     /// A `MESSAGE` command body wrapping a frame with `flags` and `body`.
     pub fn seal(&mut self, flags: FrameFlags, body: &[u8]) -> Result<Bytes, MechanismError> {
+        self.wrap(flags, body, |wrapped| {
+            let mut out = BytesMut::with_capacity(message_len(wrapped));
+            put_message(&mut out, wrapped);
+            out.freeze()
+        })
+    }
+
+    /// Wraps the flags byte and `body`; `take` gets the token.
+    fn wrap<R>(
+        &mut self,
+        flags: FrameFlags,
+        body: &[u8],
+        take: impl FnOnce(&[u8]) -> R,
+    ) -> Result<R, MechanismError> {
         let mut plain = Vec::with_capacity(1 + body.len());
         let mut bits = 0;
         if flags.more() {
@@ -54,15 +69,7 @@ impl GssapiTraffic {
         }
         plain.push(bits);
         plain.extend_from_slice(body);
-        self.context
-            .wrap(&plain, |wrapped| {
-                let mut out = BytesMut::with_capacity(MESSAGE.len() + 4 + wrapped.len());
-                out.put_slice(MESSAGE);
-                super::put_len(&mut out, wrapped.len());
-                out.put_slice(wrapped);
-                out.freeze()
-            })
-            .map_err(gss_failure)
+        self.context.wrap(&plain, take).map_err(gss_failure)
     }
 
     /// The flags and body a `MESSAGE` command body wraps.
@@ -88,17 +95,41 @@ impl GssapiTraffic {
             })?;
         opened.ok_or(MechanismError::MalformedMessage)
     }
+}
 
-    /// [`GssapiTraffic::seal`] of a whole frame: the `MESSAGE` goes out as
-    /// a frame without flags (libzmq's encoder sees a fresh message).
-    pub fn seal_frame(&mut self, frame: &Frame) -> Result<Frame, MechanismError> {
-        let body = self.seal(frame.flags, &frame.body)?;
-        Ok(Frame::new(FrameFlags::NONE, body))
+impl TrafficTransform for GssapiTraffic {
+    /// The `MESSAGE` goes out as a frame without flags (libzmq's encoder
+    /// sees a fresh message), written straight from the wrapped token.
+    fn seal_frame_into(
+        &mut self,
+        flags: FrameFlags,
+        body: &[u8],
+        out: &mut BytesMut,
+    ) -> Result<(), MechanismError> {
+        self.wrap(flags, body, |wrapped| {
+            let len = message_len(wrapped);
+            let header = FrameHeader::new(FrameFlags::NONE, len).encode(Framing::V3);
+            out.reserve(header.as_slice().len() + len);
+            out.put_slice(header.as_slice());
+            put_message(out, wrapped);
+        })
     }
 
-    /// [`GssapiTraffic::open`] of a whole frame.
-    pub fn open_frame(&mut self, frame: &Frame) -> Result<Frame, MechanismError> {
-        let (flags, body) = self.open(&frame.body)?;
-        Ok(Frame::new(flags, body))
+    /// [`GssapiTraffic::open`] of a received frame's body.
+    fn open_frame(&mut self, body: Bytes) -> Result<Frame, MechanismError> {
+        let (flags, data) = self.open(&body)?;
+        Ok(Frame::new(flags, data))
     }
+}
+
+/// Bytes of the `MESSAGE` command body holding `wrapped`.
+fn message_len(wrapped: &[u8]) -> usize {
+    MESSAGE.len() + 4 + wrapped.len()
+}
+
+/// Appends the `MESSAGE` command body holding `wrapped`.
+fn put_message(out: &mut BytesMut, wrapped: &[u8]) {
+    out.put_slice(MESSAGE);
+    super::put_len(out, wrapped.len());
+    out.put_slice(wrapped);
 }
