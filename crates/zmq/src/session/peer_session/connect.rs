@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use zmq_transports::{ConnectProgress, Connecting, Stream};
 
-use super::{Origin, R, Session, Wire};
+use super::{Life, Origin, R, Session, Wire};
 use crate::monitor;
 use crate::options;
 use crate::reactor::{HandlerId, Interest};
@@ -95,7 +95,7 @@ impl Session {
         let closed = fd.map_or(u64::MAX, |fd| fd as u64);
         if errno == libc::ECONNREFUSED && self.link.options.reconnect_stop.stops_on_refusal() {
             self.event(monitor::EVENT_CLOSED, closed);
-            self.stop_reconnecting();
+            self.give_up();
             self.check_done(r, id);
             return;
         }
@@ -103,15 +103,6 @@ impl Session {
             self.event(monitor::EVENT_CLOSED, closed);
         }
         self.schedule_reconnect(r, id);
-    }
-
-    /// Ends a connecter for good: no more reconnects; the session goes
-    /// once its pipe to the socket is closed (libzmq's session terminates).
-    pub(super) fn stop_reconnecting(&mut self) {
-        self.given_up = true;
-        if let Some(pipe) = &mut self.pipe {
-            pipe.terminate_with(false);
-        }
     }
 
     /// `ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED`: a connecter whose connection
@@ -154,7 +145,7 @@ impl Session {
             // The socket type does not speak ZMTP: nothing will work.
             return;
         };
-        self.wire = Wire::Engaged(Box::new(engine));
+        self.wire = Wire::engaged(engine);
         if !self.register(r, id, Interest::BOTH) {
             self.engine_failed(r, id);
         }
@@ -164,7 +155,7 @@ impl Session {
     /// Waits `ZMQ_RECONNECT_IVL` (with backoff) before connecting again;
     /// never when reconnection is off or the session closes at once.
     pub(super) fn schedule_reconnect(&mut self, r: &mut R, id: HandlerId) {
-        if self.closing == Some(0) || self.reconnect_timer.is_some() {
+        if self.life == Life::Done || self.reconnect_timer.is_some() {
             return;
         }
         let Origin::Connecter(connecter) = &mut self.origin else {

@@ -14,16 +14,22 @@
 //! socket made it already (a connect without `ZMQ_IMMEDIATE`), in which
 //! case it outlives every reconnection.
 //!
-//! Each step of the life cycle is one method (`connected`,
-//! `handshake_succeeded`, `engine_failed`, `schedule_reconnect`, `finish`,
-//! ...), the places where monitor events belong.
+//! The session's own states are [`life::Life`] (starting, running,
+//! ending, closing, done); each step of the life cycle is one method
+//! (`start`, `connected`, `handshake_succeeded`, `engine_failed`,
+//! `schedule_reconnect`, `give_up`, `close`, `finish`, ...), the places
+//! where monitor events belong.
 
-/// Pipe notifications, `Close`, and the end of a session.
-mod close;
 /// Connect, connect timeout, reconnect with backoff.
 mod connect;
+/// A connection's handshake success and its end.
+mod engaged;
+/// The session's states and the transitions between them.
+mod life;
 /// Connect and disconnect notifications, closing raw connections.
 mod notify;
+/// Pipe notifications.
+mod pipe_events;
 /// Asking the ZAP handler.
 mod zap;
 
@@ -37,17 +43,14 @@ use zmq_transports::{Connecting, Transport};
 
 use super::reconnect::ReconnectBackoff;
 use super::stream_engine::{ReadStatus, StreamEngine};
-use super::wire_protocol::WireProtocol;
-use super::{SocketLink, hwm, start_on_first_turn};
-use std::os::fd::AsRawFd;
+use super::{SocketLink, start_on_first_turn};
 
-use crate::engine::{ConnectionError, ConnectionEvent, HandshakeFailure};
-use crate::io::{HandlerEvents, IoCommand};
-use crate::monitor;
-use crate::pipe::{PipeEnd, PipeEndConfig, PipeEvents, PipeState, pipe_pair_with};
+use crate::engine::ConnectionEvent;
+use crate::io::IoCommand;
+use crate::pipe::{PipeEnd, PipeState};
 use crate::reactor::{EventHandler, HandlerId, Interest, Reactor, TimerId};
-use crate::socket::SocketCommand;
 use crate::trace::SessionSpan;
+use life::Life;
 
 /// Reads per readable event before other handlers get a turn.
 const READS_PER_TURN: usize = 8;
@@ -72,6 +75,9 @@ struct Connecter {
     address: String,
     backoff: ReconnectBackoff,
     connect_routing_id: Option<Bytes>,
+    /// A handshake succeeded before: the next one is a reconnection (the
+    /// socket re-sends what a kept pipe's new peer must know).
+    handshaken_before: bool,
 }
 
 /// The session's side of the network.
@@ -80,8 +86,25 @@ enum Wire {
     Idle,
     /// A connect in progress.
     Connecting(Box<dyn Connecting>),
-    /// A connected stream with its ZMTP connection.
-    Engaged(Box<StreamEngine>),
+    /// A connected stream with its ZMTP (or raw) connection.
+    Engaged {
+        engine: Box<StreamEngine>,
+        /// Its handshake succeeded and the socket was told (pipe, routing
+        /// id): its end is reported (disconnect notifications,
+        /// `ZMQ_DISCONNECT_MSG`/`ZMQ_HICCUP_MSG`), unless the application
+        /// ended it. Until then its end is a failed handshake.
+        handshaken: bool,
+    },
+}
+
+impl Wire {
+    /// A new connection over `engine`, its handshake under way.
+    fn engaged(engine: StreamEngine) -> Wire {
+        Wire::Engaged {
+            engine: Box::new(engine),
+            handshaken: false,
+        }
+    }
 }
 
 /// A peer connection on an I/O thread.
@@ -116,18 +139,8 @@ pub(super) struct Session {
     reconnect_timer: Option<TimerId>,
     connect_timer: Option<TimerId>,
     linger_timer: Option<TimerId>,
-    /// `Close { linger }` received.
-    closing: Option<i32>,
-    /// A handshake succeeded before: the next one is a reconnection.
-    connected_before: bool,
-    /// The current connection's handshake succeeded (disconnect
-    /// notifications are only sent then).
-    handshaken: bool,
-    /// A connecter that met a protocol error: it does not reconnect and
-    /// goes once its pipe is closed (libzmq's session terminates).
-    given_up: bool,
-    started: bool,
-    done: bool,
+    /// Where the session is in its life.
+    life: Life,
     /// The `tracing` feature's span (nothing without it).
     trace: SessionSpan,
 }
@@ -155,12 +168,7 @@ impl Session {
             reconnect_timer: None,
             connect_timer: None,
             linger_timer: None,
-            closing: None,
-            connected_before: false,
-            handshaken: false,
-            given_up: false,
-            started: false,
-            done: false,
+            life: Life::Starting,
             trace,
         }
     }
@@ -168,7 +176,7 @@ impl Session {
     /// A session for a connection accepted by a listener.
     pub(super) fn accepted(link: SocketLink, endpoint: Arc<str>, engine: StreamEngine) -> Session {
         let other_end = Arc::from(engine.peer_endpoint());
-        let wire = Wire::Engaged(Box::new(engine));
+        let wire = Wire::engaged(engine);
         let mut session = Session::new(link, endpoint, Origin::Accepted, wire);
         session.other_end = other_end;
         session
@@ -191,6 +199,7 @@ impl Session {
             address,
             backoff,
             connect_routing_id,
+            handshaken_before: false,
         }));
         let mut session = Session::new(link, endpoint, origin, Wire::Idle);
         session.pipe = pipe;
@@ -204,19 +213,6 @@ impl Session {
         id
     }
 
-    fn start(&mut self, r: &mut R, id: HandlerId) {
-        self.started = true;
-        match self.wire {
-            Wire::Engaged(_) => {
-                if !self.register(r, id, Interest::BOTH) {
-                    self.engine_failed(r, id);
-                }
-                self.service(r, id);
-            }
-            _ => self.start_connecting(r, id),
-        }
-    }
-
     // ---- descriptor registration -------------------------------------
 
     /// Registers the wire's descriptor; `false` if there is none or the
@@ -225,7 +221,7 @@ impl Session {
         let fd = match &self.wire {
             Wire::Idle => return false,
             Wire::Connecting(connecting) => connecting.as_fd(),
-            Wire::Engaged(engine) => engine.fd(),
+            Wire::Engaged { engine, .. } => engine.fd(),
         };
         // SAFETY: the descriptor belongs to `self.wire`, which this handler
         // owns. The wire is only replaced or dropped through `take_wire`,
@@ -250,7 +246,7 @@ impl Session {
         let wanted = match &self.wire {
             Wire::Idle => return,
             Wire::Connecting(_) => Interest::WRITE,
-            Wire::Engaged(engine) => Interest {
+            Wire::Engaged { engine, .. } => Interest {
                 // No read while the pipe is full, nor (beyond a bound) while
                 // a ZAP reply is pending.
                 readable: self.stalled_in.is_none() && engine.takes_input(),
@@ -280,7 +276,7 @@ impl Session {
     /// descriptor will not become readable for those bytes.
     fn read_buffered(&mut self, r: &mut R, id: HandlerId) {
         for _ in 0..READS_PER_TURN {
-            let Wire::Engaged(engine) = &self.wire else {
+            let Wire::Engaged { engine, .. } = &self.wire else {
                 return;
             };
             if self.stalled_in.is_some() || !engine.takes_input() || !engine.has_buffered_input() {
@@ -297,7 +293,7 @@ impl Session {
             if self.stalled_in.is_some() {
                 break;
             }
-            let Wire::Engaged(engine) = &mut self.wire else {
+            let Wire::Engaged { engine, .. } = &mut self.wire else {
                 break;
             };
             if !engine.takes_input() {
@@ -335,7 +331,7 @@ impl Session {
         }
         self.forward_zap_request(r, id);
         let mut failed = None;
-        while let Wire::Engaged(engine) = &mut self.wire {
+        while let Wire::Engaged { engine, .. } = &mut self.wire {
             let Some(event) = engine.connection().poll_event() else {
                 if engine.connection().has_input_backlog() {
                     // Decoding stopped at the event limit: go on.
@@ -386,7 +382,7 @@ impl Session {
         if msg.data() == TEST_PANIC_PAYLOAD {
             panic!("test hook: a session handler panics");
         }
-        if self.closing.is_some() {
+        if self.life.is_closing() {
             return Ok(());
         }
         let Some(pipe) = &mut self.pipe else {
@@ -402,7 +398,7 @@ impl Session {
     /// Takes messages from the pipe into the connection and writes them,
     /// many per `writev`, until the pipe is empty or the stream is full.
     fn send_outbound(&mut self, r: &mut R, id: HandlerId) {
-        let Wire::Engaged(engine) = &mut self.wire else {
+        let Wire::Engaged { engine, .. } = &mut self.wire else {
             return;
         };
         let mut pipe_empty = true;
@@ -447,7 +443,7 @@ impl Session {
     }
 
     fn arm_engine_timer(&mut self, r: &mut R, id: HandlerId) {
-        let Wire::Engaged(engine) = &mut self.wire else {
+        let Wire::Engaged { engine, .. } = &mut self.wire else {
             return;
         };
         let Some(deadline) = engine.connection().poll_timeout() else {
@@ -468,224 +464,16 @@ impl Session {
 
     fn engine_timer_fired(&mut self, r: &mut R, id: HandlerId) {
         self.engine_timer = None;
-        if let Wire::Engaged(engine) = &mut self.wire {
+        if let Wire::Engaged { engine, .. } = &mut self.wire {
             engine.connection().handle_timeout(Instant::now());
         }
         self.service(r, id);
-    }
-
-    /// The handshake is done: make the pipe to the socket if there is none.
-    fn handshake_succeeded(&mut self, r: &mut R, id: HandlerId) {
-        self.event(monitor::EVENT_HANDSHAKE_SUCCEEDED, 0);
-        self.handshaken = true;
-        self.send_hello();
-        let reconnected = std::mem::replace(&mut self.connected_before, true);
-        let metadata = self.peer_metadata();
-        if let Some(pipe) = &mut self.pipe {
-            if let Some(metadata) = metadata {
-                pipe.send_metadata(metadata);
-            }
-            if reconnected {
-                // A kept pipe has a new peer behind it: the socket re-sends
-                // what the peer must know (SUB's subscriptions), as
-                // libzmq's hiccup.
-                self.link
-                    .mailbox
-                    .send(SocketCommand::Hiccup(pipe.peer_id()));
-            }
-            // A pipe made by the connect keeps the ends it was made with
-            // (none yet: local empty, remote the endpoint), as libzmq's.
-            return;
-        }
-        if self.closing.is_some() {
-            return;
-        }
-        let ctx = &self.link.ctx;
-        let own_events: Arc<dyn PipeEvents> = Arc::new(HandlerEvents {
-            reactor: r.handle(),
-            handler: id,
-        });
-        let socket_events: Arc<dyn PipeEvents> = self.link.mailbox.clone();
-        let conflate = self.link.options.effective_conflate(self.link.kind);
-        let (mut own_end, socket_end) = pipe_pair_with(
-            PipeEndConfig {
-                id: ctx.next_pipe_id(),
-                events: own_events,
-                in_hwm: hwm(self.link.options.sndhwm),
-                delay: true,
-            },
-            PipeEndConfig {
-                id: ctx.next_pipe_id(),
-                events: socket_events,
-                in_hwm: hwm(self.link.options.rcvhwm),
-                delay: true,
-            },
-            conflate,
-        );
-        if let Some(metadata) = self.peer_metadata() {
-            own_end.send_metadata(metadata);
-        }
-        self.pipe = Some(own_end);
-        let (locally_initiated, connect_routing_id) = match &self.origin {
-            Origin::Accepted => (false, None),
-            Origin::Connecter(connecter) => (true, connecter.connect_routing_id.clone()),
-        };
-        let socket_pipe = socket_end.id();
-        self.link.mailbox.send(SocketCommand::Attach {
-            pipe: socket_end,
-            endpoint: Arc::clone(&self.endpoint),
-            locally_initiated,
-            connect_routing_id,
-        });
-        self.send_pipe_ends(socket_pipe);
-    }
-
-    /// The connection's metadata, sent down the pipe ahead of its first
-    /// message: the socket's end attaches it to every message. `None` for
-    /// raw connections, which attach theirs to each message.
-    fn peer_metadata(&mut self) -> Option<Arc<zmq_patterns::Metadata>> {
-        match &mut self.wire {
-            Wire::Engaged(engine) => match engine.connection() {
-                WireProtocol::Zmtp(connection) => Some(Arc::clone(connection.peer_metadata())),
-                WireProtocol::Raw(_) => None,
-            },
-            _ => None,
-        }
-    }
-
-    /// The connection is over (peer closed, I/O error, protocol error,
-    /// timeout): close the stream; an accepted session terminates its pipe,
-    /// a connecter keeps it (unless `ZMQ_IMMEDIATE`) and reconnects.
-    fn engine_failed(&mut self, r: &mut R, id: HandlerId) {
-        self.engine_failed_with(r, id, None);
-    }
-
-    /// Reports a monitor event about this connection, with both ends as
-    /// libzmq names them (the local end of a connecter is empty while it
-    /// has no connection).
-    pub(super) fn event(&self, event: u64, value: u64) {
-        let (local, remote) = self.ends();
-        let bound = matches!(self.origin, Origin::Accepted);
-        self.trace.event(event, value, remote);
-        self.link.event(event, value, local, remote, bound);
-    }
-
-    /// (local, remote) ends of the current connection.
-    fn ends(&self) -> (&str, &str) {
-        match &self.origin {
-            Origin::Accepted => (&*self.endpoint, &*self.other_end),
-            Origin::Connecter(_) => (&*self.other_end, &*self.endpoint),
-        }
-    }
-
-    /// Tells the socket which connection its pipe now stands for
-    /// (`ZMQ_EVENT_PIPES_STATS` names both ends).
-    fn send_pipe_ends(&self, pipe: zmq_patterns::PipeId) {
-        let (local, remote) = self.ends();
-        self.link.mailbox.send(SocketCommand::PipeEnds {
-            pipe,
-            local: Arc::from(local),
-            remote: Arc::from(remote),
-        });
-    }
-
-    /// [`Session::engine_failed`] with the connection's error, if it
-    /// reported one: `ZMQ_EVENT_HANDSHAKE_FAILED_*` as libzmq, then
-    /// `ZMQ_EVENT_DISCONNECTED`.
-    fn engine_failed_with(&mut self, r: &mut R, id: HandlerId, error: Option<&ConnectionError>) {
-        let was_engaged = matches!(self.wire, Wire::Engaged(_));
-        if let Wire::Engaged(engine) = &self.wire {
-            let fd = engine.fd().as_raw_fd() as u64;
-            match error.and_then(ConnectionError::handshake_failure) {
-                Some(HandshakeFailure::Protocol(code)) => self.event(
-                    monitor::EVENT_HANDSHAKE_FAILED_PROTOCOL,
-                    u64::from(code.value()),
-                ),
-                Some(HandshakeFailure::Auth(status)) => {
-                    self.event(monitor::EVENT_HANDSHAKE_FAILED_AUTH, u64::from(status))
-                }
-                Some(HandshakeFailure::NoDetail) => self.event(
-                    monitor::EVENT_HANDSHAKE_FAILED_NO_DETAIL,
-                    error.map_or(0, |e| e.errno() as u64),
-                ),
-                None => {
-                    if let Some(error) = error {
-                        self.trace.connection_error(error);
-                    }
-                }
-            }
-            self.event(monitor::EVENT_DISCONNECTED, fd);
-        }
-        if let Wire::Engaged(engine) = &mut self.wire {
-            // Best effort for a queued ERROR command.
-            let _ = engine.write();
-        }
-        let _ = self.take_wire(r, id);
-        if let Some((timer, _)) = self.engine_timer.take() {
-            r.cancel_timer(timer);
-        }
-        self.out_blocked = false;
-        self.stalled_in = None;
-        self.clean_pipe();
-        let handshaken = self.handshaken;
-        self.notify_disconnect();
-        self.deliver_departure_msg(handshaken);
-        if was_engaged && !handshaken && self.stops_on_failed_handshake() {
-            self.stop_reconnecting();
-            return;
-        }
-        match &self.origin {
-            Origin::Accepted => {
-                if let Some(pipe) = &mut self.pipe {
-                    pipe.terminate_with(false);
-                }
-            }
-            Origin::Connecter(_) if error.is_some_and(ConnectionError::is_protocol_error) => {
-                self.given_up = true;
-                if let Some(pipe) = &mut self.pipe {
-                    pipe.terminate_with(false);
-                }
-            }
-            Origin::Connecter(_) => {
-                if self.link.options.immediate
-                    && let Some(mut pipe) = self.pipe.take()
-                {
-                    pipe.terminate_with(false);
-                    self.old_pipes.push(pipe);
-                }
-                if self.link.options.reconnect_ivl <= 0 {
-                    // No reconnection: the connect ends with its pipe, and
-                    // as libzmq's session (`term_endpoint`) we ask the
-                    // socket to drop the endpoint; a new connect to the
-                    // same endpoint starts afresh.
-                    self.stop_reconnecting();
-                    self.link
-                        .mailbox
-                        .send(SocketCommand::EndpointEnded(Arc::clone(&self.endpoint)));
-                    self.check_done(r, id);
-                    return;
-                }
-                self.schedule_reconnect(r, id);
-            }
-        }
-    }
-
-    /// Drops half-sent and half-received multipart messages, so neither
-    /// side ever sees part of a message after a reconnection.
-    fn clean_pipe(&mut self) {
-        let Some(pipe) = &mut self.pipe else {
-            self.form.connection_ended(|| None);
-            return;
-        };
-        pipe.rollback();
-        pipe.flush();
-        self.form.connection_ended(|| pipe.read());
     }
 }
 
 impl EventHandler<IoCommand> for Session {
     fn on_readable(&mut self, r: &mut R, id: HandlerId) {
-        if self.done {
+        if self.life == Life::Done {
             return;
         }
         if let Wire::Connecting(_) = self.wire {
@@ -698,21 +486,21 @@ impl EventHandler<IoCommand> for Session {
     }
 
     fn on_writable(&mut self, r: &mut R, id: HandlerId) {
-        if self.done {
+        if self.life == Life::Done {
             return;
         }
         match self.wire {
             Wire::Connecting(_) => self.finish_connect(r, id),
-            Wire::Engaged(_) => self.service(r, id),
+            Wire::Engaged { .. } => self.service(r, id),
             Wire::Idle => {}
         }
     }
 
     fn on_timer(&mut self, r: &mut R, id: HandlerId, timer: TimerId) {
-        if self.done {
+        if self.life == Life::Done {
             return;
         }
-        if !self.started {
+        if self.life == Life::Starting {
             self.start(r, id);
         } else if self.engine_timer.is_some_and(|(t, _)| t == timer) {
             self.engine_timer_fired(r, id);
@@ -735,7 +523,7 @@ impl EventHandler<IoCommand> for Session {
         // the stream closed, the pipe terminated through its normal
         // handshake with the socket, a connecter reconnects); the session
         // stays until its pipe is gone, as after any failure.
-        if self.done {
+        if self.life == Life::Done {
             return false;
         }
         self.engine_failed(r, id);
@@ -744,12 +532,12 @@ impl EventHandler<IoCommand> for Session {
     }
 
     fn on_command(&mut self, r: &mut R, id: HandlerId, command: IoCommand) {
-        if self.done {
+        if self.life == Life::Done {
             return;
         }
-        if !self.started {
+        if self.life == Life::Starting {
             self.start(r, id);
-            if self.done {
+            if self.life == Life::Done {
                 return;
             }
         }

@@ -36,9 +36,9 @@ impl Session {
     }
 
     /// The connection failed: the disconnect notification, if wanted and
-    /// the connection had been established.
-    pub(super) fn notify_disconnect(&mut self) {
-        if !std::mem::take(&mut self.handshaken) {
+    /// the connection had been established (`handshaken`).
+    pub(super) fn notify_disconnect(&mut self, handshaken: bool) {
+        if !handshaken {
             return;
         }
         let wanted = if speaks_raw(&self.link) {
@@ -68,7 +68,7 @@ impl Session {
         let Some(hello) = self.link.options.hello_msg.clone() else {
             return;
         };
-        if sends_hello && let Wire::Engaged(engine) = &mut self.wire {
+        if sends_hello && let Wire::Engaged { engine, .. } = &mut self.wire {
             // The connection is established (its handshake just ended), so
             // it takes the message.
             let _ = engine.connection().send_msg(Msg::from_bytes(hello));
@@ -121,11 +121,12 @@ impl Session {
     /// message before its delimiter was taken. Neither gives a
     /// notification.
     pub(super) fn close_if_requested(&mut self, r: &mut R, id: HandlerId) {
-        let Wire::Engaged(engine) = &mut self.wire else {
+        let Wire::Engaged { engine, handshaken } = &mut self.wire else {
             return;
         };
         if engine.connection().close_requested() && engine.queued() == 0 {
-            self.handshaken = false;
+            // Ended by the application: not reported as a disconnection.
+            *handshaken = false;
             self.engine_failed(r, id);
             return;
         }
@@ -144,14 +145,14 @@ impl Session {
     /// data part): write what was taken from the pipe, then end the session
     /// without reconnecting (libzmq terminates a raw session with its pipe).
     pub(super) fn raw_pipe_closed(&mut self, r: &mut R, id: HandlerId) {
-        if self.closing.is_some()
-            || !speaks_raw(&self.link)
-            || !matches!(self.wire, Wire::Engaged(_))
-        {
+        if self.life.is_closing() || !speaks_raw(&self.link) {
             return;
         }
-        self.given_up = true;
-        self.handshaken = false;
+        let Wire::Engaged { handshaken, .. } = &mut self.wire else {
+            return;
+        };
+        // Ended by the application: not reported as a disconnection.
+        *handshaken = false;
         let linger = self.link.options.linger;
         self.close(r, id, linger);
     }

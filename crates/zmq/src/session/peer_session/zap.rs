@@ -18,7 +18,7 @@ use crate::reactor::HandlerId;
 impl Session {
     /// Sends the connection's ZAP request, if it made one.
     pub(super) fn forward_zap_request(&mut self, r: &mut R, id: HandlerId) {
-        let Wire::Engaged(engine) = &mut self.wire else {
+        let Wire::Engaged { engine, .. } = &mut self.wire else {
             return;
         };
         let Some(request) = engine.connection().poll_zap_request() else {
@@ -87,7 +87,7 @@ impl Session {
             }
             let frames: Vec<Bytes> = std::mem::take(&mut self.zap_reply);
             zap.terminate_with(false);
-            if let Wire::Engaged(engine) = &mut self.wire {
+            if let Wire::Engaged { engine, .. } = &mut self.wire {
                 engine.zap_reply(&frames, Instant::now());
             }
             return;
