@@ -13,8 +13,8 @@
 //! sockets each own an eventfd); the caller raises `RLIMIT_NOFILE` and
 //! picks `n` to fit.
 
-use crate::endpoint::{Transport, bind_fresh};
 use crate::cpu::CpuClock;
+use crate::endpoint::{Transport, bind_fresh};
 use crate::error::ToolError;
 use crate::memory::resident_bytes;
 

@@ -324,7 +324,10 @@ fn mechanism_in_memory() {
     client
         .seal_frame_into(FrameFlags::MORE, b"payload", &mut wire)
         .unwrap();
-    let sealed = Decoder::new(Framing::V3).decode(&mut wire).unwrap().unwrap();
+    let sealed = Decoder::new(Framing::V3)
+        .decode(&mut wire)
+        .unwrap()
+        .unwrap();
     assert_eq!(sealed.flags, FrameFlags::NONE);
     assert!(sealed.body.starts_with(b"\x07MESSAGE"));
     assert!(!sealed.body.windows(7).any(|w| w == b"payload"));

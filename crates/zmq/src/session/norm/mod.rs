@@ -113,6 +113,12 @@ struct RxStream {
 }
 
 impl RxStream {
+    /// Nothing left to hand over: no unread NORM data, no decoded bytes
+    /// waiting and no message held back by a full pipe.
+    fn drained(&self) -> bool {
+        !self.readable && self.ready.is_none() && self.pos >= self.len
+    }
+
     fn new(sender: NodeId, max: i64) -> RxStream {
         RxStream {
             sender,
@@ -259,11 +265,16 @@ impl NormEngine {
                         self.order.push_back(stream);
                     }
                 }
-                NormEvent::RxCompleted(stream) | NormEvent::RxAborted(stream) => {
-                    // What a completed stream still holds was read on its
-                    // last update; libzmq drops the state here too.
-                    self.forget(stream);
+                NormEvent::RxCompleted(stream) => {
+                    // libzmq ignores this event. A stream whose messages
+                    // are all in the pipe goes now; one still holding data
+                    // the pipe had no room for stays until it is read (or
+                    // its sender goes inactive), so nothing accepted is lost.
+                    if self.streams.get(&stream).is_some_and(RxStream::drained) {
+                        self.forget(stream);
+                    }
                 }
+                NormEvent::RxAborted(stream) => self.forget(stream),
                 NormEvent::SenderInactive(node) => {
                     let gone: Vec<StreamId> = self
                         .streams
