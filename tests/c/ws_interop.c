@@ -10,6 +10,11 @@
  *       sends the 4 requests (1, 300, 70000 and 1 MiB bodies) and checks
  *       the echoes, or (pubsub) subscribes to "A" and checks what comes
  *
+ * Heartbeats come from $WS_INTEROP_HB, "ivl,timeout" in ms (none when
+ * unset): ZMQ_HEARTBEAT_IVL and ZMQ_HEARTBEAT_TIMEOUT (WebSocket ping/pong
+ * frames under every mechanism). The client idles 800 ms after its first
+ * request and fails if its connection dropped meanwhile.
+ *
  * Prints what it observes; exits 0 on success, 1 otherwise. */
 #include <zmq.h>
 
@@ -18,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const size_t sizes[] = {1, 300, 70000, 1 << 20};
 #define ROUNDS (sizeof sizes / sizeof sizes[0])
@@ -53,6 +59,12 @@ static void *new_socket (void *ctx, int type)
     zmq_setsockopt (s, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt (s, ZMQ_RCVTIMEO, &timeo, sizeof timeo);
     zmq_setsockopt (s, ZMQ_SNDTIMEO, &timeo, sizeof timeo);
+    const char *hb = getenv ("WS_INTEROP_HB");
+    int ivl = 0, hb_timeout = -1;
+    if (hb && sscanf (hb, "%d,%d", &ivl, &hb_timeout) != 2)
+        fail ("parsing WS_INTEROP_HB");
+    zmq_setsockopt (s, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl);
+    zmq_setsockopt (s, ZMQ_HEARTBEAT_TIMEOUT, &hb_timeout, sizeof hb_timeout);
     return s;
 }
 
@@ -179,6 +191,14 @@ static int client (int argc, char **argv)
     }
     if (pubsub)
         zmq_setsockopt (s, ZMQ_SUBSCRIBE, "A", 1);
+    void *monitor = NULL;
+    if (!pubsub) {
+        if (zmq_socket_monitor (s, "inproc://hb-monitor", ZMQ_EVENT_DISCONNECTED) != 0)
+            fail ("zmq_socket_monitor");
+        monitor = zmq_socket (ctx, ZMQ_PAIR);
+        if (zmq_connect (monitor, "inproc://hb-monitor") != 0)
+            fail ("connecting the monitor");
+    }
     if (zmq_connect (s, endpoint) != 0)
         fail ("zmq_connect");
     if (pubsub) {
@@ -212,8 +232,20 @@ static int client (int argc, char **argv)
                 fail ("the echo's second part");
             free (body);
             free (back);
+            if (i == 0) {
+                /* Idle: only heartbeats cross. */
+                struct timespec idle = {0, 800 * 1000 * 1000};
+                nanosleep (&idle, NULL);
+                /* (Checked now: the server closes after the last echo.) */
+                char event[64];
+                if (zmq_recv (monitor, event, sizeof event, ZMQ_DONTWAIT) >= 0) {
+                    printf ("the connection dropped while idle\n");
+                    return 1;
+                }
+            }
         }
         printf ("%zu echoes checked\n", (size_t) ROUNDS);
+        zmq_close (monitor);
     }
     zmq_close (s);
     zmq_ctx_term (ctx);

@@ -37,7 +37,7 @@ fn free_port() -> u16 {
 }
 
 fn spawn(binary: &Path, lib: &Path, args: &[&str]) -> Child {
-    spawn_role(None, binary, lib, args)
+    spawn_role(None, binary, lib, args, &[])
 }
 
 /// Waits for the "ready" line of a receiving role.
@@ -126,13 +126,20 @@ fn radio_to_dish_multicast(
 ) -> Result<(), String> {
     let port = "5556";
     let group = "239.0.0.7";
-    let mut dish = spawn_role(Some(netns.pid()), binary, dish_lib, &["dish", port, group]);
+    let mut dish = spawn_role(
+        Some(netns.pid()),
+        binary,
+        dish_lib,
+        &["dish", port, group],
+        &[],
+    );
     let dish_out = wait_ready(&mut dish);
     let mut radio = spawn_role(
         Some(netns.pid()),
         binary,
         radio_lib,
         &["radio", port, group],
+        &[],
     );
     let (dish_text, dish_ok) = finish(dish, dish_out);
     let _ = radio.kill();

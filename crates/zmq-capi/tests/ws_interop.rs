@@ -1,6 +1,7 @@
 //! ws and wss interop against real libzmq 4.3.5, both directions: our
 //! server with libzmq's client and the reverse, for NULL, PLAIN, CURVE,
-//! PUB/SUB, and wss with NULL, PLAIN and CURVE. `tests/c/ws_interop.c` plays one role per process; a
+//! PUB/SUB, and wss with NULL, PLAIN and CURVE; every cell heartbeats
+//! and idles. `tests/c/ws_interop.c` plays one role per process; a
 //! process loads one `libzmq.so.5`, chosen by `LD_LIBRARY_PATH` (ours, or
 //! the control build of `tests/conformance/build_libzmq.sh`, which has ws
 //! and wss). Without the control build (or a C compiler) the test says so
@@ -13,8 +14,12 @@ use std::process::{Child, Command};
 mod support;
 use support::{compile_c, control_lib, finish, install_ours, spawn_role};
 
+/// Runs one role on `lib`. Both ends heartbeat (`WS_INTEROP_HB`: every
+/// 100 ms, dead after 500 ms without an answer), so the client's 800 ms
+/// idle spell passes only if each end's pongs reach the other's engine
+/// (CURVE included: WebSocket ping/pong beside the mechanism).
 fn spawn(binary: &Path, lib: &Path, args: &[&str]) -> Child {
-    spawn_role(None, binary, lib, args)
+    spawn_role(None, binary, lib, args, &[("WS_INTEROP_HB", "100,500")])
 }
 
 fn compile(lib: &Path, scratch: &Path) -> PathBuf {

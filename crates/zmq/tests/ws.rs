@@ -2,6 +2,11 @@
 //! mechanism, large messages, PUB/SUB, wss with a certificate made at
 //! test time.
 
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::fault_proxy::FaultProxy;
 use zmq::{Context, SocketType};
 
 fn timeouts(socket: &zmq::Socket) {
@@ -107,6 +112,104 @@ fn heartbeats_over_ws_keep_the_connection() {
     bounce(&rep, &req, b"one");
     std::thread::sleep(std::time::Duration::from_millis(100));
     bounce(&rep, &req, b"two");
+}
+
+/// A CURVE REP bound on `scheme` (wss: with a certificate the REQ
+/// trusts) and a CURVE REQ with `ZMQ_HEARTBEAT_IVL` = 50 ms connected to
+/// it through a fault proxy; the REQ's monitor. Only the REQ heartbeats.
+fn curve_via_proxy(
+    ctx: &Context,
+    scheme: &str,
+) -> (zmq::Socket, zmq::Socket, zmq::Socket, FaultProxy) {
+    let (server_public, server_secret) = zmq::curve_keypair().unwrap();
+    let (client_public, client_secret) = zmq::curve_keypair().unwrap();
+    let (rep, req) = pair(ctx);
+    rep.set_curve_server(true).unwrap();
+    rep.set_curve_secretkey(server_secret.as_bytes()).unwrap();
+    req.set_curve_serverkey(server_public.as_bytes()).unwrap();
+    req.set_curve_publickey(client_public.as_bytes()).unwrap();
+    req.set_curve_secretkey(client_secret.as_bytes()).unwrap();
+    req.set_heartbeat_ivl(50).unwrap();
+    if scheme == "wss" {
+        let (cert, key) = test_cert();
+        rep.set_wss_cert_pem(cert.as_bytes()).unwrap();
+        rep.set_wss_key_pem(key.as_bytes()).unwrap();
+        req.set_wss_trust_pem(cert.as_bytes()).unwrap();
+        req.set_wss_hostname("zeromq.test").unwrap();
+    }
+    rep.bind(&format!("{scheme}://127.0.0.1:*/hb")).unwrap();
+    let bound = rep.get_last_endpoint().unwrap().unwrap();
+    let host_port = bound[scheme.len() + 3..].trim_end_matches("/hb");
+    let proxy = FaultProxy::start(host_port);
+    let monitor = format!("inproc://ws-hb-{scheme}");
+    req.monitor(&monitor, zmq::monitor::EVENT_ALL as i32)
+        .unwrap();
+    let events = ctx.socket(SocketType::Pair).unwrap();
+    events.connect(&monitor).unwrap();
+    let via = proxy.endpoint().replacen("tcp", scheme, 1);
+    req.connect(&format!("{via}/hb")).unwrap();
+    (rep, req, events, proxy)
+}
+
+/// Monitor events of `events` until `wanted` or `deadline`; whether it came.
+fn wait_event(events: &zmq::Socket, wanted: u64, deadline: Instant) -> bool {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let ms = i32::try_from(left.as_millis()).unwrap_or(i32::MAX);
+        events.set_rcvtimeo(ms.max(1)).unwrap();
+        let Ok(parts) = events.recv_multipart(0) else {
+            return false;
+        };
+        let (event, _, _) = zmq::monitor::parse_event_v1(&parts).unwrap();
+        if u64::from(event) == wanted {
+            return true;
+        }
+    }
+}
+
+/// libzmq's ws engine heartbeats with WebSocket pings beside the
+/// mechanism: a CURVE peer gone silent is declared dead after
+/// `ZMQ_HEARTBEAT_IVL` + `ZMQ_HEARTBEAT_TIMEOUT` (here 50 + 50 ms).
+#[test]
+fn curve_heartbeats_over_ws_and_wss_detect_a_silent_peer() {
+    for scheme in ["ws", "wss"] {
+        let ctx = Context::new();
+        let (rep, req, events, proxy) = curve_via_proxy(&ctx, scheme);
+        bounce(&rep, &req, b"before");
+        proxy.blackhole();
+        let start = Instant::now();
+        let dead = wait_event(
+            &events,
+            zmq::monitor::EVENT_DISCONNECTED,
+            start + Duration::from_secs(5),
+        );
+        assert!(dead, "{scheme}: no DISCONNECTED within 5 s of silence");
+        eprintln!(
+            "{scheme} CURVE: silent peer dropped after {:?}",
+            start.elapsed()
+        );
+        // It reconnects once the path heals.
+        proxy.heal();
+        req.send(&b"after"[..], 0).unwrap();
+        assert_eq!(rep.recv_bytes(0).unwrap(), b"after");
+    }
+}
+
+/// Healthy: the pings go out (bytes reach the server while the sockets
+/// are idle), are answered, and the connection stays.
+#[test]
+fn curve_heartbeats_over_ws_keep_a_healthy_connection() {
+    let ctx = Context::new();
+    let (rep, req, events, proxy) = curve_via_proxy(&ctx, "ws");
+    bounce(&rep, &req, b"one");
+    let before = (proxy.bytes_to_upstream(), proxy.bytes_to_downstream());
+    let idle = Instant::now() + Duration::from_millis(400);
+    let dropped = wait_event(&events, zmq::monitor::EVENT_DISCONNECTED, idle);
+    assert!(!dropped, "a healthy heartbeating connection was dropped");
+    assert!(proxy.bytes_to_upstream() > before.0, "no ping went out");
+    assert!(proxy.bytes_to_downstream() > before.1, "no pong came back");
+    bounce(&rep, &req, b"two");
+    assert_eq!(proxy.connections(), 1);
 }
 
 fn test_cert() -> (String, String) {

@@ -132,8 +132,15 @@ pub fn compile_c(
 
 /// Starts one role of an interop C program on `lib` (through
 /// `LD_LIBRARY_PATH`), in the network namespace of process `netns` when
-/// given; stdout piped for the caller to read.
-pub fn spawn_role(netns: Option<u32>, binary: &Path, lib: &Path, args: &[&str]) -> Child {
+/// given, with the extra environment `env`; stdout piped for the caller to
+/// read.
+pub fn spawn_role(
+    netns: Option<u32>,
+    binary: &Path,
+    lib: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Child {
     let mut command = match netns {
         Some(pid) => {
             let mut c = Command::new("nsenter");
@@ -145,6 +152,7 @@ pub fn spawn_role(netns: Option<u32>, binary: &Path, lib: &Path, args: &[&str]) 
     command
         .args(args)
         .env("LD_LIBRARY_PATH", lib)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

@@ -8,7 +8,9 @@
 //!
 //! As libzmq's ws engine: heartbeats are WebSocket ping/pong frames (our
 //! ZMTP PING/PONG become empty ping/pong frames; a pong is seen by the
-//! engine as a ZMTP PONG under NULL and PLAIN), a close frame is echoed
+//! engine as a ZMTP PONG, which under CURVE the engine sends and takes
+//! unboxed, beside the mechanism; their ping is answered here, and shown
+//! to the engine as a PONG too, for liveness), a close frame is echoed
 //! and ends the connection, a text frame or a mask on the wrong side is a
 //! protocol error. Unlike libzmq, a fragmented message is reassembled (up
 //! to [`MAX_FRAGMENTED`] bytes) rather than refused, and a ping's pong
@@ -178,7 +180,6 @@ struct Gathered {
 #[derive(Debug)]
 pub struct Inbound {
     expect_masked: bool,
-    protocol: Subprotocol,
     parser: HeaderParser,
     state: InState,
     gathered: Option<Gathered>,
@@ -201,7 +202,6 @@ impl Inbound {
         zmtp.extend_from_slice(&peer_greeting(protocol, we_are_mechanism_server));
         Self {
             expect_masked: we_are_ws_server,
-            protocol,
             parser: HeaderParser::new(),
             state: InState::Header,
             gathered: None,
@@ -404,15 +404,20 @@ impl Inbound {
                 put_zmtp_header(zmtp, ZMTP_COMMAND, body.len() as u64);
                 zmtp.extend_from_slice(&body);
             }
-            Sink::Control(OPCODE_PING, payload) => controls.push(Control::Ping(payload)),
+            Sink::Control(OPCODE_PING, payload) => {
+                // Answered by the stream; the engine sees liveness (as
+                // libzmq's ws engine, any frame disarms its heartbeat
+                // timeout), as a PONG, the command it takes for no more.
+                controls.push(Control::Ping(payload));
+                put_zmtp_header(zmtp, ZMTP_COMMAND, 5);
+                zmtp.extend_from_slice(b"\x04PONG");
+            }
             Sink::Control(OPCODE_CLOSE, payload) => controls.push(Control::Close(payload)),
             Sink::Control(OPCODE_PONG, _) => {
-                // A heartbeat answer: the engine sees a ZMTP PONG, except
-                // under CURVE (its commands are boxed) where it is dropped.
-                if self.protocol != Subprotocol::Curve {
-                    put_zmtp_header(zmtp, ZMTP_COMMAND, 5);
-                    zmtp.extend_from_slice(b"\x04PONG");
-                }
+                // A heartbeat answer: the engine sees a ZMTP PONG (unboxed
+                // under CURVE too: heartbeats bypass the mechanism).
+                put_zmtp_header(zmtp, ZMTP_COMMAND, 5);
+                zmtp.extend_from_slice(b"\x04PONG");
             }
             Sink::Control(..) => {}
         }
@@ -469,6 +474,9 @@ pub struct Outbound {
     masks: Option<MaskSource>,
     protocol: Option<Subprotocol>,
     state: OutState,
+    /// Control frames (a pong, a close echo) that came while a message
+    /// frame was half written: they go out at its end.
+    deferred: Vec<u8>,
 }
 
 impl Outbound {
@@ -483,6 +491,7 @@ impl Outbound {
                 buf: [0; 9],
                 have: 0,
             },
+            deferred: Vec::new(),
         }
     }
 
@@ -505,6 +514,29 @@ impl Outbound {
 
     /// Appends one whole frame (a control frame, or a message) to `out`.
     pub fn put_frame(&mut self, opcode: u8, prefix: Option<u8>, payload: &[u8], out: &mut Vec<u8>) {
+        self.encode_frame(opcode, prefix, payload, out);
+        self.frame_ends.push(out.len());
+    }
+
+    /// Appends a control frame to `out`, or, while a message frame's body
+    /// is half written there, holds it until that frame ends (a control
+    /// frame may come between frames only: RFC 6455 §5.4).
+    pub fn put_control(&mut self, opcode: u8, payload: &[u8], out: &mut Vec<u8>) {
+        if matches!(self.state, OutState::Body { .. }) {
+            let mut deferred = std::mem::take(&mut self.deferred);
+            self.encode_frame(opcode, None, payload, &mut deferred);
+            self.deferred = deferred;
+        } else {
+            self.put_frame(opcode, None, payload, out);
+        }
+    }
+
+    /// Bytes of control frames waiting for a message frame's end.
+    pub fn deferred_len(&self) -> usize {
+        self.deferred.len()
+    }
+
+    fn encode_frame(&mut self, opcode: u8, prefix: Option<u8>, payload: &[u8], out: &mut Vec<u8>) {
         let mask = self.masks.as_mut().map(MaskSource::next_key);
         let len = payload.len() as u64 + u64::from(prefix.is_some());
         frame::encode_header(out, true, opcode, mask, len);
@@ -516,7 +548,6 @@ impl Outbound {
         if let Some(mask) = mask {
             frame::apply_mask(&mut out[start..], mask, 0);
         }
-        self.frame_ends.push(out.len());
     }
 
     /// Encodes all of `input` (ZMTP bytes after the greeting) into `out`.
@@ -571,6 +602,11 @@ impl Outbound {
                             buf: [0; 9],
                             have: 0,
                         };
+                        if !self.deferred.is_empty() {
+                            self.frame_ends.push(out.len());
+                            out.append(&mut self.deferred);
+                            self.frame_ends.push(out.len());
+                        }
                     }
                 }
             }

@@ -60,8 +60,23 @@ fn heartbeats_become_ping_and_pong_frames() {
             &mut controls,
         )
         .unwrap();
-    assert_eq!(zmtp, zmtp_frame(ZMTP_COMMAND, b"\x04PONG"));
+    // Their ping shows the engine liveness, as a PONG too.
+    let pong = zmtp_frame(ZMTP_COMMAND, b"\x04PONG");
+    assert_eq!(zmtp, [pong.clone(), pong].concat());
     assert_eq!(controls, [Control::Ping(b"hi".to_vec())]);
+}
+
+#[test]
+fn a_pong_reaches_a_curve_engine_unboxed() {
+    let mut zmtp = Vec::new();
+    let mut inbound = Inbound::new(Subprotocol::Curve, false, false, "REQ", &mut zmtp);
+    zmtp.clear();
+    let mut controls = Vec::new();
+    inbound
+        .feed(&[0x8A, 0x00], &mut zmtp, &mut controls)
+        .unwrap();
+    assert_eq!(zmtp, zmtp_frame(ZMTP_COMMAND, b"\x04PONG"));
+    assert!(controls.is_empty());
 }
 
 #[test]
@@ -76,7 +91,8 @@ fn fragments_are_reassembled_with_control_frames_between() {
         0x80, 0x01, b'c', // final continuation
     ];
     inbound.feed(&wire, &mut zmtp, &mut controls).unwrap();
-    assert_eq!(zmtp, zmtp_frame(ZMTP_MORE, b"abc"));
+    let pong = zmtp_frame(ZMTP_COMMAND, b"\x04PONG");
+    assert_eq!(zmtp, [pong, zmtp_frame(ZMTP_MORE, b"abc")].concat());
     assert_eq!(controls, [Control::Ping(Vec::new())]);
 }
 
@@ -146,4 +162,28 @@ fn greeting_names_the_mechanism() {
     assert_eq!((g[10], g[11], &g[12..17], g[32]), (3, 1, &b"CURVE"[..], 0));
     let g = peer_greeting(Subprotocol::Plain, false);
     assert_eq!((g[11], &g[12..17], g[32]), (0, &b"PLAIN"[..], 1));
+}
+
+#[test]
+fn a_pong_waits_for_the_message_frame_being_written() {
+    let mut out = Outbound::new(None);
+    out.drop_greeting(&[0; 64]);
+    let body = vec![5u8; 300];
+    let zmtp = zmtp_frame(0, &body);
+    let mut wire = Vec::new();
+    // Half the message, then a ping to answer, then the rest.
+    out.feed(&zmtp[..100], &mut wire);
+    out.put_control(OPCODE_PONG, b"hi", &mut wire);
+    assert_eq!(out.deferred_len(), 4);
+    out.feed(&zmtp[100..], &mut wire);
+    let message_end = 4 + 301;
+    assert_eq!(wire.len(), message_end + 4);
+    assert_eq!(&wire[..4], &[0x82, 126, 0x01, 0x2d]);
+    assert!(wire[5..message_end].iter().all(|&b| b == 5));
+    assert_eq!(&wire[message_end..], &[0x8A, 0x02, b'h', b'i']);
+    assert_eq!(out.frame_ends, [message_end, message_end + 4]);
+    // Between frames it goes out at once.
+    out.put_control(OPCODE_PONG, b"", &mut wire);
+    assert_eq!(&wire[message_end + 4..], &[0x8A, 0x00]);
+    assert_eq!(out.deferred_len(), 0);
 }

@@ -238,15 +238,16 @@ impl WsStream {
         for control in controls {
             match control {
                 Control::Ping(payload) => {
-                    if self.out.len() - self.out_pos < MAX_UNSENT_FOR_PONG {
+                    let unsent = self.out.len() - self.out_pos + self.outbound.deferred_len();
+                    if unsent < MAX_UNSENT_FOR_PONG {
                         self.outbound
-                            .put_frame(OPCODE_PONG, None, &payload, &mut self.out);
+                            .put_control(OPCODE_PONG, &payload, &mut self.out);
                     }
                 }
                 Control::Close(payload) => {
                     if !self.closing {
                         self.outbound
-                            .put_frame(OPCODE_CLOSE, None, &payload, &mut self.out);
+                            .put_control(OPCODE_CLOSE, &payload, &mut self.out);
                     }
                     self.closing = true;
                 }

@@ -65,6 +65,12 @@ pub struct ConnectionConfig {
     /// `ZMQ_HEARTBEAT_TIMEOUT`: close when nothing arrives this long after
     /// a PING; `None` means the heartbeat interval (libzmq's -1).
     pub heartbeat_timeout: Option<Duration>,
+    /// Whether PING and PONG travel outside the traffic transform (CURVE
+    /// boxes every other command). ZWS (ws, wss) wants this: its
+    /// heartbeats are WebSocket ping/pong frames, which libzmq's ws engine
+    /// handles beside the mechanism; the stream turns an unboxed PING into
+    /// a ping frame and a pong frame into an unboxed PONG.
+    pub unboxed_heartbeats: bool,
     /// `ZMQ_HANDSHAKE_IVL`: close a connection whose handshake is not done
     /// in this time; zero means never.
     pub handshake_ivl: Duration,
@@ -102,6 +108,7 @@ impl ConnectionConfig {
             heartbeat_ivl: Duration::ZERO,
             heartbeat_ttl: Duration::ZERO,
             heartbeat_timeout: None,
+            unboxed_heartbeats: false,
             handshake_ivl: Duration::from_secs(30),
             metadata: Vec::new(),
             recv_routing_id: matches!(socket_type, SocketType::Router | SocketType::Stream),

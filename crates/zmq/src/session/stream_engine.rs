@@ -80,15 +80,10 @@ impl StreamEngine {
         } else {
             let mut config = connection_config(link, as_server, stream.peer_address())?;
             config.source_fd = Some(stream.raw_fd());
-            if stream.local_endpoint().starts_with("ws")
-                && matches!(config.mechanism, MechanismChoice::Curve { .. })
-            {
-                // ZWS heartbeats are WebSocket pings outside the mechanism:
-                // a boxed CURVE PING would get an unboxed pong we cannot
-                // hand to the engine, so none is sent (libzmq's peer still
-                // pings us, and gets its pongs).
-                config.heartbeat_ivl = std::time::Duration::ZERO;
-            }
+            // ZWS heartbeats are WebSocket ping/pong frames beside the
+            // mechanism (libzmq's ws engine): under CURVE too, PING and
+            // PONG go out unboxed for the stream to turn into frames.
+            config.unboxed_heartbeats = stream.local_endpoint().starts_with("ws");
             WireProtocol::Zmtp(Box::new(ZmtpConnection::new(config, now).ok()?))
         };
         Some(StreamEngine {

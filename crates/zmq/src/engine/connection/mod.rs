@@ -371,7 +371,11 @@ impl ZmtpConnection {
     }
 
     fn on_traffic_frame(&mut self, frame: Frame, now: Instant) -> Result<(), ConnectionError> {
+        let unboxed_heartbeat = self.config.unboxed_heartbeats
+            && frame.flags.command()
+            && (frame.body.starts_with(b"\x04PING") || frame.body.starts_with(b"\x04PONG"));
         let frame = match &mut self.transform {
+            Some(_) if unboxed_heartbeat => frame,
             None => frame,
             Some(transform) => transform
                 .open_frame(frame.body)

@@ -133,7 +133,9 @@ impl ZmtpConnection {
     }
 
     pub(super) fn put_command(&mut self, command: &Command) {
-        if self.transform.is_some() {
+        let unboxed = self.config.unboxed_heartbeats
+            && matches!(command, Command::Ping { .. } | Command::Pong { .. });
+        if self.transform.is_some() && !unboxed {
             let mut body = BytesMut::with_capacity(command.encoded_len());
             command.encode_body(&mut body);
             self.put_sealed(FrameFlags::COMMAND, &body);

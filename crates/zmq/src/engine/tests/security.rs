@@ -395,3 +395,49 @@ fn curve_interop_with_libzmq() {
     assert_eq!(echoed[0], b"hello");
     assert_eq!(echoed[1], vec![7u8; 100_000]);
 }
+
+/// Over ZWS, PING and PONG bypass CURVE (the stream makes them WebSocket
+/// ping and pong frames, as libzmq's ws engine sends them beside the
+/// mechanism): sent and taken unboxed, while messages stay boxed.
+#[test]
+fn curve_with_unboxed_heartbeats() {
+    let mut a = curve_client(SocketType::Dealer, key(SERVER_PUBLIC));
+    a.heartbeat_ivl = Duration::from_millis(100);
+    a.unboxed_heartbeats = true;
+    let mut b = curve_server(SocketType::Router);
+    b.unboxed_heartbeats = true;
+    let mut p = Pair::new(a, b);
+    p.drive();
+    assert!(p.a.succeeded() && p.b.succeeded());
+    p.b.take_messages();
+    p.now += Duration::from_millis(100);
+    p.a.conn.handle_timeout(p.now);
+    assert_eq!(drain(&mut p.a.conn), b"\x04\x07\x04PING\x00\x00");
+    // An unboxed PING is answered with an unboxed PONG.
+    assert!(feed(&mut p.b.conn, b"\x04\x07\x04PING\x00\x00", p.now).is_empty());
+    assert_eq!(drain(&mut p.b.conn), b"\x04\x05\x04PONG");
+    // The PONG disarms a's heartbeat timeout: a stays up past it.
+    assert!(feed(&mut p.a.conn, b"\x04\x05\x04PONG", p.now).is_empty());
+    p.now += Duration::from_millis(99);
+    p.a.conn.handle_timeout(p.now);
+    assert!(p.a.failure().is_none() && p.b.failure().is_none());
+    // Messages are still boxed.
+    p.a.conn.send_msg(Msg::from_slice(b"boxed")).unwrap();
+    let wire = drain(&mut p.a.conn);
+    assert!(wire.windows(8).any(|w| w == b"\x07MESSAGE"));
+    assert!(!wire.windows(5).any(|w| w == b"boxed"));
+}
+
+/// Without the ZWS setting, CURVE boxes PING like any command.
+#[test]
+fn curve_boxes_heartbeats_elsewhere() {
+    let mut a = curve_client(SocketType::Dealer, key(SERVER_PUBLIC));
+    a.heartbeat_ivl = Duration::from_millis(100);
+    let mut p = Pair::new(a, curve_server(SocketType::Router));
+    p.drive();
+    p.now += Duration::from_millis(100);
+    p.a.conn.handle_timeout(p.now);
+    let wire = drain(&mut p.a.conn);
+    assert!(wire.windows(8).any(|w| w == b"\x07MESSAGE"));
+    assert!(!wire.windows(5).any(|w| w == b"\x04PING"));
+}
