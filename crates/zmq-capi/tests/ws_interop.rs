@@ -1,8 +1,8 @@
 //! ws and wss interop against real libzmq 4.3.5, both directions: our
 //! server with libzmq's client and the reverse, for NULL, PLAIN, CURVE,
-//! PUB/SUB, and wss with NULL, PLAIN and CURVE; every cell heartbeats
-//! and idles. `tests/c/ws_interop.c` plays one role per process; a
-//! process loads one `libzmq.so.5`, chosen by `LD_LIBRARY_PATH` (ours, or
+//! PUB/SUB, and wss with NULL, PLAIN and CURVE; CURVE over ws and wss
+//! once more with heartbeats and an idle spell. `tests/c/ws_interop.c`
+//! plays one role per process; a process loads one `libzmq.so.5`, chosen by `LD_LIBRARY_PATH` (ours, or
 //! the control build of `tests/conformance/build_libzmq.sh`, which has ws
 //! and wss). Without the control build (or a C compiler) the test says so
 //! and checks nothing.
@@ -14,12 +14,18 @@ use std::process::{Child, Command};
 mod support;
 use support::{compile_c, control_lib, finish, install_ours, spawn_role};
 
-/// Runs one role on `lib`. Both ends heartbeat (`WS_INTEROP_HB`: every
-/// 100 ms, dead after 500 ms without an answer), so the client's 800 ms
-/// idle spell passes only if each end's pongs reach the other's engine
-/// (CURVE included: WebSocket ping/pong beside the mechanism).
-fn spawn(binary: &Path, lib: &Path, args: &[&str]) -> Child {
-    spawn_role(None, binary, lib, args, &[("WS_INTEROP_HB", "100,500")])
+/// Runs one role on `lib`; with `heartbeats`, both ends ping every
+/// 200 ms and drop a peer silent 1.5 s after a ping (`WS_INTEROP_HB`), so
+/// the client's 2 s idle spell passes only if each end's pongs reach the
+/// other's engine (CURVE included: WebSocket ping/pong beside the
+/// mechanism).
+fn spawn(binary: &Path, lib: &Path, args: &[&str], heartbeats: bool) -> Child {
+    let env: &[(&str, &str)] = if heartbeats {
+        &[("WS_INTEROP_HB", "200,1500")]
+    } else {
+        &[]
+    };
+    spawn_role(None, binary, lib, args, env)
 }
 
 fn compile(lib: &Path, scratch: &Path) -> PathBuf {
@@ -38,6 +44,7 @@ fn compile(lib: &Path, scratch: &Path) -> PathBuf {
     .unwrap_or_else(|e| panic!("{e}"));
     binary
 }
+
 struct Tls {
     cert: String,
     key: String,
@@ -50,13 +57,14 @@ fn cell(
     client_lib: &Path,
     mechanism: &str,
     tls: Option<&Tls>,
+    heartbeats: bool,
 ) -> Result<(), String> {
     let scheme = if tls.is_some() { "wss" } else { "ws" };
     let mut server_args = vec!["server", scheme, mechanism];
     if let Some(tls) = tls {
         server_args.extend([tls.cert.as_str(), tls.key.as_str()]);
     }
-    let mut server = spawn(binary, server_lib, &server_args);
+    let mut server = spawn(binary, server_lib, &server_args, heartbeats);
     let mut server_out = BufReader::new(server.stdout.take().expect("stdout"));
     let mut line = String::new();
     server_out.read_line(&mut line).unwrap();
@@ -70,7 +78,7 @@ fn cell(
     if let Some(tls) = tls {
         client_args.extend([tls.cert.as_str(), "zeromq.test"]);
     }
-    let mut client = spawn(binary, client_lib, &client_args);
+    let mut client = spawn(binary, client_lib, &client_args, heartbeats);
     let client_out = BufReader::new(client.stdout.take().expect("stdout"));
     let (client_text, client_ok) = finish(client, client_out);
     let (server_text, server_ok) = finish(server, server_out);
@@ -106,22 +114,29 @@ fn ws_interop_with_libzmq() {
     std::fs::write(&tls.cert, certified.cert.pem()).unwrap();
     std::fs::write(&tls.key, certified.signing_key.serialize_pem()).unwrap();
     let mut failed = Vec::new();
-    for (mechanism, tls) in [
-        ("null", None),
-        ("plain", None),
-        ("curve", None),
-        ("pubsub", None),
-        ("null", Some(&tls)),
-        ("plain", Some(&tls)),
-        ("curve", Some(&tls)),
+    for (mechanism, tls, heartbeats) in [
+        ("null", None, false),
+        ("plain", None, false),
+        ("curve", None, false),
+        ("pubsub", None, false),
+        ("null", Some(&tls), false),
+        ("plain", Some(&tls), false),
+        ("curve", Some(&tls), false),
+        ("curve", None, true),
+        ("curve", Some(&tls), true),
     ] {
         let scheme = if tls.is_some() { "wss" } else { "ws" };
+        let scheme = if heartbeats {
+            format!("{scheme} with heartbeats")
+        } else {
+            scheme.to_owned()
+        };
         for (name, server, client) in [
             ("ours serves, libzmq connects", &ours, &libzmq),
             ("libzmq serves, ours connects", &libzmq, &ours),
         ] {
             let label = format!("{scheme} {mechanism}: {name}");
-            match cell(&binary, server, client, mechanism, tls) {
+            match cell(&binary, server, client, mechanism, tls, heartbeats) {
                 Ok(()) => eprintln!("{label}: ok"),
                 Err(detail) => failed.push(format!("{label}: FAILED\n{detail}")),
             }
