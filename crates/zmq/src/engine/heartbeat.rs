@@ -1,6 +1,7 @@
 //! Heartbeat timers (RFC 37, libzmq 4.3 `stream_engine_base_t`):
-//! - every `ivl` we send PING (with our TTL); when a PING goes out and no
-//!   timeout is armed, we arm one for `timeout` (default `ivl`);
+//! - every `ivl` we send PING (with our TTL); when a PING is written (not
+//!   when it is queued: a large message ahead of it does not count) and
+//!   no timeout is armed, we arm one for `timeout` (default `ivl`);
 //! - any received byte disarms the timeout and the remote TTL;
 //! - a received PING with TTL > 0 arms the remote TTL if not armed.
 //!
@@ -59,15 +60,19 @@ impl Heartbeat {
         }
     }
 
-    /// Whether a PING is due; if so, schedules the next and arms the
-    /// timeout. Returns the TTL to put in it.
+    /// Whether a PING is due; if so, schedules the next. Returns the TTL
+    /// to put in it.
     pub(crate) fn ping_due(&mut self, now: Instant) -> Option<u16> {
         let due = self.next_ping.filter(|t| *t <= now)?;
         self.next_ping = due.checked_add(self.ivl).map(|t| t.max(now));
+        Some(self.ttl_deciseconds)
+    }
+
+    /// A PING was written at `now`: arms the timeout unless armed.
+    pub(crate) fn arm_timeout(&mut self, now: Instant) {
         if self.timeout_at.is_none() && !self.timeout.is_zero() {
             self.timeout_at = now.checked_add(self.timeout);
         }
-        Some(self.ttl_deciseconds)
     }
 
     /// Whether the timeout or the remote TTL has expired.
@@ -98,6 +103,9 @@ mod tests {
         assert_eq!(h.next_deadline(), Some(t0 + ivl));
         assert_eq!(h.ping_due(t0), None);
         assert_eq!(h.ping_due(t0 + ivl), Some(25));
+        // Armed when the PING is written, not when it is due.
+        assert!(!h.expired(t0 + ivl * 3));
+        h.arm_timeout(t0 + ivl);
         assert!(!h.expired(t0 + ivl));
         assert!(h.expired(t0 + ivl * 2));
         h.on_activity();

@@ -120,6 +120,13 @@ impl WireProtocol {
         }
     }
 
+    /// Bytes were written by `now` (a PING written starts its timeout).
+    pub(super) fn handle_written(&mut self, now: Instant) {
+        if let WireProtocol::Zmtp(c) = self {
+            c.handle_written(now);
+        }
+    }
+
     /// Fires the timers due at `now`.
     pub(super) fn handle_timeout(&mut self, now: Instant) {
         if let WireProtocol::Zmtp(c) = self {

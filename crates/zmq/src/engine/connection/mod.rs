@@ -134,6 +134,10 @@ pub struct ZmtpConnection {
     /// Stream offset past the last PING we queued: no new PING is queued
     /// before it is written.
     ping_end: u64,
+    /// A PING is queued but not yet written: the heartbeat timeout starts
+    /// once it is (as libzmq's, armed when its encoder takes the PING), so
+    /// a large message still going out ahead of it does not count.
+    ping_unwritten: bool,
 }
 
 impl ZmtpConnection {
@@ -179,6 +183,7 @@ impl ZmtpConnection {
             held_pong: None,
             pong_end: 0,
             ping_end: 0,
+            ping_unwritten: false,
         })
     }
 
@@ -437,12 +442,25 @@ impl ZmtpConnection {
             .min()
     }
 
+    /// Tells the connection that bytes of its transmit queue were written
+    /// (by `now`): a PING written starts the heartbeat timeout. Call it
+    /// after writing, before [`ZmtpConnection::poll_timeout`].
+    pub fn handle_written(&mut self, now: Instant) {
+        if self.ping_unwritten && self.transmit.written() >= self.ping_end {
+            self.ping_unwritten = false;
+            if !self.is_closed() {
+                self.heartbeat.arm_timeout(now);
+            }
+        }
+    }
+
     /// Fires the timers due at `now`: handshake limit, PING, heartbeat
     /// timeout and the peer's TTL.
     pub fn handle_timeout(&mut self, now: Instant) {
         if self.is_closed() {
             return;
         }
+        self.handle_written(now);
         if self.handshake_deadline.is_some_and(|t| t <= now) {
             self.fail(ConnectionError::HandshakeTimedOut);
             return;
@@ -452,15 +470,16 @@ impl ZmtpConnection {
             return;
         }
         if let Some(ttl_deciseconds) = self.heartbeat.ping_due(now)
-            && self.transmit.written() >= self.ping_end
+            && !self.ping_unwritten
         {
-            // (A PING still unwritten is not repeated: the peer is not
-            // reading, and the heartbeat timeout is armed all the same.)
+            // (A PING still unwritten is not repeated; its timeout starts
+            // once it is written, see `handle_written`.)
             self.put_command(&Command::Ping {
                 ttl_deciseconds,
                 context: Bytes::new(),
             });
             self.ping_end = self.transmit.end_offset();
+            self.ping_unwritten = true;
         }
     }
 

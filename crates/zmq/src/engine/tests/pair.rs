@@ -109,6 +109,7 @@ fn transfer(from: &mut Side, to: &mut Side, now: Instant, max_read: usize) -> bo
         if !from.talks {
             let n = queue.len();
             queue.advance(n);
+            from.conn.handle_written(now);
             return moved;
         }
         let mut budget = max_read;
@@ -123,6 +124,7 @@ fn transfer(from: &mut Side, to: &mut Side, now: Instant, max_read: usize) -> bo
             }
         }
         queue.advance(taken);
+        from.conn.handle_written(now);
         to.conn.receive(&mut to.inbox, now);
         moved = true;
     }

@@ -1,4 +1,5 @@
 use bytes::BytesMut;
+use zmq_patterns::Msg;
 use zmtp_codec::SocketType;
 
 use super::pair::{Pair, ms};
@@ -71,6 +72,35 @@ fn heartbeat_timeout_on_silent_peer() {
     p.advance(ms(299));
     assert!(p.a.failure().is_none());
     p.advance(ms(1));
+    assert_eq!(p.a.failure(), Some(&ConnectionError::HeartbeatTimedOut));
+}
+
+/// As libzmq: the timeout starts when the PING is written, so a large
+/// message still going out ahead of it does not count against the peer.
+#[test]
+fn heartbeat_timeout_starts_when_the_ping_is_written() {
+    let mut a = heartbeating(100, 0);
+    a.heartbeat_timeout = Some(ms(300));
+    let mut p = Pair::new(a, ConnectionConfig::new(SocketType::Dealer));
+    p.drive();
+    p.b.talks = false;
+    p.a.conn.send_msg(Msg::from_vec(vec![7; 1 << 20])).unwrap();
+    let t0 = p.now;
+    p.a.conn.handle_timeout(t0 + ms(100)); // PING queued behind the message
+    // Nothing written for a second: no timeout is running.
+    p.a.conn.handle_timeout(t0 + ms(1100));
+    p.a.collect();
+    assert!(p.a.failure().is_none());
+    // Written at +1100 (message and PING): the timeout runs from there.
+    let queue = p.a.conn.poll_transmit().unwrap();
+    let n = queue.len();
+    queue.advance(n);
+    p.a.conn.handle_written(t0 + ms(1100));
+    p.a.conn.handle_timeout(t0 + ms(1399));
+    p.a.collect();
+    assert!(p.a.failure().is_none());
+    p.a.conn.handle_timeout(t0 + ms(1400));
+    p.a.collect();
     assert_eq!(p.a.failure(), Some(&ConnectionError::HeartbeatTimedOut));
 }
 

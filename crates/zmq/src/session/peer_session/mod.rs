@@ -446,6 +446,8 @@ impl Session {
         let Wire::Engaged { engine, .. } = &mut self.wire else {
             return;
         };
+        // After this turn's writes: a PING written starts its timeout.
+        engine.connection().handle_written(Instant::now());
         let Some(deadline) = engine.connection().poll_timeout() else {
             return;
         };
