@@ -1,11 +1,12 @@
 //! ws and wss interop against real libzmq 4.3.5, both directions: our
 //! server with libzmq's client and the reverse, for NULL, PLAIN, CURVE,
-//! PUB/SUB, and wss with NULL, PLAIN and CURVE; CURVE over ws and wss
-//! once more with heartbeats and an idle spell. `tests/c/ws_interop.c`
-//! plays one role per process; a process loads one `libzmq.so.5`, chosen by `LD_LIBRARY_PATH` (ours, or
-//! the control build of `tests/conformance/build_libzmq.sh`, which has ws
-//! and wss). Without the control build (or a C compiler) the test says so
-//! and checks nothing.
+//! PUB/SUB, and wss with NULL, PLAIN and CURVE; PLAIN and CURVE over ws
+//! and wss once more with heartbeats and an idle spell, bodies up to
+//! 1 MiB. `tests/c/ws_interop.c` plays one role per process; a process
+//! loads one `libzmq.so.5`, chosen by `LD_LIBRARY_PATH` (ours, or the
+//! control build of `tests/conformance/build_libzmq.sh`, which has ws and
+//! wss). Without the control build (or a C compiler) the test says so and
+//! checks nothing.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -122,7 +123,9 @@ fn ws_interop_with_libzmq() {
         ("null", Some(&tls), false),
         ("plain", Some(&tls), false),
         ("curve", Some(&tls), false),
+        ("plain", None, true),
         ("curve", None, true),
+        ("plain", Some(&tls), true),
         ("curve", Some(&tls), true),
     ] {
         let scheme = if tls.is_some() { "wss" } else { "ws" };
