@@ -10,6 +10,10 @@
 //! DIR/lib/pkgconfig/libzmq.pc    (Version 4.3.5)
 //! DIR/include/zmq.h, zmq_utils.h
 //! ```
+//!
+//! `--features LIST` passes zmq-capi features to the build, e.g.
+//! `system-libs` for GSSAPI, NORM and pgm/epgm as Debian's libzmq5 has
+//! them (docs/capi.md).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -25,11 +29,13 @@ const VERSION: &str = "4.3.5";
 struct Options {
     prefix: PathBuf,
     release: bool,
+    features: Option<String>,
 }
 
 fn parse_options(args: &[String]) -> Result<Options, String> {
     let mut prefix = None;
     let mut release = false;
+    let mut features = None;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -38,13 +44,21 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
                 prefix = Some(PathBuf::from(value));
             }
             "--release" => release = true,
+            "--features" => {
+                let value = args.next().ok_or("--features needs a list")?;
+                features = Some(value.clone());
+            }
             other => return Err(format!("install: unknown option `{other}`")),
         }
     }
     let prefix = prefix.ok_or("install: --prefix DIR is required")?;
     let prefix = std::path::absolute(&prefix)
         .map_err(|e| format!("install: bad prefix {}: {e}", prefix.display()))?;
-    Ok(Options { prefix, release })
+    Ok(Options {
+        prefix,
+        release,
+        features,
+    })
 }
 
 /// Runs the command.
@@ -55,6 +69,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     build.current_dir(root).args(["build", "-p", "zmq-capi"]);
     if options.release {
         build.arg("--release");
+    }
+    if let Some(features) = &options.features {
+        build.args(["--features", features]);
     }
     let status = build
         .status()

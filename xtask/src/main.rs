@@ -25,7 +25,7 @@ commands:
   fuzz [--seconds N] [--build-only] [--list] [TARGET...]
         build fuzz/ with libFuzzer instrumentation on the stable toolchain
         and run each target (all by default) for N seconds (default 60)
-  install --prefix DIR [--release]
+  install --prefix DIR [--release] [--features LIST]
         build zmq-capi and install it as libzmq 4.3.5 (lib/libzmq.so.5,
         libzmq.a, include/zmq.h, lib/pkgconfig/libzmq.pc) under DIR
 {SOAK}
