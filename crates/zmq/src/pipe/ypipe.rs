@@ -3,8 +3,11 @@
 //! The design follows libzmq's `yqueue_t`/`ypipe_t`:
 //!
 //! - Items live in chunks of `N` slots linked writer → reader. The reader
-//!   hands each chunk it leaves to the writer through a one-slot `spare`
-//!   exchange, so a queue in steady state allocates nothing.
+//!   hands each chunk it leaves to the writer through [`SPARE_SLOTS`]
+//!   `spare` exchange slots (libzmq keeps one), so a queue whose backlog
+//!   swings by up to that many chunks between writer and reader (a batch
+//!   of a thousand messages written, then read) allocates nothing in
+//!   steady state; a chunk left when every slot is taken is freed.
 //! - The writer may `write` items marked *incomplete* (the parts of a
 //!   multipart message before the last); `flush` publishes everything up to
 //!   the end of the last complete item, and `unwrite` takes back incomplete
@@ -31,6 +34,12 @@ use crate::sync::cell::SlotCell;
 /// `message_pipe_granularity`).
 pub const CHUNK_LEN: usize = 256;
 
+/// Chunks the reader keeps for the writer to reuse (at most; more are
+/// freed). Each holds `N` slots: for a pipe of `Msg` (64 B) and
+/// [`CHUNK_LEN`] that is 16 KiB, so a queue retains at most 64 KiB
+/// beyond its backlog after a burst.
+pub const SPARE_SLOTS: usize = 4;
+
 /// Value of `published` while the reader sleeps.
 const ASLEEP: u64 = u64::MAX;
 
@@ -46,6 +55,8 @@ struct Chunk<T, const N: usize> {
 
 impl<T, const N: usize> Chunk<T, N> {
     fn allocate() -> *mut Chunk<T, N> {
+        #[cfg(all(test, not(loom)))]
+        tests::CHUNKS_ALLOCATED.with(|n| n.set(n.get() + 1));
         #[cfg(not(loom))]
         let slots = [const { SlotCell::empty() }; N];
         #[cfg(loom)]
@@ -87,8 +98,9 @@ impl<T, const N: usize> Chunk<T, N> {
 struct Shared<T, const N: usize> {
     /// Items published by the writer, or [`ASLEEP`] (libzmq's `_c`).
     published: AtomicU64,
-    /// A chunk the reader has left, kept for the writer to reuse.
-    spare: AtomicPtr<Chunk<T, N>>,
+    /// Chunks the reader has left, kept for the writer to reuse (null:
+    /// empty slot).
+    spare: [AtomicPtr<Chunk<T, N>>; SPARE_SLOTS],
     /// Where the reader stood when it was dropped (chunk, slot, items read).
     reader_head: AtomicPtr<Chunk<T, N>>,
     reader_pos: AtomicUsize,
@@ -130,12 +142,46 @@ impl<T, const N: usize> Drop for Shared<T, N> {
             unsafe { Chunk::free(chunk) };
             chunk = next;
         }
-        let spare = self.spare.load(Ordering::Relaxed);
-        if !spare.is_null() {
-            // SAFETY: the spare chunk is not part of the chain (the reader
-            // unlinked it, the writer relinks only after taking it out).
-            unsafe { Chunk::free(spare) };
+        for slot in &self.spare {
+            let spare = slot.load(Ordering::Relaxed);
+            if !spare.is_null() {
+                // SAFETY: a spare chunk is not part of the chain (the reader
+                // unlinked it, the writer relinks only after taking it out),
+                // and each slot holds a different chunk.
+                unsafe { Chunk::free(spare) };
+            }
         }
+    }
+}
+
+impl<T, const N: usize> Shared<T, N> {
+    /// Puts `chunk`, which left the chain and is owned by the caller, into
+    /// an empty spare slot, or frees it when every slot is taken.
+    fn keep_spare(&self, chunk: *mut Chunk<T, N>) {
+        for slot in &self.spare {
+            // Release: the chunk's last uses happen before the writer takes
+            // it (acquire in `take_spare`).
+            if slot
+                .compare_exchange(ptr::null_mut(), chunk, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+            {
+                return;
+            }
+        }
+        // SAFETY: the chunk is unlinked and owned by the caller alone (it
+        // made it into no slot).
+        unsafe { Chunk::free(chunk) };
+    }
+
+    /// A spare chunk, now owned by the caller, if any slot holds one.
+    fn take_spare(&self) -> Option<*mut Chunk<T, N>> {
+        self.spare.iter().find_map(|slot| {
+            if slot.load(Ordering::Relaxed).is_null() {
+                return None;
+            }
+            let chunk = slot.swap(ptr::null_mut(), Ordering::Acquire);
+            (!chunk.is_null()).then_some(chunk)
+        })
     }
 }
 
@@ -185,7 +231,7 @@ pub fn channel_with_chunk<T, const N: usize>() -> (Writer<T, N>, Reader<T, N>) {
     let first = Chunk::<T, N>::allocate();
     let shared = Arc::new(Shared {
         published: AtomicU64::new(0),
-        spare: AtomicPtr::new(ptr::null_mut()),
+        spare: std::array::from_fn(|_| AtomicPtr::new(ptr::null_mut())),
         reader_head: AtomicPtr::new(first),
         reader_pos: AtomicUsize::new(0),
         reader_count: AtomicU64::new(0),
@@ -242,11 +288,7 @@ impl<T, const N: usize> Writer<T, N> {
             // The reader never entered it (it holds no published item).
             // SAFETY: `prev` is live: it holds the unpublished item below.
             unsafe { (*prev).next.store(ptr::null_mut(), Ordering::Relaxed) };
-            let old = self.shared.spare.swap(self.tail, Ordering::AcqRel);
-            if !old.is_null() {
-                // SAFETY: the old spare is unlinked and owned by nobody else.
-                unsafe { Chunk::free(old) };
-            }
+            self.shared.keep_spare(self.tail);
             self.tail = prev;
             self.tail_pos = N;
         }
@@ -294,13 +336,8 @@ impl<T, const N: usize> Writer<T, N> {
     }
 
     fn link_new_chunk(&mut self) {
-        let spare = self.shared.spare.swap(ptr::null_mut(), Ordering::Acquire);
-        let chunk = if spare.is_null() {
-            Chunk::allocate()
-        } else {
-            spare
-        };
-        // SAFETY: `chunk` is fresh or the spare, which the reader gave up
+        let chunk = self.shared.take_spare().unwrap_or_else(Chunk::allocate);
+        // SAFETY: `chunk` is fresh or a spare, which the reader gave up
         // (release-acquire through `spare`); nobody else references it.
         unsafe {
             (*chunk).next.store(ptr::null_mut(), Ordering::Relaxed);
@@ -390,12 +427,7 @@ impl<T, const N: usize> Reader<T, N> {
         let old = self.head;
         self.head = next;
         self.head_pos = 0;
-        let previous_spare = self.shared.spare.swap(old, Ordering::AcqRel);
-        if !previous_spare.is_null() {
-            // SAFETY: a spare chunk is unlinked and owned by the exchange slot
-            // alone; we took it out.
-            unsafe { Chunk::free(previous_spare) };
-        }
+        self.shared.keep_spare(old);
     }
 }
 

@@ -95,7 +95,41 @@ fn small_chunks_are_recycled_through_the_spare_slot() {
     }
     // With one chunk being written and one spare, steady state holds at most
     // two chunks besides the one in use; miri reports any leak or double free.
-    assert!(!w.shared.spare.load(Ordering::Relaxed).is_null());
+    assert!(!w.shared.spare[0].load(Ordering::Relaxed).is_null());
+}
+
+thread_local! {
+    /// Chunks allocated by this thread's queues.
+    pub(super) static CHUNKS_ALLOCATED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+#[test]
+fn bursts_of_several_chunks_reuse_the_spares() {
+    let (mut w, mut r) = channel_with_chunk::<u32, 4>();
+    let burst = |w: &mut Writer<u32, 4>, r: &mut Reader<u32, 4>| {
+        for i in 0..(4 * SPARE_SLOTS as u32) {
+            w.write(i, false);
+        }
+        w.flush();
+        for i in 0..(4 * SPARE_SLOTS as u32) {
+            assert_eq!(r.read(), Some(i));
+        }
+    };
+    burst(&mut w, &mut r);
+    burst(&mut w, &mut r);
+    let before = CHUNKS_ALLOCATED.with(std::cell::Cell::get);
+    for _ in 0..10 {
+        burst(&mut w, &mut r);
+    }
+    assert_eq!(CHUNKS_ALLOCATED.with(std::cell::Cell::get), before);
+    // A burst longer than the spares can hold frees what does not fit.
+    for i in 0..(4 * 3 * SPARE_SLOTS as u32) {
+        w.write(i, false);
+    }
+    w.flush();
+    while r.read().is_some() {}
+    let kept = w.shared.spare.iter();
+    assert!(kept.filter(|s| !s.load(Ordering::Relaxed).is_null()).count() == SPARE_SLOTS);
 }
 
 #[test]
