@@ -30,6 +30,8 @@ mod pgm_engine;
 mod pgm_wire;
 /// Raw byte connections (STREAM, `ZMQ_ROUTER_RAW`): no ZMTP.
 mod raw_engine;
+/// Read buffers recycled per I/O thread.
+mod read_buffers;
 /// Reconnect intervals with backoff.
 mod reconnect;
 /// A ZMTP or raw connection over a transport stream.

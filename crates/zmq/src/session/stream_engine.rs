@@ -15,6 +15,7 @@ use zmq_transports::Stream;
 
 use super::SocketLink;
 use super::raw_engine::RawConnection;
+use super::read_buffers;
 use super::wire_protocol::{WireProtocol, speaks_raw};
 use zmq_mechanisms::SecretKey;
 
@@ -27,8 +28,9 @@ use crate::options::{self, Mechanism};
 /// Room made in the read buffer when it runs short: a 64 KiB message with
 /// its frame header fits in one fresh buffer.
 const READ_CHUNK: usize = 64 * 1024 + 64;
-/// Below this much free room the read buffer is grown (or reclaimed) by
-/// [`READ_CHUNK`] before the next `read`, so reads stay large.
+/// Below this much free room the read buffer is reclaimed (or replaced by
+/// a recycled one) to hold [`READ_CHUNK`] bytes before the next `read`, so
+/// reads stay large.
 const MIN_READ_ROOM: usize = 8 * 1024;
 
 /// What one read found.
@@ -136,10 +138,15 @@ impl StreamEngine {
             WireProtocol::Zmtp(connection) => connection.bytes_wanted(self.pending.len()),
             WireProtocol::Raw(_) => 0,
         };
-        if self.pending.capacity() - self.pending.len() < wanted.max(MIN_READ_ROOM) {
-            // Reuses the allocation when no frame body still points into
-            // it (moving the partial frame to the front), else allocates.
-            self.pending.reserve(wanted.max(READ_CHUNK));
+        let room = wanted.max(MIN_READ_ROOM);
+        if self.pending.capacity() - self.pending.len() < room {
+            // Room up to a whole read chunk (more when the frame waiting in
+            // place needs it), in the same allocation when no frame body
+            // still points into it (the partial frame moves to the front),
+            // else in a recycled one, else in a new one: buffers then all
+            // have the same size and are recycled for any partial frame.
+            let room = room.max(READ_CHUNK.saturating_sub(self.pending.len()));
+            read_buffers::make_room(&mut self.pending, room);
         }
         loop {
             let read = match self.stream.direct_read_fd() {
