@@ -168,6 +168,53 @@ fn multipart_with_empty_and_large_parts() {
     }
 }
 
+/// Large bodies are read straight into their own buffers and written in
+/// pieces: a stream of them, of sizes around and far above the 64 KiB
+/// read buffer, each followed by a small part, arrives intact and in order.
+#[test]
+fn streams_of_large_messages_arrive_intact() {
+    let sizes = [
+        65_535,
+        65_536,
+        65_537,
+        100_000,
+        262_144,
+        300_007,
+        1 << 20,
+        3 << 20,
+    ];
+    for t in [Transport::Tcp, Transport::Ipc] {
+        let ctx = Context::new();
+        let pull = socket(&ctx, SocketType::Pull);
+        let push = socket(&ctx, SocketType::Push);
+        join(t, &pull, &push);
+        let body = |size: usize, round: usize| -> Vec<u8> {
+            (0..size).map(|i| ((i * 7 + round) % 251) as u8).collect()
+        };
+        let sender = std::thread::spawn({
+            let push = push;
+            move || {
+                for round in 0..3 {
+                    for size in sizes {
+                        push.send(body(size, round), SNDMORE).unwrap();
+                        push.send(&size.to_le_bytes()[..], 0).unwrap();
+                    }
+                }
+                push
+            }
+        });
+        for round in 0..3 {
+            for size in sizes {
+                let parts = pull.recv_multipart(0).unwrap();
+                assert_eq!(parts.len(), 2, "{t:?}");
+                assert!(parts[0] == body(size, round), "{size} B intact over {t:?}");
+                assert_eq!(parts[1], size.to_le_bytes());
+            }
+        }
+        drop(sender.join().unwrap());
+    }
+}
+
 #[test]
 fn hwm_blocks_push_and_resumes() {
     for t in [Transport::Tcp, Transport::Ipc] {

@@ -19,6 +19,9 @@ use crate::frame::{FLAG_COMMAND, FLAG_LONG, FLAG_MORE, Frame, FrameFlags, Framin
 pub const DEFAULT_IN_PLACE_LIMIT: usize = 64 * 1024;
 /// First reservation of a body accumulator (it grows as bytes arrive).
 const ACCUMULATOR_START: usize = 64 * 1024;
+/// Below this much free room (or the missing bytes, when fewer)
+/// [`Decoder::body_buffer`] grows the accumulator before lending it.
+const BODY_ROOM_MIN: usize = 64 * 1024;
 
 #[derive(Debug)]
 enum State {
@@ -100,6 +103,52 @@ impl Decoder {
             } => Some(size.saturating_sub(acc.len())),
             _ => None,
         }
+    }
+
+    /// While a body larger than the in-place limit is being accumulated:
+    /// its buffer, with free room to read the body's next bytes straight
+    /// into (no copy through the read buffer), and how many body bytes are
+    /// still missing. The caller appends at most that many bytes, then
+    /// calls [`Decoder::decode`] as after any input; bytes of the next
+    /// frame go to the read buffer as usual.
+    ///
+    /// The room grows only as bytes arrive, never from the announced size.
+    /// When the free room is short of the missing bytes and of 64 KiB or
+    /// what `arrived` reports (the bytes waiting to be read, as the caller
+    /// learns them from the stream, asked only then), the buffer grows to
+    /// hold twice what it holds, or that plus what has arrived, whichever
+    /// is more, never past the announced size: at most about twice the
+    /// bytes received and waiting, plus 128 KiB.
+    pub fn body_buffer(
+        &mut self,
+        arrived: impl FnOnce() -> usize,
+    ) -> Option<(&mut BytesMut, usize)> {
+        let State::Body {
+            size,
+            accumulated: Some(acc),
+            ..
+        } = &mut self.state
+        else {
+            return None;
+        };
+        let missing = size.saturating_sub(acc.len());
+        if missing == 0 {
+            return None;
+        }
+        let room = acc.capacity() - acc.len();
+        if room < missing {
+            let arrived = arrived();
+            if room < missing.min(arrived.max(BODY_ROOM_MIN)) {
+                let target = acc
+                    .len()
+                    .saturating_mul(2)
+                    .max(acc.len().saturating_add(arrived))
+                    .max(ACCUMULATOR_START)
+                    .min(*size);
+                acc.reserve(target.saturating_sub(acc.len()));
+            }
+        }
+        Some((acc, missing))
     }
 
     /// How many more bytes the read buffer must take to complete the frame
@@ -187,6 +236,10 @@ impl Decoder {
                             if acc.len() < size {
                                 return Ok(None);
                             }
+                            // More than `size` only if a caller of
+                            // `body_buffer` broke its contract.
+                            debug_assert_eq!(acc.len(), size);
+                            acc.truncate(size);
                             core::mem::take(acc).freeze()
                         }
                     };
@@ -443,6 +496,67 @@ mod tests {
         let mut buf = BytesMut::from(&b"\x02\x00\x00\x00\x00\x00\x00\x01\x00abc"[..]);
         assert_eq!(d.decode(&mut buf), Ok(None));
         assert_eq!(d.bytes_wanted(buf.len()), 0);
+    }
+
+    #[test]
+    fn large_bodies_are_read_straight_into_their_buffer() {
+        let body: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        let mut wire = BytesMut::new();
+        encode_frame(Framing::V3, FrameFlags::NONE, &body, &mut wire);
+        encode_frame(Framing::V3, FrameFlags::NONE, b"next", &mut wire);
+        let mut d = Decoder::new(Framing::V3);
+        assert!(d.body_buffer(|| 0).is_none());
+        // The header and the first 1000 body bytes come through the read
+        // buffer.
+        let mut buf = BytesMut::from(&wire[..9 + 1000]);
+        let mut rest = &wire[9 + 1000..];
+        assert_eq!(d.decode(&mut buf), Ok(None));
+        assert!(buf.is_empty());
+        let mut grown = Vec::new();
+        let frame = loop {
+            let (acc, missing) = d.body_buffer(|| 0).unwrap();
+            assert_eq!(missing, 300_000 - acc.len());
+            // Never more room than about twice what has arrived.
+            assert!(acc.capacity() <= 2 * acc.len() + 128 * 1024);
+            grown.push(acc.capacity());
+            let room = (acc.capacity() - acc.len()).min(missing);
+            assert!(room > 0);
+            acc.extend_from_slice(&rest[..room]);
+            rest = &rest[room..];
+            if let Some(frame) = d.decode(&mut buf).unwrap() {
+                break frame;
+            }
+        };
+        assert_eq!(&frame.body[..], &body[..]);
+        assert!(grown.len() <= 4, "room doubles: {grown:?}");
+        assert!(d.body_buffer(|| 0).is_none());
+        buf.extend_from_slice(rest);
+        assert_eq!(&d.decode(&mut buf).unwrap().unwrap().body[..], b"next");
+    }
+
+    #[test]
+    fn a_large_body_takes_what_has_arrived_at_once() {
+        let mut wire = BytesMut::new();
+        encode_frame(
+            Framing::V3,
+            FrameFlags::NONE,
+            &vec![1u8; 1 << 20],
+            &mut wire,
+        );
+        let mut d = Decoder::new(Framing::V3);
+        let mut buf = BytesMut::from(&wire[..9 + 100]);
+        assert_eq!(d.decode(&mut buf), Ok(None));
+        // 300 000 bytes wait in the stream: room for all of them, no more.
+        let (acc, missing) = d.body_buffer(|| 300_000).unwrap();
+        assert_eq!(missing, (1 << 20) - 100);
+        assert!(acc.capacity() >= 300_100);
+        assert!(acc.capacity() < 2 * 300_100);
+        // The whole rest announced as waiting: room up to the frame's end.
+        acc.resize(300_100, 1);
+        let (acc, missing) = d.body_buffer(|| 1 << 20).unwrap();
+        assert!(acc.capacity() - acc.len() >= missing);
+        // Room enough already: the stream is not asked.
+        let (_, _) = d.body_buffer(|| unreachable!("room suffices")).unwrap();
     }
 
     #[test]

@@ -96,6 +96,21 @@ impl TransmitQueue {
             .filter(|c| !c.is_empty())
     }
 
+    /// Bytes from the front through the end of the first queued chunk
+    /// longer than `len`, looking at the first few chunks only; 0 when
+    /// none of them is. A writer that should not split such a body over
+    /// several calls offers at least this many.
+    pub fn through_first_chunk_over(&self, len: usize) -> usize {
+        let mut through = 0;
+        for chunk in self.chunks().take(4) {
+            through += chunk.len();
+            if chunk.len() > len {
+                return through;
+            }
+        }
+        0
+    }
+
     /// Fills `dst` with slices of the queued bytes; returns how many were
     /// filled.
     pub fn io_slices<'a>(&'a self, dst: &mut [IoSlice<'a>]) -> usize {
@@ -179,6 +194,18 @@ mod tests {
             ZERO_COPY_THRESHOLD - 6
         );
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn through_the_first_long_chunk() {
+        let mut q = TransmitQueue::new();
+        assert_eq!(q.through_first_chunk_over(10), 0);
+        q.put_slice(b"head");
+        assert_eq!(q.through_first_chunk_over(10), 0);
+        q.put_bytes(Bytes::from(vec![7u8; ZERO_COPY_THRESHOLD]));
+        q.put_slice(b"tail");
+        assert_eq!(q.through_first_chunk_over(10), 4 + ZERO_COPY_THRESHOLD);
+        assert_eq!(q.through_first_chunk_over(ZERO_COPY_THRESHOLD), 0);
     }
 
     #[test]

@@ -239,7 +239,9 @@ impl ZmtpConnection {
         if self.is_closed() {
             return;
         }
-        if !buf.is_empty() {
+        // A large body's bytes may have been read straight into its own
+        // buffer (`body_buffer`), leaving `buf` empty.
+        if !buf.is_empty() || self.body_missing().is_some() {
             self.heartbeat.on_activity();
         }
         if let Err(error) = self.receive_inner(buf, now) {
@@ -254,6 +256,25 @@ impl ZmtpConnection {
         self.decoder
             .as_ref()
             .map_or(0, |decoder| decoder.bytes_wanted(buffered))
+    }
+
+    /// While a frame body too large to wait in the read buffer is being
+    /// received: its buffer, to read the missing bytes straight into, and
+    /// how many are missing ([`Decoder::body_buffer`]: `arrived` tells
+    /// how many bytes wait in the stream; the caller appends at most the
+    /// missing bytes, then calls [`ZmtpConnection::receive`]).
+    pub fn body_buffer(
+        &mut self,
+        arrived: impl FnOnce() -> usize,
+    ) -> Option<(&mut BytesMut, usize)> {
+        if self.is_closed() {
+            return None;
+        }
+        self.decoder.as_mut()?.body_buffer(arrived)
+    }
+
+    fn body_missing(&self) -> Option<usize> {
+        self.decoder.as_ref()?.missing_body_bytes()
     }
 
     /// Tells the connection the peer closed the stream.

@@ -303,8 +303,9 @@ impl Session {
             if status == ReadStatus::WouldBlock {
                 break;
             }
+            let drained = engine.drained();
             self.deliver_inbound(r, id);
-            if status == ReadStatus::Closed {
+            if status == ReadStatus::Closed || drained {
                 break;
             }
         }
