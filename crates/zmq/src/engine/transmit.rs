@@ -96,19 +96,20 @@ impl TransmitQueue {
             .filter(|c| !c.is_empty())
     }
 
-    /// Bytes from the front through the end of the first queued chunk
-    /// longer than `len`, looking at the first few chunks only; 0 when
-    /// none of them is. A writer that should not split such a body over
-    /// several calls offers at least this many.
-    pub fn through_first_chunk_over(&self, len: usize) -> usize {
+    /// The first queued chunk longer than `len`, looking at the first few
+    /// chunks only: how many bytes lie from the front through its end, and
+    /// whether it is at the front (partly written already, or queued
+    /// without a header before it). A writer that should not split such a
+    /// body into small writes sizes its writes with it.
+    pub fn first_chunk_over(&self, len: usize) -> Option<(usize, bool)> {
         let mut through = 0;
-        for chunk in self.chunks().take(4) {
+        for (i, chunk) in self.chunks().take(4).enumerate() {
             through += chunk.len();
             if chunk.len() > len {
-                return through;
+                return Some((through, i == 0));
             }
         }
-        0
+        None
     }
 
     /// Fills `dst` with slices of the queued bytes; returns how many were
@@ -199,13 +200,16 @@ mod tests {
     #[test]
     fn through_the_first_long_chunk() {
         let mut q = TransmitQueue::new();
-        assert_eq!(q.through_first_chunk_over(10), 0);
+        assert_eq!(q.first_chunk_over(10), None);
         q.put_slice(b"head");
-        assert_eq!(q.through_first_chunk_over(10), 0);
+        assert_eq!(q.first_chunk_over(10), None);
         q.put_bytes(Bytes::from(vec![7u8; ZERO_COPY_THRESHOLD]));
         q.put_slice(b"tail");
-        assert_eq!(q.through_first_chunk_over(10), 4 + ZERO_COPY_THRESHOLD);
-        assert_eq!(q.through_first_chunk_over(ZERO_COPY_THRESHOLD), 0);
+        let through = 4 + ZERO_COPY_THRESHOLD;
+        assert_eq!(q.first_chunk_over(10), Some((through, false)));
+        assert_eq!(q.first_chunk_over(ZERO_COPY_THRESHOLD), None);
+        q.advance(5);
+        assert_eq!(q.first_chunk_over(10), Some((through - 5, true)));
     }
 
     #[test]
