@@ -5,7 +5,7 @@
 //! here is a DEALER socket, its session and stream, and the ROUTER's
 //! session and stream. `bench/zmq_bench.c` does the same with libzmq.
 //!
-//! Then the process sits for [`IDLE_SECONDS`] with every connection idle
+//! Then the process sits for `IDLE_SECONDS` (3 s) with every connection idle
 //! (no heartbeats, the default) and the CPU time it used in that spell
 //! is the idle cost in time.
 //!

@@ -13,8 +13,9 @@
 //! This file holds the state and the receive path; the mechanism
 //! handshake and ZAP are in `handshake`, ZMTP 1.0/2.0 peers in
 //! `old_peers`, what is sent in `outbound`. Frames after the handshake go
-//! through the mechanism's [`TrafficTransform`], if it has one; nothing
-//! here knows which mechanism that is.
+//! through the mechanism's
+//! [`TrafficTransform`](zmq_mechanisms::TrafficTransform), if it has one;
+//! nothing here knows which mechanism that is.
 
 /// The mechanism handshake and the ZAP round trip.
 mod handshake;
