@@ -3,7 +3,7 @@
 //! mutex) in every build, loom's when built with `--cfg loom`, so that the
 //! loom models (`loom_tests` beside each module) check every interleaving
 //! of the real code. Run them with
-//! `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test -p zmq --release --lib loom`.
+//! `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test -p zmq --lib loom`.
 //!
 //! [`ypipe`]: crate::pipe::ypipe
 //! [`Mailbox`]: crate::mailbox::Mailbox
