@@ -24,34 +24,21 @@ root="$(cd "$here/../.." && pwd)"
 cd "$root"
 target="${CARGO_TARGET_DIR:-$root/target}"
 cache="${ZMQ_RS_CACHE:-$HOME/.cache/zmq-rs}"
+# shellcheck source=../syslibs.sh
+. "$root/tests/syslibs.sh"
 
 echo "== GSSAPI: mechanism tests (realm per test binary)"
 cargo test -p zmq-mechanisms --features gssapi --lib gssapi
 cargo test -p zmq --features "$features" --test gssapi --test options --test option_table
 
 echo "== GSSAPI: our libzmq.so.5 with the feature"
-cargo build -p zmq-capi --features "$features"
 work=$(mktemp -d)
 trap 'bash "$here/realm.sh" stop "$work/realm" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-mkdir -p "$work/ours"
-cp "$target/debug/libzmq_capi.so" "$work/ours/libzmq.so.5"
-# Put the default build's cdylib back in target/debug (the C-program tests
-# link it, and `cargo test` does not rebuild a cdylib; the build is fresh,
-# cargo only copies it back).
-cargo build -p zmq-capi
+ours_with_features "$work/ours"
 
 # A libzmq built with GSSAPI for the control: Debian's libzmq5 (4.3.4,
-# the same GSSAPI code as 4.3.5) and the libraries it needs, unpacked.
-theirs="$cache/debian-libzmq5/usr/lib/x86_64-linux-gnu"
-if [ ! -f "$theirs/libzmq.so.5" ]; then
-    mkdir -p "$cache/debian-libzmq5/debs"
-    (cd "$cache/debian-libzmq5/debs" &&
-        { apt-get download libzmq5 libpgm-5.3-0 libnorm1 2>/dev/null ||
-          { apt-get update -qq && apt-get download libzmq5 libpgm-5.3-0 libnorm1; }; })
-    for deb in "$cache/debian-libzmq5/debs"/*.deb; do
-        dpkg -x "$deb" "$cache/debian-libzmq5"
-    done
-fi
+# the same GSSAPI code as 4.3.5).
+theirs=$(debian_libzmq5)
 
 echo "== GSSAPI: the options through the C ABI, ours against libzmq"
 cc -o "$work/options" "$here/options.c" -I"$root/crates/zmq-capi/include" -L"$work/ours" -l:libzmq.so.5

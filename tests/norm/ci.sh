@@ -23,6 +23,8 @@ root="$(cd "$here/../.." && pwd)"
 cd "$root"
 target="${CARGO_TARGET_DIR:-$root/target}"
 cache="${ZMQ_RS_CACHE:-$HOME/.cache/zmq-rs}"
+# shellcheck source=../syslibs.sh
+. "$root/tests/syslibs.sh"
 
 if [ ! -f /usr/include/normApi.h ] || ! command -v c++ >/dev/null 2>&1; then
     apt-get update -qq
@@ -53,21 +55,9 @@ cargo test -p zmq --features "$features" --lib norm
 cargo test -p zmq --features "$features" --test norm --test options --test option_table
 
 echo "== NORM: our libzmq.so.5 with the feature"
-cargo build -p zmq-capi --features "$features"
-mkdir -p "$work/ours"
-cp "$target/debug/libzmq_capi.so" "$work/ours/libzmq.so.5"
-cargo build -p zmq-capi
+ours_with_features "$work/ours"
 
-theirs="$cache/debian-libzmq5/usr/lib/x86_64-linux-gnu"
-if [ ! -f "$theirs/libzmq.so.5" ] || [ ! -f "$theirs/libnorm.so.1" ]; then
-    mkdir -p "$cache/debian-libzmq5/debs"
-    (cd "$cache/debian-libzmq5/debs" &&
-        { apt-get download libzmq5 libpgm-5.3-0 libnorm1 2>/dev/null ||
-          { apt-get update -qq && apt-get download libzmq5 libpgm-5.3-0 libnorm1; }; })
-    for deb in "$cache/debian-libzmq5/debs"/*.deb; do
-        dpkg -x "$deb" "$cache/debian-libzmq5"
-    done
-fi
+theirs=$(debian_libzmq5)
 
 echo "== NORM: the options through the C ABI"
 cc -o "$work/options" "$here/options.c" -I"$root/crates/zmq-capi/include" -L"$work/ours" -l:libzmq.so.5

@@ -21,6 +21,8 @@ root="$(cd "$here/../.." && pwd)"
 cd "$root"
 target="${CARGO_TARGET_DIR:-$root/target}"
 cache="${ZMQ_RS_CACHE:-$HOME/.cache/zmq-rs}"
+# shellcheck source=../syslibs.sh
+. "$root/tests/syslibs.sh"
 
 if ! pkg-config --exists openpgm-5.3 2>/dev/null; then
     apt-get update -qq
@@ -33,27 +35,11 @@ cargo test -p zmq --features "$features" --lib pgm
 cargo test -p zmq --features "$features" --test pgm --test vm_transports
 
 echo "== pgm: our libzmq.so.5 with the feature"
-cargo build -p zmq-capi --features "$features"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/ours"
-cp "$target/debug/libzmq_capi.so" "$work/ours/libzmq.so.5"
-# Put the default build's cdylib back in target/debug (the C-program
-# tests link it; cargo only copies it back).
-cargo build -p zmq-capi
+ours_with_features "$work/ours"
 
-# Debian's libzmq5 (4.3.4, built with OpenPGM 5.3) and its libraries,
-# unpacked, never installed (tests/gssapi/ci.sh does the same).
-theirs="$cache/debian-libzmq5/usr/lib/x86_64-linux-gnu"
-if [ ! -f "$theirs/libzmq.so.5" ] || [ ! -f "$theirs/libpgm-5.3.so.0" ]; then
-    mkdir -p "$cache/debian-libzmq5/debs"
-    (cd "$cache/debian-libzmq5/debs" &&
-        { apt-get download libzmq5 libpgm-5.3-0 libnorm1 2>/dev/null ||
-          { apt-get update -qq && apt-get download libzmq5 libpgm-5.3-0 libnorm1; }; })
-    for deb in "$cache/debian-libzmq5/debs"/*.deb; do
-        dpkg -x "$deb" "$cache/debian-libzmq5"
-    done
-fi
+theirs=$(debian_libzmq5)
 
 echo "== pgm: interop with Debian's libzmq5"
 cc -O2 -o "$work/peer" "$here/peer.c" -I"$root/crates/zmq-capi/include" -L"$work/ours" -l:libzmq.so.5

@@ -28,7 +28,7 @@ use crate::error::{Error, Result};
 use crate::inproc::InprocPeer;
 use crate::message::Message;
 use crate::monitor::{self, Event};
-use crate::pipe::{PipeEndConfig, PipeEvents, pipe_pair_with};
+use crate::pipe::{PipeEnd, PipeEndConfig, PipeEvents, pipe_pair_with};
 use crate::pipe_target::PipeTarget;
 use crate::session::{self, IoObject, PreparedPipe, SocketLink};
 use crate::term_on_drop::UserHandles;
@@ -354,40 +354,13 @@ impl Socket {
         let resolved = UdpAddress::resolve(address, bind, options.ipv6).map_err(transport_error)?;
         let socket = UdpSocket::open(&resolved, role, &session::udp_options(options))
             .map_err(transport_error)?;
-        let ctx = state.core.ctx.clone();
-        let reactor = ctx.choose_io_thread(options.affinity)?;
-        let target = PipeTarget::new();
-        let session_events: Arc<dyn PipeEvents> = target.clone();
-        let socket_events: Arc<dyn PipeEvents> = state.core.mailbox.clone();
-        let (socket_end, session_end) = pipe_pair_with(
-            PipeEndConfig {
-                id: ctx.next_pipe_id(),
-                events: socket_events,
-                in_hwm: hwm(options.rcvhwm),
-                delay: true,
-            },
-            PipeEndConfig {
-                id: ctx.next_pipe_id(),
-                events: session_events,
-                in_hwm: hwm(options.sndhwm),
-                delay: true,
-            },
-            false,
-        );
+        let reactor = state.core.ctx.choose_io_thread(options.affinity)?;
+        let (socket_end, engine_pipe) = datagram_pipe(&state.core, false);
         let endpoint: Arc<str> = endpoint.into();
         state
             .core
             .attach_multicast(socket_end, Arc::clone(&endpoint));
-        let object = session::start_udp(
-            reactor,
-            socket,
-            role,
-            PreparedPipe {
-                end: session_end,
-                target,
-            },
-            endpoint,
-        );
+        let object = session::start_udp(reactor, socket, role, engine_pipe, endpoint);
         state.objects.push(object);
         state.core.last_endpoint = address.to_owned();
         Ok(())
@@ -785,6 +758,37 @@ pub(crate) fn receives_disconnect_msg(kind: SocketType) -> bool {
         kind,
         SocketType::Router | SocketType::Server | SocketType::Peer
     )
+}
+
+/// The pipe between the socket and a datagram engine (udp, norm, pgm):
+/// the socket's end, and the engine's end with the target its
+/// notifications wait in until the engine runs.
+fn datagram_pipe(core: &core::SocketCore, conflate: bool) -> (PipeEnd, PreparedPipe) {
+    let ctx = &core.ctx;
+    let options = &core.options;
+    let target = PipeTarget::new();
+    let session_events: Arc<dyn PipeEvents> = target.clone();
+    let socket_events: Arc<dyn PipeEvents> = core.mailbox.clone();
+    let (socket_end, session_end) = pipe_pair_with(
+        PipeEndConfig {
+            id: ctx.next_pipe_id(),
+            events: socket_events,
+            in_hwm: hwm(options.rcvhwm),
+            delay: true,
+        },
+        PipeEndConfig {
+            id: ctx.next_pipe_id(),
+            events: session_events,
+            in_hwm: hwm(options.sndhwm),
+            delay: true,
+        },
+        conflate,
+    );
+    let engine_pipe = PreparedPipe {
+        end: session_end,
+        target,
+    };
+    (socket_end, engine_pipe)
 }
 
 /// A high-water mark option as a pipe limit (0 and below: unlimited).

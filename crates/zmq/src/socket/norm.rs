@@ -9,11 +9,9 @@ use std::sync::Arc;
 use zmq_patterns::SocketType;
 use zmq_transports::NormAddress;
 
-use super::{Socket, SocketState, hwm, transport_error};
+use super::{Socket, SocketState, datagram_pipe, transport_error};
 use crate::error::{Error, Result};
-use crate::pipe::{PipeEndConfig, PipeEvents, pipe_pair_with};
-use crate::pipe_target::PipeTarget;
-use crate::session::{self, PreparedPipe};
+use crate::session;
 
 /// The norm scheme, handled by the socket itself.
 pub(super) const NORM: &str = "norm";
@@ -38,27 +36,9 @@ impl Socket {
         let options = &state.core.options;
         let norm = session::norm::open(&address, options, sender)
             .map_err(|err| Error::from_errno(err.raw_os_error().unwrap_or(libc::EINVAL)))?;
-        let ctx = state.core.ctx.clone();
-        let reactor = ctx.choose_io_thread(options.affinity)?;
-        let target = PipeTarget::new();
-        let session_events: Arc<dyn PipeEvents> = target.clone();
-        let socket_events: Arc<dyn PipeEvents> = state.core.mailbox.clone();
-        let conflate = options.effective_conflate(state.core.kind);
-        let (socket_end, session_end) = pipe_pair_with(
-            PipeEndConfig {
-                id: ctx.next_pipe_id(),
-                events: socket_events,
-                in_hwm: hwm(options.rcvhwm),
-                delay: true,
-            },
-            PipeEndConfig {
-                id: ctx.next_pipe_id(),
-                events: session_events,
-                in_hwm: hwm(options.sndhwm),
-                delay: true,
-            },
-            conflate,
-        );
+        let reactor = state.core.ctx.choose_io_thread(options.affinity)?;
+        let (socket_end, engine_pipe) =
+            datagram_pipe(&state.core, options.effective_conflate(state.core.kind));
         let max_msg_size = options.maxmsgsize;
         let endpoint: Arc<str> = endpoint.into();
         state
@@ -69,10 +49,7 @@ impl Socket {
             norm,
             sender,
             max_msg_size,
-            PreparedPipe {
-                end: session_end,
-                target,
-            },
+            engine_pipe,
             Arc::clone(&endpoint),
         );
         state.objects.push(object);

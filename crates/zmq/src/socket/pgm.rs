@@ -10,11 +10,9 @@ use std::sync::Arc;
 use zmq_patterns::SocketType;
 use zmq_transports::pgm::{PgmOptions, PgmSocket, check_address};
 
-use super::{SocketState, hwm, transport_error};
+use super::{SocketState, datagram_pipe, transport_error};
 use crate::error::{Error, Result};
-use crate::pipe::{PipeEndConfig, PipeEvents, pipe_pair_with};
-use crate::pipe_target::PipeTarget;
-use crate::session::{self, PreparedPipe};
+use crate::session;
 
 /// The schemes of this transport.
 pub(super) fn is_pgm_scheme(scheme: &str) -> bool {
@@ -74,38 +72,12 @@ impl super::Socket {
             gsi_seed(),
         )
         .map_err(transport_error)?;
-        let ctx = state.core.ctx.clone();
-        let reactor = ctx.choose_io_thread(options.affinity)?;
-        let target = PipeTarget::new();
-        let session_events: Arc<dyn PipeEvents> = target.clone();
-        let socket_events: Arc<dyn PipeEvents> = state.core.mailbox.clone();
-        let conflate = options.effective_conflate(kind);
-        let (socket_end, session_end) = pipe_pair_with(
-            PipeEndConfig {
-                id: ctx.next_pipe_id(),
-                events: socket_events,
-                in_hwm: hwm(options.rcvhwm),
-                delay: true,
-            },
-            PipeEndConfig {
-                id: ctx.next_pipe_id(),
-                events: session_events,
-                in_hwm: hwm(options.sndhwm),
-                delay: true,
-            },
-            conflate,
-        );
+        let reactor = state.core.ctx.choose_io_thread(options.affinity)?;
+        let (socket_end, engine_pipe) =
+            datagram_pipe(&state.core, options.effective_conflate(kind));
         let max_msg_size = options.maxmsgsize;
-        let object = session::start_pgm(
-            reactor,
-            socket,
-            max_msg_size,
-            PreparedPipe {
-                end: session_end,
-                target,
-            },
-            endpoint.into(),
-        )?;
+        let object =
+            session::start_pgm(reactor, socket, max_msg_size, engine_pipe, endpoint.into())?;
         state
             .core
             .attach_multicast(socket_end, Arc::clone(&object.endpoint));
