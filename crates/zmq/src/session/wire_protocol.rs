@@ -120,10 +120,13 @@ impl WireProtocol {
         }
     }
 
-    /// Bytes were written by `now` (a PING written starts its timeout).
-    pub(super) fn handle_written(&mut self, now: Instant) {
-        if let WireProtocol::Zmtp(c) = self {
-            c.handle_written(now);
+    /// Bytes were written (a PING written starts its timeout). Reads the
+    /// clock only while a PING waits to be written, not on every turn.
+    pub(super) fn handle_written(&mut self, now: impl FnOnce() -> Instant) {
+        if let WireProtocol::Zmtp(c) = self
+            && c.ping_unwritten()
+        {
+            c.handle_written(now());
         }
     }
 

@@ -464,6 +464,12 @@ impl ZmtpConnection {
             .min()
     }
 
+    /// A PING is queued and not yet all written (its timeout starts when
+    /// it is: [`handle_written`](Self::handle_written)).
+    pub fn ping_unwritten(&self) -> bool {
+        self.ping_unwritten
+    }
+
     /// Tells the connection that bytes of its transmit queue were written
     /// (by `now`): a PING written starts the heartbeat timeout. Call it
     /// after writing, before [`ZmtpConnection::poll_timeout`].

@@ -448,7 +448,7 @@ impl Session {
             return;
         };
         // After this turn's writes: a PING written starts its timeout.
-        engine.connection().handle_written(Instant::now());
+        engine.connection().handle_written(Instant::now);
         let Some(deadline) = engine.connection().poll_timeout() else {
             return;
         };
