@@ -197,6 +197,14 @@ pub(crate) struct StreamId(usize);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct NodeId(usize);
 
+#[cfg(test)]
+impl NodeId {
+    /// A node id for tests that need no NORM instance.
+    pub(crate) fn for_tests() -> NodeId {
+        NodeId(1)
+    }
+}
+
 /// A read from a received stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum StreamRead {

@@ -19,7 +19,8 @@
 //! pipe whole (libzmq hands frames one by one, so a loss mid-message can
 //! leave it half there), and while the pipe is full reading stops: NORM
 //! keeps at most its receive buffer (`ZMQ_NORM_BUFFER_SIZE`) per sender.
-//! Per stream the engine holds one read chunk and one message.
+//! Per stream the engine holds one read chunk and one message, of at
+//! most 65,536 parts and 64 MiB of unfinished parts (as pgm).
 
 mod ffi;
 mod wire;
@@ -53,6 +54,10 @@ const WORK_PER_TURN: usize = 256;
 const READ_CHUNK: usize = 16 * 1024;
 /// The most frames of one message held while it arrives.
 const FRAMES_MAX: usize = 1 << 16;
+/// The most body bytes an unfinished multipart message may hold (as
+/// pgm's `MAX_PENDING_PARTS_BYTES`): parts are handed over only once the
+/// last one arrived, so without it a peer could grow one without bound.
+const PARTS_BYTES_MAX: usize = 64 << 20;
 /// How long a closing sender waits, at most, for NORM to send what it
 /// holds (`ZMQ_LINGER` -1 or longer than this).
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
@@ -104,6 +109,8 @@ struct RxStream {
     decoder: FrameDecoder,
     /// Frames of the message arriving.
     frames: Vec<Msg>,
+    /// Their body bytes (at most [`PARTS_BYTES_MAX`]).
+    frames_bytes: usize,
     /// A whole message the pipe had no room for.
     ready: Option<Vec<Msg>>,
     /// Bytes read, not decoded yet: `chunk[pos..len]`.
@@ -126,6 +133,7 @@ impl RxStream {
             readable: true,
             decoder: FrameDecoder::new(max),
             frames: Vec::new(),
+            frames_bytes: 0,
             ready: None,
             chunk: vec![0u8; READ_CHUNK].into_boxed_slice(),
             pos: 0,
@@ -138,6 +146,7 @@ impl RxStream {
     fn resync(&mut self) {
         self.in_sync = false;
         self.frames.clear();
+        self.frames_bytes = 0;
         self.pos = 0;
         self.len = 0;
     }
@@ -541,7 +550,8 @@ fn decode_chunk(stream: &mut RxStream) {
                     // session drops them too.
                     continue;
                 }
-                if stream.frames.len() >= FRAMES_MAX {
+                stream.frames_bytes += frame.body.len();
+                if stream.frames.len() >= FRAMES_MAX || stream.frames_bytes > PARTS_BYTES_MAX {
                     stream.resync();
                     continue;
                 }
@@ -549,6 +559,7 @@ fn decode_chunk(stream: &mut RxStream) {
                 msg.set_more(frame.more);
                 stream.frames.push(msg);
                 if !frame.more {
+                    stream.frames_bytes = 0;
                     stream.ready = Some(std::mem::take(&mut stream.frames));
                 }
             }
@@ -614,5 +625,51 @@ impl EventHandler<IoCommand> for NormEngine {
             IoCommand::Pipe(pipe, event) => self.pipe_event(r, id, pipe, event),
             IoCommand::Close { linger } => self.close(r, id, linger),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One frame of `len` bytes in the stream's wire layout.
+    fn frame(first: bool, len: usize, more: bool) -> Vec<u8> {
+        let mut msg = Msg::from_vec(vec![7u8; len]);
+        msg.set_more(more);
+        let (header, n) = wire::frame_header(first, &msg);
+        let mut bytes = header[..n].to_vec();
+        bytes.extend_from_slice(msg.data());
+        bytes
+    }
+
+    #[test]
+    fn an_endless_multipart_message_is_dropped_at_its_byte_bound() {
+        let mut stream = RxStream::new(NodeId::for_tests(), -1);
+        stream.in_sync = true;
+        let part = READ_CHUNK / 2 - 16;
+        let mut held_most = 0;
+        let mut first = true;
+        for _ in 0..(PARTS_BYTES_MAX / part + 4) {
+            let mut bytes = frame(first, part, true);
+            if first {
+                // The engine reads a message's first sync byte itself.
+                bytes.remove(0);
+            }
+            first = false;
+            stream.chunk[..bytes.len()].copy_from_slice(&bytes);
+            stream.pos = 0;
+            stream.len = bytes.len();
+            decode_chunk(&mut stream);
+            held_most = held_most.max(stream.frames_bytes);
+            if !stream.in_sync {
+                break;
+            }
+        }
+        assert!(
+            !stream.in_sync,
+            "the message was dropped and the stream resyncs"
+        );
+        assert!(stream.frames.is_empty() && stream.ready.is_none());
+        assert!(held_most <= PARTS_BYTES_MAX);
     }
 }
